@@ -1,0 +1,43 @@
+import type { Request } from 'express';
+import type { Role } from '../../shared/api.js';
+import { canWrite } from '../../shared/api.js';
+import { HttpError } from '../http/index.js';
+
+/** Who is making a request or holds a socket. Every route and socket handler checks it. */
+export interface Principal {
+  role: Role;
+  /** Share principals only: the share they came in with and the one workspace it reaches. */
+  shareId?: string;
+  workspaceId?: string;
+}
+
+const principals = new WeakMap<object, Principal>();
+
+export const setPrincipal = (req: object, principal: Principal): void => {
+  principals.set(req, principal);
+};
+
+export function principalOf(req: Request | object): Principal {
+  const principal = principals.get(req);
+  if (!principal) throw new HttpError('authentication required', 401);
+  return principal;
+}
+
+export type Need = 'read' | 'write' | 'owner';
+
+export function allows(principal: Principal, workspaceId: string, need: Need): boolean {
+  if (principal.role === 'owner') return true;
+  if (principal.workspaceId !== workspaceId) return false;
+  if (need === 'owner') return false;
+  if (need === 'write') return canWrite(principal.role);
+  return true;
+}
+
+/** Throws 403 (or 404 for another workspace, so share tokens learn nothing about other workspaces). */
+export function requireAccess(principal: Principal, workspaceId: string, need: Need): void {
+  if (allows(principal, workspaceId, need)) return;
+  if (principal.role !== 'owner' && principal.workspaceId !== workspaceId) {
+    throw new HttpError(`workspace ${workspaceId} not found`, 404);
+  }
+  throw new HttpError(need === 'owner' ? 'only the owner may do this' : 'this share link is read-only', 403);
+}

@@ -1,0 +1,118 @@
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import { z } from 'zod';
+import type { CreatedShare, Session } from '../../shared/api.js';
+import { HttpError } from '../http/index.js';
+import { validate } from '../http/index.js';
+import type { AuthService } from './AuthService.js';
+import { SESSION_COOKIE, parseCookies } from './AuthService.js';
+import type { ShareConnections } from './connections.js';
+import { loginPage } from './loginPage.js';
+import { principalOf, requireAccess, setPrincipal } from './principal.js';
+
+const isApi = (req: Request): boolean => req.path.startsWith('/api/') || req.path === '/api';
+
+/**
+ * `?token=` on a page: trade it for an HttpOnly session cookie and redirect to the same URL without it,
+ * so the token leaves the address bar and the history.
+ */
+export function tokenExchange(auth: AuthService) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+    if (!token || req.method !== 'GET' || isApi(req)) return next();
+    const principal = auth.principalForToken(token);
+    if (!principal) {
+      res.status(401).type('html').send(loginPage('That link or token is not valid (it may have been revoked or expired).'));
+      return;
+    }
+    const { cookie } = auth.createSession(principal);
+    const url = new URL(req.originalUrl, 'http://x');
+    url.searchParams.delete('token');
+    const target = principal.workspaceId && url.pathname === '/' ? `/w/${encodeURIComponent(principal.workspaceId)}` : url.pathname;
+    res.setHeader('Set-Cookie', cookie);
+    res.setHeader('Cache-Control', 'no-store');
+    res.redirect(303, target + url.search);
+  };
+}
+
+/** Everything after this needs a principal: 401 JSON for the API, the login page for anything else. */
+export function authenticate(auth: AuthService) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const principal = auth.resolve(req, { allowQueryToken: false });
+    if (principal) {
+      setPrincipal(req, principal);
+      return next();
+    }
+    if (isApi(req) || req.method !== 'GET') return next(new HttpError('authentication required', 401));
+    res.status(401).type('html').setHeader('Cache-Control', 'no-store').send(loginPage(undefined));
+  };
+}
+
+/** Routes that work before authentication: login. */
+export function loginRoutes(auth: AuthService): Router {
+  const router = express.Router();
+  router.post('/api/login', (req, res) => {
+    const { token } = validate(z.object({ token: z.string().min(1).max(512) }), req.body);
+    const principal = auth.principalForToken(token);
+    if (!principal) throw new HttpError('invalid token', 401);
+    res.setHeader('Set-Cookie', auth.createSession(principal).cookie);
+    res.json(sessionOf(principal));
+  });
+  return router;
+}
+
+const sessionOf = (p: { role: Session['role']; workspaceId?: string; shareId?: string }): Session => ({
+  role: p.role,
+  ...(p.workspaceId ? { workspaceId: p.workspaceId } : {}),
+  ...(p.shareId ? { shareId: p.shareId } : {}),
+});
+
+const createShareBody = z.object({
+  role: z.enum(['read', 'write']),
+  expiresInSeconds: z.number().int().positive().max(365 * 24 * 3600).optional(),
+});
+
+export interface ShareRoutesDeps {
+  auth: AuthService;
+  connections: ShareConnections;
+  workspaceExists: (id: string) => boolean;
+}
+
+export function sessionAndShareRoutes({ auth, connections, workspaceExists }: ShareRoutesDeps): Router {
+  const router = express.Router();
+  router.get('/api/session', (req, res) => {
+    res.json(sessionOf(principalOf(req)));
+  });
+  router.post('/api/logout', (req, res) => {
+    const id = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+    if (id) auth.deleteSession(id);
+    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.status(204).end();
+  });
+
+  const workspaceParam = (req: Request): string => {
+    const id = String(req.params.id);
+    requireAccess(principalOf(req), id, 'owner');
+    if (!workspaceExists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+    return id;
+  };
+
+  router.post('/api/workspaces/:id/shares', (req, res) => {
+    const id = workspaceParam(req);
+    const body = validate(createShareBody, req.body);
+    const { share, token } = auth.createShare(id, body.role, body.expiresInSeconds);
+    const url = `${req.protocol}://${req.get('host')}/w/${encodeURIComponent(id)}?token=${token}`;
+    const created: CreatedShare = { ...share, token, url };
+    res.status(201).json(created);
+  });
+  router.get('/api/workspaces/:id/shares', (req, res) => {
+    res.json(auth.listShares(workspaceParam(req)));
+  });
+  router.delete('/api/workspaces/:id/shares/:shareId', (req, res) => {
+    const id = workspaceParam(req);
+    const shareId = String(req.params.shareId);
+    if (!auth.revokeShare(id, shareId)) throw new HttpError(`share ${shareId} not found`, 404);
+    connections.closeShare(shareId);
+    res.status(204).end();
+  });
+  return router;
+}

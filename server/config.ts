@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Owner token from --token / NIMBUS_TOKEN; undefined means "generate and keep one in the data dir". */
+  token: string | undefined;
+  /** Folders given with --open, registered as workspaces. */
+  open: string[];
+  /** Extra names accepted in the Host header (DNS-rebinding guard), from --allowed-host / NIMBUS_ALLOWED_HOSTS. */
+  allowedHosts: string[];
+  jsonLimitBytes: number;
+  uploadLimitBytes: number;
+  /** Where the built client lives; undefined when running without one (API-only tests). */
+  clientDir: string | undefined;
+  logLevel: string;
+}
+
+export const usage = `Usage: nimbus [options]
+
+Options:
+  --port <n>            port to listen on (env PORT, default 8080; 0 picks a free one)
+  --host <addr>         address to bind (env NIMBUS_HOST, default 127.0.0.1)
+  --data-dir <dir>      database, workspaces and logs (env NIMBUS_DATA_DIR, default ./.nimbus)
+  --open <dir>          open an existing folder as a workspace (repeatable)
+  --token <token>       owner token (env NIMBUS_TOKEN; default: generated once, kept in the data dir)
+  --allowed-host <name> also accept this name in the Host header (repeatable; env NIMBUS_ALLOWED_HOSTS, comma-separated)
+  --json-limit <bytes>  largest JSON request body (env NIMBUS_JSON_LIMIT, default 1048576)
+  --upload-limit <bytes> largest file upload (env NIMBUS_UPLOAD_LIMIT, default 52428800)
+  --log-level <level>   pino level (env NIMBUS_LOG_LEVEL, default info)
+  -h, --help            show this help
+`;
+
+export class ConfigError extends Error {}
+
+function intOption(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Config | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      open: { type: 'string', multiple: true },
+      token: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      'json-limit': { type: 'string' },
+      'upload-limit': { type: 'string' },
+      'log-level': { type: 'string' },
+      'client-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const port = intOption(values.port ?? env.PORT, 8080, '--port');
+  if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`);
+  const token = values.token ?? env.NIMBUS_TOKEN;
+  if (token !== undefined && token.length < 16) throw new ConfigError('the owner token must be at least 16 characters long');
+  return {
+    host: values.host ?? env.NIMBUS_HOST ?? '127.0.0.1',
+    port,
+    dataDir: path.resolve(cwd, values['data-dir'] ?? env.NIMBUS_DATA_DIR ?? '.nimbus'),
+    token: token || undefined,
+    open: (values.open ?? []).map((p) => path.resolve(cwd, p)),
+    allowedHosts: [...(values['allowed-host'] ?? []), ...(env.NIMBUS_ALLOWED_HOSTS?.split(',') ?? [])]
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    jsonLimitBytes: intOption(values['json-limit'] ?? env.NIMBUS_JSON_LIMIT, 1024 * 1024, '--json-limit'),
+    uploadLimitBytes: intOption(values['upload-limit'] ?? env.NIMBUS_UPLOAD_LIMIT, 50 * 1024 * 1024, '--upload-limit'),
+    clientDir: values['client-dir'] ?? env.NIMBUS_CLIENT_DIR,
+    logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
+  };
+}
+
+const loopback = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+export const isLoopbackHost = (host: string): boolean => loopback.has(host) || host.startsWith('127.');

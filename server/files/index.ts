@@ -1,0 +1,36 @@
+import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
+import type { Logger } from '../logger.js';
+import { FileWatcher } from './FileWatcher.js';
+import { fileRoutes } from './routes.js';
+
+export { FileWatcher, type FileChange } from './FileWatcher.js';
+export { isInside, resolveInside } from './pathGuard.js';
+export { writeFileAtomic } from './routes.js';
+
+export interface FilesFeatureDeps {
+  workspaces: WorkspaceService;
+  events: WorkspaceEvents;
+  uploadLimitBytes: number;
+  log: Logger;
+}
+
+export const WATCHER_SERVICE = 'files.watcher';
+
+/** The workspace's file watcher, started on first use and disposed with the workspace. */
+export function fileWatcherOf(workspaces: WorkspaceService, workspaceId: string, log: Logger): FileWatcher {
+  const runtime = workspaces.runtime(workspaceId);
+  return runtime.service(WATCHER_SERVICE, () => new FileWatcher(runtime.root, log));
+}
+
+export function createFilesFeature({ workspaces, events, uploadLimitBytes, log }: FilesFeatureDeps) {
+  // Every open IDE gets file changes: the watcher of a workspace starts when its first IDE connects.
+  events.onConnect((workspaceId) => {
+    const runtime = workspaces.runtime(workspaceId);
+    if (runtime.peekService(WATCHER_SERVICE)) return;
+    const watcher = fileWatcherOf(workspaces, workspaceId, log);
+    watcher.onChange((changes, truncated) => {
+      events.publish(workspaceId, { type: 'files', changes, ...(truncated ? { truncated } : {}) });
+    });
+  });
+  return fileRoutes({ workspaces, uploadLimitBytes, log });
+}

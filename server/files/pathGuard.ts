@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { normalizeRelPath } from '../../shared/paths.js';
+import { HttpError } from '../http/index.js';
+
+/**
+ * Maps an untrusted workspace-relative path to an absolute one inside `root`, or throws 400/403.
+ * `root` must already be a realpath. Symlinks are followed for the check: a link (or any ancestor)
+ * that points outside the workspace is refused, even when the final file does not exist yet.
+ */
+export function resolveInside(root: string, rel: unknown): { abs: string; rel: string } {
+  if (typeof rel !== 'string') throw new HttpError('path must be a string', 400, 'invalid_path');
+  if (rel.length > 4096) throw new HttpError('path is too long', 400, 'invalid_path');
+  if (rel.startsWith('/') || path.isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) {
+    throw new HttpError('absolute paths are not allowed; paths are relative to the workspace', 400, 'invalid_path');
+  }
+  const norm = normalizeRelPath(rel);
+  if (norm === undefined) throw new HttpError(`path escapes the workspace: ${rel}`, 400, 'invalid_path');
+  const abs = norm ? path.join(root, ...norm.split('/')) : root;
+  if (!isInside(root, abs)) throw new HttpError(`path escapes the workspace: ${rel}`, 400, 'invalid_path');
+  assertRealInside(root, abs);
+  return { abs, rel: norm };
+}
+
+export function isInside(root: string, abs: string): boolean {
+  const relative = path.relative(root, abs);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative) && relative.split(path.sep)[0] !== '..');
+}
+
+/** Walks up to the deepest existing ancestor and checks its real location is inside the root. */
+function assertRealInside(root: string, abs: string): void {
+  let probe = abs;
+  for (;;) {
+    let real: string | undefined;
+    try {
+      real = fs.realpathSync(probe);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    }
+    if (real !== undefined) {
+      if (!isInside(root, real)) throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
+      return;
+    }
+    // A dangling link at this spot: readlink tells where it would lead.
+    try {
+      const target = fs.readlinkSync(probe);
+      if (!isInside(root, path.resolve(path.dirname(probe), target))) {
+        throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
+      }
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+    }
+    const parent = path.dirname(probe);
+    if (parent === probe) return;
+    probe = parent;
+  }
+}

@@ -1,0 +1,208 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import archiver from 'archiver';
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { FileEntry } from '../../shared/api.js';
+import { baseName } from '../../shared/paths.js';
+import { principalOf, requireAccess, type Need } from '../auth/index.js';
+import { HttpError, validate } from '../http/index.js';
+import type { Logger } from '../logger.js';
+import type { WorkspaceService } from '../workspaces/index.js';
+import { resolveInside } from './pathGuard.js';
+
+export interface FileRoutesDeps {
+  workspaces: WorkspaceService;
+  uploadLimitBytes: number;
+  log: Logger;
+}
+
+const MAX_LISTING = 10_000;
+
+function errnoToHttp(err: unknown, what: string): never {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') throw new HttpError(`${what} not found`, 404);
+  if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new HttpError(`${what} already exists`, 409, 'exists');
+  if (code === 'EISDIR') throw new HttpError(`${what} is a folder`, 400, 'is_directory');
+  if (code === 'ENOTDIR') throw new HttpError(`${what}: a parent is not a folder`, 400, 'not_directory');
+  if (code === 'EACCES' || code === 'EPERM') throw new HttpError(`${what}: permission denied`, 403);
+  throw err;
+}
+
+async function entryFor(abs: string, rel: string): Promise<FileEntry> {
+  const st = await fs.promises.lstat(abs);
+  const type = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : 'file';
+  return { name: baseName(rel), path: rel, type, size: st.size, mtimeMs: Math.round(st.mtimeMs) };
+}
+
+/** Writes via a temp file and rename, so a reader or a crash never sees half a file. Keeps the file's mode. */
+export async function writeFileAtomic(abs: string, data: Buffer | string): Promise<void> {
+  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.nimbus-${randomBytes(4).toString('hex')}.tmp`);
+  let mode: number | undefined;
+  try {
+    mode = (await fs.promises.stat(abs)).mode & 0o7777;
+  } catch {
+    mode = undefined;
+  }
+  try {
+    await fs.promises.writeFile(tmp, data, mode === undefined ? {} : { mode });
+    await fs.promises.rename(tmp, abs);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps): { router: Router; rawBodyRouter: Router } {
+  const router = express.Router();
+  const rawBodyRouter = express.Router();
+
+  /** Checks access, then resolves `?path=` (or a body field) inside the workspace root. */
+  const target = (req: Request, need: Need, rel: unknown): { abs: string; rel: string; root: string } => {
+    const id = String(req.params.id);
+    requireAccess(principalOf(req), id, need);
+    if (!workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+    const root = workspaces.rootOf(id);
+    return { ...resolveInside(root, rel ?? ''), root };
+  };
+
+  router.get('/api/workspaces/:id/files', async (req, res) => {
+    const { abs, rel } = target(req, 'read', req.query.path ?? '');
+    let dirents: fs.Dirent[];
+    try {
+      dirents = await fs.promises.readdir(abs, { withFileTypes: true });
+    } catch (err) {
+      errnoToHttp(err, `folder ${rel || '/'}`);
+    }
+    const entries = await Promise.all(
+      dirents.slice(0, MAX_LISTING).map((d) => entryFor(path.join(abs, d.name), rel ? `${rel}/${d.name}` : d.name).catch(() => undefined)),
+    );
+    const list = entries.filter((e): e is FileEntry => e !== undefined);
+    list.sort((a, b) => Number(b.type === 'directory') - Number(a.type === 'directory') || a.name.localeCompare(b.name));
+    res.json(list);
+  });
+
+  router.get('/api/workspaces/:id/file', async (req, res) => {
+    const { abs, rel } = target(req, 'read', req.query.path);
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(abs);
+    } catch (err) {
+      errnoToHttp(err, `file ${rel}`);
+    }
+    if (st.isDirectory()) throw new HttpError(`${rel} is a folder; use /files to list it or /download to zip it`, 400, 'is_directory');
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('Content-Length', String(st.size));
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Nimbus-Mtime', String(Math.round(st.mtimeMs)));
+    if (req.query.download !== undefined) res.attachment(baseName(rel));
+    await pipeline(fs.createReadStream(abs), res);
+  });
+
+  rawBodyRouter.put(
+    '/api/workspaces/:id/file',
+    (req, _res, next) => {
+      // Checked before reading the body, so a read-only client's upload is refused without being read.
+      target(req, 'write', req.query.path);
+      next();
+    },
+    express.raw({ type: () => true, limit: uploadLimitBytes }),
+    async (req: Request, res: Response) => {
+      const { abs, rel } = target(req, 'write', req.query.path);
+      if (!rel) throw new HttpError('cannot write the workspace root', 400, 'invalid_path');
+      const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let existed = true;
+      try {
+        if ((await fs.promises.stat(abs)).isDirectory()) throw new HttpError(`${rel} is a folder`, 409, 'is_directory');
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        existed = false;
+      }
+      try {
+        await fs.promises.mkdir(path.dirname(abs), { recursive: true });
+        await writeFileAtomic(abs, body);
+      } catch (err) {
+        errnoToHttp(err, `file ${rel}`);
+      }
+      res.status(existed ? 200 : 201).json(await entryFor(abs, rel));
+    },
+  );
+
+  router.delete('/api/workspaces/:id/file', async (req, res) => {
+    const { abs, rel } = target(req, 'write', req.query.path);
+    if (!rel) throw new HttpError('cannot delete the workspace root', 400, 'invalid_path');
+    try {
+      await fs.promises.lstat(abs);
+    } catch (err) {
+      errnoToHttp(err, rel);
+    }
+    await fs.promises.rm(abs, { recursive: true, force: true });
+    res.status(204).end();
+  });
+
+  router.post('/api/workspaces/:id/files/mkdir', async (req, res) => {
+    const body = validate(z.object({ path: z.string().min(1) }), req.body);
+    const { abs, rel } = target(req, 'write', body.path);
+    if (!rel) throw new HttpError('the workspace root exists already', 409, 'exists');
+    try {
+      await fs.promises.mkdir(abs, { recursive: false });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') await fs.promises.mkdir(abs, { recursive: true });
+      else errnoToHttp(err, rel);
+    }
+    res.status(201).json(await entryFor(abs, rel));
+  });
+
+  router.post('/api/workspaces/:id/files/rename', async (req, res) => {
+    const body = validate(z.object({ from: z.string().min(1), to: z.string().min(1), overwrite: z.boolean().optional() }), req.body);
+    const from = target(req, 'write', body.from);
+    const to = target(req, 'write', body.to);
+    if (!from.rel || !to.rel) throw new HttpError('cannot move the workspace root', 400, 'invalid_path');
+    if (to.rel === from.rel) return void res.json(await entryFor(from.abs, from.rel));
+    if (to.rel.startsWith(`${from.rel}/`)) throw new HttpError('cannot move a folder into itself', 400, 'invalid_path');
+    try {
+      await fs.promises.lstat(from.abs);
+    } catch (err) {
+      errnoToHttp(err, from.rel);
+    }
+    const exists = await fs.promises.lstat(to.abs).then(() => true, () => false);
+    if (exists && !body.overwrite) throw new HttpError(`${to.rel} already exists`, 409, 'exists');
+    await fs.promises.mkdir(path.dirname(to.abs), { recursive: true });
+    try {
+      await fs.promises.rename(from.abs, to.abs);
+    } catch (err) {
+      errnoToHttp(err, to.rel);
+    }
+    res.json(await entryFor(to.abs, to.rel));
+  });
+
+  /** A file as an attachment, or a folder as a zip (streamed; never buffered whole). */
+  router.get('/api/workspaces/:id/download', async (req, res) => {
+    const { abs, rel, root } = target(req, 'read', req.query.path ?? '');
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(abs);
+    } catch (err) {
+      errnoToHttp(err, rel || '/');
+    }
+    if (!st.isDirectory()) {
+      res.attachment(baseName(rel));
+      res.setHeader('Content-Type', 'application/octet-stream');
+      await pipeline(fs.createReadStream(abs), res);
+      return;
+    }
+    const name = `${rel ? baseName(rel) : baseName(root) || 'workspace'}.zip`;
+    res.attachment(name);
+    res.setHeader('Content-Type', 'application/zip');
+    const zip = archiver('zip', { zlib: { level: 6 } });
+    zip.on('warning', (err) => log.warn({ err }, 'zip warning'));
+    // Symlinks are stored as links, never followed, so a link cannot pull outside files into the zip.
+    zip.glob('**/*', { cwd: abs, dot: true, follow: false, ignore: ['**/node_modules/**', '.git/**'] });
+    void zip.finalize();
+    await pipeline(zip, res);
+  });
+
+  return { router, rawBodyRouter };
+}

@@ -1,0 +1,38 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../logger.js';
+import { HttpError } from './HttpError.js';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpError(`no route for ${req.method} ${req.path}`, 404));
+};
+
+/** The one error handler, mounted last: every failure answers the same JSON shape and the server keeps serving. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let error: HttpError;
+    if (err instanceof HttpError) {
+      error = err;
+    } else {
+      const e = err as BodyParserError;
+      if (e?.type === 'entity.too.large') error = new HttpError('request body is too large', 413);
+      else if (e?.type === 'entity.parse.failed') error = new HttpError('malformed JSON in request body', 400, 'malformed_json');
+      else if (e?.type === 'request.aborted') error = new HttpError('request aborted', 400);
+      else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) error = new HttpError(e.message, e.status);
+      else {
+        log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+        error = new HttpError('internal server error', 500);
+      }
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(error.status).json({ error: { code: error.code, message: error.message } });
+  };
+}

@@ -1,0 +1,6 @@
+export { createApp, type AppDeps } from './app.js';
+export { errorHandler, notFoundHandler } from './errorHandler.js';
+export { createHostGuard, hostName, isOwnOrigin } from './hostGuard.js';
+export { HttpError } from './HttpError.js';
+export { validate } from './validate.js';
+export { WebSocketRouter, matchPattern, type WsContext, type WsRoute } from './websocketRouter.js';

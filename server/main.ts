@@ -1,0 +1,151 @@
+/**
+ * Composition root: builds every feature and wires them together by passing dependencies.
+ * `startNimbus` is what tests call (port 0, temp data dir); `runCli` is the `nimbus` command.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import {
+  AuthService,
+  ShareConnections,
+  allows,
+  authMigrations,
+  authenticate,
+  loadOwnerToken,
+  loginRoutes,
+  sessionAndShareRoutes,
+  tokenExchange,
+} from './auth/index.js';
+import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
+import { createFilesFeature } from './files/index.js';
+import { WebSocketRouter, createApp, createHostGuard } from './http/index.js';
+import { createLogger, type Logger } from './logger.js';
+import { openDatabase } from './store/index.js';
+import { WorkspaceEvents, WorkspaceService, workspaceMigrations, workspaceRoutes } from './workspaces/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const projectRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+const version = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+export interface NimbusServer {
+  url: string;
+  port: number;
+  ownerToken: string;
+  config: Config;
+  workspaces: WorkspaceService;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export async function startNimbus(config: Config, options: { log?: Logger } = {}): Promise<NimbusServer> {
+  if (!isLoopbackHost(config.host) && !config.token) {
+    throw new ConfigError(
+      `refusing to listen on ${config.host} without a configured token: set NIMBUS_TOKEN or pass --token, ` +
+        'so that nobody on the network can reach the workspaces with a token they could guess or read from disk',
+    );
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations]);
+  const ownerToken = loadOwnerToken(config.dataDir, config.token);
+  const auth = new AuthService(db, ownerToken);
+  const connections = new ShareConnections();
+  const workspaces = new WorkspaceService(db, config.dataDir, log.child({ module: 'workspaces' }));
+
+  if (workspaces.list().length === 0 && config.open.length === 0) workspaces.create('default', { id: 'default' });
+  for (const folder of config.open) workspaces.openFolder(folder);
+
+  const hostAllowed = createHostGuard(config.host, config.allowedHosts);
+  const wsRouter = new WebSocketRouter({
+    resolvePrincipal: (req, url) => auth.resolve(req, { allowQueryToken: true, url }),
+    canRead: (principal, workspaceId) => allows(principal, workspaceId, 'read'),
+    onSocket: (principal, ws) => {
+      if (principal.shareId) connections.add(principal.shareId, ws);
+    },
+    hostAllowed,
+    log: log.child({ module: 'ws' }),
+  });
+
+  const events = new WorkspaceEvents(workspaces);
+  wsRouter.add(events.route());
+  const files = createFilesFeature({ workspaces, events, uploadLimitBytes: config.uploadLimitBytes, log: log.child({ module: 'files' }) });
+
+  const app = createApp({
+    tokenExchange: tokenExchange(auth),
+    loginRouter: loginRoutes(auth),
+    authenticate: authenticate(auth),
+    hostAllowed,
+    log: log.child({ module: 'http' }),
+    jsonLimitBytes: config.jsonLimitBytes,
+    publicRouters: [],
+    rawBodyRouters: [files.rawBodyRouter],
+    routers: [
+      workspaceRoutes(workspaces),
+      sessionAndShareRoutes({ auth, connections, workspaceExists: workspaces.exists }),
+      files.router,
+    ],
+    clientDir: config.clientDir ?? path.join(projectRoot, 'dist', 'client'),
+    version,
+  });
+
+  const server = http.createServer(app);
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // uploads and downloads may take long; headersTimeout guards slowloris
+  wsRouter.attach(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const url = `http://${hostForUrl}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      wsRouter.closeAll();
+      await workspaces.shutdown();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      db.close();
+    })());
+
+  return { url, port, ownerToken, config, workspaces, log, close };
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  let config: Config;
+  try {
+    const parsed = parseConfig(argv, process.env, process.cwd());
+    if (parsed === 'help') {
+      process.stdout.write(usage);
+      return;
+    }
+    config = parsed;
+  } catch (err) {
+    process.stderr.write(`nimbus: ${(err as Error).message}\n\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  let nimbus: NimbusServer;
+  try {
+    nimbus = await startNimbus(config);
+  } catch (err) {
+    process.stderr.write(`nimbus: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  // The one place the owner token is printed: the person who started the server needs it to get in.
+  process.stdout.write(`\nNimbus is running: ${nimbus.url}/?token=${nimbus.ownerToken}\nData: ${config.dataDir}\n\n`);
+  const stop = (signal: string): void => {
+    nimbus.log.info({ signal }, 'shutting down');
+    void nimbus.close().then(() => process.exit(0));
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}

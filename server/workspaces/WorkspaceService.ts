@@ -1,0 +1,201 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Workspace, WorkspaceState } from '../../shared/api.js';
+import type { Logger } from '../logger.js';
+import type { Db, Migration } from '../store/index.js';
+import { DisposableStore, type Disposable } from './disposables.js';
+
+export const workspaceMigrations: Migration[] = [
+  {
+    name: '001-workspaces',
+    sql: `CREATE TABLE workspaces (
+       id TEXT PRIMARY KEY,
+       name TEXT NOT NULL,
+       opened_path TEXT UNIQUE,
+       state TEXT NOT NULL DEFAULT 'running',
+       hibernate_after_seconds INTEGER NOT NULL DEFAULT 1800,
+       last_active_at TEXT NOT NULL,
+       created_at TEXT NOT NULL
+     );
+`,
+  },
+];
+
+export const WORKSPACE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+interface Row {
+  id: string;
+  name: string;
+  opened_path: string | null;
+  state: WorkspaceState;
+  hibernate_after_seconds: number;
+  last_active_at: string;
+}
+
+const toWorkspace = (r: Row): Workspace => ({
+  id: r.id,
+  name: r.name,
+  state: r.state,
+  hibernateAfterSeconds: r.hibernate_after_seconds,
+  lastActiveAt: r.last_active_at,
+  ...(r.opened_path ? { openedPath: r.opened_path } : {}),
+});
+
+/** The live part of a workspace: everything it holds, released together on hibernate, delete or shutdown. */
+export class WorkspaceRuntime {
+  readonly disposables = new DisposableStore();
+  private readonly services = new Map<string, Disposable>();
+
+  constructor(
+    readonly id: string,
+    readonly root: string,
+  ) {}
+
+  /** A per-workspace service created on first use (a watcher, a document server) and disposed with it. */
+  service<T extends Disposable>(key: string, create: () => T): T {
+    let existing = this.services.get(key) as T | undefined;
+    if (!existing) {
+      existing = this.disposables.add(create());
+      this.services.set(key, existing);
+    }
+    return existing;
+  }
+
+  peekService<T extends Disposable>(key: string): T | undefined {
+    return this.services.get(key) as T | undefined;
+  }
+}
+
+export class WorkspaceService {
+  private readonly runtimes = new Map<string, WorkspaceRuntime>();
+  private readonly runtimeListeners: ((runtime: WorkspaceRuntime) => void)[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  list(): Workspace[] {
+    return (this.db.prepare('SELECT * FROM workspaces ORDER BY created_at, id').all() as Row[]).map(toWorkspace);
+  }
+
+  get(id: string): Workspace | undefined {
+    const row = this.db.prepare('SELECT * FROM workspaces WHERE id = ?').get(id) as Row | undefined;
+    return row && toWorkspace(row);
+  }
+
+  exists = (id: string): boolean => WORKSPACE_ID.test(id) && this.get(id) !== undefined;
+
+  create(name: string, options: { id?: string; hibernateAfterSeconds?: number } = {}): Workspace {
+    const id = options.id ?? this.freeId(name);
+    fs.mkdirSync(this.managedRoot(id), { recursive: true });
+    this.insert(id, name, undefined, options.hibernateAfterSeconds);
+    return this.get(id) as Workspace;
+  }
+
+  /** Registers an existing folder (`nimbus --open PATH`); opening the same folder again returns the same workspace. */
+  openFolder(folder: string): Workspace {
+    const real = fs.realpathSync(folder);
+    if (!fs.statSync(real).isDirectory()) throw new Error(`${folder} is not a directory`);
+    const row = this.db.prepare('SELECT * FROM workspaces WHERE opened_path = ?').get(real) as Row | undefined;
+    if (row) return toWorkspace(row);
+    const id = this.freeId(path.basename(real));
+    this.insert(id, path.basename(real) || real, real, undefined);
+    return this.get(id) as Workspace;
+  }
+
+  update(id: string, patch: { name?: string; hibernateAfterSeconds?: number }): Workspace | undefined {
+    if (patch.name !== undefined) this.db.prepare('UPDATE workspaces SET name = ? WHERE id = ?').run(patch.name, id);
+    if (patch.hibernateAfterSeconds !== undefined) {
+      this.db.prepare('UPDATE workspaces SET hibernate_after_seconds = ? WHERE id = ?').run(patch.hibernateAfterSeconds, id);
+    }
+    return this.get(id);
+  }
+
+  setState(id: string, state: WorkspaceState): void {
+    this.db.prepare('UPDATE workspaces SET state = ? WHERE id = ?').run(state, id);
+  }
+
+  touch(id: string): void {
+    this.db.prepare('UPDATE workspaces SET last_active_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+  }
+
+  /** Releases everything the workspace holds, removes it, and deletes its folder unless it was opened from outside. */
+  async delete(id: string): Promise<boolean> {
+    const ws = this.get(id);
+    if (!ws) return false;
+    await this.disposeRuntime(id);
+    this.db.prepare('DELETE FROM workspaces WHERE id = ?').run(id);
+    if (!ws.openedPath) await fs.promises.rm(this.managedRoot(id), { recursive: true, force: true });
+    return true;
+  }
+
+  /** The absolute, symlink-free folder of a workspace. */
+  rootOf(id: string): string {
+    const ws = this.get(id);
+    if (!ws) throw new Error(`workspace ${id} not found`);
+    return ws.openedPath ?? fs.realpathSync(this.managedRoot(id));
+  }
+
+  /** The running side of a workspace, created (and the workspace marked running) on first use. */
+  runtime(id: string): WorkspaceRuntime {
+    let runtime = this.runtimes.get(id);
+    if (!runtime) {
+      runtime = new WorkspaceRuntime(id, this.rootOf(id));
+      this.runtimes.set(id, runtime);
+      this.setState(id, 'running');
+      for (const listener of this.runtimeListeners) listener(runtime);
+    }
+    this.touch(id);
+    return runtime;
+  }
+
+  peekRuntime(id: string): WorkspaceRuntime | undefined {
+    return this.runtimes.get(id);
+  }
+
+  /** Called with each runtime as it starts, so features can attach per-workspace services. */
+  onRuntimeStarted(listener: (runtime: WorkspaceRuntime) => void): void {
+    this.runtimeListeners.push(listener);
+  }
+
+  async disposeRuntime(id: string): Promise<void> {
+    const runtime = this.runtimes.get(id);
+    if (!runtime) return;
+    this.runtimes.delete(id);
+    try {
+      await runtime.disposables.dispose();
+    } catch (err) {
+      this.log.error({ err, workspaceId: id }, 'disposing workspace resources failed');
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.runtimes.keys()].map((id) => this.disposeRuntime(id)));
+  }
+
+  private managedRoot(id: string): string {
+    return path.join(this.dataDir, 'workspaces', id);
+  }
+
+  private insert(id: string, name: string, openedPath: string | undefined, hibernateAfterSeconds: number | undefined): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO workspaces (id, name, opened_path, state, hibernate_after_seconds, last_active_at, created_at)
+         VALUES (?, ?, ?, 'hibernated', ?, ?, ?)`,
+      )
+      .run(id, name, openedPath ?? null, hibernateAfterSeconds ?? 1800, now, now);
+  }
+
+  private freeId(name: string): string {
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'workspace';
+    if (!this.get(slug)) return slug;
+    for (;;) {
+      const id = `${slug}-${randomBytes(3).toString('hex')}`;
+      if (!this.get(id)) return id;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The workspace event socket: `ws://HOST/ws/workspaces/<id>/events`, JSON text frames, server → client only.
+ * It tells every open IDE about changes to the workspace's files, whoever made them.
+ */
+import { z } from 'zod';
+
+export const MAX_CHANGES_PER_EVENT = 2000;
+
+export const fileChangeKind = z.enum(['add', 'addDir', 'change', 'unlink', 'unlinkDir']);
+export type FileChangeKind = z.infer<typeof fileChangeKind>;
+
+export const workspaceEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), workspaceId: z.string(), role: z.enum(['owner', 'write', 'read']) }),
+  z.object({
+    type: z.literal('files'),
+    changes: z.array(z.object({ kind: fileChangeKind, path: z.string() })).max(MAX_CHANGES_PER_EVENT),
+    /** More changed than one event carries (a git checkout): reload the tree instead of patching it. */
+    truncated: z.boolean().optional(),
+  }),
+  z.object({ type: z.literal('workspace'), state: z.enum(['running', 'paused', 'hibernated']) }),
+]);
+export type WorkspaceEvent = z.infer<typeof workspaceEvent>;
+
+export const encodeWorkspaceEvent = (event: WorkspaceEvent): string => JSON.stringify(event);
+
+export function decodeWorkspaceEvent(text: string): WorkspaceEvent | undefined {
+  try {
+    const parsed = workspaceEvent.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+function wsOutcome(url: string, headers: Record<string, string> = {}): Promise<'open' | number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(0));
+  });
+}
+
+describe('nothing but /api/health and the login page is reachable without a token', () => {
+  it('health answers without a token', async () => {
+    const res = await server.api('/api/health', { token: null });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('the API answers 401 in the error shape without a token or with a wrong one', async () => {
+    for (const token of [null, 'wrong-token-wrong-token']) {
+      const res = await server.api('/api/workspaces', { token });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    }
+  });
+
+  it('pages without a token get the login page, not the IDE', async () => {
+    const res = await server.api('/', { token: null });
+    expect(res.status).toBe(401);
+    const html = await res.text();
+    expect(html).toContain('Sign in');
+    expect(html).not.toContain('monaco');
+  });
+
+  it('?token= sets an HttpOnly SameSite=Strict cookie and redirects to the URL without the token', async () => {
+    const res = await fetch(`${server.url}/w/default?token=${TEST_TOKEN}&x=1`, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/w/default?x=1');
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const session = cookie.split(';')[0] as string;
+    const api = await fetch(`${server.url}/api/session`, { headers: { cookie: session } });
+    expect(await api.json()).toEqual({ role: 'owner' });
+  });
+
+  it('a wrong ?token= gets 401 and no cookie', async () => {
+    const res = await fetch(`${server.url}/?token=nope-nope-nope-nope`, { redirect: 'manual' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('websocket upgrades need a token and a matching Origin when one is sent', async () => {
+    const path = '/ws/workspaces/default/events';
+    expect(await wsOutcome(server.wsUrl(path))).toBe(401);
+    expect(await wsOutcome(server.wsUrl(`${path}?token=bad-bad-bad-bad-bad`))).toBe(401);
+    expect(await wsOutcome(server.wsUrl(`${path}?token=${TEST_TOKEN}`))).toBe('open');
+    expect(await wsOutcome(server.wsUrl(`${path}?token=${TEST_TOKEN}`), { origin: 'http://evil.example' })).toBe(403);
+    expect(await wsOutcome(server.wsUrl(`${path}?token=${TEST_TOKEN}`), { origin: server.url })).toBe('open');
+  });
+
+  it('refuses Host headers that are not its own (DNS rebinding)', async () => {
+    const http = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      http.get(`${server.url}/api/health`, { headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+    });
+    expect(status).toBe(403);
+  });
+});
