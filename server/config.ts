@@ -16,6 +16,10 @@ export interface Config {
   /** Where the built client lives; undefined when running without one (API-only tests). */
   clientDir: string | undefined;
   logLevel: string;
+  /** Seconds a terminal nobody is watching keeps running before it is killed. */
+  terminalGraceSeconds: number;
+  /** Lines of terminal scrollback the server keeps to restore reconnecting browsers. */
+  terminalScrollback: number;
 }
 
 export const usage = `Usage: nimbus [options]
@@ -30,6 +34,8 @@ Options:
   --json-limit <bytes>  largest JSON request body (env NIMBUS_JSON_LIMIT, default 1048576)
   --upload-limit <bytes> largest file upload (env NIMBUS_UPLOAD_LIMIT, default 52428800)
   --log-level <level>   pino level (env NIMBUS_LOG_LEVEL, default info)
+  --terminal-grace <s>  seconds a terminal with no viewer keeps running (env NIMBUS_TERMINAL_GRACE, default 3600)
+  --terminal-scrollback <lines> scrollback kept for terminal restores (env NIMBUS_TERMINAL_SCROLLBACK, default 1000)
   -h, --help            show this help
 `;
 
@@ -55,6 +61,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'json-limit': { type: 'string' },
       'upload-limit': { type: 'string' },
       'log-level': { type: 'string' },
+      'terminal-grace': { type: 'string' },
+      'terminal-scrollback': { type: 'string' },
       'client-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,6 +86,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     uploadLimitBytes: intOption(values['upload-limit'] ?? env.NIMBUS_UPLOAD_LIMIT, 50 * 1024 * 1024, '--upload-limit'),
     clientDir: values['client-dir'] ?? env.NIMBUS_CLIENT_DIR,
     logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
+    terminalGraceSeconds: intOption(values['terminal-grace'] ?? env.NIMBUS_TERMINAL_GRACE, 3600, '--terminal-grace'),
+    terminalScrollback: Math.min(100_000, intOption(values['terminal-scrollback'] ?? env.NIMBUS_TERMINAL_SCROLLBACK, 1000, '--terminal-scrollback')),
   };
 }
 

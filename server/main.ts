@@ -23,6 +23,7 @@ import { createFilesFeature } from './files/index.js';
 import { WebSocketRouter, createApp, createHostGuard } from './http/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { openDatabase } from './store/index.js';
+import { createTerminalsFeature } from './terminals/index.js';
 import { WorkspaceEvents, WorkspaceService, workspaceMigrations, workspaceRoutes } from './workspaces/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -71,6 +72,13 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   const events = new WorkspaceEvents(workspaces);
   wsRouter.add(events.route());
   const files = createFilesFeature({ workspaces, events, uploadLimitBytes: config.uploadLimitBytes, log: log.child({ module: 'files' }) });
+  const terminals = createTerminalsFeature({
+    workspaces,
+    events,
+    log: log.child({ module: 'terminals' }),
+    settings: { graceMs: config.terminalGraceSeconds * 1000, scrollback: config.terminalScrollback },
+  });
+  wsRouter.add(terminals.wsRoute);
 
   const app = createApp({
     tokenExchange: tokenExchange(auth),
@@ -85,6 +93,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       workspaceRoutes(workspaces),
       sessionAndShareRoutes({ auth, connections, workspaceExists: workspaces.exists }),
       files.router,
+      terminals.router,
     ],
     clientDir: config.clientDir ?? path.join(projectRoot, 'dist', 'client'),
     version,
@@ -107,6 +116,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     (closing ??= (async () => {
       wsRouter.closeAll();
       await workspaces.shutdown();
+      await terminals.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -3,6 +3,7 @@
  * It tells every open IDE about changes to the workspace's files, whoever made them.
  */
 import { z } from 'zod';
+import { terminalInfo } from './terminal.js';
 
 export const MAX_CHANGES_PER_EVENT = 2000;
 
@@ -18,6 +19,8 @@ export const workspaceEvent = z.discriminatedUnion('type', [
     truncated: z.boolean().optional(),
   }),
   z.object({ type: z.literal('workspace'), state: z.enum(['running', 'paused', 'hibernated']) }),
+  /** The workspace's terminals changed (opened, renamed, closed, exited): the full list. */
+  z.object({ type: z.literal('terminals'), terminals: z.array(terminalInfo) }),
 ]);
 export type WorkspaceEvent = z.infer<typeof workspaceEvent>;
 

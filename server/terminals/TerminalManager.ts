@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import type { TerminalExitReason, TerminalInfo } from '../../shared/protocol/terminal.js';
+import { HttpError } from '../http/index.js';
+import type { Logger } from '../logger.js';
+import type { Disposable, WorkspaceRuntime } from '../workspaces/index.js';
+import type { MirrorThread } from './mirror/MirrorThread.js';
+import { shellEnv } from './shellEnv.js';
+import { TerminalSession, type FlowOptions } from './TerminalSession.js';
+
+export interface TerminalSettings {
+  /** A terminal nobody watches is killed after this long. */
+  graceMs: number;
+  /** Lines of scrollback kept by the server for restores. */
+  scrollback: number;
+  shell: string;
+  maxTerminals: number;
+  flow: FlowOptions;
+}
+
+export interface TerminalManagerDeps {
+  runtime: WorkspaceRuntime;
+  mirrors: MirrorThread;
+  settings: TerminalSettings;
+  log: Logger;
+  /** Told the full list whenever a terminal is opened, renamed or gone. */
+  onChange: (workspaceId: string, terminals: TerminalInfo[]) => void;
+}
+
+/** The terminals of one workspace; a runtime service, so hibernate, delete and shutdown end them all. */
+export class TerminalManager implements Disposable {
+  private readonly sessions = new Map<string, TerminalSession>();
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private counter = 0;
+
+  constructor(private readonly deps: TerminalManagerDeps) {}
+
+  list(): TerminalInfo[] {
+    return [...this.sessions.values()].filter((s) => !s.isEnded).map((s) => s.info);
+  }
+
+  get(id: string): TerminalSession | undefined {
+    const session = this.sessions.get(id);
+    return session && !session.isEnded ? session : undefined;
+  }
+
+  create(options: { name?: string; cols?: number; rows?: number }): TerminalInfo {
+    const { runtime, settings, mirrors, log } = this.deps;
+    if (this.list().length >= settings.maxTerminals) {
+      throw new HttpError(`a workspace may have at most ${settings.maxTerminals} terminals`, 409, 'too_many_terminals');
+    }
+    const id = randomBytes(6).toString('hex');
+    const cols = options.cols ?? 80;
+    const rows = options.rows ?? 24;
+    const session = new TerminalSession({
+      id,
+      name: options.name ?? `Terminal ${++this.counter}`,
+      shell: settings.shell,
+      cwd: runtime.root,
+      env: shellEnv({ shell: settings.shell, cwd: runtime.root }),
+      cols,
+      rows,
+      mirror: mirrors.open(cols, rows, settings.scrollback),
+      flow: settings.flow,
+      log: log.child({ terminal: id }),
+      onEnded: (s) => this.ended(s),
+      onViewersChanged: (s, hasViewers) => (hasViewers ? this.stopGrace(s.id) : this.startGrace(s)),
+    });
+    this.sessions.set(id, session);
+    runtime.disposables.add(session);
+    this.startGrace(session); // until someone attaches
+    log.info({ terminal: id, pid: session.pid, workspaceId: runtime.id }, 'terminal opened');
+    this.changed();
+    return session.info;
+  }
+
+  rename(id: string, name: string): TerminalInfo | undefined {
+    const session = this.get(id);
+    if (!session) return undefined;
+    session.name = name;
+    this.changed();
+    return session.info;
+  }
+
+  /** Ends a terminal and everything it started; false if there is no such terminal. */
+  async close(id: string, reason: TerminalExitReason = 'closed'): Promise<boolean> {
+    const session = this.get(id);
+    if (!session) return false;
+    await session.dispose(reason);
+    return true;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.dispose('stopped')));
+  }
+
+  private startGrace(session: TerminalSession): void {
+    this.stopGrace(session.id);
+    const timer = setTimeout(() => {
+      this.deps.log.info({ terminal: session.id }, 'terminal had no viewer for the grace period: closing it');
+      void session.dispose('idle');
+    }, this.deps.settings.graceMs);
+    timer.unref();
+    this.graceTimers.set(session.id, timer);
+  }
+
+  private stopGrace(id: string): void {
+    clearTimeout(this.graceTimers.get(id));
+    this.graceTimers.delete(id);
+  }
+
+  private ended(session: TerminalSession): void {
+    this.stopGrace(session.id);
+    this.sessions.delete(session.id);
+    this.deps.runtime.disposables.delete(session);
+    this.deps.log.info({ terminal: session.id }, 'terminal ended');
+    this.changed();
+  }
+
+  private changed(): void {
+    this.deps.onChange(this.deps.runtime.id, this.list());
+  }
+}

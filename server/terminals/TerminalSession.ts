@@ -1,0 +1,295 @@
+import { spawn, type IPty } from 'node-pty';
+import type { WebSocket } from 'ws';
+import { TerminalCloseCode, type TerminalExitReason, type TerminalInfo } from '../../shared/protocol/terminal.js';
+import type { Logger } from '../logger.js';
+import type { ScreenMirror } from './mirror/MirrorThread.js';
+import { killSession, processExists } from './processes.js';
+import { Viewer } from './Viewer.js';
+
+export interface FlowOptions {
+  /** A viewer with more unacknowledged output bytes than this pauses the pty... */
+  high: number;
+  /** ...until every viewer is back under this. */
+  low: number;
+  /** The same for bytes the screen mirror has not parsed yet. */
+  mirrorHigh: number;
+  mirrorLow: number;
+  /** A viewer over `high` that acknowledges nothing for this long stops holding the pty back. */
+  stallMs: number;
+}
+
+export const DEFAULT_FLOW: FlowOptions = { high: 1 << 20, low: 256 << 10, mirrorHigh: 2 << 20, mirrorLow: 512 << 10, stallMs: 10_000 };
+
+/** Output read in one event-loop turn is sent as one frame, up to this size (fewer frames, fewer acks). */
+const MAX_FRAME = 64 * 1024;
+/** While paused, how often to look for a dead shell and stalled viewers. */
+const PAUSED_POLL_MS = 20;
+
+export interface TerminalSessionOptions {
+  id: string;
+  name: string;
+  shell: string;
+  cwd: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+  mirror: ScreenMirror;
+  flow: FlowOptions;
+  log: Logger;
+  /** Called once, after the shell is gone and every viewer was told. */
+  onEnded: (session: TerminalSession) => void;
+  /** Called when the last viewer leaves, and with `false` when one arrives (grace period timer). */
+  onViewersChanged: (session: TerminalSession, hasViewers: boolean) => void;
+}
+
+/**
+ * A shell in a pty, shared by every socket that views it.
+ *
+ * Output is read in chunks, coalesced per event-loop turn, and fanned out to the mirror thread and to
+ * each viewer. Flow control is credit-based: viewers acknowledge bytes their terminal processed, and
+ * the pty is paused (so the program blocks on write) while any viewer or the mirror is too far behind.
+ * Nothing is ever queued without bound.
+ */
+export class TerminalSession {
+  readonly id: string;
+  name: string;
+  readonly createdAt = new Date().toISOString();
+  cols: number;
+  rows: number;
+  private readonly pty: IPty;
+  readonly pid: number;
+  private readonly viewers = new Set<Viewer>();
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+  private paused = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  /** The shell is known to be dead: read everything left regardless of flow control. */
+  private draining = false;
+  private endReason: TerminalExitReason = 'exited';
+  private readonly exited: Promise<void>;
+  private ending: Promise<void> | undefined;
+  private ended = false;
+  /** Resolves once the terminal is fully gone: viewers told, leftover processes killed, mirror freed. */
+  readonly done: Promise<void>;
+  private resolveDone: () => void = () => undefined;
+
+  constructor(private readonly options: TerminalSessionOptions) {
+    this.id = options.id;
+    this.name = options.name;
+    this.cols = options.cols;
+    this.rows = options.rows;
+    this.pty = spawn(options.shell, [], {
+      name: 'xterm-256color',
+      cols: options.cols,
+      rows: options.rows,
+      cwd: options.cwd,
+      env: options.env,
+      encoding: null, // raw bytes: sent to sockets as they are, decoded only by terminals
+    });
+    this.pid = this.pty.pid;
+    // With `encoding: null` node-pty hands out Buffers, although its typings say string.
+    this.pty.onData((chunk: string | Buffer) => this.onData(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    this.exited = new Promise((resolve) => {
+      this.pty.onExit(({ exitCode, signal }) => {
+        this.onExit(exitCode, signal);
+        resolve();
+      });
+    });
+    options.mirror.onProgress = () => this.updateFlow();
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  get info(): TerminalInfo {
+    return { id: this.id, name: this.name, cols: this.cols, rows: this.rows, pid: this.pid, createdAt: this.createdAt };
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  get isEnded(): boolean {
+    return this.ended || this.ending !== undefined;
+  }
+
+  /** A socket joins after `hello`; it gets a snapshot of the screen, then live output. */
+  attach(ws: WebSocket, canWrite: boolean, size: { cols?: number; rows?: number }): Viewer | undefined {
+    if (this.isEnded) return undefined;
+    const viewer = new Viewer(ws, canWrite);
+    if (canWrite && size.cols !== undefined && size.rows !== undefined) {
+      viewer.size = { cols: size.cols, rows: size.rows };
+      this.resizePty(size.cols, size.rows);
+    }
+    this.restore(viewer);
+    this.viewers.add(viewer);
+    if (this.viewers.size === 1) this.options.onViewersChanged(this, true);
+    return viewer;
+  }
+
+  detach(viewer: Viewer): void {
+    if (!this.viewers.delete(viewer)) return;
+    this.updateFlow();
+    if (this.viewers.size === 0 && !this.isEnded) this.options.onViewersChanged(this, false);
+  }
+
+  /** Returns false when the viewer may not type (read-only share). */
+  input(viewer: Viewer, data: string): boolean {
+    if (!viewer.canWrite) return false;
+    if (this.isEnded) return true;
+    // The most recent writer's size wins: whoever types sees a pty that fits their screen.
+    if (viewer.size) this.resizePty(viewer.size.cols, viewer.size.rows);
+    this.pty.write(data);
+    return true;
+  }
+
+  resize(viewer: Viewer, cols: number, rows: number): boolean {
+    if (!viewer.canWrite) return false;
+    viewer.size = { cols, rows };
+    this.resizePty(cols, rows);
+    return true;
+  }
+
+  /** Returns false when the viewer acknowledges more than it was sent (a protocol error). */
+  ack(viewer: Viewer, bytes: number): boolean {
+    if (bytes > viewer.unacked) return false;
+    viewer.unacked -= bytes;
+    viewer.lastProgress = Date.now();
+    if (viewer.state === 'behind' && viewer.unacked === 0 && !this.ended) this.restore(viewer);
+    this.updateFlow();
+    return true;
+  }
+
+  /** Kills every process of the terminal (close, workspace delete or hibernate, server shutdown). */
+  dispose(reason: TerminalExitReason = 'stopped'): Promise<void> {
+    this.ending ??= (async () => {
+      this.endReason = reason;
+      this.draining = true; // whatever the dying processes print is read, so nothing blocks on a full pty
+      this.setPaused(false);
+      await killSession(this.pid);
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 2000).unref());
+      if ((await Promise.race([this.exited, timeout])) === 'timeout') {
+        this.options.log.warn({ pid: this.pid }, 'terminal did not exit after its session was killed');
+        this.pty.kill('SIGKILL');
+        await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+        if (!this.ended) this.onExit(undefined, 9);
+      }
+      await this.done;
+    })();
+    return this.ending;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ended) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.byteLength;
+    if (this.pendingBytes >= MAX_FRAME) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Sends what was read so far to the mirror and the viewers, as one frame. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pendingBytes === 0) return;
+    const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.options.mirror.write(data);
+    for (const viewer of this.viewers) viewer.output(data);
+    this.updateFlow();
+  }
+
+  private restore(viewer: Viewer): void {
+    this.flush(); // output read so far is in the snapshot; output read later follows it
+    viewer.awaitSnapshot();
+    void this.options.mirror.snapshot().then((snapshot) => {
+      viewer.restored({ type: 'restore', terminal: this.info, readOnly: !viewer.canWrite, ...snapshot });
+    });
+  }
+
+  private resizePty(cols: number, rows: number): void {
+    if (this.isEnded || (cols === this.cols && rows === this.rows)) return;
+    this.flush(); // output produced at the old size goes out before the resize message
+    try {
+      this.pty.resize(cols, rows);
+    } catch (err) {
+      this.options.log.warn({ err, cols, rows }, 'pty resize failed');
+      return;
+    }
+    this.cols = cols;
+    this.rows = rows;
+    this.options.mirror.resize(cols, rows);
+    for (const viewer of this.viewers) viewer.message({ type: 'resize', cols, rows });
+  }
+
+  private updateFlow(): void {
+    if (this.ended || this.draining) return;
+    const { high, low, mirrorHigh, mirrorLow } = this.options.flow;
+    const mirror = this.options.mirror.pending;
+    let worst = 0;
+    for (const viewer of this.viewers) if (viewer.state !== 'behind') worst = Math.max(worst, viewer.unacked);
+    if (!this.paused && (worst > high || mirror > mirrorHigh)) this.setPaused(true);
+    else if (this.paused && worst <= low && mirror <= mirrorLow) this.setPaused(false);
+  }
+
+  private setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    if (paused) {
+      this.pty.pause();
+      this.pollTimer = setInterval(() => this.whilePaused(), PAUSED_POLL_MS);
+    } else {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+      this.pty.resume();
+    }
+  }
+
+  private whilePaused(): void {
+    // node-pty waits only 200 ms after the shell exits for the pty to reach EOF, then drops what is
+    // unread. A paused pty never reaches EOF, so the moment the shell is gone, read the rest.
+    if (!processExists(this.pid)) {
+      this.draining = true;
+      this.setPaused(false);
+      return;
+    }
+    const now = Date.now();
+    let changed = false;
+    for (const viewer of this.viewers) {
+      if (viewer.state === 'live' && viewer.unacked > this.options.flow.high && now - viewer.lastProgress > this.options.flow.stallMs) {
+        viewer.state = 'behind';
+        changed = true;
+      }
+    }
+    if (changed) this.updateFlow();
+  }
+
+  private onExit(exitCode: number | undefined, signal: number | undefined): void {
+    if (this.ended) return;
+    this.flush();
+    this.ended = true;
+    clearInterval(this.pollTimer);
+    const closeCode = TerminalCloseCode.ended;
+    const message = {
+      type: 'exit' as const,
+      reason: this.endReason,
+      ...(exitCode !== undefined ? { exitCode } : {}),
+      ...(signal ? { signal } : {}),
+    };
+    for (const viewer of this.viewers) {
+      // A viewer that fell behind gets the final screen instead of the bytes it skipped.
+      if (viewer.state === 'behind') this.restore(viewer);
+      viewer.end(message, closeCode);
+    }
+    this.viewers.clear();
+    // Background jobs the shell left behind die with the terminal.
+    void killSession(this.pid)
+      .then(() => this.options.mirror.close())
+      .finally(() => {
+        this.options.onEnded(this);
+        this.resolveDone();
+      });
+  }
+}

@@ -1,0 +1,176 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../logger.js';
+import type { FromMirror, ToMirror } from './messages.js';
+
+export interface Snapshot {
+  data: string;
+  cols: number;
+  rows: number;
+}
+
+/** Starts the mirror thread; from TypeScript sources (tests, `npm run dev`) through tsx's loader. */
+function startWorker(): Worker {
+  if (import.meta.url.endsWith('.ts')) {
+    const url = new URL('./mirrorWorker.ts', import.meta.url).href;
+    const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); })`;
+    return new Worker(code, { eval: true });
+  }
+  return new Worker(new URL('./mirrorWorker.js', import.meta.url));
+}
+
+/**
+ * The one screen-mirror thread of the server, shared by every terminal. It exists only while some
+ * terminal is open, so a server with no terminals (or only hibernated workspaces) runs no thread.
+ */
+export class MirrorThread {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly mirrors = new Map<number, ScreenMirror>();
+
+  constructor(private readonly log: Logger) {}
+
+  open(cols: number, rows: number, scrollback: number): ScreenMirror {
+    const mirror = new ScreenMirror(this, this.nextId++, cols, rows, scrollback);
+    this.mirrors.set(mirror.id, mirror);
+    this.post({ op: 'open', id: mirror.id, cols, rows, scrollback });
+    return mirror;
+  }
+
+  get size(): number {
+    return this.mirrors.size;
+  }
+
+  /** @internal used by ScreenMirror */
+  post(message: ToMirror): void {
+    this.ensureWorker().postMessage(message);
+  }
+
+  async dispose(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const mirror of this.mirrors.values()) mirror.lost();
+    this.mirrors.clear();
+    if (worker) await worker.terminate();
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker();
+    worker.unref(); // terminals keep the server alive, not their mirror
+    worker.on('message', (message: FromMirror) => this.onMessage(message));
+    worker.on('error', (err) => this.log.error({ err }, 'terminal mirror thread failed'));
+    worker.on('exit', (code) => {
+      if (this.worker !== worker) return;
+      // Crashed: viewers keep their live output; restores start from an empty screen.
+      this.log.error({ code }, 'terminal mirror thread exited; restarting it with empty screens');
+      this.worker = undefined;
+      const mirrors = [...this.mirrors.values()];
+      for (const mirror of mirrors) mirror.lost();
+      for (const mirror of mirrors) {
+        if (mirror.isClosing) this.mirrors.delete(mirror.id);
+        else this.post({ op: 'open', id: mirror.id, cols: mirror.cols, rows: mirror.rows, scrollback: mirror.scrollback });
+      }
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(message: FromMirror): void {
+    const mirror = this.mirrors.get(message.id);
+    if (!mirror) return;
+    if (message.op === 'written') mirror.written(message.bytes);
+    else if (message.op === 'snapshot') mirror.snapshotReady(message.req, { data: message.data, cols: message.cols, rows: message.rows });
+    else {
+      this.mirrors.delete(message.id);
+      mirror.closedByThread();
+      if (this.mirrors.size === 0 && this.worker) {
+        const worker = this.worker;
+        this.worker = undefined;
+        void worker.terminate();
+      }
+    }
+  }
+}
+
+/** One terminal's mirror: bytes go in, snapshots come out, in the order they were asked for. */
+export class ScreenMirror {
+  /** Bytes sent to the thread that it has not parsed yet (flow control bounds this). */
+  pending = 0;
+  /** Called whenever `pending` shrinks. */
+  onProgress: () => void = () => undefined;
+  private nextReq = 1;
+  private readonly snapshots = new Map<number, (snapshot: Snapshot) => void>();
+  private closing: Promise<void> | undefined;
+  private resolveClosed: () => void = () => undefined;
+
+  constructor(
+    private readonly thread: MirrorThread,
+    readonly id: number,
+    public cols: number,
+    public rows: number,
+    readonly scrollback: number,
+  ) {}
+
+  get isClosing(): boolean {
+    return this.closing !== undefined;
+  }
+
+  write(data: Buffer): void {
+    if (this.closing) return;
+    this.pending += data.byteLength;
+    this.thread.post({ op: 'write', id: this.id, data });
+  }
+
+  resize(cols: number, rows: number): void {
+    if (this.closing) return;
+    this.cols = cols;
+    this.rows = rows;
+    this.thread.post({ op: 'resize', id: this.id, cols, rows });
+  }
+
+  /** The screen after every byte written so far (and none written later). */
+  snapshot(): Promise<Snapshot> {
+    if (this.closing) return Promise.resolve({ data: '', cols: this.cols, rows: this.rows });
+    const req = this.nextReq++;
+    return new Promise((resolve) => {
+      this.snapshots.set(req, resolve);
+      this.thread.post({ op: 'snapshot', id: this.id, req });
+    });
+  }
+
+  /** Answers the snapshots already asked for, then frees the mirror. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.resolveClosed = resolve;
+      this.thread.post({ op: 'close', id: this.id });
+    });
+    return this.closing;
+  }
+
+  /** @internal */
+  written(bytes: number): void {
+    this.pending = Math.max(0, this.pending - bytes);
+    this.onProgress();
+  }
+
+  /** @internal */
+  snapshotReady(req: number, snapshot: Snapshot): void {
+    const resolve = this.snapshots.get(req);
+    this.snapshots.delete(req);
+    resolve?.(snapshot);
+  }
+
+  /** @internal the thread is gone: nothing pending will ever be parsed. */
+  lost(): void {
+    this.pending = 0;
+    for (const resolve of this.snapshots.values()) resolve({ data: '', cols: this.cols, rows: this.rows });
+    this.snapshots.clear();
+    this.resolveClosed();
+    this.onProgress();
+  }
+
+  /** @internal */
+  closedByThread(): void {
+    this.resolveClosed();
+  }
+}
