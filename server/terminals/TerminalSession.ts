@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { spawn, type IPty } from 'node-pty';
 import type { WebSocket } from 'ws';
 import { TerminalCloseCode, type TerminalExitReason, type TerminalInfo } from '../../shared/protocol/terminal.js';
@@ -58,6 +59,8 @@ export class TerminalSession {
   rows: number;
   private readonly pty: IPty;
   readonly pid: number;
+  /** Our own handle on the pty's slave side, held until the shell's exit is handled (see holdSlave). */
+  private slaveFd: number | undefined;
   private readonly viewers = new Set<Viewer>();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -88,6 +91,7 @@ export class TerminalSession {
       encoding: null, // raw bytes: sent to sockets as they are, decoded only by terminals
     });
     this.pid = this.pty.pid;
+    this.slaveFd = holdSlave(this.pty, options.log);
     // With `encoding: null` node-pty hands out Buffers, although its typings say string.
     this.pty.onData((chunk: string | Buffer) => this.onData(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
     this.exited = new Promise((resolve) => {
@@ -271,6 +275,8 @@ export class TerminalSession {
     this.flush();
     this.ended = true;
     clearInterval(this.pollTimer);
+    if (this.slaveFd !== undefined) fs.close(this.slaveFd, () => undefined);
+    this.slaveFd = undefined;
     const closeCode = TerminalCloseCode.ended;
     const message = {
       type: 'exit' as const,
@@ -291,5 +297,26 @@ export class TerminalSession {
         this.options.onEnded(this);
         this.resolveDone();
       });
+  }
+}
+
+/**
+ * Opens the pty's slave side in the server and keeps it open while the shell runs.
+ *
+ * When the last slave descriptor closes (the shell exits), reading the master can report end-of-file
+ * while output is still buffered in the kernel, and node-pty then drops it: under load, a program
+ * that prints 20 KB and exits lost several KB in about a third of runs. With our descriptor open the
+ * master never sees that hangup, so everything written is read; node-pty ends the stream 200 ms after
+ * the exit, by which time the rest has been read (a paused pty is resumed as soon as the shell is gone).
+ */
+function holdSlave(pty: IPty, log: Logger): number | undefined {
+  // `ptsName` exists on node-pty's Unix terminal but is missing from its typings.
+  const ptsName = (pty as IPty & { ptsName?: string }).ptsName;
+  if (!ptsName) return undefined;
+  try {
+    return fs.openSync(ptsName, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
+  } catch (err) {
+    log.warn({ err, ptsName }, 'could not hold the pty slave open; output at exit may be cut short');
+    return undefined;
   }
 }

@@ -100,17 +100,21 @@ export class TerminalTestClient {
     this.send({ type: 'ack', bytes });
   }
 
-  /** Resolves when `predicate` holds, checked after every frame; rejects after `timeoutMs`. */
+  /** Resolves when `predicate` holds; rejects after `timeoutMs`. */
   waitUntil(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const check = (): void => {
         if (!predicate()) return;
         clearTimeout(timer);
+        clearInterval(poll);
         this.waiters.delete(check);
         resolve();
       };
+      // Checked after every frame, and every 20 ms for conditions outside the socket (processes).
+      const poll = setInterval(check, 20);
       const timer = setTimeout(() => {
+        clearInterval(poll);
         this.waiters.delete(check);
         reject(new Error(`timed out waiting for ${what}; output tail: ${JSON.stringify(this.text.slice(-300))}`));
       }, timeoutMs);
