@@ -8,6 +8,7 @@ import { Shell } from './shell/Shell.js';
 import { installStatus } from './shell/installStatus.js';
 import { workspaceSwitcher } from './shell/WorkspaceSwitcher.js';
 import { installFiles } from './sidebar/files/installFiles.js';
+import { installTerminals } from './terminal/installTerminals.js';
 import { userIdentity } from './user.js';
 
 async function boot(): Promise<void> {
@@ -38,6 +39,7 @@ async function boot(): Promise<void> {
   };
   installFiles(ctx);
   installStatus(ctx);
+  installTerminals(ctx);
   // Tests and tools wait for this before driving the page.
   document.body.dataset.ready = 'true';
 }

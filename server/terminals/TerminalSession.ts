@@ -137,12 +137,12 @@ export class TerminalSession {
   }
 
   /** Returns false when the viewer may not type (read-only share). */
-  input(viewer: Viewer, data: string): boolean {
+  input(viewer: Viewer, data: string, binary = false): boolean {
     if (!viewer.canWrite) return false;
     if (this.isEnded) return true;
     // The most recent writer's size wins: whoever types sees a pty that fits their screen.
     if (viewer.size) this.resizePty(viewer.size.cols, viewer.size.rows);
-    this.pty.write(data);
+    this.pty.write(binary ? Buffer.from(data, 'latin1') : data);
     return true;
   }
 

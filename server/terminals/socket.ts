@@ -1,4 +1,4 @@
-import type { RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
 import {
   MAX_CLIENT_MESSAGE_BYTES,
   TERMINAL_PROTOCOL_VERSION,
@@ -80,7 +80,7 @@ export function terminalSocketRoute({ workspaces, managerOf, log }: TerminalSock
           case 'hello':
             return fail('protocol_error', 'hello was already sent', TerminalCloseCode.protocolError);
           case 'input':
-            if (!session.input(viewer, message.data)) viewer.refuseInput();
+            if (!session.input(viewer, message.data, message.binary)) viewer.refuseInput();
             return;
           case 'resize':
             if (!session.resize(viewer, message.cols, message.rows)) viewer.refuseInput();

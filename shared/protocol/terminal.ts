@@ -58,7 +58,8 @@ export const terminalInfo = z.object({
 export const terminalClientMessage = z.discriminatedUnion('type', [
   /** First message on every socket; `cols`/`rows` is the viewer's size (a writer's resizes the pty). */
   z.object({ type: z.literal('hello'), version: z.number().int(), cols: cols.optional(), rows: rows.optional() }).strict(),
-  z.object({ type: z.literal('input'), data: z.string().min(1).max(MAX_INPUT_CHARS) }).strict(),
+  /** Keystrokes and pastes; `binary` input (some mouse reports) carries one byte per character. */
+  z.object({ type: z.literal('input'), data: z.string().min(1).max(MAX_INPUT_CHARS), binary: z.boolean().optional() }).strict(),
   z.object({ type: z.literal('resize'), cols, rows }).strict(),
   /** Output bytes processed since the previous ack; never more than were sent. */
   z.object({ type: z.literal('ack'), bytes: z.number().int().min(1).max(2 ** 31) }).strict(),

@@ -1,0 +1,150 @@
+import type { TerminalInfo } from '../../../shared/protocol/terminal.js';
+import type { IdeContext } from '../context.js';
+import { h, icon } from '../ui/dom.js';
+import { errorMessage, toast } from '../ui/toast.js';
+import { TerminalSearch } from './TerminalSearch.js';
+import { TerminalTabs, type TerminalTab } from './TerminalTabs.js';
+import { TerminalView } from './TerminalView.js';
+import './terminal.css';
+
+declare global {
+  interface Window {
+    /** Read-only view of the open terminals, for tests and debugging from the console. */
+    nimbusTerminals?: { list(): { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string }[] };
+  }
+}
+
+/**
+ * The terminal panel: tabs in the bottom panel, "+" (and Alt+T) to open one, double-click to rename,
+ * × to close, a search box, and every terminal of the workspace shown live to every collaborator.
+ */
+export function installTerminals(ctx: IdeContext): void {
+  const { api, workspaceId } = ctx;
+  const canWrite = ctx.session.role !== 'read';
+  const base = `/api/workspaces/${encodeURIComponent(workspaceId)}/terminals`;
+  const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+  const socketUrl = (id: string): string =>
+    `${proto}://${location.host}/ws/workspaces/${encodeURIComponent(workspaceId)}/terminals/${encodeURIComponent(id)}`;
+
+  const body = h('div.terminal-body');
+  const empty = h('div.terminal-empty', {}, canWrite ? 'No terminal is open. Press + or Alt+T to open one.' : 'No terminal is open.');
+  const views = new Map<string, TerminalView>();
+  const search = new TerminalSearch(() => (tabs.active ? views.get(tabs.active.id) : undefined));
+
+  const tabs = new TerminalTabs(canWrite, {
+    activate: (tab) => {
+      for (const [id, view] of views) view.element.hidden = id !== tab.id;
+      const view = views.get(tab.id);
+      view?.shown();
+      view?.focus();
+    },
+    rename: async (tab, name) => {
+      try {
+        await api.patch(`${base}/${encodeURIComponent(tab.id)}`, { name });
+      } catch (err) {
+        toast(`Could not rename the terminal: ${errorMessage(err)}`, 'error');
+      }
+    },
+    close: async (tab) => {
+      if (tab.ended) return remove(tab.id);
+      try {
+        await api.del(`${base}/${encodeURIComponent(tab.id)}`);
+      } catch (err) {
+        toast(`Could not close the terminal: ${errorMessage(err)}`, 'error');
+      }
+      remove(tab.id); // also when it was already gone
+    },
+  });
+
+  const newButton = h('button.panel-action', { title: 'New terminal (Alt+T)', 'aria-label': 'New terminal', hidden: !canWrite }, icon('add'));
+  const searchButton = h('button.panel-action', { title: 'Search the terminal', 'aria-label': 'Search the terminal' }, icon('search'));
+  const header = h('div.terminal-header', {}, h('span.panel-title', {}, 'Terminal'), tabs.element, newButton, searchButton);
+  ctx.shell.panel.append(h('div.terminal-panel', {}, header, search.element, body, empty));
+
+  function updateEmpty(): void {
+    empty.hidden = views.size > 0;
+  }
+
+  function add(info: TerminalInfo): TerminalTab {
+    const existing = tabs.get(info.id);
+    if (existing) {
+      tabs.update(info);
+      return existing;
+    }
+    const tab = tabs.add(info);
+    const view = new TerminalView(socketUrl(info.id), !canWrite, {
+      onStatus: (status, detail) => {
+        tabs.setStatus(info.id, status);
+        if (status === 'ended' && detail === 'not_found' && !tab.ended) remove(info.id); // gone while we were away
+      },
+      onExit: (message) => {
+        // Closed by someone (or by us): the tab goes. Exited by itself: the last screen stays readable.
+        if (message.reason === 'closed') return remove(info.id);
+        tabs.setEnded(info.id);
+        const why = message.reason === 'exited'
+          ? `process exited${message.exitCode !== undefined ? ` with code ${message.exitCode}` : ''}`
+          : message.reason === 'idle' ? 'closed after being unwatched for too long' : 'workspace stopped';
+        view.term.write(`\r\n\x1b[2m[${why}]\x1b[0m\r\n`);
+      },
+    });
+    view.element.hidden = true;
+    views.set(info.id, view);
+    body.append(view.element);
+    updateEmpty();
+    if (!tabs.active) tabs.activate(info.id);
+    return tab;
+  }
+
+  function remove(id: string): void {
+    views.get(id)?.dispose();
+    views.delete(id);
+    tabs.remove(id);
+    updateEmpty();
+  }
+
+  function sync(list: TerminalInfo[]): void {
+    for (const info of list) add(info);
+    const listed = new Set(list.map((t) => t.id));
+    for (const tab of tabs.all()) if (!listed.has(tab.id) && !tab.ended) remove(tab.id);
+  }
+
+  async function open(): Promise<void> {
+    if (!canWrite) return;
+    try {
+      const size = tabs.active ? views.get(tabs.active.id)?.term : undefined;
+      const info = await api.post<TerminalInfo>(base, size ? { cols: size.cols, rows: size.rows } : {});
+      add(info);
+      tabs.activate(info.id);
+    } catch (err) {
+      toast(`Could not open a terminal: ${errorMessage(err)}`, 'error');
+    }
+  }
+
+  newButton.addEventListener('click', () => void open());
+  searchButton.addEventListener('click', () => search.toggle());
+  // Capture phase: Alt+T opens a terminal even while a terminal (or the editor) has the focus.
+  window.addEventListener('keydown', (event) => {
+    if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.code === 'KeyT') {
+      event.preventDefault();
+      event.stopPropagation();
+      void open();
+    }
+  }, true);
+  ctx.events.on((event) => {
+    if (event.type === 'terminals') sync(event.terminals);
+  });
+  // Back online: reconnect the terminals now rather than at the end of their backoff.
+  ctx.events.onState((state) => {
+    if (state === 'online') for (const view of views.values()) view.reconnectNow();
+  });
+  api.get<TerminalInfo[]>(base).then(sync, (err: unknown) => toast(`Could not list terminals: ${errorMessage(err)}`, 'error'));
+  updateEmpty();
+
+  window.nimbusTerminals = {
+    list: () =>
+      tabs.all().map((tab) => {
+        const view = views.get(tab.id);
+        return { id: tab.id, name: tab.name, text: view?.text() ?? '', renderer: view?.renderer ?? 'none', readOnly: view?.readOnly ?? true, status: tab.status };
+      }),
+  };
+}

@@ -1,0 +1,58 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleErrors, launchBrowser, openIde } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+type TerminalState = { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string };
+const terminals = (page: Page): Promise<TerminalState[]> => page.evaluate(() => window.nimbusTerminals?.list() ?? []);
+
+async function waitForLine(page: Page, line: string): Promise<void> {
+  await page.waitForFunction(
+    (wanted) => window.nimbusTerminals?.list().some((t) => t.text.split('\n').some((l) => l.trimEnd() === wanted)) === true,
+    line,
+    { timeout: 15_000 },
+  );
+}
+
+describe('a terminal in the browser', () => {
+  it('opens with +, runs what is typed, and shows the same screen after a reload', async () => {
+    const page = await openIde(browser, server);
+    await page.click('button[aria-label="New terminal"]');
+    await page.waitForFunction(() => window.nimbusTerminals?.list()[0]?.status === 'online', undefined, { timeout: 15_000 });
+    await page.click('.terminal-host:not([hidden]) .xterm');
+    await page.keyboard.type('echo hi');
+    await page.keyboard.press('Enter');
+    await waitForLine(page, 'hi');
+    const [before] = await terminals(page);
+    expect(before?.readOnly).toBe(false);
+
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForFunction((id) => window.nimbusTerminals?.list().find((t) => t.id === id)?.status === 'online', before?.id, { timeout: 15_000 });
+    await waitForLine(page, 'hi');
+    const [after] = await terminals(page);
+    expect(after?.id).toBe(before?.id);
+    expect(after?.text).toContain('echo hi');
+
+    // Alt+T opens a second terminal; its tab can be closed again.
+    await page.keyboard.press('Alt+t');
+    await page.waitForFunction(() => window.nimbusTerminals?.list().length === 2, undefined, { timeout: 15_000 });
+    const second = (await terminals(page))[1] as TerminalState;
+    await page.click(`.terminal-tab[data-terminal-id="${second.id}"] .tab-close`);
+    await page.waitForFunction(() => window.nimbusTerminals?.list().length === 1, undefined, { timeout: 15_000 });
+    expect(consoleErrors.get(page)).toEqual([]);
+    await page.context().close();
+  });
+});
