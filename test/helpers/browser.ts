@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { onTestFailed } from 'vitest';
+import { afterEach } from 'vitest';
 import { TEST_TOKEN, type TestServer } from './server.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,7 +25,6 @@ export const consoleErrors = new WeakMap<Page, string[]>();
 
 /**
  * Opens the IDE the way a person does: the URL with `?token=`, which the server trades for a cookie.
- * Saves a screenshot to test-results/ if the current test fails.
  */
 export async function openIde(browser: Browser, server: TestServer, options: OpenIdeOptions = {}): Promise<Page> {
   const context = options.context ?? (await browser.newContext({ viewport: { width: 1280, height: 800 } }));
@@ -36,13 +35,22 @@ export async function openIde(browser: Browser, server: TestServer, options: Ope
     if (msg.type() === 'error') errors.push(msg.text());
   });
   page.on('pageerror', (err) => errors.push(err.message));
-  onTestFailed(async ({ task }) => {
-    fs.mkdirSync('test-results', { recursive: true });
-    const file = path.join('test-results', `${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-  });
   const where = options.workspace ? `/w/${options.workspace}` : '/';
   await page.goto(`${server.url}${where}?token=${options.token ?? TEST_TOKEN}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
   return page;
+}
+
+/** Call at the top level of a browser test file: a failing test leaves a screenshot of each page in test-results/. */
+export function screenshotOnFailure(pages: () => (Page | undefined)[]): void {
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    fs.mkdirSync('test-results', { recursive: true });
+    let i = 0;
+    for (const page of pages()) {
+      if (!page) continue;
+      const file = path.join('test-results', `${context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}-${i++}.png`);
+      await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    }
+  });
 }

@@ -28,6 +28,13 @@ self.MonacoEnvironment = {
   },
 };
 
+// Monaco rejects in-flight worker requests with a 'Canceled' error when a model is disposed (closing a
+// tab while diagnostics run); that is expected cancellation, not a failure, so it is not reported.
+window.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
+  const reason = e.reason as { name?: string; message?: string } | undefined;
+  if (reason?.name === 'Canceled' && reason.message === 'Canceled') e.preventDefault();
+});
+
 export { monaco };
 
 /** The model URI for a workspace file: Monaco picks the language from its name (extension or file name). */

@@ -27,6 +27,7 @@ export class FileTree {
   private readonly expanded = new Set<string>(['']);
   private selected: string | undefined;
   private rows: { entry: FileEntry; depth: number }[] = [];
+  private rowEls = new Map<string, HTMLElement>();
   private readonly refreshQueue = new Set<string>();
   private refreshTimer: number | undefined;
 
@@ -94,6 +95,10 @@ export class FileTree {
     }
   }
 
+  /**
+   * Rebuilds the visible rows, reusing each row element whose content did not change, and touching the
+   * DOM only when the order changed: a refresh during a drag must not pull the dragged row away.
+   */
   private render(): void {
     this.rows = [];
     const walk = (dir: string, depth: number): void => {
@@ -103,9 +108,24 @@ export class FileTree {
       }
     };
     walk('', 0);
-    const els = this.rows.map(({ entry, depth }) => this.row(entry, depth));
+    const next = new Map<string, HTMLElement>();
+    const els: HTMLElement[] = this.rows.map(({ entry, depth }) => {
+      const key = `${entry.type}|${depth}|${entry.type === 'directory' && this.expanded.has(entry.path)}`;
+      let el = this.rowEls.get(entry.path);
+      if (!el || el.dataset.key !== key) {
+        el = this.row(entry, depth);
+        el.dataset.key = key;
+      }
+      const selected = this.selected === entry.path;
+      el.classList.toggle('selected', selected);
+      el.setAttribute('aria-selected', String(selected));
+      next.set(entry.path, el);
+      return el;
+    });
+    this.rowEls = next;
     if (els.length === 0) els.push(h('div.tree-empty', {}, this.host.canWrite ? 'No files yet. Right-click to create one, or drop files here.' : 'No files.'));
-    this.el.replaceChildren(...els);
+    const current = [...this.el.children];
+    if (current.length !== els.length || current.some((c, i) => c !== els[i])) this.el.replaceChildren(...els);
   }
 
   private row(entry: FileEntry, depth: number): HTMLElement {
@@ -118,7 +138,6 @@ export class FileTree {
         'data-path': entry.path,
         'data-type': entry.type,
         'aria-expanded': isDir ? String(open) : undefined,
-        'aria-selected': String(this.selected === entry.path),
         draggable: this.host.canWrite ? 'true' : undefined,
         title: entry.path,
       },
@@ -127,7 +146,6 @@ export class FileTree {
       h('span.name', {}, entry.name),
     );
     row.style.paddingLeft = `${6 + depth * 14}px`;
-    if (this.selected === entry.path) row.classList.add('selected');
     row.addEventListener('click', () => {
       this.selected = entry.path;
       this.el.focus();

@@ -39,8 +39,17 @@ export class FileActions {
 
   /** Uploads what was dropped (files and whole folders) into `dir`; returns how many files were written. */
   async uploadDropped(dir: string, items: DataTransferItemList): Promise<number> {
-    const entries = [...items].map((i) => i.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
+    const list = [...items].filter((i) => i.kind === 'file');
+    const entries = list.map((i) => i.webkitGetAsEntry()).filter((e): e is FileSystemEntry => e !== null);
     let count = 0;
+    // Without filesystem entries (some browsers, synthetic drops) plain files still upload.
+    if (entries.length === 0) {
+      for (const file of list.map((i) => i.getAsFile()).filter((f): f is File => f !== null)) {
+        await this.upload(joinRel(dir, file.name), file);
+        count++;
+      }
+      return count;
+    }
     const walk = async (entry: FileSystemEntry, into: string): Promise<void> => {
       const target = joinRel(into, entry.name);
       if (entry.isFile) {
