@@ -16,6 +16,13 @@ afterAll(async () => {
 });
 
 type TerminalState = { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string };
+
+declare global {
+  interface Window {
+    /** Set by client/src/terminal/installTerminals.ts. */
+    nimbusTerminals?: { list(): TerminalState[] };
+  }
+}
 const terminals = (page: Page): Promise<TerminalState[]> => page.evaluate(() => window.nimbusTerminals?.list() ?? []);
 
 async function waitForLine(page: Page, line: string): Promise<void> {

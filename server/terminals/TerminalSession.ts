@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import { TerminalCloseCode, type TerminalExitReason, type TerminalInfo } from '../../shared/protocol/terminal.js';
 import type { Logger } from '../logger.js';
 import type { ScreenMirror } from './mirror/MirrorThread.js';
+import { holdSlave } from './holdSlave.js';
 import { killSession, processExists } from './processes.js';
 import { Viewer } from './Viewer.js';
 
@@ -23,6 +24,9 @@ export const DEFAULT_FLOW: FlowOptions = { high: 1 << 20, low: 256 << 10, mirror
 
 /** Output read in one event-loop turn is sent as one frame, up to this size (fewer frames, fewer acks). */
 const MAX_FRAME = 64 * 1024;
+/** Output arriving within this long of the previous frame is a stream: gather it for GATHER_MS. */
+const STREAMING_GAP_MS = 2;
+const GATHER_MS = 3;
 /** While paused, how often to look for a dead shell and stalled viewers. */
 const PAUSED_POLL_MS = 20;
 
@@ -65,6 +69,8 @@ export class TerminalSession {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlushAt = 0;
   private paused = false;
   private pollTimer: NodeJS.Timeout | undefined;
   /** The shell is known to be dead: read everything left regardless of flow control. */
@@ -189,14 +195,20 @@ export class TerminalSession {
     if (this.pendingBytes >= MAX_FRAME) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      // The pty hands out at most 4 KB per read. An echo or a prompt goes out at once; during a
+      // stream (reads back to back) reads are gathered into bigger frames, which costs far less
+      // per byte for the sockets, the mirror and the acknowledgements.
+      if (performance.now() - this.lastFlushAt > STREAMING_GAP_MS) setImmediate(() => this.flush());
+      else this.flushTimer = setTimeout(() => this.flush(), GATHER_MS);
     }
   }
 
   /** Sends what was read so far to the mirror and the viewers, as one frame. */
   private flush(): void {
     this.flushScheduled = false;
+    clearTimeout(this.flushTimer);
     if (this.pendingBytes === 0) return;
+    this.lastFlushAt = performance.now();
     const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
@@ -300,23 +312,3 @@ export class TerminalSession {
   }
 }
 
-/**
- * Opens the pty's slave side in the server and keeps it open while the shell runs.
- *
- * When the last slave descriptor closes (the shell exits), reading the master can report end-of-file
- * while output is still buffered in the kernel, and node-pty then drops it: under load, a program
- * that prints 20 KB and exits lost several KB in about a third of runs. With our descriptor open the
- * master never sees that hangup, so everything written is read; node-pty ends the stream 200 ms after
- * the exit, by which time the rest has been read (a paused pty is resumed as soon as the shell is gone).
- */
-function holdSlave(pty: IPty, log: Logger): number | undefined {
-  // `ptsName` exists on node-pty's Unix terminal but is missing from its typings.
-  const ptsName = (pty as IPty & { ptsName?: string }).ptsName;
-  if (!ptsName) return undefined;
-  try {
-    return fs.openSync(ptsName, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
-  } catch (err) {
-    log.warn({ err, ptsName }, 'could not hold the pty slave open; output at exit may be cut short');
-    return undefined;
-  }
-}

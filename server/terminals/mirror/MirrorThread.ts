@@ -41,8 +41,8 @@ export class MirrorThread {
   }
 
   /** @internal used by ScreenMirror */
-  post(message: ToMirror): void {
-    this.ensureWorker().postMessage(message);
+  post(message: ToMirror, transfer: ArrayBuffer[] = []): void {
+    this.ensureWorker().postMessage(message, transfer);
   }
 
   async dispose(): Promise<void> {
@@ -118,7 +118,9 @@ export class ScreenMirror {
   write(data: Buffer): void {
     if (this.closing) return;
     this.pending += data.byteLength;
-    this.thread.post({ op: 'write', id: this.id, data });
+    // A copy the thread can take over (transfer, not structured clone): sockets still hold `data`.
+    const copy = new Uint8Array(data);
+    this.thread.post({ op: 'write', id: this.id, data: copy }, [copy.buffer]);
   }
 
   resize(cols: number, rows: number): void {

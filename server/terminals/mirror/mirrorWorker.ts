@@ -3,12 +3,12 @@
  * on demand to restore a reconnecting or newly attached viewer.
  *
  * Parsing costs about as much CPU as reading the pty, so it runs beside the main thread instead of
- * on it: output keeps flowing to sockets while the mirror catches up (the main thread bounds how far
- * it may fall behind). Every operation goes through the terminal's write queue, so a snapshot or a
- * resize applies exactly after the bytes sent before it.
+ * on it, and it skips what cannot matter any more (floodCompactor: most of a flood). Operations are
+ * applied strictly in order, so a snapshot or a resize reflects exactly the bytes sent before it.
  */
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
+import { FloodCompactor } from './floodCompactor.js';
 import type { FromMirror, ToMirror } from './messages.js';
 
 // The xterm packages are CommonJS bundles whose named exports Node cannot detect from ESM.
@@ -17,9 +17,16 @@ const { Terminal } = require('@xterm/headless') as typeof import('@xterm/headles
 const { SerializeAddon } = require('@xterm/addon-serialize') as typeof import('@xterm/addon-serialize');
 const { Unicode11Addon } = require('@xterm/addon-unicode11') as typeof import('@xterm/addon-unicode11');
 
+type Op = Exclude<ToMirror, { op: 'open' }>;
+
 interface Mirror {
+  id: number;
   term: InstanceType<typeof Terminal>;
   serializer: InstanceType<typeof SerializeAddon>;
+  scrollback: number;
+  queue: Op[];
+  busy: boolean;
+  flood: FloodCompactor;
 }
 
 const mirrors = new Map<number, Mirror>();
@@ -27,42 +34,78 @@ const port = parentPort;
 if (!port) throw new Error('mirrorWorker must run in a worker thread');
 const post = (message: FromMirror): void => port.postMessage(message);
 const EMPTY = new Uint8Array(0);
+const keepLines = (scrollback: number, rows: number): number => scrollback + rows + 2;
 
-port.on('message', (message: ToMirror) => {
-  if (message.op === 'open') {
-    // logLevel off: binary floods are full of malformed sequences and each would be logged.
-    const term = new Terminal({ cols: message.cols, rows: message.rows, scrollback: message.scrollback, allowProposedApi: true, logLevel: 'off' });
-    const serializer = new SerializeAddon();
-    // The addon typings name the browser Terminal; the headless one has the same API surface.
-    term.loadAddon(serializer as unknown as Parameters<typeof term.loadAddon>[0]);
-    term.loadAddon(new Unicode11Addon() as unknown as Parameters<typeof term.loadAddon>[0]);
-    term.unicode.activeVersion = '11'; // same widths as the browser, or restored cursors land elsewhere
-    mirrors.set(message.id, { term, serializer });
-    return;
-  }
-  const mirror = mirrors.get(message.id);
-  if (!mirror) return;
-  const { term, serializer } = mirror;
-  switch (message.op) {
+function open(id: number, cols: number, rows: number, scrollback: number): void {
+  // logLevel off: binary floods are full of malformed sequences and each would be logged.
+  const term = new Terminal({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
+  const serializer = new SerializeAddon();
+  // The addon typings name the browser Terminal; the headless one has the same API surface.
+  term.loadAddon(serializer as unknown as Parameters<typeof term.loadAddon>[0]);
+  term.loadAddon(new Unicode11Addon() as unknown as Parameters<typeof term.loadAddon>[0]);
+  term.unicode.activeVersion = '11'; // same widths as the browser, or restored cursors land elsewhere
+  mirrors.set(id, { id, term, serializer, scrollback, queue: [], busy: false, flood: new FloodCompactor(keepLines(scrollback, rows)) });
+}
+
+/** Runs the next operation once the previous one has been fully applied. */
+function pump(mirror: Mirror): void {
+  if (mirror.busy) return;
+  const op = mirror.queue.shift();
+  if (!op) return;
+  mirror.busy = true;
+  const { term } = mirror;
+  const next = (): void => {
+    mirror.busy = false;
+    pump(mirror);
+  };
+  const parse = (pieces: Uint8Array[]): void => {
+    for (const piece of pieces) term.write(piece);
+  };
+  switch (op.op) {
     case 'write': {
-      const bytes = message.data.byteLength;
-      term.write(message.data, () => post({ op: 'written', id: message.id, bytes }));
-      break;
+      // Everything queued behind it goes in one batch: one acknowledgement, one wake-up.
+      let bytes = 0;
+      let write: Extract<Op, { op: 'write' }> | undefined = op;
+      while (write) {
+        bytes += write.data.byteLength;
+        parse(mirror.flood.push(write.data));
+        write = mirror.queue[0]?.op === 'write' ? (mirror.queue.shift() as Extract<Op, { op: 'write' }>) : undefined;
+      }
+      term.write(EMPTY, () => {
+        post({ op: 'written', id: mirror.id, bytes });
+        next();
+      });
+      return;
     }
     case 'resize':
-      term.write(EMPTY, () => term.resize(message.cols, message.rows));
-      break;
-    case 'snapshot':
+      parse(mirror.flood.flush());
       term.write(EMPTY, () => {
-        post({ op: 'snapshot', id: message.id, req: message.req, data: serializer.serialize(), cols: term.cols, rows: term.rows });
+        term.resize(op.cols, op.rows);
+        mirror.flood.setKeepLines(keepLines(mirror.scrollback, op.rows));
+        next();
       });
-      break;
+      return;
+    case 'snapshot':
+      parse(mirror.flood.flush());
+      term.write(EMPTY, () => {
+        post({ op: 'snapshot', id: mirror.id, req: op.req, data: mirror.serializer.serialize(), cols: term.cols, rows: term.rows });
+        next();
+      });
+      return;
     case 'close':
       term.write(EMPTY, () => {
-        mirrors.delete(message.id);
+        mirrors.delete(mirror.id);
         term.dispose();
-        post({ op: 'closed', id: message.id });
+        post({ op: 'closed', id: mirror.id });
       });
-      break;
+      return;
   }
+}
+
+port.on('message', (message: ToMirror) => {
+  if (message.op === 'open') return open(message.id, message.cols, message.rows, message.scrollback);
+  const mirror = mirrors.get(message.id);
+  if (!mirror) return;
+  mirror.queue.push(message);
+  pump(mirror);
 });

@@ -1,0 +1,95 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { FloodCompactor } from './floodCompactor.js';
+
+const require = createRequire(import.meta.url);
+const { Terminal } = require('@xterm/headless') as typeof import('@xterm/headless');
+const { SerializeAddon } = require('@xterm/addon-serialize') as typeof import('@xterm/addon-serialize');
+
+const COLS = 60;
+const ROWS = 12;
+const SCROLLBACK = 40;
+
+function terminal() {
+  const term = new Terminal({ cols: COLS, rows: ROWS, scrollback: SCROLLBACK, allowProposedApi: true, logLevel: 'off' });
+  const serializer = new SerializeAddon();
+  term.loadAddon(serializer as unknown as Parameters<typeof term.loadAddon>[0]);
+  return { term, serializer };
+}
+
+async function feed(chunks: Uint8Array[], compact: boolean): Promise<{ screen: string; cursor: string; title: string; parsed: number }> {
+  const { term, serializer } = terminal();
+  let title = '';
+  term.onTitleChange((t) => (title = t));
+  const flood = new FloodCompactor(SCROLLBACK + ROWS + 2);
+  let parsed = 0;
+  const parse = async (pieces: Uint8Array[]): Promise<void> => {
+    for (const piece of pieces) {
+      parsed += piece.byteLength;
+      await new Promise<void>((resolve) => term.write(piece, resolve));
+    }
+  };
+  for (const chunk of chunks) await parse(compact ? flood.push(chunk) : [chunk]);
+  if (compact) await parse(flood.flush());
+  const b = term.buffer.active;
+  return { screen: serializer.serialize(), cursor: `${b.type} ${b.cursorX},${b.cursorY}`, title, parsed };
+}
+
+/** A deterministic pseudo-random flood mixing plain lines with everything that changes terminal state. */
+function flood(seed: number, lines: number): Uint8Array[] {
+  let x = seed;
+  const rand = (n: number): number => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x % n;
+  };
+  const specials = [
+    '\x1b[31m', '\x1b[1;44m', '\x1b[0m', '\x1b]0;title-%\x07', '\x1b]2;other-%\x1b\\', '\x1b[?1049h', '\x1b[?1049l',
+    '\x1b[5;10r', '\x1b[r', '\x1b[H', '\x1b[2J', '\x1b[3;7H', '\x1b[4h', '\x1b[4l', '\x1b[?7l', '\x1b[?7h', '\x1b(0', '\x1b(B',
+    '中文字符', 'é😀', '\x00\x00\x00', '\r50%\r', '\x1bP+q544e\x1b\\', '\x1b[?25l', '\x1b[?25h', '\x1b[s', '\x1b[u', '\t|', '\x1b[K',
+    '\u009b32m', '\u009d0;c1-title\u009c', '\x1b[1', // an unfinished CSI split across chunks
+  ];
+  const text: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const burst = rand(10) === 0 ? 400 : 0; // long plain runs, the case being compacted
+    for (let j = 0; j <= burst; j++) text.push(`line ${i}.${j} ${'abcdefghij'.slice(0, rand(10))}${'x'.repeat(rand(90))}\r\n`);
+    if (rand(3) === 0) text.push((specials[rand(specials.length)] as string).replace('%', String(i)));
+  }
+  const bytes = Buffer.from(text.join(''));
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const size = 1000 + rand(200_000);
+    chunks.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  return chunks;
+}
+
+describe('flood compaction lets the mirror skip what can no longer be seen, without changing the result', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`seed ${seed}: the same screen, scrollback, cursor, modes and title as parsing everything`, async () => {
+      const chunks = flood(seed, 400);
+      const exact = await feed(chunks, false);
+      const compacted = await feed(chunks, true);
+      expect(compacted.screen).toBe(exact.screen);
+      expect(compacted.cursor).toBe(exact.cursor);
+      expect(compacted.title).toBe(exact.title);
+      expect(compacted.parsed).toBeLessThan(exact.parsed * 0.6); // and it really skipped most of it
+    });
+  }
+
+  it('holds plain text back, and never skips inside an escape sequence or string', () => {
+    const text = (pieces: Uint8Array[]): string => Buffer.concat(pieces).toString();
+    const plain = 'y\r\n'.repeat(500);
+    const flood = new FloodCompactor(10);
+    // An OSC string whose payload looks like plain text: passed through in full.
+    expect(text(flood.push(Buffer.from(`\x1b]0;${plain}\x07`)))).toBe(`\x1b]0;${plain}\x07`);
+    // A CSI split across chunks, then a plain run: the run is held, only its last 10 lines are kept.
+    expect(text(flood.push(Buffer.from('\x1b[1;2')))).toBe('\x1b[1;2');
+    expect(text(flood.push(Buffer.from(`m${plain}`)))).toBe('m');
+    expect(text(flood.push(Buffer.from('\x00\x00tail')))).toBe('');
+    expect(text(flood.push(Buffer.from('\x1b[0m')))).toBe(`${'y\r\n'.repeat(10)}tail\x1b[0m`);
+    expect(text(flood.flush())).toBe('');
+    expect(text(flood.push(Buffer.from('prompt$ ')))).toBe('');
+    expect(text(flood.flush())).toBe('prompt$ ');
+  });
+});
