@@ -22,10 +22,10 @@ export interface FlowOptions {
 
 export const DEFAULT_FLOW: FlowOptions = { high: 1 << 20, low: 256 << 10, mirrorHigh: 2 << 20, mirrorLow: 512 << 10, stallMs: 10_000 };
 
-/** Output read in one event-loop turn is sent as one frame, up to this size (fewer frames, fewer acks). */
+/** The largest output frame (fewer, bigger frames: fewer syscalls, messages and acknowledgements). */
 const MAX_FRAME = 64 * 1024;
-/** Output arriving within this long of the previous frame is a stream: gather it for GATHER_MS. */
-const STREAMING_GAP_MS = 2;
+/** A read this big means the program is streaming output: gather it for up to GATHER_MS. */
+const STREAMING_READ = 2048;
 const GATHER_MS = 3;
 /** While paused, how often to look for a dead shell and stalled viewers. */
 const PAUSED_POLL_MS = 20;
@@ -68,9 +68,8 @@ export class TerminalSession {
   private readonly viewers = new Set<Viewer>();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private flushScheduled = false;
   private flushTimer: NodeJS.Timeout | undefined;
-  private lastFlushAt = 0;
+  private flushImmediate: NodeJS.Immediate | undefined;
   private paused = false;
   private pollTimer: NodeJS.Timeout | undefined;
   /** The shell is known to be dead: read everything left regardless of flow control. */
@@ -192,23 +191,24 @@ export class TerminalSession {
     if (this.ended) return;
     this.pending.push(chunk);
     this.pendingBytes += chunk.byteLength;
-    if (this.pendingBytes >= MAX_FRAME) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // The pty hands out at most 4 KB per read. An echo or a prompt goes out at once; during a
-      // stream (reads back to back) reads are gathered into bigger frames, which costs far less
-      // per byte for the sockets, the mirror and the acknowledgements.
-      if (performance.now() - this.lastFlushAt > STREAMING_GAP_MS) setImmediate(() => this.flush());
-      else this.flushTimer = setTimeout(() => this.flush(), GATHER_MS);
+    if (this.pendingBytes >= MAX_FRAME) return this.flush();
+    // The pty hands out about 4 KB per read. A short read (an echo, a prompt, the end of a burst)
+    // goes out in this event-loop turn; big reads mean a stream, gathered for a few milliseconds
+    // into bigger frames, which costs far less per byte for sockets, mirror and acknowledgements.
+    if (chunk.byteLength < STREAMING_READ) {
+      if (!this.flushImmediate) this.flushImmediate = setImmediate(() => this.flush());
+    } else {
+      this.flushTimer ??= setTimeout(() => this.flush(), GATHER_MS);
     }
   }
 
   /** Sends what was read so far to the mirror and the viewers, as one frame. */
   private flush(): void {
-    this.flushScheduled = false;
     clearTimeout(this.flushTimer);
+    clearImmediate(this.flushImmediate);
+    this.flushTimer = undefined;
+    this.flushImmediate = undefined;
     if (this.pendingBytes === 0) return;
-    this.lastFlushAt = performance.now();
     const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
