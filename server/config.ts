@@ -16,6 +16,12 @@ export interface Config {
   /** Where the built client lives; undefined when running without one (API-only tests). */
   clientDir: string | undefined;
   logLevel: string;
+  /** Lambda: account-level concurrent executions per workspace, the part always left unreserved, idle reclaim, async retry delays, region. */
+  lambdaConcurrency: number;
+  lambdaUnreservedMinimum: number;
+  lambdaIdleSeconds: number;
+  lambdaRetryDelaysMs: number[];
+  lambdaRegion: string;
 }
 
 export const usage = `Usage: nimbus [options]
@@ -30,6 +36,11 @@ Options:
   --json-limit <bytes>  largest JSON request body (env NIMBUS_JSON_LIMIT, default 1048576)
   --upload-limit <bytes> largest file upload (env NIMBUS_UPLOAD_LIMIT, default 52428800)
   --log-level <level>   pino level (env NIMBUS_LOG_LEVEL, default info)
+  --lambda-concurrency <n>        Lambda account concurrency per workspace (env NIMBUS_LAMBDA_CONCURRENCY, default 1000)
+  --lambda-unreserved-minimum <n> concurrency always left unreserved (env NIMBUS_LAMBDA_UNRESERVED_MINIMUM, default 100)
+  --lambda-idle-seconds <n>       idle execution environments are reclaimed after this (env NIMBUS_LAMBDA_IDLE_SECONDS, default 300)
+  --lambda-retry-delays <ms,ms>   delays before async retries (env NIMBUS_LAMBDA_RETRY_DELAYS, default 60000,120000)
+  --lambda-region <region>        region in ARNs and AWS_REGION (env NIMBUS_LAMBDA_REGION, default us-east-1)
   -h, --help            show this help
 `;
 
@@ -56,6 +67,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'upload-limit': { type: 'string' },
       'log-level': { type: 'string' },
       'client-dir': { type: 'string' },
+      'lambda-concurrency': { type: 'string' },
+      'lambda-unreserved-minimum': { type: 'string' },
+      'lambda-idle-seconds': { type: 'string' },
+      'lambda-retry-delays': { type: 'string' },
+      'lambda-region': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -65,6 +81,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
   if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`);
   const token = values.token ?? env.NIMBUS_TOKEN;
   if (token !== undefined && token.length < 16) throw new ConfigError('the owner token must be at least 16 characters long');
+  const lambdaConcurrency = intOption(values['lambda-concurrency'] ?? env.NIMBUS_LAMBDA_CONCURRENCY, 1000, '--lambda-concurrency');
+  const lambdaUnreservedMinimum = intOption(values['lambda-unreserved-minimum'] ?? env.NIMBUS_LAMBDA_UNRESERVED_MINIMUM, Math.min(100, lambdaConcurrency), '--lambda-unreserved-minimum');
+  if (lambdaConcurrency < 1 || lambdaUnreservedMinimum > lambdaConcurrency) {
+    throw new ConfigError('--lambda-concurrency must be at least 1 and at least --lambda-unreserved-minimum');
+  }
+  const retryDelays = (values['lambda-retry-delays'] ?? env.NIMBUS_LAMBDA_RETRY_DELAYS ?? '60000,120000').split(',').map((d) => intOption(d.trim(), 0, '--lambda-retry-delays'));
+  const lambdaRegion = values['lambda-region'] ?? env.NIMBUS_LAMBDA_REGION ?? 'us-east-1';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lambdaRegion)) throw new ConfigError(`--lambda-region must look like us-east-1, got "${lambdaRegion}"`);
   return {
     host: values.host ?? env.NIMBUS_HOST ?? '127.0.0.1',
     port,
@@ -78,6 +102,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     uploadLimitBytes: intOption(values['upload-limit'] ?? env.NIMBUS_UPLOAD_LIMIT, 50 * 1024 * 1024, '--upload-limit'),
     clientDir: values['client-dir'] ?? env.NIMBUS_CLIENT_DIR,
     logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
+    lambdaConcurrency,
+    lambdaUnreservedMinimum,
+    lambdaIdleSeconds: intOption(values['lambda-idle-seconds'] ?? env.NIMBUS_LAMBDA_IDLE_SECONDS, 300, '--lambda-idle-seconds'),
+    lambdaRetryDelaysMs: retryDelays,
+    lambdaRegion,
   };
 }
 
