@@ -39,23 +39,23 @@ function decode(s: string): string {
   }
 }
 
-/** Reads the body up to `limit` bytes; larger ones are refused with Lambda's 413. */
+/**
+ * Reads the body up to `limit` bytes; larger ones are refused with Lambda's 413. The excess is read and
+ * dropped (up to a bound) rather than left unread, so that a client still sending sees the answer.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.reject(tooLarge(limit));
+  const drainLimit = 2 * limit + 1024 * 1024;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(tooLarge(limit));
-      } else chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
+      else if (size > drainLimit) req.destroy();
     });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on('end', () => (size > limit ? reject(tooLarge(limit)) : resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))));
     req.on('error', reject);
+    req.on('close', () => reject(tooLarge(limit)));
   });
 }
 

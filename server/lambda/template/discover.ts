@@ -44,11 +44,13 @@ export function parseTemplate(
   text: string,
 ): { template: Record<string, unknown>; positions: Map<string, { line: number; column: number }> } | TemplateProblem | undefined {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { customTags: cloudFormationTags, lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { customTags: cloudFormationTags, lineCounter });
   const error = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (error) {
     const pos = error.linePos?.[0];
-    return { file, ...(pos ? { line: pos.line, column: pos.col } : {}), message: error.message.split('\n')[0] as string };
+    // The library's message ends with "at line L, column C:" and an excerpt: the position is reported apart.
+    const message = (error.message.split('\n')[0] as string).replace(/ at line \d+, column \d+:?$/, '');
+    return { file, ...(pos ? { line: pos.line, column: pos.col } : {}), message };
   }
   const template = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (typeof template !== 'object' || template === null || Array.isArray(template)) return undefined;
@@ -120,6 +122,7 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters):
       functions.push(fn);
     }
   }
-  functions.sort((a, b) => a.name.localeCompare(b.name));
+  // Code-unit order: ListFunctions pages with `name > marker`, which must agree with this order.
+  functions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { functions, problems, templates };
 }
