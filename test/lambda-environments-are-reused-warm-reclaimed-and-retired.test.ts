@@ -98,6 +98,8 @@ describe('Lambda execution environments: one process each, reused warm, reclaime
 
   it('lets an invocation in flight finish on the old code, then retires its environment', async () => {
     const lastModified = (await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Slow' }))).LastModified;
+    // Warm first, so the invocation in flight runs in an environment that loaded the old code.
+    await invoke(client, 'Slow', { ms: 1 });
     const inFlight = invoke(client, 'Slow', { ms: 1500 });
     await new Promise((r) => setTimeout(r, 200));
     fs.writeFileSync(path.join(root, 'slow/app.js'), slow('v2'));

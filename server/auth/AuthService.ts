@@ -4,6 +4,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Share } from '../../shared/api.js';
 import type { Db, Migration } from '../store/index.js';
+import type { Statement } from 'better-sqlite3';
 import type { Principal } from './principal.js';
 import { hashToken, randomToken, secretsEqual } from './tokens.js';
 
@@ -141,21 +142,22 @@ export class AuthService {
 
   /**
    * The secrets that may sign requests for a workspace (SigV4 needs them in clear, unlike bearer tokens,
-   * which are checked by hash): the owner token, then each live write share's token.
+   * which are checked by hash): the owner token, then each live write share's token. Lazy, so that a
+   * request signed with the owner token costs no database read.
    */
-  signingSecrets(workspaceId: string): { secret: string; principal: Principal }[] {
-    const out: { secret: string; principal: Principal }[] = [{ secret: this.ownerToken, principal: { role: 'owner' } }];
-    if (!this.sealKey) return out;
-    const rows = this.db
-      .prepare("SELECT id, token_sealed, expires_at FROM shares WHERE workspace_id = ? AND role = 'write' AND token_sealed IS NOT NULL")
-      .all(workspaceId) as { id: string; token_sealed: string; expires_at: string | null }[];
+  *signingSecrets(workspaceId: string): Generator<{ secret: string; principal: Principal }> {
+    yield { secret: this.ownerToken, principal: { role: 'owner' } };
+    if (!this.sealKey) return;
+    this.writeSharesOf ??= this.db.prepare("SELECT id, token_sealed, expires_at FROM shares WHERE workspace_id = ? AND role = 'write' AND token_sealed IS NOT NULL");
+    const rows = this.writeSharesOf.all(workspaceId) as { id: string; token_sealed: string; expires_at: string | null }[];
     for (const row of rows) {
       if (isExpired(row.expires_at)) continue;
       const secret = unseal(this.sealKey, row.id, row.token_sealed);
-      if (secret) out.push({ secret, principal: { role: 'write', shareId: row.id, workspaceId } });
+      if (secret) yield { secret, principal: { role: 'write', shareId: row.id, workspaceId } };
     }
-    return out;
   }
+
+  private writeSharesOf: Statement | undefined;
 
   /** Resolves a bearer token (owner or share) to a principal. */
   principalForToken(token: string): Principal | undefined {

@@ -14,8 +14,8 @@ export interface LambdaFeatureDeps {
   workspaces: WorkspaceService;
   events: WorkspaceEvents;
   db: Db;
-  /** Secrets that may sign SigV4 requests for a workspace (the auth feature's AuthService). */
-  signingSecrets(workspaceId: string): { secret: string; principal: Principal }[];
+  /** Secrets that may sign SigV4 requests for a workspace, most likely first (the auth feature's AuthService). */
+  signingSecrets(workspaceId: string): Iterable<{ secret: string; principal: Principal }>;
   settings: LambdaSettings;
   log: Logger;
 }

@@ -90,6 +90,10 @@ export class Concurrency {
     return this.peaks.get(name) ?? 0;
   }
 
+  resetPeak(name: string): void {
+    this.peaks.delete(name);
+  }
+
   get unreservedInUse(): number {
     return this.unreservedRunning;
   }

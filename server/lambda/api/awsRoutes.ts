@@ -125,7 +125,8 @@ export function awsLambdaRoutes(feature: LambdaFeature): Router {
 
     const auth = parseAuthorization(req.headers.authorization);
     if (auth.service !== 'lambda') throw new LambdaError('InvalidSignatureException', 403, "Credential should be scoped to correct service: 'lambda'.");
-    if (auth.accessKeyId !== workspaceId || !feature.deps.workspaces.exists(workspaceId)) {
+    // A running service means the workspace exists: no database read on the hot path.
+    if (auth.accessKeyId !== workspaceId || !(feature.peek(workspaceId) || feature.deps.workspaces.exists(workspaceId))) {
       throw new LambdaError('UnrecognizedClientException', 403, 'The security token included in the request is invalid.');
     }
     const date = requestDate(req.headers, auth);
@@ -133,8 +134,7 @@ export function awsLambdaRoutes(feature: LambdaFeature): Router {
     const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     const limit = route?.[2] !== 'Invoke' ? OTHER_BODY_BYTES : invocationType === 'Event' ? ASYNC_PAYLOAD_BYTES : SYNC_PAYLOAD_BYTES;
     const body = await readBody(req, limit);
-    const secrets = feature.deps.signingSecrets(workspaceId);
-    await verifySignature({ method: req.method, rawUrl: req.originalUrl, headers: req.headers, body }, auth, date, secrets.map((s) => s.secret));
+    await verifySignature({ method: req.method, rawUrl: req.originalUrl, headers: req.headers, body }, auth, date, feature.deps.signingSecrets(workspaceId));
     if (!route) throw new LambdaError('UnknownOperationException', 404, `Nimbus does not implement ${req.method} ${rest}: functions come from the workspace's templates`);
 
     const svc = await feature.service(workspaceId);

@@ -113,19 +113,19 @@ export async function expectedSignature(req: SignedRequest, auth: ParsedAuthoriz
 }
 
 /**
- * Checks a SigV4-signed request against candidate secrets; returns the index of the secret that signed it.
+ * Checks a SigV4-signed request against candidate secrets; returns the candidate whose secret signed it.
  * Throws AWS's 403 errors for anything else.
  */
-export async function verifySignature(req: SignedRequest, auth: ParsedAuthorization, date: Date, secrets: readonly string[]): Promise<number> {
+export async function verifySignature<T extends { secret: string }>(req: SignedRequest, auth: ParsedAuthorization, date: Date, candidates: Iterable<T>): Promise<T> {
   if (!auth.signedHeaders.includes('host')) throw denied('InvalidSignatureException', "'Host' must be a signed header.");
   const claimed = req.headers['x-amz-content-sha256'];
   if (typeof claimed === 'string' && claimed !== createHash('sha256').update(req.body).digest('hex')) {
     throw denied('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match what was computed.');
   }
   const given = Buffer.from(auth.signature, 'hex');
-  for (let i = 0; i < secrets.length; i++) {
-    const expected = Buffer.from(await expectedSignature(req, auth, date, secrets[i] as string), 'hex');
-    if (expected.length === given.length && timingSafeEqual(expected, given)) return i;
+  for (const candidate of candidates) {
+    const expected = Buffer.from(await expectedSignature(req, auth, date, candidate.secret), 'hex');
+    if (expected.length === given.length && timingSafeEqual(expected, given)) return candidate;
   }
   throw denied(
     'InvalidSignatureException',

@@ -203,7 +203,8 @@ export class Environment {
 
   private result(requestId: string, result: { kind: 'response' | 'error'; payload: Buffer; errorType?: string }): void {
     if (this.pending?.delivery.requestId !== requestId) return;
-    if (this.overLimit(Math.max(this.peakBytes, this.pid ? peakRss(this.pid) : 0))) return;
+    // The kernel's exact peak (VmHWM), read once per invocation: a spike between samples still counts.
+    if (this.overLimit(this.pid ? peakRss(this.pid) : 0)) return;
     this.finish({ ...result, notes: [] });
   }
 
@@ -216,7 +217,7 @@ export class Environment {
     const durationMs = p.deliveredAt === undefined ? 0 : performance.now() - p.deliveredAt;
     if (this.phase === 'busy') this.phase = 'idle';
     this.lastUsedAt = Date.now();
-    const maxMemoryBytes = Math.max(this.peakBytes, this.pid ? peakRss(this.pid) : 0);
+    const maxMemoryBytes = this.peakBytes;
     // Output written before the runtime posted its result is in the pipes already; one turn of the
     // event loop lets it arrive so that it lands in this invocation's log, not the next one's.
     setImmediate(() => {
