@@ -12,17 +12,12 @@ import { LambdaError, notFound, throttled } from './errors.js';
 import { FunctionPool } from './FunctionPool.js';
 import { billedMs, formatInvocationLog } from './logs.js';
 import type { ReservationStore } from './ReservationStore.js';
+import { pythonInterpreter } from './runtime/launch.js';
 import { toMb } from './runtime/memory.js';
 import { discoverFunctions, isTemplatePath } from './template/discover.js';
-import type { FunctionSpec, TemplateProblem } from './types.js';
+import type { FunctionSpec, Invocation, LambdaSettings, TemplateProblem } from './types.js';
 
-export interface LambdaSettings {
-  region: string;
-  accountConcurrency: number;
-  unreservedMinimum: number;
-  idleSeconds: number;
-  retryDelaysMs: number[];
-}
+export type { Invocation, LambdaSettings };
 
 export interface FunctionEntry {
   spec: FunctionSpec;
@@ -30,24 +25,6 @@ export interface FunctionEntry {
   lastModified: Date;
   /** Workspace-relative folders whose changes are code changes (code and local layers). */
   codeRoots: string[];
-}
-
-/** One finished invocation (the UI shows the recent ones; the API answers with it). */
-export interface Invocation {
-  requestId: string;
-  functionName: string;
-  invocationType: 'RequestResponse' | 'Event';
-  attempt: number;
-  startedAt: string;
-  payload: Buffer;
-  functionError?: 'Unhandled';
-  errorType?: string;
-  log: string;
-  durationMs: number;
-  billedDurationMs: number;
-  memorySizeMb: number;
-  maxMemoryUsedMb: number;
-  initDurationMs?: number;
 }
 
 export interface WorkspaceLambdaDeps {
@@ -265,6 +242,8 @@ export class WorkspaceLambda {
     this.entries = next;
     this.problems = problems;
     this.templates = result.templates;
+    // Finding the real python3 behind a version-manager shim takes a process start: not on a cold start.
+    if (result.functions.some((f) => f.runtime.startsWith('python'))) void pythonInterpreter();
     this.deps.publish({ type: 'lambda', change: 'functions' });
   }
 

@@ -53,3 +53,29 @@ export interface PseudoParameters {
 
 export const SUPPORTED_RUNTIME = /^(nodejs\d+\.x|python3\.\d+|provided(\.al2|\.al2023)?)$/;
 export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+export interface LambdaSettings {
+  region: string;
+  accountConcurrency: number;
+  unreservedMinimum: number;
+  idleSeconds: number;
+  retryDelaysMs: number[];
+}
+
+/** One finished invocation (the UI shows the recent ones; the API answers with it). */
+export interface Invocation {
+  requestId: string;
+  functionName: string;
+  invocationType: 'RequestResponse' | 'Event';
+  attempt: number;
+  startedAt: string;
+  payload: Buffer;
+  functionError?: 'Unhandled';
+  errorType?: string;
+  log: string;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number;
+  initDurationMs?: number;
+}
