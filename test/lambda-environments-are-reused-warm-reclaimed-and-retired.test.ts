@@ -116,12 +116,18 @@ describe('Lambda execution environments: one process each, reused warm, reclaime
     expect(((await invoke(client, 'Slow', { ms: 1 })).body as Result).version).toBe('v2');
   });
 
-  it('kills every environment process when the workspace hibernates', async () => {
+  it('kills every environment process when the workspace hibernates, answering the invocations in flight', async () => {
     const pids = (await Promise.all([invoke(client, 'Slow', { ms: 200 }), invoke(client, 'Counter')])).map((r) => (r.body as Result).pid);
     expect(pids.every(alive)).toBe(true);
+    const inFlight = invoke(client, 'Slow', { ms: 5000 });
+    await eventually(() => (server.lambda.peek('default')?.concurrency.runningCount('Slow') ? true : undefined), 5000, 'an invocation in flight');
+    await new Promise((r) => setTimeout(r, 100));
     const res = await server.api('/api/workspaces/default/hibernate', { method: 'POST' });
     expect(res.status).toBe(200);
     await eventually(() => (pids.some(alive) ? undefined : true), 5000, 'the processes to be killed');
+    const stopped = await inFlight;
+    expect(stopped.functionError).toBe('Unhandled');
+    expect(stopped.body).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/signal: killed$/) });
     // The next invocation wakes the workspace and starts cold.
     const woken = await invoke(client, 'Counter');
     expect(woken.body).toMatchObject({ version: 'v2', invocations: 1 });

@@ -286,21 +286,20 @@ export class Environment {
 
   private exited(code: number | null, signal: NodeJS.Signals | null): void {
     const how = code !== null ? `exit status ${code}` : `signal: ${SIGNAL_TEXT[signal ?? ''] ?? signal}`;
-    if (this.phase !== 'dead') {
-      if (this.initDurationMs === undefined) this.initFailed('Runtime.ExitError', `Runtime exited with error: ${how}`);
-      else if (this.pending) {
-        const requestId = this.pending.delivery.requestId;
-        const message = `RequestId: ${requestId} Error: Runtime exited with error: ${how}`;
-        this.kill();
-        this.finish({
-          kind: 'error',
-          errorType: 'Runtime.ExitError',
-          payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: message })),
-          status: 'error',
-          notes: [message, 'Runtime.ExitError'],
-        });
-      } else this.kill();
+    // Whoever ended it (a crash, or the workspace stopping), an invocation still waiting gets an answer.
+    if (this.initDurationMs === undefined) this.initFailed('Runtime.ExitError', `Runtime exited with error: ${how}`);
+    else if (this.pending) {
+      const message = `RequestId: ${this.pending.delivery.requestId} Error: Runtime exited with error: ${how}`;
+      this.kill();
+      this.finish({
+        kind: 'error',
+        errorType: 'Runtime.ExitError',
+        payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: message })),
+        status: 'error',
+        notes: [message, 'Runtime.ExitError'],
+      });
     }
+    this.kill();
     this.finalize();
   }
 
