@@ -295,7 +295,14 @@ def handler(event, context):
   const cpus = os.cpus();
   console.log(`## Lambda benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
   try {
-    const results = [await warmLatency(server, root), await coldStarts(server), await concurrencyExperiment(server)];
+    // `npm run bench:lambda -- warm cold concurrency` runs some parts only (all by default).
+    const parts = process.argv.slice(2);
+    const wanted = (part: string): boolean => parts.length === 0 || parts.includes(part);
+    const results = [
+      wanted('warm') ? await warmLatency(server, root) : true,
+      wanted('cold') ? await coldStarts(server) : true,
+      wanted('concurrency') ? await concurrencyExperiment(server) : true,
+    ];
     if (results.some((r) => !r)) process.exitCode = 1;
   } finally {
     agent.destroy();
