@@ -109,6 +109,26 @@ describe('concurrency: reservations reserve and cap, the account limit is shared
   });
 });
 
+describe('reservations set through the API are kept', () => {
+  it('across hibernation, until the template changes its own ReservedConcurrentExecutions', async () => {
+    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'Open', ReservedConcurrentExecutions: 1 }));
+    expect((await server.api('/api/workspaces/default/hibernate', { method: 'POST' })).status).toBe(200);
+    expect((await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Open' }))).ReservedConcurrentExecutions).toBe(1);
+    const root = server.workspaces.rootOf('default');
+    const template = fs.readFileSync(path.join(root, 'template.yaml'), 'utf8');
+    fs.writeFileSync(path.join(root, 'template.yaml'), template.replace('Handler: index.handler, Timeout: 10 }\n  Other', 'Handler: index.handler, Timeout: 10, ReservedConcurrentExecutions: 0 }\n  Other'));
+    await eventually(async () => {
+      const reserved = (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Open' }))).ReservedConcurrentExecutions;
+      return reserved === 0 ? true : undefined;
+    }, 10_000, 'the template value to take over');
+    fs.writeFileSync(path.join(root, 'template.yaml'), template);
+    await eventually(async () => {
+      const reserved = (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Open' }))).ReservedConcurrentExecutions;
+      return reserved === undefined ? true : undefined;
+    }, 10_000, 'the reservation to be gone with the template value');
+  });
+});
+
 describe('asynchronous (Event) invocations are queued and retried', () => {
   it('answers 202 at once, and retries a failing event twice more with the same request id', async () => {
     const file = path.join(scratch, 'retries.log');

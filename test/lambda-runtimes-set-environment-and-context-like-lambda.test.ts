@@ -55,7 +55,23 @@ Resources:
   Custom:
     Type: AWS::Serverless::Function
     Properties: { Runtime: provided.al2023, CodeUri: custom, Handler: function.handler }
+  SharedLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties: { ContentUri: layer }
+  NodeWithLayer:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs20.x, CodeUri: uses-layer, Handler: index.handler, Layers: [!Ref SharedLayer] }
+  PyWithLayer:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: python3.11, CodeUri: uses-layer, Handler: app.handler, Layers: [!Ref SharedLayer] }
 `,
+  // A local layer laid out like /opt: Node modules, Python packages and executables.
+  'layer/nodejs/node_modules/greeter/index.js': `exports.greet = (name) => 'hello ' + name + ' from the layer';`,
+  'layer/python/greeter.py': `def greet(name):\n    return "hello %s from the layer" % name\n`,
+  'layer/bin/layer-tool': '#!/bin/sh\necho tool-output\n',
+  'uses-layer/index.js': `const { execFileSync } = require('node:child_process');
+    exports.handler = async () => ({ greeting: require('greeter').greet('node'), tool: execFileSync('layer-tool').toString().trim() });`,
+  'uses-layer/app.py': `import greeter\ndef handler(event, context):\n    return {"greeting": greeter.greet("python")}\n`,
   'node-cjs/index.js': `exports.handler = async (event, context) => ({ ${NODE_REPORT} event });`,
   'node-esm/src/index.mjs': `export const handler = async (event, context) => ({ esm: typeof require === 'undefined', ${NODE_REPORT} });`,
   'node-esm-pkg/package.json': '{ "type": "module" }',
@@ -185,6 +201,11 @@ describe('functions see the environment variables and context Lambda gives them'
     const report = await expectLambdaEnvironment('Py', 'python3.11', 'app.lambda_handler', 'py', '128', 3000);
     expect(report.env.MY_VAR).toBe('from-python');
     expect(report.tmp).toMatch(/nimbus-lambda-/);
+  });
+
+  it('local layers: Node modules, Python packages and executables from the layer folder', async () => {
+    expect((await invoke(client, 'NodeWithLayer')).body).toEqual({ greeting: 'hello node from the layer', tool: 'tool-output' });
+    expect((await invoke(client, 'PyWithLayer')).body).toEqual({ greeting: 'hello python from the layer' });
   });
 
   it('provided.al2023: a bootstrap executable speaking the Runtime API with curl', async () => {
