@@ -123,7 +123,7 @@ function send(server: TestServer, s: Signed): Promise<{ status: number; body: st
 }
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-const ms = (v: number): string => `${v.toFixed(3)} ms`;
+const ms = (v: number): string => (v < 0.01 ? `${(v * 1000).toFixed(2)} µs` : `${v.toFixed(3)} ms`);
 
 function stats(samples: number[]): { p50: number; p99: number; mean: number } {
   const s = [...samples].sort((a, b) => a - b);
