@@ -20,7 +20,8 @@ const FILES: Record<string, string> = {
     fn('PyThrower', 'Runtime: python3.11, CodeUri: py, Handler: app.handler') +
     fn('PyNoHandler', 'Runtime: python3.11, CodeUri: py, Handler: app.nope') +
     fn('Chatty', 'Runtime: nodejs20.x, CodeUri: node, Handler: chatty.handler') +
-    fn('PyChatty', 'Runtime: python3.11, CodeUri: py, Handler: app.chatty'),
+    fn('PyChatty', 'Runtime: python3.11, CodeUri: py, Handler: app.chatty') +
+    fn('NoBootstrap', 'Runtime: provided.al2, CodeUri: py, Handler: x.y'),
   'node/sleeper.js': `exports.handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return { pid: process.pid }; };`,
   'node/hog.js': `exports.handler = async (event) => {
     if (event.pid) return { pid: process.pid };
@@ -118,6 +119,14 @@ describe('failures are reported the way Lambda reports them', () => {
     expect((await invoke(client, 'NoModule')).body).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module 'missing'" });
     expect((await invoke(client, 'PyNoHandler')).body).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: "Handler 'nope' missing on module 'app'" });
     await eventually(() => (pidsOf('BrokenInit').length === 0 ? true : undefined), 3000, 'failed environments to be gone');
+  });
+
+  it('a provided runtime without a bootstrap is an init error that holds no process and no concurrency', async () => {
+    const r = await invoke(client, 'NoBootstrap');
+    expect(r.body).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringMatching(/Couldn't find valid bootstrap\(s\): \[\S+\/py\/bootstrap\]/) });
+    const svc = server.lambda.peek('default');
+    await eventually(() => (svc?.get('NoBootstrap')?.pool.environments === 0 ? true : undefined), 3000, 'no environment left');
+    expect(svc?.concurrency.runningCount('NoBootstrap')).toBe(0);
   });
 
   it('a process that exits is reported as Runtime.ExitError and replaced', async () => {

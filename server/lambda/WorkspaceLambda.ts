@@ -40,7 +40,8 @@ export interface WorkspaceLambdaDeps {
 }
 
 const RECENT = 50;
-const RECENT_PAYLOAD_BYTES = 64 * 1024;
+/** Most of each payload and log kept in the recent list. */
+const RECENT_BYTES = 64 * 1024;
 const MAX_QUEUED_EVENTS = 1000;
 
 /**
@@ -183,16 +184,20 @@ export class WorkspaceLambda {
       throw new LambdaError('ServiceException', 500, `could not start an execution environment: ${(err as Error).message}`);
     }
     const traceId = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
-    const outcome = await env.invoke({
-      requestId: inv.requestId,
-      payload: inv.payload,
-      invokedFunctionArn: this.functionArn(spec.name),
-      traceId,
-      timeoutMs: spec.timeout * 1000,
-      ...(inv.clientContext ? { clientContext: inv.clientContext } : {}),
-    });
-    pool.release(env);
-    release();
+    let outcome;
+    try {
+      outcome = await env.invoke({
+        requestId: inv.requestId,
+        payload: inv.payload,
+        invokedFunctionArn: this.functionArn(spec.name),
+        traceId,
+        timeoutMs: spec.timeout * 1000,
+        ...(inv.clientContext ? { clientContext: inv.clientContext } : {}),
+      });
+    } finally {
+      pool.release(env);
+      release();
+    }
     const invocation: Invocation = {
       requestId: inv.requestId,
       functionName: spec.name,
@@ -208,7 +213,10 @@ export class WorkspaceLambda {
       maxMemoryUsedMb: toMb(outcome.maxMemoryBytes),
       ...(outcome.initDurationMs !== undefined ? { initDurationMs: outcome.initDurationMs } : {}),
     };
-    this.recent.unshift({ ...invocation, payload: invocation.payload.subarray(0, RECENT_PAYLOAD_BYTES) });
+    // Copies, cut: a view into a 6 MB response would keep all of it alive.
+    const payload = invocation.payload.length > RECENT_BYTES ? Buffer.from(invocation.payload.subarray(0, RECENT_BYTES)) : invocation.payload;
+    const log = invocation.log.length > RECENT_BYTES ? invocation.log.slice(-RECENT_BYTES) : invocation.log;
+    this.recent.unshift({ ...invocation, payload, log });
     this.recent.length = Math.min(this.recent.length, RECENT);
     this.deps.publish({ type: 'lambda', change: 'invocation', functionName: spec.name });
     return invocation;
@@ -221,6 +229,7 @@ export class WorkspaceLambda {
     const next = new Map<string, FunctionEntry>();
     for (const spec of result.functions) {
       if (spec.inlineCode !== undefined) spec.codeDir = await this.writeInlineCode(spec);
+      if (this.disposed) return;
       const old = this.entries.get(spec.name);
       if (old && JSON.stringify(old.spec) === JSON.stringify(spec)) {
         next.set(spec.name, old);

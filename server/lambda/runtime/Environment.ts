@@ -95,22 +95,30 @@ export class Environment {
     return env;
   }
 
+  /** Called once the process is gone (at once if it already is). */
   onExit(listener: () => void): void {
-    this.exitListeners.push(listener);
+    if (this.finalized) queueMicrotask(listener);
+    else this.exitListeners.push(listener);
   }
 
   /** Runs one invocation. Never rejects: every failure is an outcome, as Lambda reports it. */
   invoke(delivery: Delivery): Promise<EnvOutcome> {
-    if (this.phase !== 'starting' && this.phase !== 'idle') throw new Error(`environment is ${this.phase}`);
-    this.phase = 'busy';
+    if (this.phase === 'busy') throw new Error('environment is busy');
+    const wasDead = this.phase === 'dead';
+    if (!wasDead) this.phase = 'busy';
     this.lastUsedAt = Date.now();
     return new Promise((resolve) => {
       const cold = this.initDurationMs === undefined;
       this.pending = { delivery, resolve, cold, initLog: '', strayLog: '' };
+      if (this.initFailure) return this.failInit();
+      if (wasDead) {
+        // Killed between being handed out and being used (the workspace stopping).
+        const message = `RequestId: ${delivery.requestId} Error: Runtime exited with error: signal: killed`;
+        return this.finish({ kind: 'error', errorType: 'Runtime.ExitError', payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: message })), status: 'error', notes: [message] });
+      }
       this.sampler = setInterval(() => this.sample(), SAMPLE_MS);
       this.sampler.unref();
-      if (this.initFailure) this.failInit();
-      else if (!cold) this.api?.offer(delivery);
+      if (!cold) this.api?.offer(delivery);
     });
   }
 
