@@ -163,8 +163,9 @@ export class Environment {
     try {
       plan = await launchPlan(spec, { region: this.opts.region, runtimeApi: this.api.address, logStreamName, tmpDir: this.tmpDir });
     } catch (err) {
+      if (err instanceof InitFailure) this.initFailed(err.errorType, err.message);
+      else this.kill(); // nothing started: release the server and the folder, then report the failure
       if (!(err instanceof InitFailure)) throw err;
-      this.initFailed(err.errorType, err.message);
       return;
     }
     // detached: its own process group, so a timeout kills everything the function started.
