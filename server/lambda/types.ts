@@ -1,4 +1,4 @@
-import type { TemplateProblem } from '../../shared/lambda.js';
+import type { LambdaInvocation, TemplateProblem } from '../../shared/lambda.js';
 
 export type { TemplateProblem };
 
@@ -62,20 +62,7 @@ export interface LambdaSettings {
   retryDelaysMs: number[];
 }
 
-/** One finished invocation (the UI shows the recent ones; the API answers with it). */
-export interface Invocation {
-  requestId: string;
-  functionName: string;
-  invocationType: 'RequestResponse' | 'Event';
-  attempt: number;
-  startedAt: string;
+/** One finished invocation (the UI shows the recent ones; the API answers with it): the shared shape, with the raw payload. */
+export interface Invocation extends Omit<LambdaInvocation, 'payload'> {
   payload: Buffer;
-  functionError?: 'Unhandled';
-  errorType?: string;
-  log: string;
-  durationMs: number;
-  billedDurationMs: number;
-  memorySizeMb: number;
-  maxMemoryUsedMb: number;
-  initDurationMs?: number;
 }
