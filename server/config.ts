@@ -20,6 +20,12 @@ export interface Config {
   terminalGraceSeconds: number;
   /** Lines of terminal scrollback the server keeps to restore reconnecting browsers. */
   terminalScrollback: number;
+  /** Lambda: account-level concurrent executions per workspace, the part always left unreserved, idle reclaim, async retry delays, region. */
+  lambdaConcurrency: number;
+  lambdaUnreservedMinimum: number;
+  lambdaIdleSeconds: number;
+  lambdaRetryDelaysMs: number[];
+  lambdaRegion: string;
 }
 
 export const usage = `Usage: nimbus [options]
@@ -36,6 +42,11 @@ Options:
   --log-level <level>   pino level (env NIMBUS_LOG_LEVEL, default info)
   --terminal-grace <s>  seconds a terminal with no viewer keeps running (env NIMBUS_TERMINAL_GRACE, default 3600)
   --terminal-scrollback <lines> scrollback kept for terminal restores (env NIMBUS_TERMINAL_SCROLLBACK, default 1000)
+  --lambda-concurrency <n>        Lambda account concurrency per workspace (env NIMBUS_LAMBDA_CONCURRENCY, default 1000)
+  --lambda-unreserved-minimum <n> concurrency always left unreserved (env NIMBUS_LAMBDA_UNRESERVED_MINIMUM, default 100)
+  --lambda-idle-seconds <n>       idle execution environments are reclaimed after this (env NIMBUS_LAMBDA_IDLE_SECONDS, default 300)
+  --lambda-retry-delays <ms,ms>   delays before async retries (env NIMBUS_LAMBDA_RETRY_DELAYS, default 60000,120000)
+  --lambda-region <region>        region in ARNs and AWS_REGION (env NIMBUS_LAMBDA_REGION, default us-east-1)
   -h, --help            show this help
 `;
 
@@ -64,6 +75,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'terminal-grace': { type: 'string' },
       'terminal-scrollback': { type: 'string' },
       'client-dir': { type: 'string' },
+      'lambda-concurrency': { type: 'string' },
+      'lambda-unreserved-minimum': { type: 'string' },
+      'lambda-idle-seconds': { type: 'string' },
+      'lambda-retry-delays': { type: 'string' },
+      'lambda-region': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -74,6 +90,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
   // An empty variable counts as unset (e.g. `NIMBUS_TOKEN= nimbus`).
   const token = values.token ?? (env.NIMBUS_TOKEN || undefined);
   if (token !== undefined && token.length < 16) throw new ConfigError('the owner token must be at least 16 characters long');
+  const lambdaConcurrency = intOption(values['lambda-concurrency'] ?? env.NIMBUS_LAMBDA_CONCURRENCY, 1000, '--lambda-concurrency');
+  const lambdaUnreservedMinimum = intOption(values['lambda-unreserved-minimum'] ?? env.NIMBUS_LAMBDA_UNRESERVED_MINIMUM, Math.min(100, lambdaConcurrency), '--lambda-unreserved-minimum');
+  if (lambdaConcurrency < 1 || lambdaUnreservedMinimum > lambdaConcurrency) {
+    throw new ConfigError('--lambda-concurrency must be at least 1 and at least --lambda-unreserved-minimum');
+  }
+  const retryDelays = (values['lambda-retry-delays'] ?? env.NIMBUS_LAMBDA_RETRY_DELAYS ?? '60000,120000').split(',').map((d) => intOption(d.trim(), 0, '--lambda-retry-delays'));
+  const lambdaRegion = values['lambda-region'] ?? env.NIMBUS_LAMBDA_REGION ?? 'us-east-1';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lambdaRegion)) throw new ConfigError(`--lambda-region must look like us-east-1, got "${lambdaRegion}"`);
   return {
     host: values.host ?? env.NIMBUS_HOST ?? '127.0.0.1',
     port,
@@ -89,6 +113,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
     terminalGraceSeconds: intOption(values['terminal-grace'] ?? env.NIMBUS_TERMINAL_GRACE, 3600, '--terminal-grace'),
     terminalScrollback: Math.min(100_000, intOption(values['terminal-scrollback'] ?? env.NIMBUS_TERMINAL_SCROLLBACK, 1000, '--terminal-scrollback')),
+    lambdaConcurrency,
+    lambdaUnreservedMinimum,
+    lambdaIdleSeconds: intOption(values['lambda-idle-seconds'] ?? env.NIMBUS_LAMBDA_IDLE_SECONDS, 300, '--lambda-idle-seconds'),
+    lambdaRetryDelaysMs: retryDelays,
+    lambdaRegion,
   };
 }
 

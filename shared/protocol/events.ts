@@ -21,6 +21,8 @@ export const workspaceEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('workspace'), state: z.enum(['running', 'paused', 'hibernated']) }),
   /** The workspace's terminals changed (opened, renamed, closed, exited): the full list. */
   z.object({ type: z.literal('terminals'), terminals: z.array(terminalInfo) }),
+  /** Lambda: the functions changed (templates re-read, code changed) or an invocation finished. */
+  z.object({ type: z.literal('lambda'), change: z.enum(['functions', 'invocation']), functionName: z.string().optional() }),
 ]);
 export type WorkspaceEvent = z.infer<typeof workspaceEvent>;
 
