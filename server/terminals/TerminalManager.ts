@@ -45,6 +45,8 @@ export class TerminalManager implements Disposable {
 
   create(options: { name?: string; cols?: number; rows?: number }): TerminalInfo {
     const { runtime, settings, mirrors, log } = this.deps;
+    // A workspace being hibernated or deleted takes no new processes (they would outlive it).
+    if (runtime.disposables.isDisposed) throw new HttpError('the workspace is stopping', 409, 'workspace_stopping');
     if (this.list().length >= settings.maxTerminals) {
       throw new HttpError(`a workspace may have at most ${settings.maxTerminals} terminals`, 409, 'too_many_terminals');
     }
