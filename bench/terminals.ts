@@ -9,6 +9,8 @@
  *   `cat > /dev/null`, so the echo comes from the kernel's line discipline and the rest is ours).
  * - Memory per idle terminal: server RSS growth for N idle terminals, vs N bare node-pty shells.
  *
+ * The client is a separate process, as a browser is.
+ *
  * Options: --size 200M  --keys 1000  --idle 15  --rounds 3  --only throughput|latency|memory
  *
  * The machine may be shared: each throughput measure alternates the two sides for several rounds and
@@ -18,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import { spawn, type IPty } from 'node-pty';
 import { parseConfig } from '../server/config.js';
 import { createLogger } from '../server/logger.js';
@@ -112,16 +114,14 @@ async function directLatency(keys: number): Promise<number[]> {
   return samples;
 }
 
-function startClient(): Worker {
-  const url = new URL('./terminalsClient.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); })`;
-  return new Worker(code, { eval: true });
+function startClient(): ChildProcess {
+  return fork(new URL('./terminalsClient.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
 }
 
-function runClient<T>(worker: Worker, job: ClientJob): Promise<T> {
+function runClient<T>(client: ChildProcess, job: ClientJob): Promise<T> {
   return new Promise((resolve, reject) => {
-    worker.once('message', (reply: { ok: boolean; result?: T; error?: string }) => (reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error))));
-    worker.postMessage(job);
+    client.once('message', (reply: { ok: boolean; result?: T; error?: string }) => (reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error))));
+    client.send(job);
   });
 }
 
@@ -224,7 +224,7 @@ async function main(): Promise<void> {
       rows.push(`| server memory per idle terminal (${IDLE} more) | ${oursPer.toFixed(2)} MB | ${barePer.toFixed(2)} MB | plus ${(withOne - before - oursPer).toFixed(1)} MB once for the mirror thread; the shell itself: ${(shellRss.reduce((a, b) => a + b, 0) / idle.length).toFixed(1)} MB RSS, not in the server |`);
     }
   } finally {
-    await client.terminate();
+    client.disconnect();
     await nimbus.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

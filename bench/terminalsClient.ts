@@ -1,9 +1,9 @@
 /**
- * The benchmark's terminal client, in its own thread so that it does not share an event loop with the
- * server it measures. It speaks the protocol like the browser: hello, then acknowledgements in
- * ACK_BATCH_BYTES batches (or after 20 ms of quiet), without rendering.
+ * The benchmark's terminal client, a separate process like a browser would be, so that it shares
+ * neither an event loop nor a garbage collector with the server it measures. It speaks the protocol
+ * like the browser: hello, then acknowledgements in ACK_BATCH_BYTES batches (or after 20 ms of quiet),
+ * without rendering. Jobs arrive over the IPC channel.
  */
-import { parentPort } from 'node:worker_threads';
 import { WebSocket } from 'ws';
 import { ACK_BATCH_BYTES, TERMINAL_PROTOCOL_VERSION, encodeTerminalMessage } from '../shared/protocol/terminal.js';
 
@@ -11,8 +11,8 @@ export type ClientJob =
   | { kind: 'throughput'; url: string; command: string }
   | { kind: 'latency'; url: string; keys: number };
 
-const port = parentPort;
-if (!port) throw new Error('run me in a worker thread');
+if (!process.send) throw new Error('run me as a child process with an IPC channel');
+const reply = (message: unknown): void => void process.send?.(message);
 
 function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -108,7 +108,8 @@ async function latency(url: string, keys: number): Promise<number[]> {
   return samples;
 }
 
-port.on('message', (job: ClientJob) => {
+process.on('message', (job: ClientJob) => {
   const run = job.kind === 'throughput' ? throughput(job.url, job.command) : latency(job.url, job.keys);
-  run.then((result) => port.postMessage({ ok: true, result }), (err: unknown) => port.postMessage({ ok: false, error: String(err) }));
+  run.then((result) => reply({ ok: true, result }), (err: unknown) => reply({ ok: false, error: String(err) }));
 });
+process.on('disconnect', () => process.exit(0));
