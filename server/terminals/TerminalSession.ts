@@ -50,8 +50,8 @@ export interface TerminalSessionOptions {
 /**
  * A shell in a pty, shared by every socket that views it.
  *
- * Output is read in chunks, coalesced per event-loop turn, and fanned out to the mirror thread and to
- * each viewer. Flow control is credit-based: viewers acknowledge bytes their terminal processed, and
+ * Output is read in chunks, gathered into frames, and fanned out to the mirror thread and to each
+ * viewer. Flow control is credit-based: viewers acknowledge bytes their terminal processed, and
  * the pty is paused (so the program blocks on write) while any viewer or the mirror is too far behind.
  * Nothing is ever queued without bound.
  */
@@ -111,10 +111,6 @@ export class TerminalSession {
 
   get info(): TerminalInfo {
     return { id: this.id, name: this.name, cols: this.cols, rows: this.rows, pid: this.pid, createdAt: this.createdAt };
-  }
-
-  get viewerCount(): number {
-    return this.viewers.size;
   }
 
   get isEnded(): boolean {
