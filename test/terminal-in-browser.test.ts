@@ -34,7 +34,7 @@ async function waitForLine(page: Page, line: string): Promise<void> {
 }
 
 describe('a terminal in the browser', () => {
-  it('opens with +, runs what is typed, and shows the same screen after a reload', async () => {
+  it('opens with +, runs what is typed, shows the same screen after a reload, searches, renames, Alt+T and close', async () => {
     const page = await openIde(browser, server);
     await page.click('button[aria-label="New terminal"]');
     await page.waitForFunction(() => window.nimbusTerminals?.list()[0]?.status === 'online', undefined, { timeout: 15_000 });
@@ -52,6 +52,22 @@ describe('a terminal in the browser', () => {
     const [after] = await terminals(page);
     expect(after?.id).toBe(before?.id);
     expect(after?.text).toContain('echo hi');
+
+    // Search the scrollback: a match, then no match.
+    await page.click('button[aria-label="Search the terminal"]');
+    await page.fill('.terminal-search-input', 'echo hi');
+    await page.keyboard.press('Enter');
+    expect(await page.textContent('.terminal-search-result')).toBe('');
+    await page.fill('.terminal-search-input', 'no-such-text-here');
+    await page.keyboard.press('Enter');
+    expect(await page.textContent('.terminal-search-result')).toBe('No results');
+    await page.keyboard.press('Escape');
+
+    // Double-click renames, for everyone (the server has the new name).
+    await page.dblclick(`.terminal-tab[data-terminal-id="${after?.id}"]`);
+    await page.fill('.terminal-rename', 'build');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => ((await (await server.api('/api/workspaces/default/terminals')).json()) as { name: string }[])[0]?.name).toBe('build');
 
     // Alt+T opens a second terminal; its tab can be closed again.
     await page.keyboard.press('Alt+t');
