@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { CollabOptions } from './collab/index.js';
 
 export interface Config {
   host: string;
@@ -16,6 +17,10 @@ export interface Config {
   /** Where the built client lives; undefined when running without one (API-only tests). */
   clientDir: string | undefined;
   logLevel: string;
+  /** Largest frame on a document socket (--collab-max-message / NIMBUS_COLLAB_MAX_MESSAGE). */
+  collabMaxMessageBytes: number;
+  /** Other collaboration bounds and timings; not on the command line (tests tune them). */
+  collab?: Partial<CollabOptions>;
 }
 
 export const usage = `Usage: nimbus [options]
@@ -29,6 +34,7 @@ Options:
   --allowed-host <name> also accept this name in the Host header (repeatable; env NIMBUS_ALLOWED_HOSTS, comma-separated)
   --json-limit <bytes>  largest JSON request body (env NIMBUS_JSON_LIMIT, default 1048576)
   --upload-limit <bytes> largest file upload (env NIMBUS_UPLOAD_LIMIT, default 52428800)
+  --collab-max-message <bytes> largest document socket frame (env NIMBUS_COLLAB_MAX_MESSAGE, default 16777216)
   --log-level <level>   pino level (env NIMBUS_LOG_LEVEL, default info)
   -h, --help            show this help
 `;
@@ -55,6 +61,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'json-limit': { type: 'string' },
       'upload-limit': { type: 'string' },
       'log-level': { type: 'string' },
+      'collab-max-message': { type: 'string' },
       'client-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,6 +85,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     uploadLimitBytes: intOption(values['upload-limit'] ?? env.NIMBUS_UPLOAD_LIMIT, 50 * 1024 * 1024, '--upload-limit'),
     clientDir: values['client-dir'] ?? env.NIMBUS_CLIENT_DIR,
     logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
+    collabMaxMessageBytes: intOption(values['collab-max-message'] ?? env.NIMBUS_COLLAB_MAX_MESSAGE, 16 * 1024 * 1024, '--collab-max-message'),
   };
 }
 

@@ -18,6 +18,7 @@ import {
   sessionAndShareRoutes,
   tokenExchange,
 } from './auth/index.js';
+import { collabMigrations, createCollabFeature } from './collab/index.js';
 import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
 import { createFilesFeature } from './files/index.js';
 import { WebSocketRouter, createApp, createHostGuard } from './http/index.js';
@@ -48,7 +49,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
   const log = options.log ?? createLogger({ level: config.logLevel });
-  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations]);
+  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...collabMigrations]);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
   const auth = new AuthService(db, ownerToken);
   const connections = new ShareConnections();
@@ -70,6 +71,13 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
 
   const events = new WorkspaceEvents(workspaces);
   wsRouter.add(events.route());
+  const collab = createCollabFeature({
+    db,
+    workspaces,
+    log,
+    options: { maxMessageBytes: config.collabMaxMessageBytes, ...config.collab },
+  });
+  for (const route of collab.routes) wsRouter.add(route);
   const files = createFilesFeature({ workspaces, events, uploadLimitBytes: config.uploadLimitBytes, log: log.child({ module: 'files' }) });
 
   const app = createApp({
@@ -85,6 +93,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       workspaceRoutes(workspaces),
       sessionAndShareRoutes({ auth, connections, workspaceExists: workspaces.exists }),
       files.router,
+      collab.router,
     ],
     clientDir: config.clientDir ?? path.join(projectRoot, 'dist', 'client'),
     version,
