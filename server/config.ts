@@ -70,7 +70,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
   if (values.help) return 'help';
   const port = intOption(values.port ?? env.PORT, 8080, '--port');
   if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`);
-  const token = values.token ?? env.NIMBUS_TOKEN;
+  // An empty variable counts as unset (e.g. `NIMBUS_TOKEN= nimbus`).
+  const token = values.token ?? (env.NIMBUS_TOKEN || undefined);
   if (token !== undefined && token.length < 16) throw new ConfigError('the owner token must be at least 16 characters long');
   return {
     host: values.host ?? env.NIMBUS_HOST ?? '127.0.0.1',

@@ -41,3 +41,8 @@ export function requireAccess(principal: Principal, workspaceId: string, need: N
   }
   throw new HttpError(need === 'owner' ? 'only the owner may do this' : 'this share link is read-only', 403);
 }
+
+/** For actions not tied to one workspace (creating a workspace): only the owner. */
+export function requireOwner(principal: Principal): void {
+  if (principal.role !== 'owner') throw new HttpError('only the owner may do this', 403);
+}

@@ -50,7 +50,7 @@ export function authenticate(auth: AuthService) {
 /** Routes that work before authentication: login. */
 export function loginRoutes(auth: AuthService): Router {
   const router = express.Router();
-  router.post('/api/login', (req, res) => {
+  router.post('/api/login', express.json({ limit: 4096 }), (req, res) => {
     const { token } = validate(z.object({ token: z.string().min(1).max(512) }), req.body);
     const principal = auth.principalForToken(token);
     if (!principal) throw new HttpError('invalid token', 401);

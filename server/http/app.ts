@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps): Express {
   });
   for (const router of deps.publicRouters) app.use(router);
   app.use(deps.tokenExchange);
-  app.use(express.json({ limit: deps.jsonLimitBytes }), deps.loginRouter);
+  app.use(deps.loginRouter);
   app.use(deps.authenticate);
   for (const router of deps.rawBodyRouters) app.use(router);
   app.use(express.json({ limit: deps.jsonLimitBytes }));

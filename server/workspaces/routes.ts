@@ -1,6 +1,6 @@
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
-import { principalOf, requireAccess } from '../auth/index.js';
+import { principalOf, requireAccess, requireOwner } from '../auth/index.js';
 import { HttpError, validate } from '../http/index.js';
 import type { WorkspaceService } from './WorkspaceService.js';
 
@@ -26,7 +26,7 @@ export function workspaceRoutes(workspaces: WorkspaceService): Router {
     res.json(principal.role === 'owner' ? all : all.filter((w) => w.id === principal.workspaceId));
   });
   router.post('/api/workspaces', (req, res) => {
-    requireAccess(principalOf(req), '', 'owner');
+    requireOwner(principalOf(req));
     const body = validate(createBody, req.body);
     const opts = body.hibernateAfterSeconds === undefined ? {} : { hibernateAfterSeconds: body.hibernateAfterSeconds };
     res.status(201).json(workspaces.create(body.name, opts));

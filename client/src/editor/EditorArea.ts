@@ -1,0 +1,199 @@
+import { baseName } from '../../../shared/paths.js';
+import { h } from '../ui/dom.js';
+import { errorMessage, toast } from '../ui/toast.js';
+import type { DocumentProvider, OpenDocument } from './documents.js';
+import { monaco } from './monaco.js';
+
+interface Tab {
+  path: string;
+  doc: OpenDocument;
+  el: HTMLElement;
+  viewState: monaco.editor.ICodeEditorViewState | null;
+  unsubscribe: () => void;
+}
+
+/** Editor tabs over one Monaco editor; each tab keeps its own model and view state. */
+export class EditorArea {
+  readonly monacoEditor: monaco.editor.IStandaloneCodeEditor;
+  private readonly tabs: Tab[] = [];
+  private readonly opening = new Map<string, Promise<Tab | undefined>>();
+  private active: Tab | undefined;
+  private readonly activeListeners = new Set<(path: string | undefined) => void>();
+  private readonly tabStrip: HTMLElement;
+  private readonly empty: HTMLElement;
+
+  constructor(
+    readonly root: HTMLElement,
+    private provider: DocumentProvider,
+  ) {
+    this.tabStrip = h('div.tabs', { role: 'tablist', 'aria-label': 'Open files' });
+    const host = h('div.editor-host');
+    this.empty = h('div.editor-empty', {}, h('p', {}, 'Open a file from the tree to start editing.'), h('p.hint', {}, 'Ctrl/Cmd+S saves · F2 renames in the tree · Del deletes'));
+    root.append(this.tabStrip, host, this.empty);
+    this.monacoEditor = monaco.editor.create(host, {
+      model: null,
+      automaticLayout: true,
+      theme: 'vs-dark',
+      fontSize: 14,
+      minimap: { enabled: true },
+      scrollBeyondLastLine: false,
+      renderWhitespace: 'selection',
+      tabSize: 2,
+    });
+    this.monacoEditor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void this.saveActive());
+    this.monacoEditor.addCommand(monaco.KeyMod.Alt | monaco.KeyCode.KeyW, () => this.active && this.close(this.active.path));
+    // Ctrl+S outside the editor (tree, panel) saves too instead of opening the browser's save dialog.
+    window.addEventListener('keydown', (e) => {
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 's') {
+        e.preventDefault();
+        void this.saveActive();
+      }
+    });
+    this.render();
+  }
+
+  get activePath(): string | undefined {
+    return this.active?.path;
+  }
+
+  get openPaths(): string[] {
+    return this.tabs.map((t) => t.path);
+  }
+
+  documentOf(path: string): OpenDocument | undefined {
+    return this.tabs.find((t) => t.path === path)?.doc;
+  }
+
+  /** Collaboration swaps in its provider; files opened later use it (already open ones are reopened). */
+  async setProvider(provider: DocumentProvider): Promise<void> {
+    this.provider = provider;
+    const paths = this.openPaths;
+    const active = this.activePath;
+    for (const path of paths) this.close(path, { force: true });
+    for (const path of paths) await this.openFile(path, { focus: false });
+    if (active) await this.openFile(active);
+  }
+
+  onDidChangeActive(listener: (path: string | undefined) => void): () => void {
+    this.activeListeners.add(listener);
+    return () => this.activeListeners.delete(listener);
+  }
+
+  async openFile(path: string, options: { focus?: boolean } = {}): Promise<void> {
+    let tab = this.tabs.find((t) => t.path === path);
+    if (!tab) {
+      let pending = this.opening.get(path);
+      if (!pending) {
+        pending = this.createTab(path);
+        this.opening.set(path, pending);
+        void pending.finally(() => this.opening.delete(path));
+      }
+      tab = await pending;
+    }
+    if (!tab) return;
+    this.activate(tab);
+    if (options.focus !== false) this.monacoEditor.focus();
+  }
+
+  async saveActive(): Promise<void> {
+    const tab = this.active;
+    if (!tab || tab.doc.readOnly) return;
+    try {
+      await tab.doc.save();
+    } catch (err) {
+      toast(`Saving ${tab.path} failed: ${errorMessage(err)}`, 'error');
+    }
+  }
+
+  close(path: string, options: { force?: boolean } = {}): void {
+    const i = this.tabs.findIndex((t) => t.path === path);
+    const tab = this.tabs[i];
+    if (!tab) return;
+    if (!options.force && tab.doc.isDirty() && !window.confirm(`${baseName(path)} has unsaved changes. Close it anyway?`)) return;
+    this.tabs.splice(i, 1);
+    tab.unsubscribe();
+    tab.el.remove();
+    if (this.active === tab) {
+      this.active = undefined;
+      this.monacoEditor.setModel(null);
+      const next = this.tabs[Math.min(i, this.tabs.length - 1)];
+      if (next) this.activate(next);
+      else this.emitActive();
+    }
+    tab.doc.dispose();
+    this.render();
+  }
+
+  /** A file was renamed or moved: its tab follows it (reopened under the new path). */
+  async renamed(from: string, to: string): Promise<void> {
+    const affected = this.tabs.filter((t) => t.path === from || t.path.startsWith(`${from}/`));
+    const wasActive = this.active && affected.includes(this.active) ? this.active.path : undefined;
+    for (const tab of affected) {
+      this.close(tab.path, { force: true });
+      await this.openFile(to + tab.path.slice(from.length), { focus: false });
+    }
+    if (wasActive) await this.openFile(to + wasActive.slice(from.length));
+  }
+
+  deleted(path: string): void {
+    for (const tab of [...this.tabs]) {
+      if (tab.path === path || tab.path.startsWith(`${path}/`)) this.close(tab.path, { force: true });
+    }
+  }
+
+  changedOnDisk(path: string): void {
+    const tab = this.tabs.find((t) => t.path === path);
+    void tab?.doc.reloadFromDisk?.().catch(() => undefined);
+  }
+
+  private async createTab(path: string): Promise<Tab | undefined> {
+    let doc: OpenDocument;
+    try {
+      doc = await this.provider.open(path);
+    } catch (err) {
+      toast(`Cannot open ${path}: ${errorMessage(err)}`, 'error');
+      return undefined;
+    }
+    const close = h('button.tab-close', { title: 'Close (Alt+W)', 'aria-label': `Close ${path}` }, '×');
+    const el = h('div.tab', { role: 'tab', title: path, 'data-path': path }, h('span.tab-label', {}, baseName(path)), close);
+    const tab: Tab = { path, doc, el, viewState: null, unsubscribe: () => undefined };
+    tab.unsubscribe = doc.onDidChangeDirty((dirty) => el.classList.toggle('dirty', dirty));
+    el.addEventListener('mousedown', (e) => {
+      if (e.button === 1) {
+        e.preventDefault();
+        this.close(path);
+      }
+    });
+    el.addEventListener('click', (e) => {
+      if (e.target === close) this.close(path);
+      else this.activate(tab);
+    });
+    this.tabs.push(tab);
+    this.tabStrip.append(el);
+    return tab;
+  }
+
+  private activate(tab: Tab): void {
+    if (this.active === tab) return;
+    if (this.active) this.active.viewState = this.monacoEditor.saveViewState();
+    this.active = tab;
+    this.monacoEditor.setModel(tab.doc.model);
+    this.monacoEditor.updateOptions({ readOnly: tab.doc.readOnly });
+    if (tab.viewState) this.monacoEditor.restoreViewState(tab.viewState);
+    this.render();
+    tab.el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    this.emitActive();
+  }
+
+  private emitActive(): void {
+    for (const l of this.activeListeners) l(this.activePath);
+  }
+
+  private render(): void {
+    for (const t of this.tabs) {
+      t.el.classList.toggle('active', t === this.active);
+      t.el.setAttribute('aria-selected', String(t === this.active));
+    }
+    this.empty.hidden = this.tabs.length > 0;
+  }
+}

@@ -1,0 +1,49 @@
+import './styles.css';
+import type { Session, Workspace } from '../../shared/api.js';
+import type { IdeContext } from './context.js';
+import { RestDocumentProvider } from './editor/documents.js';
+import { Api } from './net/api.js';
+import { WorkspaceEventSocket } from './net/WorkspaceEventSocket.js';
+import { Shell } from './shell/Shell.js';
+import { installStatus } from './shell/installStatus.js';
+import { workspaceSwitcher } from './shell/WorkspaceSwitcher.js';
+import { installFiles } from './sidebar/files/installFiles.js';
+import { userIdentity } from './user.js';
+
+async function boot(): Promise<void> {
+  const api = new Api();
+  const session = await api.get<Session>('/api/session');
+  const workspaces = await api.get<Workspace[]>('/api/workspaces');
+  const fromPath = /^\/w\/([^/]+)/.exec(location.pathname)?.[1];
+  const wanted = fromPath ? decodeURIComponent(fromPath) : (session.workspaceId ?? localStorage.getItem('nimbus.lastWorkspace') ?? undefined);
+  const workspace = workspaces.find((w) => w.id === wanted) ?? workspaces[0];
+  if (!workspace) {
+    document.getElementById('app')!.textContent = 'No workspace is available to you.';
+    return;
+  }
+  if (!fromPath) history.replaceState(null, '', `/w/${encodeURIComponent(workspace.id)}`);
+  localStorage.setItem('nimbus.lastWorkspace', workspace.id);
+
+  const readOnly = session.role === 'read';
+  const shell = new Shell(document.getElementById('app')!, workspace, new RestDocumentProvider(api, workspace.id, readOnly));
+  shell.titleBar.append(workspaceSwitcher(api, session, workspace, workspaces));
+  const ctx: IdeContext = {
+    api,
+    session,
+    workspaceId: workspace.id,
+    workspace,
+    events: new WorkspaceEventSocket(workspace.id),
+    shell,
+    user: userIdentity(),
+  };
+  installFiles(ctx);
+  installStatus(ctx);
+  // Tests and tools wait for this before driving the page.
+  document.body.dataset.ready = 'true';
+}
+
+boot().catch((err: unknown) => {
+  const app = document.getElementById('app');
+  if (app) app.textContent = `Nimbus could not start: ${err instanceof Error ? err.message : String(err)}`;
+  console.error(err);
+});

@@ -1,0 +1,63 @@
+import type { ApiErrorBody } from '../../../shared/api.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The REST API, authenticated by the HttpOnly session cookie. */
+export class Api {
+  async request<T>(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
+    const headers = new Headers(init.headers);
+    let payload: BodyInit | undefined;
+    if (body instanceof Blob || body instanceof ArrayBuffer || typeof body === 'string') {
+      payload = body;
+      if (!headers.has('content-type')) headers.set('content-type', 'application/octet-stream');
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers.set('content-type', 'application/json');
+    }
+    const res = await fetch(path, { ...init, method, headers, body: payload ?? null, credentials: 'same-origin' });
+    if (!res.ok) {
+      let code = 'http_error';
+      let message = `${method} ${path} failed with ${res.status}`;
+      try {
+        const err = (await res.json()) as ApiErrorBody;
+        code = err.error.code;
+        message = err.error.message;
+      } catch {
+        // not our JSON error shape: keep the generic message
+      }
+      throw new ApiError(res.status, code, message);
+    }
+    if (res.status === 204) return undefined as T;
+    const type = res.headers.get('content-type') ?? '';
+    return (type.includes('application/json') ? await res.json() : await res.text()) as T;
+  }
+
+  get = <T>(path: string): Promise<T> => this.request<T>('GET', path);
+  post = <T>(path: string, body?: unknown): Promise<T> => this.request<T>('POST', path, body ?? {});
+  put = <T>(path: string, body: unknown): Promise<T> => this.request<T>('PUT', path, body);
+  patch = <T>(path: string, body: unknown): Promise<T> => this.request<T>('PATCH', path, body);
+  del = <T>(path: string): Promise<T> => this.request<T>('DELETE', path);
+
+  /** Raw file bytes as text (UTF-8). */
+  async readText(path: string): Promise<string> {
+    const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+    if (!res.ok) throw new ApiError(res.status, 'http_error', `reading failed with ${res.status}`);
+    return res.text();
+  }
+}
+
+/** URL helpers for one workspace's file API. */
+export const fileUrl = (workspaceId: string, path: string): string =>
+  `/api/workspaces/${encodeURIComponent(workspaceId)}/file?path=${encodeURIComponent(path)}`;
+export const filesUrl = (workspaceId: string, dir: string): string =>
+  `/api/workspaces/${encodeURIComponent(workspaceId)}/files?path=${encodeURIComponent(dir)}`;
+export const downloadUrl = (workspaceId: string, path: string): string =>
+  `/api/workspaces/${encodeURIComponent(workspaceId)}/download?path=${encodeURIComponent(path)}`;

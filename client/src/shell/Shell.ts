@@ -1,0 +1,89 @@
+import type { Workspace } from '../../../shared/api.js';
+import { EditorArea } from '../editor/EditorArea.js';
+import type { DocumentProvider } from '../editor/documents.js';
+import { h, icon } from '../ui/dom.js';
+import { makeSplitter } from './splitter.js';
+import { StatusBar } from './StatusBar.js';
+
+export interface SidebarView {
+  id: string;
+  title: string;
+  /** A codicon name for the activity bar (https://microsoft.github.io/vscode-codicons/). */
+  icon: string;
+  render(container: HTMLElement): void;
+}
+
+export interface SidebarViewHandle {
+  setBadge(count?: number): void;
+  reveal(): void;
+}
+
+/**
+ * The IDE layout: title bar, activity bar + sidebar views, editor tabs, the bottom panel (terminals)
+ * and the status bar. Features add views and status items; they never reach into each other's DOM.
+ */
+export class Shell {
+  readonly statusBar = new StatusBar();
+  readonly editor: EditorArea;
+  /** The bottom panel, where terminals live. */
+  readonly panel: HTMLElement;
+  readonly titleBar: HTMLElement;
+  private readonly activity = h('nav.activitybar', { 'aria-label': 'Views' });
+  private readonly sidebar = h('aside.sidebar');
+  private readonly views = new Map<string, { button: HTMLButtonElement; container: HTMLElement; badge: HTMLElement }>();
+  private activeView: string | undefined;
+
+  constructor(root: HTMLElement, workspace: Workspace, provider: DocumentProvider) {
+    this.titleBar = h('header.titlebar', {}, h('span.brand', {}, 'Nimbus'));
+    const sidebarSplit = h('div.splitter.splitter-x', { role: 'separator', 'aria-orientation': 'vertical' });
+    const editorRoot = h('section.editor-area', { 'aria-label': 'Editor' });
+    const panelSplit = h('div.splitter.splitter-y', { role: 'separator', 'aria-orientation': 'horizontal' });
+    this.panel = h('section.panel', { 'aria-label': 'Panel' });
+    const main = h('div.main', {}, editorRoot, panelSplit, this.panel);
+    const body = h('div.body', {}, this.activity, this.sidebar, sidebarSplit, main);
+    root.replaceChildren(this.titleBar, body, this.statusBar.el);
+    root.removeAttribute('aria-busy');
+    document.title = `${workspace.name} — Nimbus`;
+    this.editor = new EditorArea(editorRoot, provider);
+    makeSplitter(sidebarSplit, this.sidebar, { axis: 'x', key: 'nimbus.sidebarWidth', min: 160, max: () => window.innerWidth * 0.6 });
+    makeSplitter(panelSplit, this.panel, { axis: 'y', key: 'nimbus.panelHeight', min: 60, max: () => window.innerHeight * 0.8, invert: true });
+  }
+
+  addSidebarView(view: SidebarView): SidebarViewHandle {
+    const badge = h('span.badge', { hidden: true });
+    const button = h('button.activity-button', { title: view.title, 'aria-label': view.title, 'data-view': view.id }, h('span.icon', {}, icon(view.icon)), badge);
+    const container = h('div.view', { 'data-view': view.id, hidden: true }, h('h2.view-title', {}, view.title));
+    button.addEventListener('click', () => this.showView(view.id));
+    this.activity.append(button);
+    this.sidebar.append(container);
+    this.views.set(view.id, { button, container, badge });
+    view.render(container);
+    if (!this.activeView) this.showView(view.id);
+    return {
+      setBadge: (count) => {
+        badge.hidden = !count;
+        badge.textContent = count ? String(count) : '';
+      },
+      reveal: () => this.showView(view.id),
+    };
+  }
+
+  get activeViewId(): string | undefined {
+    return this.activeView;
+  }
+
+  onViewShown(listener: (id: string) => void): void {
+    this.viewListeners.push(listener);
+  }
+
+  private readonly viewListeners: ((id: string) => void)[] = [];
+
+  private showView(id: string): void {
+    this.activeView = id;
+    for (const [viewId, v] of this.views) {
+      v.container.hidden = viewId !== id;
+      v.button.classList.toggle('active', viewId === id);
+    }
+    for (const l of this.viewListeners) l(id);
+  }
+}

@@ -1,0 +1,55 @@
+import { h } from './dom.js';
+
+export interface MenuItem {
+  label: string;
+  shortcut?: string;
+  action: () => void;
+  disabled?: boolean;
+}
+
+let open: HTMLElement | undefined;
+
+function close(): void {
+  open?.remove();
+  open = undefined;
+}
+
+/** Shows a keyboard-navigable context menu at (x, y); `undefined` items draw separators. */
+export function showContextMenu(x: number, y: number, items: (MenuItem | undefined)[]): void {
+  close();
+  const menu = h('div.context-menu', { role: 'menu' });
+  const buttons: HTMLButtonElement[] = [];
+  for (const item of items) {
+    if (!item) {
+      menu.append(h('div.separator', { role: 'separator' }));
+      continue;
+    }
+    const button = h('button', { role: 'menuitem', disabled: item.disabled }, h('span', {}, item.label), h('span.shortcut', {}, item.shortcut ?? ''));
+    button.addEventListener('click', () => {
+      close();
+      item.action();
+    });
+    buttons.push(button);
+    menu.append(button);
+  }
+  menu.addEventListener('keydown', (e) => {
+    const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (e.key === 'ArrowDown') buttons[(i + 1) % buttons.length]?.focus();
+    else if (e.key === 'ArrowUp') buttons[(i - 1 + buttons.length) % buttons.length]?.focus();
+    else if (e.key === 'Escape') close();
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  });
+  document.body.append(menu);
+  const rect = menu.getBoundingClientRect();
+  menu.style.left = `${Math.min(x, window.innerWidth - rect.width - 4)}px`;
+  menu.style.top = `${Math.min(y, window.innerHeight - rect.height - 4)}px`;
+  open = menu;
+  buttons.find((b) => !b.disabled)?.focus();
+}
+
+window.addEventListener('mousedown', (e) => {
+  if (open && !open.contains(e.target as Node)) close();
+});
+window.addEventListener('blur', close);

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleErrors, launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+let root: string;
+screenshotOnFailure(() => [page]);
+
+beforeAll(async () => {
+  server = await startTestServer();
+  root = server.workspaces.rootOf('default');
+  fs.mkdirSync(path.join(root, 'src'));
+  fs.writeFileSync(path.join(root, 'src', 'main.ts'), 'export const answer = 1;\n');
+  browser = await launchBrowser();
+  page = await openIde(browser, server);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const row = (p: string): string => `.tree-row[data-path="${p}"]`;
+
+async function answerPrompt(value: string): Promise<void> {
+  const input = page.locator('.dialog input');
+  await input.waitFor();
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+describe('the IDE in a real browser', () => {
+  it('shows the file tree, editor tabs, the panel and the status bar', async () => {
+    await page.waitForSelector(row('src'));
+    for (const selector of ['.file-tree', '.tabs', '.panel', '.statusbar', '.workspace-switcher']) {
+      expect(await page.locator(selector).count()).toBe(1);
+    }
+  });
+
+  it('opens a file from the tree with the right language, types, saves with Ctrl+S, and the file on disk changes', async () => {
+    await page.click(row('src'));
+    await page.click(row('src/main.ts'));
+    await page.waitForSelector('.tab.active[data-path="src/main.ts"]');
+    await page.waitForSelector('.monaco-editor .view-line');
+    expect(await page.locator('.statusbar [data-id="language"]').textContent()).toBe('typescript');
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('export const typed = "in the browser";');
+    await expect.poll(() => page.locator('.tab.active').getAttribute('class')).toContain('dirty');
+    await page.keyboard.press('Control+S');
+    await expect
+      .poll(() => fs.readFileSync(path.join(root, 'src/main.ts'), 'utf8'), { timeout: 5000 })
+      .toBe('export const answer = 1;\nexport const typed = "in the browser";');
+    await expect.poll(() => page.locator('.tab.active').getAttribute('class')).not.toContain('dirty');
+  });
+
+  it('creates, renames and deletes a file through the tree context menu and keyboard', async () => {
+    await page.click(row('src'), { button: 'right' });
+    await page.click('.context-menu button:has-text("New File")');
+    await answerPrompt('created.ts');
+    await page.waitForSelector(row('src/created.ts'));
+    expect(fs.existsSync(path.join(root, 'src/created.ts'))).toBe(true);
+    await page.waitForSelector('.tab.active[data-path="src/created.ts"]');
+
+    await page.click(row('src/created.ts'), { button: 'right' });
+    await page.click('.context-menu button:has-text("Rename")');
+    await answerPrompt('src/renamed.ts');
+    await page.waitForSelector(row('src/renamed.ts'));
+    expect(fs.existsSync(path.join(root, 'src/renamed.ts'))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'src/created.ts'))).toBe(false);
+    await page.waitForSelector('.tab[data-path="src/renamed.ts"]');
+
+    await page.click(row('src/renamed.ts'));
+    await page.focus('.file-tree');
+    await page.keyboard.press('Delete');
+    await page.click('.dialog button:has-text("Delete")');
+    await page.waitForSelector(row('src/renamed.ts'), { state: 'detached' });
+    expect(fs.existsSync(path.join(root, 'src/renamed.ts'))).toBe(false);
+    expect(await page.locator('.tab[data-path="src/renamed.ts"]').count()).toBe(0);
+  });
+
+  it('creates a folder with the keyboard and moves a file into it by dragging', async () => {
+    await page.click(row('src/main.ts'));
+    await page.focus('.file-tree');
+    await page.keyboard.press('Alt+Shift+N');
+    await answerPrompt('lib');
+    await page.waitForSelector(row('src/lib'));
+    await page.dragAndDrop(row('src/main.ts'), row('src/lib'));
+    await expect.poll(() => fs.existsSync(path.join(root, 'src/lib/main.ts')), { timeout: 5000 }).toBe(true);
+    await page.waitForSelector('.tab[data-path="src/lib/main.ts"]');
+  });
+
+  it('uploads files dropped from the desktop', async () => {
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['dropped content'], 'dropped.txt', { type: 'text/plain' }));
+      const tree = document.querySelector('.file-tree') as HTMLElement;
+      tree.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.waitForSelector(row('dropped.txt'));
+    expect(fs.readFileSync(path.join(root, 'dropped.txt'), 'utf8')).toBe('dropped content');
+  });
+
+  it('shows files created on disk by other programs without a reload', async () => {
+    fs.writeFileSync(path.join(root, 'from-terminal.sh'), 'echo hi\n');
+    await page.waitForSelector(row('from-terminal.sh'), { timeout: 5000 });
+  });
+
+  it('logged no console errors (Monaco workers load)', () => {
+    expect(consoleErrors.get(page)).toEqual([]);
+  });
+});
