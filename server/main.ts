@@ -48,7 +48,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     );
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const log = options.log ?? createLogger({ level: config.logLevel });
+  const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
   const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...collabMigrations]);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
   const auth = new AuthService(db, ownerToken);

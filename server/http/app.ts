@@ -30,6 +30,11 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   app.use((req, res, next) => {
+    const started = performance.now();
+    // Only the path is logged, never the query (it may carry ?token=) or auth headers.
+    res.on('finish', () => {
+      deps.log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');
