@@ -22,6 +22,8 @@ export interface DiskMirrorDeps {
   recordDisk(hash: string | undefined): void;
   /** The file turned into something a document cannot hold (binary, a folder, too large). */
   onUnreadable(err: DiskTextError): void;
+  /** The file now holds exactly the document's text (after a write or a merge). */
+  onInSync(): void;
 }
 
 /**
@@ -82,7 +84,10 @@ export class DiskMirror {
 
   /** The watcher saw the file change (or it may have): merge whatever is different. */
   checkDisk(): Promise<void> {
-    return this.enqueue(() => this.readBack());
+    return this.enqueue(async () => {
+      await this.readBack();
+      if (!this.hasUnsavedChanges) this.deps.onInSync();
+    });
   }
 
   cancelTimers(): void {
@@ -122,6 +127,7 @@ export class DiskMirror {
     this.exists = true;
     this.hash = hash;
     this.deps.recordDisk(hash);
+    if (!this.hasUnsavedChanges) this.deps.onInSync();
   }
 
   private async readBack(): Promise<void> {

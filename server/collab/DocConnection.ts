@@ -21,6 +21,7 @@ class Malformed extends Error {}
 export class DocConnection implements DocPeer, Disposable {
   readonly ids = new Set<number>();
   alive = true;
+  wantsInSyncNotices = false;
   private pending: Uint8Array[] | undefined = [];
   private lastResync = 0;
   private closed = false;
@@ -134,6 +135,10 @@ export class DocConnection implements DocPeer, Disposable {
       }
       case YMessage.save: {
         const requestId = decoding.readVarUint(decoder);
+        if (requestId === 0) {
+          this.wantsInSyncNotices = true;
+          return this.doc.subscribeInSync(this);
+        }
         if (this.readOnly) return this.send(writeSaved(requestId, false));
         void this.doc.save().then((ok) => this.send(writeSaved(requestId, ok)));
         return;

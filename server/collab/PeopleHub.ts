@@ -101,7 +101,7 @@ export class PeopleHub implements Disposable {
         }
         member.chatTimes.push(now);
         const stored = this.chat.add(this.runtime.id, { name: peer.name, color: peer.color, role: peer.role }, message.text);
-        this.broadcast({ type: 'chat', message: stored });
+        this.broadcast({ type: 'chat', message: stored, from: peer.id });
         return;
       }
       case 'chat.history': {

@@ -7,7 +7,7 @@ import { filterAwarenessUpdate, releaseAwarenessIds, type AwarenessOwner } from 
 import { DiskMirror } from './DiskMirror.js';
 import { readDiskText, type DiskText, type DiskTextError } from './diskText.js';
 import type { DocStore } from './DocStore.js';
-import { writeAwareness, writeUpdate } from './messages.js';
+import { writeAwareness, writeInSync, writeUpdate } from './messages.js';
 import { RegisteredTimer } from './RegisteredTimer.js';
 import type { CollabOptions } from './options.js';
 import { diffSplices, type Splice } from './textDiff.js';
@@ -23,6 +23,8 @@ export interface DocPeer extends AwarenessOwner {
   close(code: number, reason: string): void;
   /** Asks the client for a fresh sync step 2 (an update of theirs built on content we lack). */
   requestResync(): void;
+  /** Asked (with `[100, 0]`) to hear whenever the file on disk catches up with the document. */
+  readonly wantsInSyncNotices: boolean;
 }
 
 export interface SharedDocDeps {
@@ -78,6 +80,7 @@ export class SharedDoc implements Disposable {
       recordPending: (hash) => this.deps.store.setPendingHash(this.storedId, hash),
       recordDisk: (hash) => this.deps.store.setDiskHash(this.storedId, hash),
       onUnreadable: (err) => this.deps.onUnreadable(this, err),
+      onInSync: () => this.announceInSync(),
     });
     this.awareness.on('update', this.onAwarenessUpdate);
     this.ready = this.load();
@@ -133,6 +136,16 @@ export class SharedDoc implements Disposable {
       this.deps.log.error({ err, path: this.deps.path }, 'saving a document failed');
       return false;
     }
+  }
+
+  /** A client subscribed to in-sync notices: tell it at once if the file is already current. */
+  subscribeInSync(peer: DocPeer): void {
+    if (!this.disk.hasUnsavedChanges) peer.send(writeInSync(this.doc));
+  }
+
+  private announceInSync(): void {
+    let message: Uint8Array | undefined;
+    for (const peer of this.peers) if (peer.wantsInSyncNotices) peer.send((message ??= writeInSync(this.doc)));
   }
 
   checkDisk(): void {

@@ -57,3 +57,16 @@ export function writeSaved(requestId: number, ok: boolean): Uint8Array {
   encoding.writeVarUint(encoder, ok ? 0 : 1);
   return encoding.toUint8Array(encoder);
 }
+
+/**
+ * "The file on disk now holds the document as of this state vector" (request id 0), sent to sockets that
+ * asked for it with `[100, 0]`. A client whose own state vector is covered knows it has nothing unsaved.
+ */
+export function writeInSync(doc: Y.Doc): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, YMessage.save);
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint8Array(encoder, Y.encodeStateVector(doc));
+  return encoding.toUint8Array(encoder);
+}

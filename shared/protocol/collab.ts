@@ -65,7 +65,8 @@ export const peopleServerMessage = z.discriminatedUnion('type', [
   /** A person joined or changed (file, viewport, idle, name). */
   z.object({ type: z.literal('peer'), peer }),
   z.object({ type: z.literal('peer.left'), id: z.string() }),
-  z.object({ type: z.literal('chat'), message: chatMessage }),
+  /** `from` is the sending socket's peer id (so a client knows its own echo). */
+  z.object({ type: z.literal('chat'), message: chatMessage, from: z.string() }),
   z.object({ type: z.literal('chat.history'), messages: z.array(chatMessage), moreChat: z.boolean() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);

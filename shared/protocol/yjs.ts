@@ -15,7 +15,10 @@ export const YMessage = {
   auth: 2,
   /** Ask for every awareness state (answered with one awareness message). */
   queryAwareness: 3,
-  /** Nimbus: client → server `[100, requestId]` "write the file now"; server → client `[100, requestId, ok(0|1)]`. */
+  /**
+   * Nimbus: client → server `[100, requestId > 0]` "write the file now"; server → client `[100, requestId, ok(0|1)]`.
+   * `[100, 0]` subscribes to in-sync notices `[100, 0, 0, stateVector]`: "the file holds the doc up to here".
+   */
   save: 100,
 } as const;
 
