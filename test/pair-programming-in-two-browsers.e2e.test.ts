@@ -107,9 +107,13 @@ describe('pair programming in two browsers', () => {
       page.evaluate(() => [...document.querySelectorAll('.monaco-editor .yRemoteSelectionHead')].map((el) => getComputedStyle(el, '::after').content));
     await expect.poll(() => labelIn(alice), { timeout: 5000 }).toEqual(['"Bob"']);
     await expect.poll(() => labelIn(bob), { timeout: 5000 }).toEqual(['"Alice"']);
+    await showView(alice, 'people');
+    await expect.poll(() => alice.locator('.person[data-peer-name="Bob"] .person-file').textContent(), { timeout: 5000 }).toBe('app.ts');
+    expect(await alice.locator('.person[data-peer-name="Alice"] .person-file').textContent()).toBe('app.ts');
   });
 
   it('undo only undoes your own typing', async () => {
+    await alice.click('.monaco-editor .view-lines');
     await alice.keyboard.press('Control+z');
     await expect.poll(() => editorText(bob), { timeout: 5000 }).toBe(APP + '// bob too');
   });

@@ -49,6 +49,14 @@ export class PeopleSocket {
     if (JSON.stringify(next) === JSON.stringify(this.presence)) return;
     this.presence = next;
     this.send(next);
+    // The server does not echo presence to its sender: keep our own row current here.
+    const own = this.self ? this.peers.get(this.self) : undefined;
+    if (own) {
+      const { file: _f, viewport: _v, ...rest } = own;
+      const peer: Peer = { ...rest, idle: next.idle, ...(next.file ? { file: next.file } : {}), ...(next.file && next.viewport ? { viewport: next.viewport } : {}) };
+      this.peers.set(peer.id, peer);
+      this.emit({ type: 'peer', peer });
+    }
   }
 
   sendChat(text: string): boolean {
