@@ -32,7 +32,7 @@ async function context(name?: string): Promise<BrowserContext> {
 /** The editor's visible text, line by line in screen order (Monaco renders with non-breaking spaces). */
 async function editorText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const lines = [...document.querySelectorAll<HTMLElement>('.monaco-editor .view-lines .view-line')];
+    const lines = Array.from(document.querySelectorAll<HTMLElement>('.monaco-editor .view-lines .view-line'));
     lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
     return lines.map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ')).join('\n');
   });
@@ -104,7 +104,7 @@ describe('pair programming in two browsers', () => {
     await expect.poll(() => fs.readFileSync(path.join(root, 'src/app.ts'), 'utf8'), { timeout: 5000 }).toBe(expected);
 
     const labelIn = (page: Page): Promise<string[]> =>
-      page.evaluate(() => [...document.querySelectorAll('.monaco-editor .yRemoteSelectionHead')].map((el) => getComputedStyle(el, '::after').content));
+      page.evaluate(() => Array.from(document.querySelectorAll('.monaco-editor .yRemoteSelectionHead')).map((el) => getComputedStyle(el, '::after').content));
     await expect.poll(() => labelIn(alice), { timeout: 5000 }).toEqual(['"Bob"']);
     await expect.poll(() => labelIn(bob), { timeout: 5000 }).toEqual(['"Alice"']);
     await showView(alice, 'people');

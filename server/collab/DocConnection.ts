@@ -93,7 +93,7 @@ export class DocConnection implements DocPeer, Disposable {
     if (this.closed) return;
     if (!isBinary) return this.close(YCloseCode.malformed, 'document sockets speak binary y-protocols frames');
     // A copy: lib0 decoders read through `.buffer`, which for a pooled Buffer holds other data too.
-    const frame = new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer));
+    const frame = new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : (data as Buffer));
     if (this.pending) {
       if (this.pending.length >= this.options.maxQueuedFrames) return this.close(YCloseCode.malformed, 'too many frames before the document loaded');
       this.pending.push(frame);
@@ -119,7 +119,10 @@ export class DocConnection implements DocPeer, Disposable {
       case YMessage.sync: {
         const step = decoding.readVarUint(decoder);
         const payload = decoding.readVarUint8Array(decoder);
-        if (step === SyncStep.step1) this.send(writeSyncStep2(this.doc.doc, payload));
+        if (step === SyncStep.step1) {
+          this.doc.flushPending();
+          this.send(writeSyncStep2(this.doc.doc, payload));
+        }
         else if (step === SyncStep.step2 || step === SyncStep.update) {
           if (!this.readOnly) this.doc.applyFromClient(payload, this);
         } else throw new Malformed(`unknown sync message ${step}`);

@@ -11,11 +11,14 @@ import { writeAwareness, writeInSync, writeUpdate } from './messages.js';
 import { RegisteredTimer } from './RegisteredTimer.js';
 import type { CollabOptions } from './options.js';
 import { diffSplices, type Splice } from './textDiff.js';
+import { UpdateBatch, type IncomingUpdate } from './UpdateBatch.js';
 import { checkUpdate } from './updateGuard.js';
 
 /** Transaction origins the server uses itself; anything else is the DocConnection that sent the update. */
 const LOAD = Symbol('load');
 const DISK = Symbol('disk');
+/** A batch with updates from several clients: everyone gets the merged update. */
+const BATCH = Symbol('batch');
 
 /** What a SharedDoc needs from a connection. */
 export interface DocPeer extends AwarenessOwner {
@@ -60,6 +63,7 @@ export class SharedDoc implements Disposable {
   private storedId = 0;
   private sinceCompaction = 0;
   private closing: Promise<void> | undefined;
+  private readonly batch = new UpdateBatch((items) => this.applyBatch(items));
   /** Persistence failed: the in-memory doc holds an update SQLite lacks; it must not reach the disk either. */
   private broken = false;
 
@@ -110,10 +114,10 @@ export class SharedDoc implements Disposable {
 
   /** An update from a client with write access. */
   applyFromClient(update: Uint8Array, peer: DocPeer): void {
-    const verdict = checkUpdate(this.doc, update);
+    const verdict = checkUpdate(this.doc, update, this.batch.reach);
     if (verdict.kind === 'resync') return peer.requestResync();
     if (verdict.kind === 'reject') return peer.close(4400, verdict.reason);
-    Y.applyUpdate(this.doc, update, peer);
+    this.batch.add({ update, from: peer }, verdict.reach);
   }
 
   applyAwareness(update: Uint8Array, peer: DocPeer): void {
@@ -218,6 +222,22 @@ export class SharedDoc implements Disposable {
     }, DISK);
   }
 
+  /** One transaction for the whole batch: Yjs emits one merged update for it (see UpdateBatch). */
+  private applyBatch(items: IncomingUpdate[]): void {
+    const first = items[0]?.from;
+    const origin = items.every((i) => i.from === first) ? first : BATCH;
+    this.doc.transact(() => {
+      for (const { update, from } of items) {
+        try {
+          Y.applyUpdate(this.doc, update, from);
+        } catch (err) {
+          this.deps.log.warn({ err, path: this.deps.path }, 'a checked update failed to apply');
+          from.close(4400, 'update could not be applied');
+        }
+      }
+    }, origin);
+  }
+
   /** Persist first, then tell everyone: a client never sees an update that a crash could lose. */
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD || this.broken) return;
@@ -237,6 +257,11 @@ export class SharedDoc implements Disposable {
     if (origin !== DISK) this.disk.scheduleWrite();
   };
 
+  /** Applies the updates accepted in the current turn now (see UpdateBatch). */
+  flushPending(): void {
+    this.batch.flush();
+  }
+
   private readonly onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
@@ -253,6 +278,7 @@ export class SharedDoc implements Disposable {
   }
 
   private async closeNow(): Promise<void> {
+    this.batch.flush();
     this.unloadTimer.cancel();
     this.compactTimer.cancel();
     this.disk.cancelTimers();

@@ -18,7 +18,20 @@ describe('checkUpdate', () => {
       d.getText('content').insert(5, ' world');
       d.getText('content').delete(0, 1);
     });
-    expect(checkUpdate(server, update)).toEqual({ kind: 'apply' });
+    expect(checkUpdate(server, update)).toMatchObject({ kind: 'apply' });
+  });
+
+  it('accepts an update that builds on one accepted earlier in the same batch (not applied yet)', () => {
+    const server = new Y.Doc();
+    const client = new Y.Doc();
+    const first = edit(client, (d) => d.getText('content').insert(0, 'abc'));
+    Y.applyUpdate(client, first);
+    const second = edit(client, (d) => d.getText('content').insert(3, 'def'));
+    const verdict = checkUpdate(server, first);
+    expect(verdict.kind).toBe('apply');
+    const pending = verdict.kind === 'apply' ? verdict.reach : new Map<number, number>();
+    expect(checkUpdate(server, second)).toEqual({ kind: 'resync' });
+    expect(checkUpdate(server, second, pending)).toMatchObject({ kind: 'apply' });
   });
 
   it('asks for a resync when the update builds on content the server does not have yet', () => {

@@ -10,12 +10,19 @@ import { YTEXT_NAME } from '../../shared/protocol/yjs.js';
  *   for a fresh sync step 2, which carries the dependency too;
  * - `reject`: it does not decode, or edits something other than the document text (close the socket).
  */
-export type UpdateVerdict = { kind: 'apply' } | { kind: 'resync' } | { kind: 'reject'; reason: string };
+export type UpdateVerdict =
+  /** `reach`: per client, the clock this update extends the document to (for updates checked after it). */
+  | { kind: 'apply'; reach: Map<number, number> }
+  | { kind: 'resync' }
+  | { kind: 'reject'; reason: string };
 
-const APPLY: UpdateVerdict = { kind: 'apply' };
 const RESYNC: UpdateVerdict = { kind: 'resync' };
 
-export function checkUpdate(doc: Y.Doc, update: Uint8Array): UpdateVerdict {
+/**
+ * `pending` is what updates accepted but not yet applied (the current batch) add to the document:
+ * an update may build on those as if they were applied already.
+ */
+export function checkUpdate(doc: Y.Doc, update: Uint8Array, pending?: ReadonlyMap<number, number>): UpdateVerdict {
   let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
     decoded = Y.decodeUpdate(update);
@@ -25,7 +32,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array): UpdateVerdict {
   const { structs, ds } = decoded;
   // Pass 1: each client's structs must continue where the doc's state for that client ends.
   const reach = new Map<number, number>();
-  const reachOf = (client: number): number => reach.get(client) ?? Y.getState(doc.store, client);
+  const reachOf = (client: number): number => reach.get(client) ?? Math.max(pending?.get(client) ?? 0, Y.getState(doc.store, client));
   for (const struct of structs) {
     if (struct instanceof Y.Skip) continue;
     const { client, clock } = struct.id;
@@ -50,5 +57,5 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array): UpdateVerdict {
     const known = reachOf(client);
     for (const range of ranges) if (range.clock + range.len > known) return RESYNC;
   }
-  return APPLY;
+  return { kind: 'apply', reach };
 }

@@ -1,0 +1,10 @@
+import { keystrokeLatency, fanOut, percentile } from '../bench/collab/scenarios.js';
+import { startNimbus } from '../bench/collab/servers.js';
+process.setMaxListeners(0);
+const server = await startNimbus();
+const s: number[] = [];
+for (let i = 0; i < 3; i++) await keystrokeLatency(server, `l${i}`, s);
+console.log('latency', percentile(s, 50).toFixed(2), percentile(s, 99).toFixed(2));
+for (let i = 0; i < 2; i++) console.log('fanout', Math.round((await fanOut(server, `f${i}`)).perSecond));
+await server.stop();
+process.exit(0);
