@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { eventually, sleep, yClient, type YClient } from './helpers/yjs.js';
 
@@ -132,6 +133,37 @@ describe('an unmodified y-websocket WebsocketProvider is a full client of /yjs/<
     } finally {
       await slow.stop();
     }
+  });
+
+  it('[100, 0] subscribes to in-sync notices: [100, 0, 0, stateVector] whenever the file holds the document', async () => {
+    fs.writeFileSync(path.join(root, 'notice.txt'), 'n');
+    const a = client('notice.txt');
+    await a.synced();
+    const notices: Map<number, number>[] = [];
+    a.provider.messageHandlers[100] = (_encoder, decoder) => {
+      decoder.pos += 2; // request id 0, status 0
+      const sv = Y.decodeStateVector(decoder.arr.subarray(decoder.pos + 1));
+      notices.push(sv);
+    };
+    a.provider.ws?.send(new Uint8Array([100, 0]));
+    await eventually(() => notices.length === 1, 5000, 'the immediate notice');
+    a.text.insert(1, 'ew');
+    const own = (): number => Y.getState(a.doc.store, a.doc.clientID);
+    await eventually(() => (notices.at(-1)?.get(a.doc.clientID) ?? 0) >= own(), 5000, 'a notice covering the edit');
+    expect(disk('notice.txt')).toBe('new');
+  });
+
+  it('a burst of updates read in one go reaches other clients merged, in far fewer messages', async () => {
+    fs.writeFileSync(path.join(root, 'burst.txt'), '');
+    const writer = client('burst.txt');
+    const reader = client('burst.txt');
+    await Promise.all([writer.synced(), reader.synced()]);
+    let messages = 0;
+    reader.provider.ws?.addEventListener('message', () => messages++);
+    for (let i = 0; i < 2000; i++) writer.text.insert(i, 'z');
+    await eventually(() => reader.text.length === 2000, 10_000, 'the burst');
+    expect(messages).toBeLessThan(1000);
+    await eventually(() => disk('burst.txt') === 'z'.repeat(2000));
   });
 
   it('hibernating the workspace flushes and releases every document, timer and socket; clients reconnect and wake it', async () => {
