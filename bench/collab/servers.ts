@@ -90,6 +90,7 @@ export async function startNimbus(): Promise<BenchServer> {
     workspaceRoot: path.join(dataDir, 'workspaces', 'default'),
     client: (room) => yWebsocketClient(wsBase, `default/${encodeURIComponent(room)}.txt`, { token: BENCH_TOKEN }),
     rssBytes: () => rssOf(child.pid),
+    pid: child.pid,
     async stop() {
       await stopChild(child);
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -101,7 +102,7 @@ export async function startReference(): Promise<BenchServer> {
   const port = await freePort();
   // Any YPERSISTENCE value (even empty) would switch on its LevelDB persistence: leave it out.
   const { YPERSISTENCE: _persistence, ...env } = process.env;
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/y-websocket-ref/bin/server.js')], {
+  const child = spawn(process.execPath, [process.env.REF_SERVER ?? path.join(root, 'node_modules/y-websocket-ref/bin/server.js')], {
     env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -113,6 +114,7 @@ export async function startReference(): Promise<BenchServer> {
     url,
     client: (room) => yWebsocketClient(url, room, {}),
     rssBytes: () => rssOf(child.pid),
+    pid: child.pid,
     stop: () => stopChild(child),
   };
 }
@@ -138,6 +140,7 @@ export async function startHocuspocus(): Promise<BenchServer> {
       return { doc, text: doc.getText('content'), synced, destroy: () => (provider.destroy(), doc.destroy()) };
     },
     rssBytes: () => rssOf(child.pid),
+    pid: child.pid,
     stop: () => stopChild(child),
   };
 }

@@ -131,6 +131,8 @@ export class DiskMirror {
   }
 
   private async readBack(): Promise<void> {
+    // Our own write (or a touch that changed nothing we track): no need to read a big file back.
+    if (this.exists && sameStamp(await statFile(this.deps.abs), this.stamp)) return;
     let disk: DiskText | undefined;
     try {
       disk = await readDiskText(this.deps.abs, this.deps.maxFileBytes);

@@ -3,6 +3,8 @@ import type { Db } from '../store/index.js';
 
 export interface StoredDoc {
   id: number;
+  /** Sequence number of the last update in the log (0 when empty). */
+  lastSeq: number;
   /** The compacted state first (if any), then every update since, in order. */
   updates: Uint8Array[];
   /** Hash of the bytes the document last wrote to or read from disk. */
@@ -19,12 +21,12 @@ const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.by
  * process loses nothing a client saw; compaction folds the log into the state.
  */
 export class DocStore {
-  private readonly insertUpdate: Statement<[number, Buffer]>;
+  private readonly insertUpdate: Statement<[number, number, Buffer]>;
   private readonly compactState: Statement<[Buffer, string, number]>;
   private readonly clearUpdates: Statement<[number]>;
 
   constructor(private readonly db: Db) {
-    this.insertUpdate = db.prepare('INSERT INTO collab_updates (doc_id, data) VALUES (?, ?)');
+    this.insertUpdate = db.prepare('INSERT INTO collab_updates (doc_id, seq, data) VALUES (?, ?, ?)');
     this.compactState = db.prepare('UPDATE collab_docs SET state = ?, updated_at = ? WHERE id = ?');
     this.clearUpdates = db.prepare('DELETE FROM collab_updates WHERE doc_id = ?');
   }
@@ -34,10 +36,11 @@ export class DocStore {
       .prepare('SELECT id, state, disk_hash, pending_hash FROM collab_docs WHERE workspace_id = ? AND path = ?')
       .get(workspaceId, path) as { id: number; state: Buffer | null; disk_hash: string | null; pending_hash: string | null } | undefined;
     if (!row) return undefined;
-    const log = this.db.prepare('SELECT data FROM collab_updates WHERE doc_id = ? ORDER BY id').pluck().all(row.id) as Buffer[];
+    const log = this.db.prepare('SELECT seq, data FROM collab_updates WHERE doc_id = ? ORDER BY seq').all(row.id) as { seq: number; data: Buffer }[];
     return {
       id: row.id,
-      updates: row.state ? [row.state, ...log] : log,
+      lastSeq: log.at(-1)?.seq ?? 0,
+      updates: [...(row.state ? [row.state] : []), ...log.map((l) => l.data)],
       diskHash: row.disk_hash ?? undefined,
       pendingHash: row.pending_hash ?? undefined,
     };
@@ -50,8 +53,9 @@ export class DocStore {
     return Number(result.lastInsertRowid);
   }
 
-  append(docId: number, update: Uint8Array): void {
-    this.insertUpdate.run(docId, blob(update));
+  /** `seq` increases by one per update of a document (the caller counts; see StoredDoc.lastSeq). */
+  append(docId: number, seq: number, update: Uint8Array): void {
+    this.insertUpdate.run(docId, seq, blob(update));
   }
 
   /** Replaces the log with the state it adds up to (the caller encodes the live doc, which holds every update). */

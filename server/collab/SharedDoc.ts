@@ -61,6 +61,8 @@ export class SharedDoc implements Disposable {
   private readonly unloadTimer: RegisteredTimer;
   private readonly compactTimer: RegisteredTimer;
   private storedId = 0;
+  /** Sequence number of the last update appended to the SQLite log. */
+  private seq = 0;
   private sinceCompaction = 0;
   private closing: Promise<void> | undefined;
   private readonly batch = new UpdateBatch((items) => this.applyBatch(items));
@@ -188,6 +190,7 @@ export class SharedDoc implements Disposable {
       return;
     }
     this.storedId = stored.id;
+    this.seq = stored.lastSeq;
     this.doc.transact(() => {
       for (const update of stored.updates) Y.applyUpdate(this.doc, update, LOAD);
     }, LOAD);
@@ -242,7 +245,7 @@ export class SharedDoc implements Disposable {
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD || this.broken) return;
     try {
-      this.deps.store.append(this.storedId, update);
+      this.deps.store.append(this.storedId, ++this.seq, update);
     } catch (err) {
       // Not persisted, so nobody may see it: drop everyone; their clients resend it after reconnecting.
       this.broken = true;

@@ -14,12 +14,13 @@ export const collabMigrations: Migration[] = [
        updated_at TEXT NOT NULL,
        UNIQUE (workspace_id, path)
      );
+     -- One B-tree, keyed the way it is read back: an append costs a single page write.
      CREATE TABLE collab_updates (
-       id INTEGER PRIMARY KEY,
        doc_id INTEGER NOT NULL REFERENCES collab_docs(id) ON DELETE CASCADE,
-       data BLOB NOT NULL
-     );
-     CREATE INDEX collab_updates_doc ON collab_updates (doc_id, id);
+       seq INTEGER NOT NULL,
+       data BLOB NOT NULL,
+       PRIMARY KEY (doc_id, seq)
+     ) WITHOUT ROWID;
      CREATE TABLE collab_chat (
        id INTEGER PRIMARY KEY,
        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,

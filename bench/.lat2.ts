@@ -1,0 +1,10 @@
+import { keystrokeLatency, percentile } from './collab/scenarios.js';
+import { startNimbus } from './collab/servers.js';
+process.setMaxListeners(0);
+const s = await startNimbus();
+await keystrokeLatency(s, 'warm', [], 100);
+const samples: number[] = [];
+for (let r = 0; r < 4; r++) await keystrokeLatency(s, `r${r}`, samples);
+console.log(process.env.LABEL, 'p50', percentile(samples, 50).toFixed(2), 'p90', percentile(samples, 90).toFixed(2), 'p99', percentile(samples, 99).toFixed(2));
+await s.stop();
+process.exit(0);
