@@ -6,14 +6,17 @@
  */
 import os from 'node:os';
 import { bigFileInSecondBrowser } from './collab/browser.js';
-import { concurrentWriters, fanOut, keystrokeLatency, manyRooms, percentile } from './collab/scenarios.js';
+import { concurrentWriters, fanOut, LatencySession, manyRooms, percentile } from './collab/scenarios.js';
 import { startHocuspocus, startNimbus, startReference, type BenchServer } from './collab/servers.js';
 
 const ROUNDS = 3;
+/** Keystroke latency runs in short turns: 30 turns × 45 keystrokes per server. */
+const LATENCY_TURNS = 30;
+const KEYSTROKES_PER_TURN = 45;
 
 interface Result {
   server: BenchServer;
-  latency: number[];
+  latency: LatencySession;
   fanout: number[];
   converge: number[];
   identical: boolean;
@@ -28,15 +31,22 @@ async function main(): Promise<void> {
   // Each y-websocket provider in Node registers a process 'exit' listener; hundreds are expected here.
   process.setMaxListeners(0);
   const servers = [await startNimbus(), await startReference(), await startHocuspocus()];
-  const results: Result[] = servers.map((server) => ({ server, latency: [], fanout: [], converge: [], identical: true }));
+  const sessions = await Promise.all(servers.map((server) => LatencySession.open(server, 'latency')));
+  const results: Result[] = servers.map((server, i) => ({ server, latency: sessions[i] as LatencySession, fanout: [], converge: [], identical: true }));
   try {
-    for (const r of results) await keystrokeLatency(r.server, 'warm-up', [], 100);
+    for (const r of results) await r.latency.run(100, false);
+    log('keystroke latency');
+    for (let turn = 0; turn < LATENCY_TURNS; turn++) {
+      log('.');
+      for (let i = 0; i < results.length; i++) await (results[(i + turn) % results.length] as Result).latency.run(KEYSTROKES_PER_TURN);
+    }
+    log('\n');
+    for (const r of results) r.latency.close();
     for (let round = 0; round < ROUNDS; round++) {
       // Rotate who goes first each round.
       const order = results.map((_, i) => results[(i + round) % results.length] as Result);
       for (const r of order) {
         log(`round ${round + 1}: ${r.server.name}\n`);
-        await keystrokeLatency(r.server, `latency-${round}`, r.latency);
         r.fanout.push((await fanOut(r.server, `fanout-${round}`)).perSecond);
         const converged = await concurrentWriters(r.server, `converge-${round}`);
         r.converge.push(converged.ms);
@@ -66,8 +76,9 @@ async function main(): Promise<void> {
     '',
     line('', results.map((r) => r.server.name)),
     line('---', results.map(() => '---:')),
-    line(`keystroke writer→9 readers p50 (ms, ${results[0]?.latency.length} samples)`, results.map((r) => f(percentile(r.latency, 50), 2))),
-    line('keystroke writer→9 readers p99 (ms)', results.map((r) => f(percentile(r.latency, 99), 2))),
+    line(`keystroke writer→9 readers p50 (ms, ${results[0]?.latency.samples.length} samples)`, results.map((r) => f(percentile(r.latency.samples, 50), 2))),
+    line('keystroke writer→9 readers p99 (ms)', results.map((r) => f(percentile(r.latency.samples, 99), 2))),
+    line('server CPU per keystroke (µs, user + system)', results.map((r) => f((r.latency.cpuMs * 1000) / r.latency.keystrokes, 0))),
     line('fan-out 1→19, 5000 updates: updates delivered/s (median)', results.map((r) => Math.round(median(r.fanout)).toLocaleString('en-US'))),
     line('5 concurrent writers: convergence after last keystroke (ms, median)', results.map((r) => f(median(r.converge)))),
     line('5 concurrent writers: identical final text', results.map((r) => (r.identical ? 'yes' : '**no**'))),

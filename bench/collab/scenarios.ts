@@ -14,7 +14,9 @@ function whenAll(clients: BenchClient[], check: () => boolean, timeoutMs = 60_00
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (cleanup(), reject(new Error('timed out'))), timeoutMs);
     const on = (): void => {
-      if (check()) (cleanup(), resolve());
+      if (!check()) return;
+      cleanup();
+      resolve();
     };
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -34,31 +36,60 @@ async function connect(server: BenchServer, room: string, n: number): Promise<Be
   return clients;
 }
 
-/** One writer types single characters; 9 readers each report when they see it. */
-export async function keystrokeLatency(server: BenchServer, room: string, samples: number[], keystrokes = 400): Promise<void> {
-  const [writer, ...readers] = await connect(server, room, 10);
-  for (let k = 0; k < keystrokes + 50; k++) {
-    const target = k + 1;
-    const started = now();
-    const seen = Promise.all(
-      (readers as BenchClient[]).map(
-        (r) =>
-          new Promise<void>((resolve) => {
-            const on = (): void => {
-              if (r.text.length < target) return;
-              r.text.unobserve(on);
-              if (k >= 50) samples.push(now() - started); // the first 50 warm up
-              resolve();
-            };
-            r.text.observe(on);
-          }),
-      ),
-    );
-    (writer as BenchClient).text.insert(k, 'x');
-    await seen;
-    await sleep(1);
+/**
+ * One writer types single characters; 9 readers each report when they see it. A session stays connected
+ * so the servers can take turns in short runs (noise on a shared machine then hits all of them alike).
+ */
+export class LatencySession {
+  readonly samples: number[] = [];
+  /** Server CPU time spent during the measured runs, and the keystrokes it covered. */
+  cpuMs = 0;
+  keystrokes = 0;
+  private typed = 0;
+
+  private constructor(
+    readonly server: BenchServer,
+    private readonly writer: BenchClient,
+    private readonly readers: BenchClient[],
+  ) {}
+
+  static async open(server: BenchServer, room: string): Promise<LatencySession> {
+    const [writer, ...readers] = await connect(server, room, 10);
+    return new LatencySession(server, writer as BenchClient, readers);
   }
-  for (const c of [writer as BenchClient, ...readers]) c.destroy();
+
+  async run(keystrokes: number, record = true): Promise<void> {
+    const cpuBefore = this.server.cpuMs();
+    for (let k = 0; k < keystrokes; k++) {
+      const target = ++this.typed;
+      const started = now();
+      const seen = Promise.all(
+        this.readers.map(
+          (r) =>
+            new Promise<void>((resolve) => {
+              const on = (): void => {
+                if (r.text.length < target) return;
+                r.text.unobserve(on);
+                if (record) this.samples.push(now() - started);
+                resolve();
+              };
+              r.text.observe(on);
+            }),
+        ),
+      );
+      this.writer.text.insert(target - 1, 'x');
+      await seen;
+      await sleep(1);
+    }
+    if (record) {
+      this.cpuMs += this.server.cpuMs() - cpuBefore;
+      this.keystrokes += keystrokes;
+    }
+  }
+
+  close(): void {
+    for (const c of [this.writer, ...this.readers]) c.destroy();
+  }
 }
 
 /** One writer sends 5000 single-character updates as fast as it can; 19 readers receive them all. */

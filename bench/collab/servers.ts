@@ -25,6 +25,8 @@ export interface BenchServer {
   workspaceRoot?: string;
   client(room: string): BenchClient;
   rssBytes(): number;
+  /** CPU time (user + system) the server process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,12 @@ function rssOf(pid: number | undefined): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+function cpuOf(pid: number | undefined): number {
+  const fields = (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100 per second on Linux)
+  return ticks * 10;
+}
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
@@ -69,7 +77,9 @@ function yWebsocketClient(serverUrl: string, room: string, params: Record<string
   const provider = new WebsocketProvider(serverUrl, room, doc, { params, WebSocketPolyfill: WS, disableBc: true });
   const synced = new Promise<void>((resolve) => {
     const on = (s: boolean): void => {
-      if (s) (provider.off('sync', on), resolve());
+      if (!s) return;
+      provider.off('sync', on);
+      resolve();
     };
     provider.on('sync', on);
   });
@@ -90,7 +100,7 @@ export async function startNimbus(): Promise<BenchServer> {
     workspaceRoot: path.join(dataDir, 'workspaces', 'default'),
     client: (room) => yWebsocketClient(wsBase, `default/${encodeURIComponent(room)}.txt`, { token: BENCH_TOKEN }),
     rssBytes: () => rssOf(child.pid),
-    pid: child.pid,
+    cpuMs: () => cpuOf(child.pid),
     async stop() {
       await stopChild(child);
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -102,7 +112,7 @@ export async function startReference(): Promise<BenchServer> {
   const port = await freePort();
   // Any YPERSISTENCE value (even empty) would switch on its LevelDB persistence: leave it out.
   const { YPERSISTENCE: _persistence, ...env } = process.env;
-  const child = spawn(process.execPath, [process.env.REF_SERVER ?? path.join(root, 'node_modules/y-websocket-ref/bin/server.js')], {
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/y-websocket-ref/bin/server.js')], {
     env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -114,7 +124,7 @@ export async function startReference(): Promise<BenchServer> {
     url,
     client: (room) => yWebsocketClient(url, room, {}),
     rssBytes: () => rssOf(child.pid),
-    pid: child.pid,
+    cpuMs: () => cpuOf(child.pid),
     stop: () => stopChild(child),
   };
 }
@@ -140,7 +150,7 @@ export async function startHocuspocus(): Promise<BenchServer> {
       return { doc, text: doc.getText('content'), synced, destroy: () => (provider.destroy(), doc.destroy()) };
     },
     rssBytes: () => rssOf(child.pid),
-    pid: child.pid,
+    cpuMs: () => cpuOf(child.pid),
     stop: () => stopChild(child),
   };
 }

@@ -23,6 +23,8 @@ export interface CollabDocumentOptions {
 }
 
 const SAVE_TIMEOUT_MS = 10_000;
+/** Beyond this many characters a file gets the large-file treatment (no bracket colours or matching). */
+export const BIG_FILE_CHARS = 1_000_000;
 
 /** Does `saved` (the server's in-sync state vector) cover every change this doc has seen? */
 function covers(saved: Map<number, number>, doc: Y.Doc): boolean {
@@ -155,7 +157,10 @@ export class CollabDocument implements OpenDocument {
 
   private createModel(): void {
     const { workspaceId, path, editor } = this.options;
-    this.model = monaco.editor.createModel(this.text.toString(), languageFor(path), uriFor(workspaceId, path));
+    const text = this.text.toString();
+    this.model = monaco.editor.createModel(text, languageFor(path), uriFor(workspaceId, path));
+    // Bracket pair colouring parses the whole file before the first paint; on a huge file that is slow.
+    if (text.length > BIG_FILE_CHARS) this.model.updateOptions({ bracketColorizationOptions: { enabled: false, independentColorPoolPerBracketType: false } });
     this.binding = new MonacoBinding(this.text, this.model, new Set([this.editorView(editor)]), this.bindingAwareness());
     this.undoManager = new Y.UndoManager(this.text, { trackedOrigins: new Set([this.binding]) });
     this.updateDirty();

@@ -1,6 +1,6 @@
 import type { DocumentProvider, OpenDocument } from '../editor/documents.js';
 import { monaco } from '../editor/monaco.js';
-import { CollabDocument, type SyncStatus } from './CollabDocument.js';
+import { BIG_FILE_CHARS, CollabDocument, type SyncStatus } from './CollabDocument.js';
 import { RemoteCursorStyles, type AwarenessUser } from './remoteCursors.js';
 
 const OPEN_TIMEOUT_MS = 20_000;
@@ -22,7 +22,13 @@ export class YjsDocumentProvider implements DocumentProvider {
     editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyZ, () => this.undo(false));
     editor.addCommand(KeyMod.CtrlCmd | KeyMod.Shift | KeyCode.KeyZ, () => this.undo(true));
     editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyY, () => this.undo(true));
-    editor.onDidChangeModel(() => this.active()?.shown());
+    editor.onDidChangeModel(() => {
+      const doc = this.active();
+      doc?.shown();
+      // Bracket matching parses the whole file on the first cursor move: on a huge file that freezes typing.
+      const big = (editor.getModel()?.getValueLength() ?? 0) > BIG_FILE_CHARS;
+      editor.updateOptions({ matchBrackets: big ? 'never' : 'always' });
+    });
   }
 
   async open(path: string): Promise<OpenDocument> {
