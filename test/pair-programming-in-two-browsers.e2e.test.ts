@@ -13,7 +13,8 @@ let root: string;
 let alice: Page;
 let bob: Page;
 let viewer: Page | undefined;
-screenshotOnFailure(() => [alice, bob, viewer]);
+let carol: Page | undefined;
+screenshotOnFailure(() => [alice, bob, viewer, carol]);
 
 const APP = ['export function add(a: number, b: number) {', '  return a + b;', '}', ''].join('\n');
 const NOTES = Array.from({ length: 300 }, (_, i) => `note line ${i + 1}`).join('\n') + '\n';
@@ -176,5 +177,27 @@ describe('pair programming in two browsers', () => {
 
   it('the status bar shows the documents are live', async () => {
     expect(await alice.locator('.statusbar [data-id="collab"]').textContent()).toBe('⇄ live');
+  });
+
+  it('the share dialog creates an expiring link; revoking it there disconnects its user at once', async () => {
+    await alice.click('[data-action="share"]');
+    await alice.selectOption('.share-dialog select[name="role"]', 'read');
+    await alice.selectOption('.share-dialog select[name="expiry"]', '1h');
+    await alice.click('.share-dialog button.primary');
+    const url = await alice.locator('.share-url').inputValue();
+    expect(url).toMatch(/\/w\/default\?token=/);
+    await alice.click('.share-dialog button:has-text("Close")');
+    carol = await (await context()).newPage();
+    await carol.goto(url);
+    await joinWithName(carol, 'Carol');
+    await openFile(carol, 'src/app.ts');
+    await showView(alice, 'people');
+    await alice.waitForSelector('.person[data-peer-name="Carol"]');
+    await alice.click('[data-action="share"]');
+    await alice.click('.share-item:has-text("expires") button:has-text("Revoke")');
+    await carol.waitForSelector('.toast:has-text("revoked")');
+    await expect.poll(() => carol?.locator('.statusbar [data-id="collab"]').getAttribute('data-state'), { timeout: 5000 }).toBe('offline');
+    await alice.waitForSelector('.person[data-peer-name="Carol"]', { state: 'detached' });
+    expect(await alice.locator('.share-item:has-text("expires")').count()).toBe(0);
   });
 });

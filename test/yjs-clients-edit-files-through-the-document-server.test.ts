@@ -111,6 +111,23 @@ describe('an unmodified y-websocket WebsocketProvider is a full client of /yjs/<
     expect(disk('unload.txt')).toBe('xyz');
   });
 
+  it('after the last client leaves, the document, its timers and its sockets are released; only the services stay', async () => {
+    const created = await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'leak check' }) });
+    const { id } = (await created.json()) as { id: string };
+    const a = client('a.txt', { workspace: id });
+    const b = client('b.txt', { workspace: id });
+    await Promise.all([a.synced(), b.synced()]);
+    a.text.insert(0, 'typed');
+    b.text.insert(0, 'typed');
+    const runtime = server.workspaces.peekRuntime(id);
+    expect(runtime?.disposables.size).toBeGreaterThan(4);
+    a.destroy();
+    b.destroy();
+    // What remains: the document server and the file watcher (runtime services), nothing per document.
+    await eventually(() => runtime?.disposables.size === 2, 5000, 'documents, timers and sockets to be released');
+    expect(fs.readFileSync(path.join(server.workspaces.rootOf(id), 'a.txt'), 'utf8')).toBe('typed');
+  });
+
   it('a save message ([100, id]) writes the file at once and is answered with [100, id, 0]', async () => {
     const slow = await startTestServer({ collab: { writeDebounceMs: 60_000, writeMaxDelayMs: 60_000 } });
     try {

@@ -79,6 +79,7 @@ export class DocServer implements Disposable {
     ws.on('close', () => {
       runtime.disposables.delete(conn);
       this.connections.delete(conn);
+      if (this.connections.size === 0) this.pinger.cancel();
       doc.remove(conn);
     });
     const opened = doc;

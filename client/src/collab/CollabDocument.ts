@@ -41,7 +41,6 @@ export class CollabDocument implements OpenDocument {
   readonly doc = new Y.Doc();
   readonly text = this.doc.getText(YTEXT_NAME);
   readonly provider: WebsocketProvider;
-  readonly readOnly: boolean;
   model!: monaco.editor.ITextModel;
   undoManager!: Y.UndoManager;
   private binding: MonacoBinding | undefined;
@@ -57,7 +56,6 @@ export class CollabDocument implements OpenDocument {
   closeReason: string | undefined;
 
   constructor(private readonly options: CollabDocumentOptions) {
-    this.readOnly = options.readOnly;
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
     const room = `${options.workspaceId}/${encodeURIComponent(options.path)}`;
     this.provider = new WebsocketProvider(`${proto}://${location.host}/yjs`, room, this.doc, { disableBc: true, connect: false });
@@ -100,6 +98,11 @@ export class CollabDocument implements OpenDocument {
       this.provider.on('sync', onSync);
       this.provider.on('closed', onClosed);
     });
+  }
+
+  /** Read-only share, or the server closed the document for good (revoked, deleted): typing would go nowhere. */
+  get readOnly(): boolean {
+    return this.options.readOnly || this.status === 'closed';
   }
 
   isDirty(): boolean {

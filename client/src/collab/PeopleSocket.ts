@@ -8,7 +8,7 @@ import {
 } from '../../../shared/protocol/collab.js';
 
 /** What listeners hear: the server's messages, and the socket dropping (the peer list was cleared). */
-export type PeopleEvent = PeopleServerMessage | { type: 'disconnected' };
+export type PeopleEvent = PeopleServerMessage | { type: 'disconnected'; revoked: boolean };
 
 /**
  * The people socket (`/ws/workspaces/<id>/people`): presence and chat. Reconnects with backoff and says
@@ -94,7 +94,7 @@ export class PeopleSocket {
     ws.onclose = (e) => {
       this.self = undefined;
       this.peers.clear();
-      this.emit({ type: 'disconnected' });
+      this.emit({ type: 'disconnected', revoked: e.code === 4403 });
       if (this.closed || e.code === 4403) return;
       setTimeout(() => this.connect(), Math.min(10_000, 250 * 2 ** this.retry++));
     };

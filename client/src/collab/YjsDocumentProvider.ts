@@ -51,7 +51,10 @@ export class YjsDocumentProvider implements DocumentProvider {
       throw err;
     }
     this.docs.add(doc);
-    doc.onDidChangeStatus(() => this.changed());
+    doc.onDidChangeStatus((status) => {
+      if (status === 'closed' && this.active() === doc) editor.updateOptions({ readOnly: true });
+      this.changed();
+    });
     this.changed();
     return doc;
   }

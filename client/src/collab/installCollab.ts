@@ -37,6 +37,9 @@ async function start(ctx: IdeContext): Promise<void> {
 
   const people = new PeopleSocket(ctx.workspaceId, ctx.user);
   const follow = new FollowMode(shell.editor, people);
+  people.on((event) => {
+    if (event.type === 'disconnected' && event.revoked) toast('This share link was revoked: you are no longer connected to the workspace.', 'error');
+  });
   trackPresence(shell.editor, people);
 
   const peopleView = new PeopleView(people, follow, (path) => void shell.editor.openFile(path));
