@@ -21,6 +21,12 @@ export interface Config {
   collabMaxMessageBytes: number;
   /** Other collaboration bounds and timings; not on the command line (tests tune them). */
   collab?: Partial<CollabOptions>;
+  /** Lambda: account-level concurrent executions per workspace, the part always left unreserved, idle reclaim, async retry delays, region. */
+  lambdaConcurrency: number;
+  lambdaUnreservedMinimum: number;
+  lambdaIdleSeconds: number;
+  lambdaRetryDelaysMs: number[];
+  lambdaRegion: string;
 }
 
 export const usage = `Usage: nimbus [options]
@@ -36,6 +42,11 @@ Options:
   --upload-limit <bytes> largest file upload (env NIMBUS_UPLOAD_LIMIT, default 52428800)
   --collab-max-message <bytes> largest document socket frame (env NIMBUS_COLLAB_MAX_MESSAGE, default 16777216)
   --log-level <level>   pino level (env NIMBUS_LOG_LEVEL, default info)
+  --lambda-concurrency <n>        Lambda account concurrency per workspace (env NIMBUS_LAMBDA_CONCURRENCY, default 1000)
+  --lambda-unreserved-minimum <n> concurrency always left unreserved (env NIMBUS_LAMBDA_UNRESERVED_MINIMUM, default 100)
+  --lambda-idle-seconds <n>       idle execution environments are reclaimed after this (env NIMBUS_LAMBDA_IDLE_SECONDS, default 300)
+  --lambda-retry-delays <ms,ms>   delays before async retries (env NIMBUS_LAMBDA_RETRY_DELAYS, default 60000,120000)
+  --lambda-region <region>        region in ARNs and AWS_REGION (env NIMBUS_LAMBDA_REGION, default us-east-1)
   -h, --help            show this help
 `;
 
@@ -63,6 +74,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'log-level': { type: 'string' },
       'collab-max-message': { type: 'string' },
       'client-dir': { type: 'string' },
+      'lambda-concurrency': { type: 'string' },
+      'lambda-unreserved-minimum': { type: 'string' },
+      'lambda-idle-seconds': { type: 'string' },
+      'lambda-retry-delays': { type: 'string' },
+      'lambda-region': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -73,6 +89,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
   // An empty variable counts as unset (e.g. `NIMBUS_TOKEN= nimbus`).
   const token = values.token ?? (env.NIMBUS_TOKEN || undefined);
   if (token !== undefined && token.length < 16) throw new ConfigError('the owner token must be at least 16 characters long');
+  const lambdaConcurrency = intOption(values['lambda-concurrency'] ?? env.NIMBUS_LAMBDA_CONCURRENCY, 1000, '--lambda-concurrency');
+  const lambdaUnreservedMinimum = intOption(values['lambda-unreserved-minimum'] ?? env.NIMBUS_LAMBDA_UNRESERVED_MINIMUM, Math.min(100, lambdaConcurrency), '--lambda-unreserved-minimum');
+  if (lambdaConcurrency < 1 || lambdaUnreservedMinimum > lambdaConcurrency) {
+    throw new ConfigError('--lambda-concurrency must be at least 1 and at least --lambda-unreserved-minimum');
+  }
+  const retryDelays = (values['lambda-retry-delays'] ?? env.NIMBUS_LAMBDA_RETRY_DELAYS ?? '60000,120000').split(',').map((d) => intOption(d.trim(), 0, '--lambda-retry-delays'));
+  const lambdaRegion = values['lambda-region'] ?? env.NIMBUS_LAMBDA_REGION ?? 'us-east-1';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lambdaRegion)) throw new ConfigError(`--lambda-region must look like us-east-1, got "${lambdaRegion}"`);
   return {
     host: values.host ?? env.NIMBUS_HOST ?? '127.0.0.1',
     port,
@@ -87,6 +111,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     clientDir: values['client-dir'] ?? env.NIMBUS_CLIENT_DIR,
     logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
     collabMaxMessageBytes: intOption(values['collab-max-message'] ?? env.NIMBUS_COLLAB_MAX_MESSAGE, 16 * 1024 * 1024, '--collab-max-message'),
+    lambdaConcurrency,
+    lambdaUnreservedMinimum,
+    lambdaIdleSeconds: intOption(values['lambda-idle-seconds'] ?? env.NIMBUS_LAMBDA_IDLE_SECONDS, 300, '--lambda-idle-seconds'),
+    lambdaRetryDelaysMs: retryDelays,
+    lambdaRegion,
   };
 }
 

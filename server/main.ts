@@ -14,6 +14,7 @@ import {
   authMigrations,
   authenticate,
   loadOwnerToken,
+  loadShareSealKey,
   loginRoutes,
   sessionAndShareRoutes,
   tokenExchange,
@@ -22,6 +23,7 @@ import { collabMigrations, createCollabFeature } from './collab/index.js';
 import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
 import { createFilesFeature } from './files/index.js';
 import { WebSocketRouter, createApp, createHostGuard } from './http/index.js';
+import { createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { openDatabase } from './store/index.js';
 import { WorkspaceEvents, WorkspaceService, workspaceMigrations, workspaceRoutes } from './workspaces/index.js';
@@ -36,6 +38,7 @@ export interface NimbusServer {
   ownerToken: string;
   config: Config;
   workspaces: WorkspaceService;
+  lambda: LambdaFeature;
   log: Logger;
   close(): Promise<void>;
 }
@@ -49,9 +52,9 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
   const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
-  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...collabMigrations]);
+  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...lambdaMigrations, ...collabMigrations]);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
-  const auth = new AuthService(db, ownerToken);
+  const auth = new AuthService(db, ownerToken, loadShareSealKey(config.dataDir));
   const connections = new ShareConnections();
   const workspaces = new WorkspaceService(db, config.dataDir, log.child({ module: 'workspaces' }));
 
@@ -79,6 +82,20 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   });
   for (const route of collab.routes) wsRouter.add(route);
   const files = createFilesFeature({ workspaces, events, uploadLimitBytes: config.uploadLimitBytes, log: log.child({ module: 'files' }) });
+  const lambda = createLambdaFeature({
+    workspaces,
+    events,
+    db,
+    signingSecrets: (workspaceId) => auth.signingSecrets(workspaceId),
+    settings: {
+      region: config.lambdaRegion,
+      accountConcurrency: config.lambdaConcurrency,
+      unreservedMinimum: config.lambdaUnreservedMinimum,
+      idleSeconds: config.lambdaIdleSeconds,
+      retryDelaysMs: config.lambdaRetryDelaysMs,
+    },
+    log: log.child({ module: 'lambda' }),
+  });
 
   const app = createApp({
     tokenExchange: tokenExchange(auth),
@@ -87,13 +104,14 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     hostAllowed,
     log: log.child({ module: 'http' }),
     jsonLimitBytes: config.jsonLimitBytes,
-    publicRouters: [],
+    publicRouters: [lambda.publicRouter],
     rawBodyRouters: [files.rawBodyRouter],
     routers: [
       workspaceRoutes(workspaces),
       sessionAndShareRoutes({ auth, connections, workspaceExists: workspaces.exists }),
       files.router,
       collab.router,
+      lambda.router,
     ],
     clientDir: config.clientDir ?? path.join(projectRoot, 'dist', 'client'),
     version,
@@ -123,7 +141,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       db.close();
     })());
 
-  return { url, port, ownerToken, config, workspaces, log, close };
+  return { url, port, ownerToken, config, workspaces, lambda: lambda.feature, log, close };
 }
 
 export async function runCli(argv: string[]): Promise<void> {

@@ -9,6 +9,7 @@ import { Shell } from './shell/Shell.js';
 import { installStatus } from './shell/installStatus.js';
 import { workspaceSwitcher } from './shell/WorkspaceSwitcher.js';
 import { installFiles } from './sidebar/files/installFiles.js';
+import { installLambda } from './sidebar/lambda/installLambda.js';
 import { userIdentity } from './user.js';
 
 async function boot(): Promise<void> {
@@ -38,6 +39,7 @@ async function boot(): Promise<void> {
     user: userIdentity(),
   };
   installFiles(ctx);
+  installLambda(ctx);
   installStatus(ctx);
   installCollab(ctx);
   // Tests and tools wait for this before driving the page.

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Share } from '../../shared/api.js';
 import type { Db, Migration } from '../store/index.js';
+import type { Statement } from 'better-sqlite3';
 import type { Principal } from './principal.js';
 import { hashToken, randomToken, secretsEqual } from './tokens.js';
 
@@ -24,6 +26,11 @@ export const authMigrations: Migration[] = [
        owner_token_hash TEXT,
        created_at TEXT NOT NULL
      );`,
+  },
+  {
+    // Write-share tokens, sealed with the server's key: SigV4 (the Lambda API) needs the secret itself.
+    name: '003-share-sealed-tokens',
+    sql: 'ALTER TABLE shares ADD COLUMN token_sealed TEXT;',
   },
 ];
 
@@ -62,6 +69,45 @@ export function loadOwnerToken(dataDir: string, configured: string | undefined):
   return token;
 }
 
+/**
+ * The key that seals write-share tokens at rest (AES-256-GCM), kept (mode 0600) in the data dir apart
+ * from the database: a copied database alone reveals no token.
+ */
+export function loadShareSealKey(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'share-seal.key');
+  try {
+    const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+    if (key.length === 32) return key;
+  } catch {
+    // first start: fall through and create it
+  }
+  const key = randomBytes(32);
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600 });
+  return key;
+}
+
+/** AES-256-GCM with the share id as associated data: a sealed token only opens for its own share. */
+function seal(key: Buffer, shareId: string, text: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(shareId));
+  const data = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
+}
+
+function unseal(key: Buffer, shareId: string, sealed: string): string | undefined {
+  try {
+    const raw = Buffer.from(sealed, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(shareId));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   if (!header) return cookies;
@@ -88,9 +134,30 @@ export class AuthService {
   constructor(
     private readonly db: Db,
     private readonly ownerToken: string,
+    /** Seals write-share tokens so the Lambda API can verify SigV4 with them; without it they cannot sign. */
+    private readonly sealKey?: Buffer,
   ) {
     this.ownerTokenHash = hashToken(ownerToken);
   }
+
+  /**
+   * The secrets that may sign requests for a workspace (SigV4 needs them in clear, unlike bearer tokens,
+   * which are checked by hash): the owner token, then each live write share's token. Lazy, so that a
+   * request signed with the owner token costs no database read.
+   */
+  *signingSecrets(workspaceId: string): Generator<{ secret: string; principal: Principal }> {
+    yield { secret: this.ownerToken, principal: { role: 'owner' } };
+    if (!this.sealKey) return;
+    this.writeSharesOf ??= this.db.prepare("SELECT id, token_sealed, expires_at FROM shares WHERE workspace_id = ? AND role = 'write' AND token_sealed IS NOT NULL");
+    const rows = this.writeSharesOf.all(workspaceId) as { id: string; token_sealed: string; expires_at: string | null }[];
+    for (const row of rows) {
+      if (isExpired(row.expires_at)) continue;
+      const secret = unseal(this.sealKey, row.id, row.token_sealed);
+      if (secret) yield { secret, principal: { role: 'write', shareId: row.id, workspaceId } };
+    }
+  }
+
+  private writeSharesOf: Statement | undefined;
 
   /** Resolves a bearer token (owner or share) to a principal. */
   principalForToken(token: string): Principal | undefined {
@@ -154,9 +221,10 @@ export class AuthService {
     const token = randomToken();
     const createdAt = new Date().toISOString();
     const expiresAt = expiresInSeconds ? new Date(Date.now() + expiresInSeconds * 1000).toISOString() : null;
+    const sealed = role === 'write' && this.sealKey ? seal(this.sealKey, id, token) : null;
     this.db
-      .prepare('INSERT INTO shares (id, workspace_id, role, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, workspaceId, role, hashToken(token), createdAt, expiresAt);
+      .prepare('INSERT INTO shares (id, workspace_id, role, token_hash, token_sealed, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, workspaceId, role, hashToken(token), sealed, createdAt, expiresAt);
     return { share: toShare({ id, workspace_id: workspaceId, role, created_at: createdAt, expires_at: expiresAt }), token };
   }
 

@@ -1,4 +1,4 @@
-export { authMigrations, AuthService, loadOwnerToken, parseCookies, SESSION_COOKIE } from './AuthService.js';
+export { authMigrations, AuthService, loadOwnerToken, loadShareSealKey, parseCookies, SESSION_COOKIE } from './AuthService.js';
 export { ShareConnections } from './connections.js';
 export { allows, principalOf, requireAccess, requireOwner, setPrincipal, type Need, type Principal } from './principal.js';
 export { authenticate, loginRoutes, sessionAndShareRoutes, tokenExchange } from './routes.js';

@@ -18,6 +18,8 @@ export const workspaceEvent = z.discriminatedUnion('type', [
     truncated: z.boolean().optional(),
   }),
   z.object({ type: z.literal('workspace'), state: z.enum(['running', 'paused', 'hibernated']) }),
+  /** Lambda: the functions changed (templates re-read, code changed) or an invocation finished. */
+  z.object({ type: z.literal('lambda'), change: z.enum(['functions', 'invocation']), functionName: z.string().optional() }),
 ]);
 export type WorkspaceEvent = z.infer<typeof workspaceEvent>;
 

@@ -1,0 +1,196 @@
+import type { LambdaFunctionList, LambdaFunctionSummary, LambdaInvocation, TemplateProblem } from '../../../../shared/lambda.js';
+import type { Api } from '../../net/api.js';
+import { errorMessage } from '../../ui/toast.js';
+import { h, icon } from '../../ui/dom.js';
+
+export interface LambdaViewOptions {
+  api: Api;
+  workspaceId: string;
+  canInvoke: boolean;
+  openFile(path: string): void;
+  /** Told how many templates or functions have problems (the activity bar badge). */
+  problemCount(n: number): void;
+}
+
+const base = (workspaceId: string): string => `/api/workspaces/${encodeURIComponent(workspaceId)}/lambda`;
+
+function pretty(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The Lambda sidebar: the workspace's functions (and what is wrong with its templates), a JSON payload
+ * editor per function, and the last invocation's result, log, duration and memory.
+ */
+export class LambdaView {
+  readonly el = h('div.lambda-view');
+  private readonly summary = h('div.lambda-summary');
+  private readonly problems = h('ul.lambda-problems', { 'aria-label': 'Template problems' });
+  private readonly list = h('ul.lambda-functions', { role: 'listbox', 'aria-label': 'Functions' });
+  private readonly detail = h('div.lambda-detail');
+  private functions: LambdaFunctionSummary[] = [];
+  private selected: string | undefined;
+  private loading: Promise<void> | undefined;
+  private reloadAgain = false;
+  private readonly payloads = new Map<string, string>();
+  private readonly results = new Map<string, LambdaInvocation | { error: string }>();
+
+  constructor(private readonly opts: LambdaViewOptions) {
+    const refresh = h('button.lambda-refresh', { title: 'Reload functions', 'aria-label': 'Reload functions' }, icon('refresh'));
+    refresh.addEventListener('click', () => void this.load());
+    this.el.append(h('div.lambda-toolbar', {}, this.summary, refresh), this.problems, this.list, this.detail);
+  }
+
+  /** Re-reads the function list (coalesced: one more read if asked again meanwhile). */
+  load(): Promise<void> {
+    if (this.loading) {
+      this.reloadAgain = true;
+      return this.loading;
+    }
+    this.loading = (async () => {
+      do {
+        this.reloadAgain = false;
+        try {
+          const data = await this.opts.api.get<LambdaFunctionList>(`${base(this.opts.workspaceId)}/functions`);
+          this.render(data);
+        } catch (err) {
+          this.summary.textContent = `Could not list functions: ${errorMessage(err)}`;
+        }
+      } while (this.reloadAgain);
+    })().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private render(data: LambdaFunctionList): void {
+    this.functions = data.functions;
+    const n = data.functions.length;
+    this.summary.textContent = `${n} function${n === 1 ? '' : 's'} · concurrency ${data.concurrency.limit} (${data.concurrency.unreserved} unreserved)`;
+    this.problems.replaceChildren(...data.problems.map((p) => this.problemItem(p)));
+    this.opts.problemCount(data.problems.length);
+    if (n === 0) {
+      this.list.replaceChildren(h('li.lambda-empty', {}, 'No functions yet: add a template.yaml with an AWS::Serverless::Function.'));
+    } else {
+      this.list.replaceChildren(...data.functions.map((f) => this.functionItem(f)));
+    }
+    if (this.selected && !data.functions.some((f) => f.name === this.selected)) this.selected = undefined;
+    this.renderDetail();
+  }
+
+  private problemItem(p: TemplateProblem): HTMLElement {
+    const where = `${p.file}${p.line ? `:${p.line}` : ''}${p.column ? `:${p.column}` : ''}`;
+    const link = h('button.lambda-link', { title: `Open ${p.file}` }, where);
+    link.addEventListener('click', () => this.opts.openFile(p.file));
+    return h('li.lambda-problem', { 'data-file': p.file }, icon('error'), link, h('span.lambda-problem-message', {}, p.message));
+  }
+
+  private functionItem(f: LambdaFunctionSummary): HTMLElement {
+    const meta = [f.runtime, `${f.memorySize} MB`, `${f.timeout} s`];
+    if (f.reservedConcurrency !== undefined) meta.push(`reserved ${f.reservedConcurrency}`);
+    const warm = f.environments > 0 ? h('span.lambda-warm', { title: `${f.environments} execution environment(s), ${f.busy} busy` }, `${f.environments} warm`) : undefined;
+    const warn = f.warnings.length ? h('span.lambda-warning', { title: f.warnings.join('\n') }, icon('warning')) : undefined;
+    const item = h(
+      'li.lambda-function',
+      { role: 'option', 'data-function': f.name, 'aria-selected': String(f.name === this.selected), tabindex: '0' },
+      h('div.lambda-function-name', {}, icon('zap'), h('span', {}, f.name), warn, warm),
+      h('div.lambda-function-meta', {}, meta.join(' · ')),
+    );
+    const select = (): void => {
+      this.selected = f.name;
+      for (const el of this.list.querySelectorAll('.lambda-function')) el.setAttribute('aria-selected', String(el === item));
+      this.renderDetail();
+    };
+    item.addEventListener('click', select);
+    item.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') select();
+    });
+    return item;
+  }
+
+  private renderDetail(): void {
+    const f = this.functions.find((x) => x.name === this.selected);
+    if (!f) {
+      this.detail.replaceChildren();
+      return;
+    }
+    const template = h('button.lambda-link', { title: 'Open the template' }, `${f.template}:${f.line}`);
+    template.addEventListener('click', () => this.opts.openFile(f.template));
+    const editor = h('textarea.lambda-payload', { spellcheck: 'false', 'aria-label': `Event for ${f.name}`, rows: '6' });
+    editor.value = this.payloads.get(f.name) ?? '{\n  \n}';
+    const check = h('div.lambda-payload-error', { role: 'alert' });
+    const validate = (): boolean => {
+      this.payloads.set(f.name, editor.value);
+      try {
+        if (editor.value.trim()) JSON.parse(editor.value);
+        check.textContent = '';
+        return true;
+      } catch (err) {
+        check.textContent = `Not JSON: ${errorMessage(err)}`;
+        return false;
+      }
+    };
+    editor.addEventListener('input', () => void validate());
+    const run = h('button.primary.lambda-invoke', { disabled: !this.opts.canInvoke, title: this.opts.canInvoke ? 'Invoke (Ctrl+Enter)' : 'Read-only: this share link cannot run functions' }, 'Invoke');
+    const result = h('div.lambda-result', { 'aria-live': 'polite' });
+    const invoke = async (): Promise<void> => {
+      if (!this.opts.canInvoke || run.disabled || !validate()) return;
+      run.disabled = true;
+      run.textContent = 'Running…';
+      try {
+        const inv = await this.opts.api.post<LambdaInvocation>(`${base(this.opts.workspaceId)}/functions/${encodeURIComponent(f.name)}/invoke`, { payload: editor.value });
+        this.results.set(f.name, inv);
+      } catch (err) {
+        this.results.set(f.name, { error: errorMessage(err) });
+      } finally {
+        run.disabled = false;
+        run.textContent = 'Invoke';
+      }
+      this.renderResult(result, f.name);
+      void this.load();
+    };
+    run.addEventListener('click', () => void invoke());
+    editor.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        void invoke();
+      }
+    });
+    const details = [`Handler ${f.handler || '(bootstrap)'}`, f.codeUri !== undefined ? `code ${f.codeUri || '.'}` : 'inline code', ...f.events.map((e) => `${e.type} event ${e.name}`)];
+    this.detail.replaceChildren(
+      h('div.lambda-detail-head', {}, h('strong', {}, f.name), template),
+      h('div.lambda-function-meta', {}, details.join(' · ')),
+      ...(f.warnings.length ? [h('ul.lambda-warnings', {}, ...f.warnings.map((w) => h('li', {}, w)))] : []),
+      h('label.lambda-label', {}, 'Event (JSON)'),
+      editor,
+      check,
+      h('div.lambda-actions', {}, run),
+      result,
+    );
+    this.renderResult(result, f.name);
+  }
+
+  private renderResult(container: HTMLElement, name: string): void {
+    const r = this.results.get(name);
+    if (!r) return void container.replaceChildren();
+    if ('error' in r) return void container.replaceChildren(h('div.lambda-status.failed', {}, icon('error'), r.error));
+    const status = r.functionError
+      ? h('div.lambda-status.failed', {}, icon('error'), `Failed: ${r.errorType ?? r.functionError}`)
+      : h('div.lambda-status.succeeded', {}, icon('pass'), 'Succeeded');
+    const figures = [`Duration ${r.durationMs.toFixed(2)} ms`, `Billed ${r.billedDurationMs} ms`, `Memory ${r.maxMemoryUsedMb}/${r.memorySizeMb} MB`];
+    if (r.initDurationMs !== undefined) figures.push(`Init ${r.initDurationMs.toFixed(2)} ms`);
+    container.replaceChildren(
+      status,
+      h('div.lambda-figures', {}, figures.join(' · ')),
+      h('label.lambda-label', {}, 'Response'),
+      h('pre.lambda-response', {}, pretty(r.payload)),
+      h('label.lambda-label', {}, 'Log'),
+      // Lambda turns newlines inside one log call into \r; show them as lines.
+      h('pre.lambda-log', {}, r.log.replace(/\r/g, '\n')),
+    );
+  }
+}

@@ -1,0 +1,102 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Principal } from '../auth/index.js';
+import { fileWatcherOf } from '../files/index.js';
+import type { Logger } from '../logger.js';
+import type { Db } from '../store/index.js';
+import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
+import { ReservationStore } from './ReservationStore.js';
+import { WorkspaceLambda, type LambdaSettings } from './WorkspaceLambda.js';
+
+export const LAMBDA_SERVICE = 'lambda';
+const CODE_URL_SECONDS = 600;
+
+export interface LambdaFeatureDeps {
+  workspaces: WorkspaceService;
+  events: WorkspaceEvents;
+  db: Db;
+  /** Secrets that may sign SigV4 requests for a workspace, most likely first (the auth feature's AuthService). */
+  signingSecrets(workspaceId: string): Iterable<{ secret: string; principal: Principal }>;
+  settings: LambdaSettings;
+  log: Logger;
+}
+
+/** Lambda across workspaces: finds (or starts) each workspace's service and signs code download URLs. */
+export class LambdaFeature {
+  private readonly reservations: ReservationStore;
+  /** Per-process key for Code.Location URLs: they live ten minutes, so a restart may void them. */
+  private readonly urlKey = randomBytes(32);
+  private readonly touchedAt = new Map<string, number>();
+
+  constructor(readonly deps: LambdaFeatureDeps) {
+    this.reservations = new ReservationStore(deps.db);
+  }
+
+  get settings(): LambdaSettings {
+    return this.deps.settings;
+  }
+
+  /** A 12-digit account id per workspace (its "AWS account"), stable across restarts. */
+  accountIdOf(workspaceId: string): string {
+    const n = BigInt(`0x${createHash('sha256').update(workspaceId).digest('hex').slice(0, 15)}`) % 10n ** 12n;
+    return n.toString().padStart(12, '0');
+  }
+
+  /** The workspace's Lambda service, templates read; wakes the workspace if it was hibernated. */
+  async service(workspaceId: string): Promise<WorkspaceLambda> {
+    const { workspaces } = this.deps;
+    const running = workspaces.peekRuntime(workspaceId);
+    const existing = running?.disposables.isDisposed ? undefined : running?.peekService<WorkspaceLambda>(LAMBDA_SERVICE);
+    if (existing) {
+      // Invocations keep the workspace awake, without a database write on every one of them.
+      const now = Date.now();
+      if (now - (this.touchedAt.get(workspaceId) ?? 0) > 1000) {
+        this.touchedAt.set(workspaceId, now);
+        workspaces.touch(workspaceId);
+      }
+      await existing.ready;
+      return existing;
+    }
+    const runtime = workspaces.runtime(workspaceId);
+    const log = this.deps.log.child({ workspaceId });
+    const svc = runtime.service(
+      LAMBDA_SERVICE,
+      () =>
+        new WorkspaceLambda({
+          workspaceId,
+          accountId: this.accountIdOf(workspaceId),
+          runtime,
+          settings: this.deps.settings,
+          reservations: this.reservations,
+          watch: (listener) => fileWatcherOf(workspaces, workspaceId, log).onChange((changes) => listener(changes)),
+          publish: (event) => this.deps.events.publish(workspaceId, event),
+          log,
+        }),
+    );
+    await svc.ready;
+    return svc;
+  }
+
+  /** The running service, if any, without starting one (tests and benchmarks look inside). */
+  peek(workspaceId: string): WorkspaceLambda | undefined {
+    return this.deps.workspaces.peekRuntime(workspaceId)?.peekService<WorkspaceLambda>(LAMBDA_SERVICE);
+  }
+
+  /** GetFunction's Code.Location: a URL that downloads the code as a zip for ten minutes, no signing needed. */
+  codeUrl(origin: string, workspaceId: string, name: string, now = Date.now()): string {
+    const expires = Math.floor(now / 1000) + CODE_URL_SECONDS;
+    const signature = this.codeSignature(workspaceId, name, expires);
+    return `${origin}/lambda/${encodeURIComponent(workspaceId)}/code/${encodeURIComponent(name)}.zip?expires=${expires}&signature=${signature}`;
+  }
+
+  codeUrlValid(workspaceId: string, name: string, expires: string, signature: string): boolean {
+    const exp = Number(expires);
+    if (!Number.isInteger(exp) || exp * 1000 < Date.now()) return false;
+    const expected = Buffer.from(this.codeSignature(workspaceId, name, exp), 'hex');
+    const given = Buffer.from(signature, 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  private codeSignature(workspaceId: string, name: string, expires: number): string {
+    return createHmac('sha256', this.urlKey).update(`${workspaceId}\n${name}\n${expires}`).digest('hex');
+  }
+}

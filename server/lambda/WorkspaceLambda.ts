@@ -1,0 +1,305 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkspaceEvent } from '../../shared/protocol/events.js';
+import type { FileChange } from '../files/index.js';
+import type { Logger } from '../logger.js';
+import type { WorkspaceRuntime } from '../workspaces/index.js';
+import { AsyncQueue } from './AsyncQueue.js';
+import { Concurrency } from './concurrency.js';
+import { LambdaError, notFound, throttled } from './errors.js';
+import { FunctionPool } from './FunctionPool.js';
+import { billedMs, formatInvocationLog } from './logs.js';
+import type { ReservationStore } from './ReservationStore.js';
+import { pythonInterpreter } from './runtime/launch.js';
+import { toMb } from './runtime/memory.js';
+import { discoverFunctions, isTemplatePath } from './template/discover.js';
+import type { FunctionSpec, Invocation, LambdaSettings, TemplateProblem } from './types.js';
+
+export type { Invocation, LambdaSettings };
+
+export interface FunctionEntry {
+  spec: FunctionSpec;
+  pool: FunctionPool;
+  lastModified: Date;
+  /** Workspace-relative folders whose changes are code changes (code and local layers). */
+  codeRoots: string[];
+}
+
+export interface WorkspaceLambdaDeps {
+  workspaceId: string;
+  accountId: string;
+  runtime: WorkspaceRuntime;
+  settings: LambdaSettings;
+  reservations: ReservationStore;
+  /** Subscribes to the workspace's file changes; returns the unsubscribe. */
+  watch(listener: (changes: FileChange[]) => void): () => void;
+  publish(event: WorkspaceEvent): void;
+  log: Logger;
+}
+
+const RECENT = 50;
+/** Most of each payload and log kept in the recent list. */
+const RECENT_BYTES = 64 * 1024;
+const MAX_QUEUED_EVENTS = 1000;
+
+/**
+ * Lambda for one workspace: the functions its templates declare, their execution environments, the
+ * account's concurrency, and the queue of asynchronous invocations. A workspace runtime service: it is
+ * created on first use and disposed (every process killed) when the workspace hibernates or stops.
+ */
+export class WorkspaceLambda {
+  readonly concurrency: Concurrency;
+  readonly ready: Promise<void>;
+  private entries = new Map<string, FunctionEntry>();
+  private problems: TemplateProblem[] = [];
+  private templates: string[] = [];
+  private readonly queue: AsyncQueue;
+  private readonly recent: Invocation[] = [];
+  private readonly inlineDir: string;
+  private reloading: Promise<void> | undefined;
+  private reloadAgain = false;
+  private readonly stopWatching: () => void;
+  private disposed = false;
+
+  constructor(private readonly deps: WorkspaceLambdaDeps) {
+    const s = deps.settings;
+    this.concurrency = new Concurrency(s.accountConcurrency, s.unreservedMinimum);
+    this.inlineDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-lambda-inline-'));
+    this.queue = new AsyncQueue({
+      concurrency: this.concurrency,
+      retryDelaysMs: s.retryDelaysMs,
+      maxQueued: MAX_QUEUED_EVENTS,
+      settings: (name) => this.entries.get(name)?.spec,
+      run: async (event, release) => {
+        const entry = this.entries.get(event.functionName);
+        if (!entry) {
+          release();
+          return { failed: false };
+        }
+        const inv = await this.execute(entry, { requestId: event.requestId, payload: event.payload, invocationType: 'Event', attempt: event.attempts }, release);
+        return { failed: inv.functionError !== undefined };
+      },
+      log: deps.log,
+    });
+    this.stopWatching = deps.watch((changes) => this.filesChanged(changes));
+    this.ready = this.reload();
+  }
+
+  get region(): string {
+    return this.deps.settings.region;
+  }
+
+  get accountId(): string {
+    return this.deps.accountId;
+  }
+
+  functionArn(name: string): string {
+    return `arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`;
+  }
+
+  list(): FunctionEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get(name: string): FunctionEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  templateProblems(): TemplateProblem[] {
+    return this.problems;
+  }
+
+  recentInvocations(): Invocation[] {
+    return [...this.recent];
+  }
+
+  /** Re-reads every template (serialised: a change during a reload triggers one more). */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        await this.readTemplates();
+      } while (this.reloadAgain && !this.disposed);
+    })().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  /** A synchronous invocation: throttled at once when the function has no free concurrency. */
+  async invoke(name: string, payload: Buffer, clientContext?: string): Promise<Invocation> {
+    const entry = this.entries.get(name);
+    if (!entry) throw notFound(this.functionArn(name));
+    const slice = this.concurrency.tryAcquire(name);
+    if (!slice.ok) throw throttled(slice.reason);
+    return this.execute(entry, { requestId: randomUUID(), payload, invocationType: 'RequestResponse', attempt: 1, ...(clientContext ? { clientContext } : {}) }, slice.release);
+  }
+
+  /** An asynchronous invocation: queued, run when there is concurrency, retried on failure. */
+  enqueue(name: string, payload: Buffer): string {
+    if (!this.entries.has(name)) throw notFound(this.functionArn(name));
+    const requestId = randomUUID();
+    if (!this.queue.enqueue({ requestId, functionName: name, payload })) throw throttled('FunctionInvocationRateLimitExceeded');
+    return requestId;
+  }
+
+  /** Put/DeleteFunctionConcurrency: remembered until the template's own value changes. */
+  setReserved(name: string, value: number | undefined): void {
+    const entry = this.entries.get(name);
+    if (!entry) throw notFound(this.functionArn(name));
+    this.concurrency.setReserved(name, value);
+    this.deps.reservations.save(this.deps.workspaceId, name, { reserved: value, templateValue: entry.spec.reservedConcurrency });
+    this.deps.publish({ type: 'lambda', change: 'functions' });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopWatching();
+    this.queue.dispose();
+    for (const entry of this.entries.values()) entry.pool.dispose();
+    fs.rmSync(this.inlineDir, { recursive: true, force: true });
+  }
+
+  private async execute(
+    entry: FunctionEntry,
+    inv: { requestId: string; payload: Buffer; invocationType: 'RequestResponse' | 'Event'; attempt: number; clientContext?: string },
+    release: () => void,
+  ): Promise<Invocation> {
+    const { pool } = entry;
+    const spec = pool.spec;
+    const startedAt = new Date().toISOString();
+    let env;
+    try {
+      if (this.disposed) throw new Error('the workspace is stopping');
+      env = await pool.acquire();
+    } catch (err) {
+      release();
+      throw new LambdaError('ServiceException', 500, `could not start an execution environment: ${(err as Error).message}`);
+    }
+    const traceId = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+    let outcome;
+    try {
+      outcome = await env.invoke({
+        requestId: inv.requestId,
+        payload: inv.payload,
+        invokedFunctionArn: this.functionArn(spec.name),
+        traceId,
+        timeoutMs: spec.timeout * 1000,
+        ...(inv.clientContext ? { clientContext: inv.clientContext } : {}),
+      });
+    } finally {
+      pool.release(env);
+      release();
+    }
+    const invocation: Invocation = {
+      requestId: inv.requestId,
+      functionName: spec.name,
+      invocationType: inv.invocationType,
+      attempt: inv.attempt,
+      startedAt,
+      payload: outcome.payload,
+      ...(outcome.kind === 'error' ? { functionError: 'Unhandled' as const, ...(outcome.errorType ? { errorType: outcome.errorType } : {}) } : {}),
+      log: formatInvocationLog(inv.requestId, outcome, spec.memorySize, spec.runtime),
+      durationMs: outcome.durationMs,
+      billedDurationMs: billedMs(outcome.durationMs),
+      memorySizeMb: spec.memorySize,
+      maxMemoryUsedMb: toMb(outcome.maxMemoryBytes),
+      ...(outcome.initDurationMs !== undefined ? { initDurationMs: outcome.initDurationMs } : {}),
+    };
+    // Copies, cut: a view into a 6 MB response would keep all of it alive.
+    const payload = invocation.payload.length > RECENT_BYTES ? Buffer.from(invocation.payload.subarray(0, RECENT_BYTES)) : invocation.payload;
+    const log = invocation.log.length > RECENT_BYTES ? invocation.log.slice(-RECENT_BYTES) : invocation.log;
+    this.recent.unshift({ ...invocation, payload, log });
+    this.recent.length = Math.min(this.recent.length, RECENT);
+    this.deps.publish({ type: 'lambda', change: 'invocation', functionName: spec.name });
+    return invocation;
+  }
+
+  private async readTemplates(): Promise<void> {
+    const result = await discoverFunctions(this.deps.runtime.root, { region: this.region, accountId: this.accountId });
+    if (this.disposed) return;
+    const problems = [...result.problems];
+    const next = new Map<string, FunctionEntry>();
+    for (const spec of result.functions) {
+      if (spec.inlineCode !== undefined) spec.codeDir = await this.writeInlineCode(spec);
+      if (this.disposed) return;
+      const old = this.entries.get(spec.name);
+      if (old && JSON.stringify(old.spec) === JSON.stringify(spec)) {
+        next.set(spec.name, old);
+        continue;
+      }
+      const pool = new FunctionPool(spec, {
+        region: this.region,
+        idleMs: this.deps.settings.idleSeconds * 1000,
+        log: this.deps.log,
+        track: (env) => this.deps.runtime.disposables.add(env),
+        untrack: (env) => this.deps.runtime.disposables.delete(env),
+      });
+      const root = this.deps.runtime.root;
+      const codeRoots = [...(spec.codeUri !== undefined ? [spec.codeUri] : []), ...spec.layers.map((l) => path.relative(root, l.dir).split(path.sep).join('/'))];
+      next.set(spec.name, { spec, pool, lastModified: new Date(), codeRoots });
+    }
+    problems.push(...this.applyReservations(next));
+    for (const [name, old] of this.entries) if (next.get(name) !== old) old.pool.retire();
+    this.entries = next;
+    this.problems = problems;
+    this.templates = result.templates;
+    // Finding the real python3 behind a version-manager shim takes a process start: not on a cold start.
+    if (result.functions.some((f) => f.runtime.startsWith('python'))) void pythonInterpreter();
+    this.deps.publish({ type: 'lambda', change: 'functions' });
+  }
+
+  /** Template values, overridden by what the API set while the template value stays the same. */
+  private applyReservations(next: Map<string, FunctionEntry>): TemplateProblem[] {
+    const stored = this.deps.reservations.load(this.deps.workspaceId);
+    const wanted: [string, number][] = [];
+    for (const [name, entry] of next) {
+      let value = entry.spec.reservedConcurrency;
+      const override = stored.get(name);
+      if (override && override.templateValue === value) value = override.reserved;
+      else if (override) this.deps.reservations.remove(this.deps.workspaceId, name);
+      if (value !== undefined) wanted.push([name, value]);
+    }
+    const problems: TemplateProblem[] = [];
+    for (const { name, message } of this.concurrency.resetReservations(wanted)) {
+      const entry = next.get(name) as FunctionEntry;
+      next.delete(name);
+      entry.pool.retire();
+      problems.push({ file: entry.spec.template, line: entry.spec.line, logicalId: entry.spec.logicalId, message: `${entry.spec.logicalId}: ${message}` });
+    }
+    return problems;
+  }
+
+  private async writeInlineCode(spec: FunctionSpec): Promise<string> {
+    const dir = path.join(this.inlineDir, spec.name);
+    const file = path.join(dir, spec.runtime.startsWith('python') ? 'index.py' : 'index.js');
+    await fs.promises.mkdir(dir, { recursive: true });
+    const current = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+    if (current !== spec.inlineCode) await fs.promises.writeFile(file, spec.inlineCode ?? '');
+    return dir;
+  }
+
+  private filesChanged(changes: FileChange[]): void {
+    let templatesChanged = false;
+    const touched = new Set<FunctionEntry>();
+    for (const c of changes) {
+      if (isTemplatePath(c.path) || (c.kind === 'unlinkDir' && this.templates.some((t) => t.startsWith(`${c.path}/`)))) templatesChanged = true;
+      for (const entry of this.entries.values()) {
+        if (entry.codeRoots.some((r) => r === '' || c.path === r || c.path.startsWith(`${r}/`))) touched.add(entry);
+      }
+    }
+    for (const entry of touched) {
+      entry.pool.codeChanged();
+      entry.lastModified = new Date();
+    }
+    if (templatesChanged) void this.reload().catch((err: unknown) => this.deps.log.error({ err }, 'reading templates failed'));
+    else if (touched.size > 0) this.deps.publish({ type: 'lambda', change: 'functions' });
+  }
+}

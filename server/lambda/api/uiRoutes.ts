@@ -1,0 +1,70 @@
+import express, { type Request, type Router } from 'express';
+import { z } from 'zod';
+import type { LambdaFunctionList } from '../../../shared/lambda.js';
+import { principalOf, requireAccess, type Need } from '../../auth/index.js';
+import { HttpError, validate } from '../../http/index.js';
+import { LambdaError } from '../errors.js';
+import type { LambdaFeature } from '../LambdaFeature.js';
+import type { WorkspaceLambda } from '../WorkspaceLambda.js';
+import { SYNC_PAYLOAD_BYTES } from './awsRoutes.js';
+import { functionSummary, invocationView } from './shapes.js';
+
+const invokeBody = z.object({ payload: z.string().max(SYNC_PAYLOAD_BYTES) }).strict();
+
+/** Lambda errors in the REST API's shape: `{ error: { code: 'TooManyRequestsException', message } }`. */
+async function asHttp<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof LambdaError) {
+      const reason = err.fields.Reason ? ` (${err.fields.Reason})` : '';
+      throw new HttpError(`${err.message}${reason}`, err.status, err.code);
+    }
+    throw err;
+  }
+}
+
+/** The sidebar's routes (browser session auth): list functions, invoke one, see recent invocations. */
+export function lambdaUiRoutes(feature: LambdaFeature): Router {
+  const router = express.Router();
+
+  const serviceFor = async (req: Request, need: Need): Promise<WorkspaceLambda> => {
+    const id = String(req.params.id);
+    requireAccess(principalOf(req), id, need);
+    if (!feature.deps.workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+    return feature.service(id);
+  };
+
+  router.get('/api/workspaces/:id/lambda/functions', async (req, res) => {
+    const svc = await serviceFor(req, 'read');
+    const list: LambdaFunctionList = {
+      functions: svc.list().map((e) => functionSummary(svc, e)),
+      problems: svc.templateProblems(),
+      concurrency: { limit: svc.concurrency.accountLimit, unreserved: svc.concurrency.unreservedLimit },
+    };
+    res.json(list);
+  });
+
+  router.post('/api/workspaces/:id/lambda/functions/:name/invoke', async (req, res) => {
+    const svc = await serviceFor(req, 'write');
+    const { payload } = validate(invokeBody, req.body);
+    const text = payload.trim() === '' ? '{}' : payload;
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      throw new HttpError(`the payload is not JSON: ${(err as Error).message}`, 400, 'InvalidRequestContentException');
+    }
+    const name = String(req.params.name);
+    if (!svc.get(name)) throw new HttpError(`function ${name} not found`, 404, 'ResourceNotFoundException');
+    const inv = await asHttp(() => svc.invoke(name, Buffer.from(text)));
+    res.json(invocationView(inv));
+  });
+
+  router.get('/api/workspaces/:id/lambda/invocations', async (req, res) => {
+    const svc = await serviceFor(req, 'read');
+    const fn = typeof req.query.function === 'string' ? req.query.function : undefined;
+    res.json(svc.recentInvocations().filter((i) => !fn || i.functionName === fn).map(invocationView));
+  });
+
+  return router;
+}

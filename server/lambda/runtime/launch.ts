@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { FunctionSpec } from '../types.js';
+
+export interface LaunchPlan {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** The runtime clients are plain .mjs/.py files kept next to the sources (tsc does not copy them to dist/). */
+function runtimeFile(name: string): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, '..', 'runtimes', name), path.join(here, '..', '..', '..', '..', 'server', 'lambda', 'runtimes', name)];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Error(`Lambda runtime client ${name} not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+export const NODE_RUNTIME = runtimeFile('node-runtime.mjs');
+export const PYTHON_RUNTIME = runtimeFile('python-runtime.py');
+
+let python: Promise<string> | undefined;
+/**
+ * The machine's python3, resolved once to the real interpreter: version-manager shims (pyenv) are
+ * scripts that cost 100+ ms on every start, which would be every cold start.
+ */
+export function pythonInterpreter(): Promise<string> {
+  python ??= promisify(execFile)(process.env.NIMBUS_PYTHON ?? 'python3', ['-c', 'import sys; print(sys.executable)'], { timeout: 10_000 })
+    .then(({ stdout }) => stdout.trim() || 'python3')
+    .catch(() => 'python3');
+  return python;
+}
+
+export class InitFailure extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface EnvironmentIdentity {
+  region: string;
+  runtimeApi: string;
+  logStreamName: string;
+  tmpDir: string;
+}
+
+/** Command, arguments and the exact environment variables Lambda gives a function of this runtime. */
+export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): Promise<LaunchPlan> {
+  const layerDirs = spec.layers.map((l) => l.dir);
+  const env: Record<string, string> = {
+    ...spec.environment,
+    PATH: [...layerDirs.map((d) => path.join(d, 'bin')), path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    TMPDIR: id.tmpDir,
+    AWS_REGION: id.region,
+    AWS_DEFAULT_REGION: id.region,
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySize),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: id.logStreamName,
+    AWS_LAMBDA_RUNTIME_API: id.runtimeApi,
+    LAMBDA_TASK_ROOT: spec.codeDir,
+    LAMBDA_RUNTIME_DIR: path.dirname(NODE_RUNTIME),
+    _HANDLER: spec.handler,
+  };
+  if (layerDirs.length > 0) env.LD_LIBRARY_PATH = layerDirs.map((d) => path.join(d, 'lib')).join(':');
+  if (spec.runtime.startsWith('nodejs')) {
+    env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
+    const major = spec.runtime.match(/\d+/)?.[0] ?? '';
+    env.NODE_PATH = [...layerDirs.flatMap((d) => [path.join(d, 'nodejs', `node${major}`, 'node_modules'), path.join(d, 'nodejs', 'node_modules')]), spec.codeDir].join(':');
+    // Like Lambda's own bootstrap: V8's heap is sized from the configured memory.
+    const heapMb = Math.floor((spec.memorySize * 9) / 10);
+    return { command: process.execPath, args: [`--max-old-space-size=${heapMb}`, NODE_RUNTIME], env };
+  }
+  if (spec.runtime.startsWith('python')) {
+    env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
+    const version = spec.runtime.replace('python', '');
+    env.PYTHONPATH = layerDirs.flatMap((d) => [path.join(d, 'python'), path.join(d, 'python', 'lib', `python${version}`, 'site-packages')]).join(':');
+    return { command: await pythonInterpreter(), args: [PYTHON_RUNTIME], env };
+  }
+  // provided*: the function brings its own runtime client as `bootstrap` (in the code, or in a layer: /opt).
+  const candidates = [path.join(spec.codeDir, 'bootstrap'), ...layerDirs.map((d) => path.join(d, 'bootstrap'))];
+  const bootstrap = candidates.find(isExecutable);
+  if (!bootstrap) {
+    const present = candidates.find((c) => fs.existsSync(c));
+    throw new InitFailure(
+      'Runtime.InvalidEntrypoint',
+      present ? `Couldn't run bootstrap ${present}: it is not executable (chmod +x)` : `Couldn't find valid bootstrap(s): [${candidates.join(' ')}]`,
+    );
+  }
+  return { command: bootstrap, args: [], env };
+}

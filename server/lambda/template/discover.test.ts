@@ -1,0 +1,223 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { discoverFunctions } from './discover.js';
+
+let root: string;
+const pseudo = { region: 'eu-west-1', accountId: '123456789012' };
+
+function write(rel: string, text: string): void {
+  const abs = path.join(root, rel);
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  fs.writeFileSync(abs, text);
+}
+
+beforeEach(() => {
+  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-templates-')));
+});
+afterEach(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+const SAM = `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage:
+    Type: String
+    Default: dev
+  Secret:
+    Type: String
+  Zones:
+    Type: CommaDelimitedList
+    Default: "a,b,c"
+Conditions:
+  IsDev: !Equals [!Ref Stage, dev]
+  IsProd: !Not [!Condition IsDev]
+Mappings:
+  Sizes:
+    dev: { Memory: 256 }
+Globals:
+  Function:
+    Runtime: nodejs20.x
+    Timeout: 7
+    Environment:
+      Variables:
+        SHARED: from-globals
+        STAGE: !Ref Stage
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Sub "\${AWS::StackName}-items"
+  Anonymous:
+    Type: AWS::SQS::Queue
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: !Sub "api-\${Stage}"
+      CodeUri: src/
+      Handler: app.handler
+      MemorySize: !FindInMap [Sizes, !Ref Stage, Memory]
+      ReservedConcurrentExecutions: 5
+      Environment:
+        Variables:
+          STAGE: overridden
+          TABLE: !Ref Table
+          TABLE_ARN: !GetAtt Table.Arn
+          MODE: !If [IsProd, prod-mode, dev-mode]
+          REGION_ACCOUNT: !Join [":", [!Ref "AWS::Region", !Ref "AWS::AccountId"]]
+          SECOND_ZONE: !Select [1, !Ref Zones]
+          SELF: !GetAtt Worker.Arn
+          QUEUE_ARN: !GetAtt Anonymous.Arn
+          NEEDS_SECRET: !Ref Secret
+          IMPORTED: !ImportValue other-stack-output
+          DROPPED: !If [IsDev, !Ref "AWS::NoValue", kept]
+      Events:
+        Get:
+          Type: Api
+          Properties: { Path: /, Method: get }
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: worker.handler
+      Runtime: python3.12
+      Timeout: 30
+`;
+
+describe('functions are discovered from SAM and CloudFormation templates', () => {
+  it('reads Globals, resolves what can be resolved locally, and keeps the rest as warnings', async () => {
+    write('svc/template.yaml', SAM);
+    fs.mkdirSync(path.join(root, 'svc/src'));
+    const { functions, problems } = await discoverFunctions(root, pseudo);
+    expect(problems).toEqual([]);
+    expect(functions.map((f) => f.name)).toEqual(['Worker', 'api-dev']);
+    const api = functions.find((f) => f.logicalId === 'Api');
+    expect(api).toMatchObject({
+      name: 'api-dev',
+      template: 'svc/template.yaml',
+      runtime: 'nodejs20.x',
+      handler: 'app.handler',
+      codeUri: 'svc/src',
+      codeDir: path.join(root, 'svc/src'),
+      timeout: 7,
+      memorySize: 256,
+      reservedConcurrency: 5,
+      events: [{ name: 'Get', type: 'Api' }],
+    });
+    expect(api?.line).toBe(SAM.split('\n').findIndex((l) => l === '  Api:') + 1);
+    expect(api?.environment).toEqual({
+      SHARED: 'from-globals',
+      STAGE: 'overridden',
+      TABLE: 'svc-items',
+      TABLE_ARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/svc-items',
+      MODE: 'dev-mode',
+      REGION_ACCOUNT: 'eu-west-1:123456789012',
+      SECOND_ZONE: 'b',
+      SELF: 'arn:aws:lambda:eu-west-1:123456789012:function:Worker',
+      QUEUE_ARN: '',
+      NEEDS_SECRET: '',
+      IMPORTED: '',
+    });
+    expect(api?.warnings.join('\n')).toMatch(/QUEUE_ARN: !GetAtt Anonymous\.Arn \(Anonymous\.Arn is only known after deployment\)/);
+    expect(api?.warnings.join('\n')).toMatch(/NEEDS_SECRET: !Ref Secret \(parameter Secret has no Default\)/);
+    expect(api?.warnings.join('\n')).toMatch(/IMPORTED: !ImportValue other-stack-output/);
+    const worker = functions.find((f) => f.logicalId === 'Worker');
+    expect(worker).toMatchObject({ runtime: 'python3.12', timeout: 30, memorySize: 128, environment: { SHARED: 'from-globals', STAGE: 'dev' } });
+  });
+
+  it('reads JSON templates and AWS::Lambda::Function with inline code, in nested folders', async () => {
+    write(
+      'a/b/c/template.json',
+      JSON.stringify({
+        Resources: {
+          Inline: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              Runtime: 'python3.11',
+              Handler: 'index.handler',
+              Code: { ZipFile: { 'Fn::Join': ['\n', ['def handler(e, c):', '    return 1']] } },
+              MemorySize: 512,
+            },
+          },
+        },
+      }),
+    );
+    const { functions, problems, templates } = await discoverFunctions(root, pseudo);
+    expect(problems).toEqual([]);
+    expect(templates).toEqual(['a/b/c/template.json']);
+    expect(functions).toHaveLength(1);
+    expect(functions[0]).toMatchObject({ name: 'Inline', memorySize: 512, inlineCode: 'def handler(e, c):\n    return 1', codeUri: undefined });
+  });
+
+  it('names file, line and reason for a broken template, and still serves the other templates', async () => {
+    write('good/template.yml', 'Resources:\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: "exports.b=async()=>1" }\n');
+    write('bad/template.yaml', 'Resources:\n  Broken:\n    Type: AWS::Serverless::Function\n    Properties: [unclosed\n');
+    const { functions, problems } = await discoverFunctions(root, pseudo);
+    expect(functions.map((f) => f.name)).toEqual(['Ok']);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: 'bad/template.yaml', line: expect.any(Number) });
+    expect(problems[0]?.message.length).toBeGreaterThan(10);
+  });
+
+  it('reports each function that cannot run, with its line, without dropping its neighbours', async () => {
+    write(
+      'template.yaml',
+      [
+        'Resources:',
+        '  NoRuntime:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { Handler: a.b, InlineCode: x }',
+        '  Java:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { Handler: a.b, Runtime: java21, InlineCode: x }',
+        '  FromS3:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { Handler: a.b, Runtime: nodejs20.x, CodeUri: { Bucket: b, Key: k } }',
+        '  Outside:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { Handler: a.b, Runtime: nodejs20.x, CodeUri: ../../etc }',
+        '  Missing:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { Handler: a.b, Runtime: nodejs20.x, CodeUri: nowhere }',
+        '  Fine:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { Handler: a.b, Runtime: nodejs22.x, InlineCode: x, Timeout: 901 }',
+        '  AlsoFine:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { Handler: a.b, Runtime: provided.al2023, CodeUri: . }',
+      ].join('\n'),
+    );
+    const { functions, problems } = await discoverFunctions(root, pseudo);
+    expect(functions.map((f) => f.name)).toEqual(['AlsoFine']);
+    const byId = Object.fromEntries(problems.map((p) => [p.logicalId, p]));
+    expect(byId.NoRuntime).toMatchObject({ file: 'template.yaml', line: 2, message: expect.stringMatching(/Runtime is missing/) });
+    expect(byId.Java?.message).toMatch(/java21 is not supported/);
+    expect(byId.FromS3?.message).toMatch(/S3/);
+    expect(byId.Outside?.message).toMatch(/outside the workspace/);
+    expect(byId.Missing?.message).toMatch(/does not exist/);
+    expect(byId.Fine).toMatchObject({ line: 17, message: expect.stringMatching(/Timeout must be a whole number from 1 to 900/) });
+  });
+
+  it('refuses a second function with the same name, pointing at the first one', async () => {
+    const fn = 'Resources:\n  Hello:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: x }\n';
+    write('one/template.yaml', fn);
+    write('two/template.yaml', fn);
+    const { functions, problems } = await discoverFunctions(root, pseudo);
+    expect(functions.map((f) => f.template)).toEqual(['one/template.yaml']);
+    expect(problems).toEqual([expect.objectContaining({ file: 'two/template.yaml', message: expect.stringMatching(/already used by Hello in one\/template\.yaml:2/) })]);
+  });
+
+  it('parses every short-form intrinsic tag, and skips build output and dependencies', async () => {
+    const tags = ['!Ref X', '!Sub x', '!Sub [x, {}]', '!GetAtt A.B', '!GetAtt [A, B]', '!If [C, a, b]', '!Join [",", [a]]', '!Select [0, [a]]', '!Split [",", "a"]',
+      '!FindInMap [M, a, b]', '!Base64 x', '!Cidr [a, 1, 2]', '!Equals [a, b]', '!Not [C]', '!And [C, C]', '!Or [C, C]', '!GetAZs ""', '!ImportValue x', '!Transform { Name: x }', '!Condition C'];
+    write('template.yaml', `Resources:\n  Tags:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: a.b\n      InlineCode: x\n      Metadata:\n${tags.map((t, i) => `        T${i}: ${t}`).join('\n')}\n`);
+    write('.aws-sam/build/template.yaml', 'Resources: {}\n');
+    write('node_modules/pkg/template.yaml', 'Resources: [broken\n');
+    const { functions, problems, templates } = await discoverFunctions(root, pseudo);
+    expect(problems).toEqual([]);
+    expect(templates).toEqual(['template.yaml']);
+    expect(functions.map((f) => f.name)).toEqual(['Tags']);
+  });
+});

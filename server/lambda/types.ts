@@ -1,0 +1,68 @@
+import type { LambdaInvocation, TemplateProblem } from '../../shared/lambda.js';
+
+export type { TemplateProblem };
+
+/** A local layer: a folder laid out like Lambda's /opt (nodejs/node_modules, python/, bin/, lib/). */
+export interface LayerSpec {
+  logicalId: string;
+  dir: string;
+}
+
+/** Everything needed to run one function, read from a template (after Globals and intrinsics). */
+export interface FunctionSpec {
+  name: string;
+  logicalId: string;
+  /** Workspace-relative template path and the resource's line in it. */
+  template: string;
+  line: number;
+  runtime: string;
+  handler: string;
+  /** Absolute, symlink-free code folder (LAMBDA_TASK_ROOT). */
+  codeDir: string;
+  /** Workspace-relative code folder; undefined for inline code. */
+  codeUri: string | undefined;
+  /** Inline code (InlineCode / Code.ZipFile), written to a private folder before it runs. */
+  inlineCode: string | undefined;
+  description: string;
+  role: string | undefined;
+  timeout: number;
+  memorySize: number;
+  environment: Record<string, string>;
+  reservedConcurrency: number | undefined;
+  ephemeralStorage: number;
+  architectures: string[];
+  layers: LayerSpec[];
+  events: { name: string; type: string }[];
+  maxRetryAttempts: number;
+  maxEventAgeSeconds: number;
+  warnings: string[];
+}
+
+export interface DiscoveryResult {
+  functions: FunctionSpec[];
+  problems: TemplateProblem[];
+  /** Workspace-relative paths of every template file found (read or not), to know when to re-read. */
+  templates: string[];
+}
+
+/** Values a template may refer to that come from where it runs (`AWS::Region`, ...). */
+export interface PseudoParameters {
+  region: string;
+  accountId: string;
+}
+
+export const SUPPORTED_RUNTIME = /^(nodejs\d+\.x|python3\.\d+|provided(\.al2|\.al2023)?)$/;
+export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+export interface LambdaSettings {
+  region: string;
+  accountConcurrency: number;
+  unreservedMinimum: number;
+  idleSeconds: number;
+  retryDelaysMs: number[];
+}
+
+/** One finished invocation (the UI shows the recent ones; the API answers with it): the shared shape, with the raw payload. */
+export interface Invocation extends Omit<LambdaInvocation, 'payload'> {
+  payload: Buffer;
+}

@@ -1,0 +1,71 @@
+/**
+ * REST types of the Lambda sidebar (`/api/workspaces/:id/lambda/...`, see docs/api.md).
+ * The AWS-compatible API (`/lambda/<workspaceId>/2015-03-31/...`) speaks AWS's own shapes instead.
+ */
+
+/** A template (or one function in it) that could not be used, with where and why. */
+export interface TemplateProblem {
+  /** Workspace-relative path of the template. */
+  file: string;
+  line?: number;
+  column?: number;
+  /** Logical id of the resource, when the problem is about one function. */
+  logicalId?: string;
+  message: string;
+}
+
+export interface LambdaFunctionSummary {
+  name: string;
+  logicalId: string;
+  /** Workspace-relative template path and the line of the resource. */
+  template: string;
+  line: number;
+  runtime: string;
+  handler: string;
+  /** Workspace-relative code folder ('' is the workspace root); undefined for inline code. */
+  codeUri?: string;
+  timeout: number;
+  memorySize: number;
+  reservedConcurrency?: number;
+  /** Execution environments alive now, and how many of them are running an invocation. */
+  environments: number;
+  busy: number;
+  /** Events declared in the template (`Api`, `Schedule`, ...), for display. */
+  events: { name: string; type: string }[];
+  /** Values that could not be resolved locally, and similar non-fatal notes. */
+  warnings: string[];
+}
+
+export interface LambdaFunctionList {
+  functions: LambdaFunctionSummary[];
+  problems: TemplateProblem[];
+  /** Account-level concurrency of this workspace. */
+  concurrency: { limit: number; unreserved: number };
+}
+
+export interface LambdaInvokeRequest {
+  /** The event as JSON text (validated as JSON by the server, like Lambda does). */
+  payload: string;
+}
+
+export interface LambdaInvocation {
+  requestId: string;
+  functionName: string;
+  invocationType: 'RequestResponse' | 'Event';
+  /** For async invocations: which attempt this was (1 = first, up to 3). */
+  attempt: number;
+  startedAt: string;
+  /** The response (or error) body as text. */
+  payload: string;
+  /** 'Unhandled' when the function failed (an exception, a timeout, a crash, too much memory). */
+  functionError?: 'Unhandled';
+  errorType?: string;
+  /** The invocation's log: START, the function's output, END, REPORT. */
+  log: string;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number;
+  /** Set on cold starts. */
+  initDurationMs?: number;
+}

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedShare } from '../shared/api.js';
+import { consoleErrors, launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
+import { writeFiles } from './helpers/lambda.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+let readOnlyPage: Page | undefined;
+let root: string;
+screenshotOnFailure(() => [page, readOnlyPage]);
+
+beforeAll(async () => {
+  server = await startTestServer();
+  root = server.workspaces.rootOf('default');
+  writeFiles(root, {
+    'hello/template.yaml': `Transform: AWS::Serverless-2016-10-31
+Resources:
+  HelloFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: app.handler
+      Runtime: nodejs20.x
+      MemorySize: 256
+`,
+    'hello/src/app.js': `exports.handler = async (event) => { console.log('greeting', event.name); return { message: 'Hello ' + event.name }; };`,
+  });
+  browser = await launchBrowser();
+  page = await openIde(browser, server);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const fn = (name: string): string => `.lambda-function[data-function="${name}"]`;
+
+describe('the Lambda sidebar lists the workspace functions and runs them', () => {
+  it('lists the functions of the templates', async () => {
+    await page.click('.activity-button[data-view="lambda"]');
+    await page.waitForSelector(fn('HelloFunction'));
+    expect(await page.textContent(fn('HelloFunction'))).toMatch(/nodejs20\.x · 256 MB · 3 s/);
+  });
+
+  it('invokes a function with a JSON event and shows the response, the log, duration and memory', async () => {
+    await page.click(fn('HelloFunction'));
+    await page.fill('.lambda-payload', '{ "name": "Nimbus" }');
+    await page.click('.lambda-invoke');
+    await page.waitForSelector('.lambda-status.succeeded', { timeout: 15_000 });
+    expect(JSON.parse((await page.textContent('.lambda-response')) as string)).toEqual({ message: 'Hello Nimbus' });
+    const log = (await page.textContent('.lambda-log')) as string;
+    expect(log).toMatch(/START RequestId: [0-9a-f-]{36} Version: \$LATEST/);
+    expect(log).toMatch(/INFO\tgreeting Nimbus/);
+    expect(log).toMatch(/REPORT RequestId: .*Init Duration/);
+    expect(await page.textContent('.lambda-figures')).toMatch(/Duration [\d.]+ ms · Billed \d+ ms · Memory \d+\/256 MB · Init [\d.]+ ms/);
+    await page.waitForSelector(`${fn('HelloFunction')} .lambda-warm`);
+  });
+
+  it('refuses an event that is not JSON before sending it', async () => {
+    await page.fill('.lambda-payload', '{ nope');
+    await page.click('.lambda-invoke');
+    expect(await page.textContent('.lambda-payload-error')).toMatch(/Not JSON/);
+  });
+
+  it('shows a function error with its type', async () => {
+    fs.writeFileSync(path.join(root, 'hello/src/app.js'), `exports.handler = async () => { throw new RangeError('out of range'); };`);
+    // The code change retires the warm environment; the next invocation runs the new code.
+    await expect
+      .poll(async () => {
+        await page.fill('.lambda-payload', '{}');
+        await page.click('.lambda-invoke');
+        await page.waitForSelector('.lambda-invoke:not([disabled])');
+        return page.textContent('.lambda-status');
+      }, { timeout: 15_000 })
+      .toMatch(/Failed: RangeError/);
+    expect(await page.textContent('.lambda-response')).toContain('out of range');
+  });
+
+  it('shows template problems with file and line, live, and a badge', async () => {
+    writeFiles(root, { 'broken/template.yaml': 'Resources:\n  Bad:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: x.y, Runtime: cobol, InlineCode: x }\n' });
+    await page.waitForSelector('.lambda-problem[data-file="broken/template.yaml"]', { timeout: 15_000 });
+    expect(await page.textContent('.lambda-problem')).toMatch(/broken\/template\.yaml:2:3.*Runtime cobol is not supported/);
+    expect(await page.textContent('.activity-button[data-view="lambda"] .badge')).toBe('1');
+    expect(consoleErrors.get(page)).toEqual([]);
+  });
+
+  it('a read-only share sees the functions but cannot run them', async () => {
+    const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'read' }) });
+    const share = (await res.json()) as CreatedShare;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    readOnlyPage = await openIde(browser, server, { token: share.token, workspace: 'default', context });
+    await readOnlyPage.click('.activity-button[data-view="lambda"]');
+    await readOnlyPage.click(fn('HelloFunction'));
+    expect(await readOnlyPage.isDisabled('.lambda-invoke')).toBe(true);
+    const refused = await readOnlyPage.evaluate(async () => {
+      const r = await fetch('/api/workspaces/default/lambda/functions/HelloFunction/invoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payload":"{}"}' });
+      return r.status;
+    });
+    expect(refused).toBe(403);
+  });
+});
