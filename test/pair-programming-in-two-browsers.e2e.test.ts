@@ -56,11 +56,11 @@ async function openFile(page: Page, file: string): Promise<void> {
 }
 
 async function joinWithName(page: Page, name: string): Promise<void> {
-  const input = page.locator('.dialog input');
-  await input.waitFor();
+  await page.waitForSelector('body[data-collab="ready"]');
+  const input = page.locator('.name-card input');
   await input.fill(name);
   await input.press('Enter');
-  await page.waitForSelector('body[data-collab="ready"]');
+  await page.waitForSelector('.name-card', { state: 'detached' });
 }
 
 beforeAll(async () => {
@@ -81,7 +81,7 @@ afterAll(async () => {
 });
 
 describe('pair programming in two browsers', () => {
-  it('a share link asks for a display name; the people view shows everyone with their name and role', async () => {
+  it('a share link asks for a display name (without blocking); the people view shows everyone with their name and role', async () => {
     await showView(alice, 'people');
     await showView(bob, 'people');
     await alice.waitForSelector('.person[data-peer-name="Bob"]');

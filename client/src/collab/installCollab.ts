@@ -24,8 +24,6 @@ export function installCollab(ctx: IdeContext): void {
 
 async function start(ctx: IdeContext): Promise<void> {
   const { shell, session } = ctx;
-  // Someone who came in through a share link says who they are before joining.
-  if (session.shareId && !localStorage.getItem(NAME_CHOSEN)) await chooseName(ctx);
 
   const provider = new YjsDocumentProvider({
     workspaceId: ctx.workspaceId,
@@ -45,12 +43,18 @@ async function start(ctx: IdeContext): Promise<void> {
   const peopleView = new PeopleView(people, follow, (path) => void shell.editor.openFile(path));
   const peopleHandle = shell.addSidebarView({ id: 'people', title: 'People', icon: 'organization', render: (c) => c.append(peopleView.el) });
   people.on(() => peopleHandle.setBadge(Math.max(0, people.peers.size - 1)));
+  const rename = (name: string): void => {
+    ctx.user.name = name.slice(0, 40);
+    localStorage.setItem('nimbus.userName', ctx.user.name);
+    localStorage.setItem(NAME_CHOSEN, '1');
+    people.setUser(ctx.user);
+    provider.setUser(ctx.user);
+  };
+  // Someone who came in through a share link is asked for a name (without blocking: they join at once).
+  if (session.shareId && !localStorage.getItem(NAME_CHOSEN)) askName(ctx.user.name, rename);
   peopleView.el.addEventListener('dblclick', (e) => {
     if ((e.target as HTMLElement).closest('.person')?.getAttribute('data-peer-id') !== people.self) return;
-    void chooseName(ctx).then(() => {
-      people.setUser(ctx.user);
-      provider.setUser(ctx.user);
-    });
+    void promptDialog('Your name', ctx.user.name, { okLabel: 'Rename' }).then((name) => name && rename(name));
   });
 
   const chat = new ChatView(people);
@@ -80,9 +84,28 @@ async function start(ctx: IdeContext): Promise<void> {
   document.body.dataset.collab = 'ready';
 }
 
-async function chooseName(ctx: IdeContext): Promise<void> {
-  const name = await promptDialog('Your name (the others see it next to your cursor)', ctx.user.name, { okLabel: 'Join' });
-  if (name) ctx.user.name = name.slice(0, 40);
-  localStorage.setItem('nimbus.userName', ctx.user.name);
-  localStorage.setItem(NAME_CHOSEN, '1');
+/** A small card, not a modal: the person is already in and can work while (or instead of) answering. */
+function askName(current: string, done: (name: string) => void): void {
+  const input = h('input.name-card-input', { type: 'text', value: current, 'aria-label': 'Your name', maxlength: '40', spellcheck: 'false' });
+  const join = h('button.primary', { type: 'submit' }, 'Join');
+  const later = h('button', { type: 'button', title: 'Keep this name' }, 'Later');
+  const card = h(
+    'form.name-card',
+    { role: 'dialog', 'aria-label': 'Your name' },
+    h('p', {}, 'Welcome! What name should the others see next to your cursor?'),
+    input,
+    h('div.dialog-buttons', {}, later, join),
+  );
+  card.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = input.value.trim();
+    if (name) done(name);
+    card.remove();
+  });
+  later.addEventListener('click', () => {
+    localStorage.setItem(NAME_CHOSEN, '1');
+    card.remove();
+  });
+  document.body.append(card);
+  input.select();
 }
