@@ -86,6 +86,7 @@ function yWebsocketClient(serverUrl: string, room: string, params: Record<string
   return { doc, text: doc.getText('content'), synced, destroy: () => (provider.destroy(), doc.destroy()) };
 }
 
+/** NIMBUS_BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) and NIMBUS_BENCH_STDOUT (a file) help profile it. */
 export async function startNimbus(): Promise<BenchServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
   const env = { ...process.env, NIMBUS_TOKEN: BENCH_TOKEN, NIMBUS_LOG_LEVEL: 'warn', PORT: '', NIMBUS_DATA_DIR: '' };

@@ -94,14 +94,6 @@ export class SharedDoc implements Disposable {
     this.ready.catch(() => undefined);
   }
 
-  get path(): string {
-    return this.deps.path;
-  }
-
-  get isClosing(): boolean {
-    return this.closing !== undefined;
-  }
-
   add(peer: DocPeer): void {
     this.unloadTimer.cancel();
     this.peers.add(peer);
