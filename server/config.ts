@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { CollabOptions } from './collab/index.js';
 
 export interface Config {
   host: string;
@@ -20,6 +21,10 @@ export interface Config {
   terminalGraceSeconds: number;
   /** Lines of terminal scrollback the server keeps to restore reconnecting browsers. */
   terminalScrollback: number;
+  /** Largest frame on a document socket (--collab-max-message / NIMBUS_COLLAB_MAX_MESSAGE). */
+  collabMaxMessageBytes: number;
+  /** Other collaboration bounds and timings; not on the command line (tests tune them). */
+  collab?: Partial<CollabOptions>;
   /** Lambda: account-level concurrent executions per workspace, the part always left unreserved, idle reclaim, async retry delays, region. */
   lambdaConcurrency: number;
   lambdaUnreservedMinimum: number;
@@ -39,6 +44,7 @@ Options:
   --allowed-host <name> also accept this name in the Host header (repeatable; env NIMBUS_ALLOWED_HOSTS, comma-separated)
   --json-limit <bytes>  largest JSON request body (env NIMBUS_JSON_LIMIT, default 1048576)
   --upload-limit <bytes> largest file upload (env NIMBUS_UPLOAD_LIMIT, default 52428800)
+  --collab-max-message <bytes> largest document socket frame (env NIMBUS_COLLAB_MAX_MESSAGE, default 16777216)
   --log-level <level>   pino level (env NIMBUS_LOG_LEVEL, default info)
   --terminal-grace <s>  seconds a terminal with no viewer keeps running (env NIMBUS_TERMINAL_GRACE, default 3600)
   --terminal-scrollback <lines> scrollback kept for terminal restores (env NIMBUS_TERMINAL_SCROLLBACK, default 1000)
@@ -74,6 +80,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'log-level': { type: 'string' },
       'terminal-grace': { type: 'string' },
       'terminal-scrollback': { type: 'string' },
+      'collab-max-message': { type: 'string' },
       'client-dir': { type: 'string' },
       'lambda-concurrency': { type: 'string' },
       'lambda-unreserved-minimum': { type: 'string' },
@@ -113,6 +120,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
     terminalGraceSeconds: intOption(values['terminal-grace'] ?? env.NIMBUS_TERMINAL_GRACE, 3600, '--terminal-grace'),
     terminalScrollback: Math.min(100_000, intOption(values['terminal-scrollback'] ?? env.NIMBUS_TERMINAL_SCROLLBACK, 1000, '--terminal-scrollback')),
+    collabMaxMessageBytes: intOption(values['collab-max-message'] ?? env.NIMBUS_COLLAB_MAX_MESSAGE, 16 * 1024 * 1024, '--collab-max-message'),
     lambdaConcurrency,
     lambdaUnreservedMinimum,
     lambdaIdleSeconds: intOption(values['lambda-idle-seconds'] ?? env.NIMBUS_LAMBDA_IDLE_SECONDS, 300, '--lambda-idle-seconds'),

@@ -19,6 +19,7 @@ import {
   sessionAndShareRoutes,
   tokenExchange,
 } from './auth/index.js';
+import { collabMigrations, createCollabFeature } from './collab/index.js';
 import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
 import { createFilesFeature } from './files/index.js';
 import { WebSocketRouter, createApp, createHostGuard } from './http/index.js';
@@ -52,7 +53,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
   const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
-  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...lambdaMigrations]);
+  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...lambdaMigrations, ...collabMigrations]);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
   const auth = new AuthService(db, ownerToken, loadShareSealKey(config.dataDir));
   const connections = new ShareConnections();
@@ -74,6 +75,13 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
 
   const events = new WorkspaceEvents(workspaces);
   wsRouter.add(events.route());
+  const collab = createCollabFeature({
+    db,
+    workspaces,
+    log,
+    options: { maxMessageBytes: config.collabMaxMessageBytes, ...config.collab },
+  });
+  for (const route of collab.routes) wsRouter.add(route);
   const files = createFilesFeature({ workspaces, events, uploadLimitBytes: config.uploadLimitBytes, log: log.child({ module: 'files' }) });
   const terminals = createTerminalsFeature({
     workspaces,
@@ -111,6 +119,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       sessionAndShareRoutes({ auth, connections, workspaceExists: workspaces.exists }),
       files.router,
       terminals.router,
+      collab.router,
       lambda.router,
     ],
     clientDir: config.clientDir ?? path.join(projectRoot, 'dist', 'client'),

@@ -1,5 +1,6 @@
 import './styles.css';
 import type { Session, Workspace } from '../../shared/api.js';
+import { installCollab } from './collab/installCollab.js';
 import type { IdeContext } from './context.js';
 import { RestDocumentProvider } from './editor/documents.js';
 import { Api } from './net/api.js';
@@ -42,6 +43,7 @@ async function boot(): Promise<void> {
   installLambda(ctx);
   installStatus(ctx);
   installTerminals(ctx);
+  installCollab(ctx);
   // Tests and tools wait for this before driving the page.
   document.body.dataset.ready = 'true';
 }

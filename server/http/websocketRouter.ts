@@ -115,6 +115,9 @@ export class WebSocketRouter {
         if (route.workspaceExists && !route.workspaceExists(workspaceId)) return reject(socket, 404, 'Not Found');
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
+        // ws reports protocol violations (an oversized frame: 1009) as 'error' events and closes the socket
+        // itself; without a listener that event would be thrown and take the whole server down.
+        ws.on('error', (err) => log.debug({ err: err.message, route: route.pattern }, 'websocket protocol error'));
         onSocket(principal, ws);
         try {
           route.handle({ ws, req, url, principal, params });

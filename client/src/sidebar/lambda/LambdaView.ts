@@ -79,7 +79,18 @@ export class LambdaView {
       this.list.replaceChildren(...data.functions.map((f) => this.functionItem(f)));
     }
     if (this.selected && !data.functions.some((f) => f.name === this.selected)) this.selected = undefined;
-    this.renderDetail();
+    // Rebuild the detail only when what it shows changed: a reload (after any invoke or file change) must not
+    // take the event editor away from someone typing in it, nor clear its message.
+    if (this.detailKeyOf(this.selected) !== this.detailKey) this.renderDetail();
+  }
+
+  private detailKey: string | undefined;
+
+  private detailKeyOf(name: string | undefined): string | undefined {
+    const f = this.functions.find((x) => x.name === name);
+    if (!f) return undefined;
+    const { environments: _environments, busy: _busy, ...config } = f;
+    return JSON.stringify(config);
   }
 
   private problemItem(p: TemplateProblem): HTMLElement {
@@ -114,6 +125,7 @@ export class LambdaView {
 
   private renderDetail(): void {
     const f = this.functions.find((x) => x.name === this.selected);
+    this.detailKey = this.detailKeyOf(this.selected);
     if (!f) {
       this.detail.replaceChildren();
       return;
@@ -172,6 +184,7 @@ export class LambdaView {
       result,
     );
     this.renderResult(result, f.name);
+    if (this.payloads.has(f.name)) validate();
   }
 
   private renderResult(container: HTMLElement, name: string): void {

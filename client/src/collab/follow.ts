@@ -1,0 +1,71 @@
+import type { Peer } from '../../../shared/protocol/collab.js';
+import type { EditorArea } from '../editor/EditorArea.js';
+import type { PeopleSocket } from './PeopleSocket.js';
+
+/**
+ * Follow mode: the followed person's active file and viewport drive this editor until you move yourself
+ * (type, click, scroll, or switch tabs) or they leave.
+ */
+export class FollowMode {
+  private following: string | undefined;
+  /** >0 while we are moving the editor for them, so our own moves do not count as "you moved". */
+  private applying = 0;
+  private readonly listeners = new Set<(peerId: string | undefined) => void>();
+
+  constructor(
+    private readonly editor: EditorArea,
+    private readonly people: PeopleSocket,
+  ) {
+    people.on((event) => {
+      if (event.type === 'peer' && event.peer.id === this.following) void this.apply(event.peer);
+      if ((event.type === 'peer.left' && event.id === this.following) || event.type === 'disconnected') this.stop();
+    });
+    const monacoEditor = editor.monacoEditor;
+    const userMoved = (): void => {
+      if (this.applying === 0) this.stop();
+    };
+    monacoEditor.onKeyDown(userMoved);
+    monacoEditor.onMouseDown(userMoved);
+    monacoEditor.getDomNode()?.addEventListener('wheel', userMoved, { passive: true });
+    editor.onDidChangeActive(userMoved);
+  }
+
+  get peerId(): string | undefined {
+    return this.following;
+  }
+
+  onDidChange(listener: (peerId: string | undefined) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(peerId: string): void {
+    this.following = peerId;
+    this.emit();
+    const peer = this.people.peers.get(peerId);
+    if (peer) void this.apply(peer);
+  }
+
+  stop(): void {
+    if (this.following === undefined) return;
+    this.following = undefined;
+    this.emit();
+  }
+
+  private async apply(peer: Peer): Promise<void> {
+    this.applying++;
+    try {
+      if (peer.file && peer.file !== this.editor.activePath) await this.editor.openFile(peer.file, { focus: false });
+      if (peer.file && peer.viewport && this.editor.activePath === peer.file) {
+        const monacoEditor = this.editor.monacoEditor;
+        monacoEditor.setScrollTop(monacoEditor.getTopForLineNumber(peer.viewport.top));
+      }
+    } finally {
+      this.applying--;
+    }
+  }
+
+  private emit(): void {
+    for (const l of this.listeners) l(this.following);
+  }
+}

@@ -1,0 +1,111 @@
+import './collab.css';
+import { canWrite } from '../../../shared/api.js';
+import type { IdeContext } from '../context.js';
+import { ChatView } from '../sidebar/chat/ChatView.js';
+import { PeopleView } from '../sidebar/people/PeopleView.js';
+import { promptDialog } from '../ui/dialog.js';
+import { h, icon } from '../ui/dom.js';
+import { errorMessage, toast } from '../ui/toast.js';
+import { FollowMode } from './follow.js';
+import { PeopleSocket } from './PeopleSocket.js';
+import { trackPresence } from './presence.js';
+import { openShareDialog } from './shareDialog.js';
+import { YjsDocumentProvider } from './YjsDocumentProvider.js';
+
+const NAME_CHOSEN = 'nimbus.nameChosen';
+
+/**
+ * Pair programming: Yjs documents in the editor, remote cursors, the people and chat views, follow mode,
+ * the share dialog and the sync status. Sets `body[data-collab="ready"]` once everything is live.
+ */
+export function installCollab(ctx: IdeContext): void {
+  start(ctx).catch((err: unknown) => toast(`Collaboration could not start: ${errorMessage(err)}`, 'error'));
+}
+
+async function start(ctx: IdeContext): Promise<void> {
+  const { shell, session } = ctx;
+
+  const provider = new YjsDocumentProvider({
+    workspaceId: ctx.workspaceId,
+    readOnly: !canWrite(session.role),
+    user: { ...ctx.user },
+    editor: shell.editor.monacoEditor,
+  });
+  await shell.editor.setProvider(provider);
+
+  const people = new PeopleSocket(ctx.workspaceId, ctx.user);
+  const follow = new FollowMode(shell.editor, people);
+  people.on((event) => {
+    if (event.type === 'disconnected' && event.revoked) toast('This share link was revoked: you are no longer connected to the workspace.', 'error');
+  });
+  trackPresence(shell.editor, people);
+
+  const peopleView = new PeopleView(people, follow, (path) => void shell.editor.openFile(path));
+  const peopleHandle = shell.addSidebarView({ id: 'people', title: 'People', icon: 'organization', render: (c) => c.append(peopleView.el) });
+  people.on(() => peopleHandle.setBadge(Math.max(0, people.peers.size - 1)));
+  const rename = (name: string): void => {
+    ctx.user.name = name.slice(0, 40);
+    localStorage.setItem('nimbus.userName', ctx.user.name);
+    localStorage.setItem(NAME_CHOSEN, '1');
+    people.setUser(ctx.user);
+    provider.setUser(ctx.user);
+  };
+  // Someone who came in through a share link is asked for a name (without blocking: they join at once).
+  if (session.shareId && !localStorage.getItem(NAME_CHOSEN)) askName(ctx.user.name, rename);
+  peopleView.el.addEventListener('dblclick', (e) => {
+    if ((e.target as HTMLElement).closest('.person')?.getAttribute('data-peer-id') !== people.self) return;
+    void promptDialog('Your name', ctx.user.name, { okLabel: 'Rename' }).then((name) => name && rename(name));
+  });
+
+  const chat = new ChatView(people);
+  const chatHandle = shell.addSidebarView({ id: 'chat', title: 'Chat', icon: 'comment-discussion', render: (c) => c.append(chat.el) });
+  chat.onUnread((n) => chatHandle.setBadge(n));
+  shell.onViewShown((id) => chat.setVisible(id === 'chat'));
+
+  if (session.role === 'owner') {
+    const share = h('button.titlebar-button', { type: 'button', title: 'Share this workspace', 'data-action': 'share' }, icon('live-share'), ' Share');
+    share.addEventListener('click', () => openShareDialog(ctx.api, ctx.workspaceId));
+    shell.titleBar.append(share);
+  }
+
+  const status = shell.statusBar.addItem('collab', { text: '', title: 'Sync state of the open documents' });
+  const showStatus = (): void => {
+    const { status: state, unsynced } = provider.status();
+    const text =
+      state === 'disconnected' ? `○ offline${unsynced ? ` · ${unsynced} file${unsynced > 1 ? 's' : ''} with unsynced edits` : ''} — reconnecting`
+      : state === 'connecting' ? '◌ syncing'
+      : state === 'closed' ? '⚠ a document was closed by the server'
+      : '⇄ live';
+    status.set(text);
+    status.el.dataset.state = state === 'disconnected' || state === 'closed' ? 'offline' : state;
+  };
+  provider.onDidChange(showStatus);
+  showStatus();
+  document.body.dataset.collab = 'ready';
+}
+
+/** A small card, not a modal: the person is already in and can work while (or instead of) answering. */
+function askName(current: string, done: (name: string) => void): void {
+  const input = h('input.name-card-input', { type: 'text', value: current, 'aria-label': 'Your name', maxlength: '40', spellcheck: 'false' });
+  const join = h('button.primary', { type: 'submit' }, 'Join');
+  const later = h('button', { type: 'button', title: 'Keep this name' }, 'Later');
+  const card = h(
+    'form.name-card',
+    { role: 'dialog', 'aria-label': 'Your name' },
+    h('p', {}, 'Welcome! What name should the others see next to your cursor?'),
+    input,
+    h('div.dialog-buttons', {}, later, join),
+  );
+  card.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = input.value.trim();
+    if (name) done(name);
+    card.remove();
+  });
+  later.addEventListener('click', () => {
+    localStorage.setItem(NAME_CHOSEN, '1');
+    card.remove();
+  });
+  document.body.append(card);
+  input.select();
+}

@@ -1,0 +1,51 @@
+import type { EditorArea } from '../editor/EditorArea.js';
+import type { PeopleSocket } from './PeopleSocket.js';
+
+/** No keyboard or mouse for this long (or the tab hidden) shows you as idle. */
+const IDLE_AFTER_MS = 60_000;
+const VIEWPORT_THROTTLE_MS = 120;
+
+/** Tells the others which file you have open, where you look, and whether you are at the keyboard. */
+export function trackPresence(editor: EditorArea, people: PeopleSocket): void {
+  let lastInput = Date.now();
+  let idle = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const publish = (): void => {
+    timer = undefined;
+    const file = editor.activePath ?? null;
+    const range = file ? editor.monacoEditor.getVisibleRanges()[0] : undefined;
+    const viewport = range ? { top: range.startLineNumber, bottom: range.endLineNumber } : null;
+    people.setPresence({ file, viewport, idle });
+  };
+  const soon = (): void => {
+    timer ??= setTimeout(publish, VIEWPORT_THROTTLE_MS);
+  };
+  const active = (): void => {
+    lastInput = Date.now();
+    if (idle) {
+      idle = false;
+      soon();
+    }
+  };
+
+  editor.onDidChangeActive(() => soon());
+  editor.monacoEditor.onDidScrollChange(() => soon());
+  for (const type of ['keydown', 'mousedown', 'mousemove', 'wheel'] as const) window.addEventListener(type, active, { passive: true, capture: true });
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) {
+      idle = true;
+      soon();
+    } else active();
+  });
+  setInterval(() => {
+    if (!idle && Date.now() - lastInput > IDLE_AFTER_MS) {
+      idle = true;
+      soon();
+    }
+  }, 5_000);
+  people.on((event) => {
+    if (event.type === 'welcome') soon();
+  });
+  soon();
+}

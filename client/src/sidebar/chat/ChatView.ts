@@ -1,0 +1,90 @@
+import { MAX_CHAT_TEXT, type ChatMessage } from '../../../../shared/protocol/collab.js';
+import type { PeopleSocket } from '../../collab/PeopleSocket.js';
+import { h } from '../../ui/dom.js';
+
+const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/** The workspace chat: history (kept on the server), a box to write in, and an unread counter for the badge. */
+export class ChatView {
+  readonly el = h('div.chat');
+  private readonly list = h('ol.chat-list', { 'aria-label': 'Chat messages', 'aria-live': 'polite' });
+  private readonly input = h('textarea.chat-input', { rows: '2', placeholder: 'Message everyone here (Enter sends)', 'aria-label': 'Chat message', maxlength: String(MAX_CHAT_TEXT) });
+  private readonly older = h('button.link.chat-older', { type: 'button', hidden: true }, 'Show older messages');
+  private unread = 0;
+  private visible = false;
+  private readonly unreadListeners = new Set<(count: number) => void>();
+
+  constructor(private readonly people: PeopleSocket) {
+    const form = h('form.chat-form', {}, this.input);
+    this.el.append(this.older, this.list, form);
+    this.older.addEventListener('click', () => people.loadOlderChat());
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.send();
+    });
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey) {
+        e.preventDefault();
+        this.send();
+      }
+    });
+    people.on((event) => {
+      if (event.type === 'chat') {
+        this.list.append(this.item(event.message));
+        this.scrollToEnd();
+        if (event.from !== this.people.self) this.countUnread();
+      } else if (event.type === 'welcome' || event.type === 'chat.history') this.renderAll(event.type === 'welcome');
+    });
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden && this.visible) this.markRead();
+    });
+  }
+
+  /** The chat view became visible (true) or another view took its place (false). */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible) {
+      this.markRead();
+      this.scrollToEnd();
+      this.input.focus();
+    }
+  }
+
+  onUnread(listener: (count: number) => void): void {
+    this.unreadListeners.add(listener);
+  }
+
+  private send(): void {
+    const text = this.input.value.trim();
+    if (!text) return;
+    if (this.people.sendChat(text)) this.input.value = '';
+  }
+
+  private renderAll(scroll: boolean): void {
+    this.list.replaceChildren(...this.people.chat.map((m) => this.item(m)));
+    this.older.hidden = !this.people.moreChat;
+    if (scroll) this.scrollToEnd();
+  }
+
+  private item(message: ChatMessage): HTMLElement {
+    const name = h('span.chat-author', {}, message.author.name);
+    name.style.color = message.author.color;
+    return h('li.chat-message', { 'data-id': String(message.id) }, h('div.chat-meta', {}, name, h('time', { datetime: message.at }, time(message.at))), h('div.chat-text', {}, message.text));
+  }
+
+  private countUnread(): void {
+    if (this.visible && !document.hidden) return;
+    this.unread++;
+    for (const l of this.unreadListeners) l(this.unread);
+  }
+
+  private markRead(): void {
+    if (this.unread === 0) return;
+    this.unread = 0;
+    for (const l of this.unreadListeners) l(0);
+  }
+
+  private scrollToEnd(): void {
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+}

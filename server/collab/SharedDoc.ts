@@ -1,0 +1,300 @@
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { YTEXT_NAME } from '../../shared/protocol/yjs.js';
+import type { Logger } from '../logger.js';
+import type { Disposable, DisposableStore } from '../workspaces/index.js';
+import { filterAwarenessUpdate, releaseAwarenessIds, type AwarenessOwner } from './awarenessGuard.js';
+import { DiskMirror } from './DiskMirror.js';
+import { readDiskText, type DiskText, type DiskTextError } from './diskText.js';
+import type { DocStore } from './DocStore.js';
+import { writeAwareness, writeInSync, writeUpdate } from './messages.js';
+import { RegisteredTimer } from './RegisteredTimer.js';
+import type { CollabOptions } from './options.js';
+import { diffSplices, type Splice } from './textDiff.js';
+import { UpdateBatch, type IncomingUpdate } from './UpdateBatch.js';
+import { checkUpdate } from './updateGuard.js';
+
+/** Transaction origins the server uses itself; anything else is the DocConnection that sent the update. */
+const LOAD = Symbol('load');
+const DISK = Symbol('disk');
+/** A batch with updates from several clients: everyone gets the merged update. */
+const BATCH = Symbol('batch');
+
+/** What a SharedDoc needs from a connection. */
+export interface DocPeer extends AwarenessOwner {
+  send(message: Uint8Array): void;
+  close(code: number, reason: string): void;
+  /** Asks the client for a fresh sync step 2 (an update of theirs built on content we lack). */
+  requestResync(): void;
+  /** Asked (with `[100, 0]`) to hear whenever the file on disk catches up with the document. */
+  readonly wantsInSyncNotices: boolean;
+}
+
+export interface SharedDocDeps {
+  workspaceId: string;
+  path: string;
+  abs: string;
+  store: DocStore;
+  registry: DisposableStore;
+  options: CollabOptions;
+  log: Logger;
+  /** A previous document of the same file that is still flushing: load after it is done. */
+  waitFor?: Promise<void> | undefined;
+  /** Told when the doc starts closing (last client gone, load failed, workspace stopped) with its end. */
+  onClosing: (doc: SharedDoc, done: Promise<void>) => void;
+  /** Told when the file cannot be a document any more; the DocServer closes clients with this code. */
+  onUnreadable: (doc: SharedDoc, err: DiskTextError) => void;
+}
+
+/**
+ * One open file: the Y.Doc every client of it edits, their awareness, SQLite persistence and the disk
+ * mirror. Lives from the first client's connect until shortly after the last one leaves.
+ */
+export class SharedDoc implements Disposable {
+  readonly doc = new Y.Doc();
+  readonly text = this.doc.getText(YTEXT_NAME);
+  readonly awareness = new Awareness(this.doc);
+  readonly peers = new Set<DocPeer>();
+  readonly ready: Promise<void>;
+  private readonly owners = new Map<number, AwarenessOwner>();
+  private readonly disk: DiskMirror;
+  private readonly unloadTimer: RegisteredTimer;
+  private readonly compactTimer: RegisteredTimer;
+  private storedId = 0;
+  /** Sequence number of the last update appended to the SQLite log. */
+  private seq = 0;
+  private sinceCompaction = 0;
+  private closing: Promise<void> | undefined;
+  private readonly batch = new UpdateBatch((items) => this.applyBatch(items));
+  /** Persistence failed: the in-memory doc holds an update SQLite lacks; it must not reach the disk either. */
+  private broken = false;
+
+  constructor(private readonly deps: SharedDocDeps) {
+    deps.registry.add(this);
+    this.awareness.setLocalState(null);
+    this.unloadTimer = new RegisteredTimer(deps.registry, () => void this.close());
+    this.compactTimer = new RegisteredTimer(deps.registry, () => this.compact());
+    this.disk = new DiskMirror({
+      abs: deps.abs,
+      maxFileBytes: deps.options.maxFileBytes,
+      writeDebounceMs: deps.options.writeDebounceMs,
+      writeMaxDelayMs: deps.options.writeMaxDelayMs,
+      registry: deps.registry,
+      log: deps.log,
+      text: () => this.text.toString(),
+      applyExternal: (splices) => this.applySplices(splices),
+      recordPending: (hash) => this.deps.store.setPendingHash(this.storedId, hash),
+      recordDisk: (hash) => this.deps.store.setDiskHash(this.storedId, hash),
+      onUnreadable: (err) => this.deps.onUnreadable(this, err),
+      onInSync: () => this.announceInSync(),
+    });
+    this.awareness.on('update', this.onAwarenessUpdate);
+    this.ready = this.load();
+    // A failed load is reported to each connection through `ready`; this only keeps it from being "unhandled".
+    this.ready.catch(() => undefined);
+  }
+
+  add(peer: DocPeer): void {
+    this.unloadTimer.cancel();
+    this.peers.add(peer);
+  }
+
+  remove(peer: DocPeer): void {
+    if (!this.peers.delete(peer)) return;
+    const ids = releaseAwarenessIds(peer, this.owners);
+    if (ids.length > 0) removeAwarenessStates(this.awareness, ids, peer);
+    if (this.peers.size === 0 && !this.closing) this.unloadTimer.arm(this.deps.options.unloadGraceMs);
+  }
+
+  /** An update from a client with write access. */
+  applyFromClient(update: Uint8Array, peer: DocPeer): void {
+    const verdict = checkUpdate(this.doc, update, this.batch.reach);
+    if (verdict.kind === 'resync') return peer.requestResync();
+    if (verdict.kind === 'reject') return peer.close(4400, verdict.reason);
+    this.batch.add({ update, from: peer }, verdict.reach);
+  }
+
+  applyAwareness(update: Uint8Array, peer: DocPeer): void {
+    const { maxAwarenessIdsPerConnection: maxIds, maxAwarenessStateBytes: maxStateBytes } = this.deps.options;
+    const allowed = filterAwarenessUpdate(update, peer, this.owners, { maxIds, maxStateBytes });
+    if (allowed) applyAwarenessUpdate(this.awareness, allowed, peer);
+  }
+
+  awarenessSnapshot(): Uint8Array | undefined {
+    const ids = [...this.awareness.getStates().keys()];
+    return ids.length > 0 ? writeAwareness(encodeAwarenessUpdate(this.awareness, ids)) : undefined;
+  }
+
+  /** Writes the file now; false if that failed. */
+  async save(): Promise<boolean> {
+    try {
+      await this.disk.flush();
+      return true;
+    } catch (err) {
+      this.deps.log.error({ err, path: this.deps.path }, 'saving a document failed');
+      return false;
+    }
+  }
+
+  /** A client subscribed to in-sync notices: tell it at once if the file is already current. */
+  subscribeInSync(peer: DocPeer): void {
+    if (!this.disk.hasUnsavedChanges) peer.send(writeInSync(this.doc));
+  }
+
+  private announceInSync(): void {
+    let message: Uint8Array | undefined;
+    for (const peer of this.peers) if (peer.wantsInSyncNotices) peer.send((message ??= writeInSync(this.doc)));
+  }
+
+  checkDisk(): void {
+    if (this.closing) return;
+    this.ready
+      .then(() => this.disk.checkDisk())
+      .catch((err: unknown) => this.deps.log.warn({ err, path: this.deps.path }, 'reading a changed file failed'));
+  }
+
+  /** Flushes to disk, compacts, releases the Y.Doc. Idempotent. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = this.closeNow();
+      this.deps.onClosing(this, this.closing);
+    }
+    return this.closing;
+  }
+
+  async dispose(): Promise<void> {
+    for (const peer of [...this.peers]) peer.close(1001, 'workspace stopped');
+    await this.close();
+  }
+
+  private async load(): Promise<void> {
+    await this.deps.waitFor;
+    const disk = await readDiskText(this.deps.abs, this.deps.options.maxFileBytes);
+    if (this.closing) return;
+    const stored = this.deps.store.load(this.deps.workspaceId, this.deps.path);
+    this.disk.init(disk);
+    if (!stored) {
+      // First time anyone opens this file: the document starts as the file. This is the only seeding,
+      // ever; afterwards the persisted document is the identity clients' Y.Docs merge with.
+      if (disk) this.text.insert(0, disk.text);
+      this.storedId = this.deps.store.create(this.deps.workspaceId, this.deps.path, Y.encodeStateAsUpdate(this.doc), disk?.hash);
+      this.doc.on('update', this.onUpdate);
+      return;
+    }
+    this.storedId = stored.id;
+    this.seq = stored.lastSeq;
+    this.doc.transact(() => {
+      for (const update of stored.updates) Y.applyUpdate(this.doc, update, LOAD);
+    }, LOAD);
+    this.doc.on('update', this.onUpdate);
+    this.reconcile(stored.diskHash, stored.pendingHash, disk);
+  }
+
+  /** The persisted document and the file may disagree after a crash or an outside change while unloaded. */
+  private reconcile(diskHash: string | undefined, pendingHash: string | undefined, disk: DiskText | undefined): void {
+    const text = this.text.toString();
+    const ours = disk !== undefined && (disk.hash === diskHash || disk.hash === pendingHash);
+    const neverWritten = disk === undefined && diskHash === undefined;
+    if (ours || neverWritten) {
+      // The file is a version we wrote: the document is newer (edits not yet written when we stopped).
+      if (disk && disk.hash !== diskHash) this.deps.store.setDiskHash(this.storedId, disk.hash);
+      if (this.disk.hasUnsavedChanges) this.disk.scheduleWrite();
+      return;
+    }
+    // Changed (or deleted) outside while nobody had it open: apply the difference, once, as splices.
+    this.applySplices(diffSplices(text, disk?.text ?? ''));
+    this.deps.store.setDiskHash(this.storedId, disk?.hash);
+  }
+
+  private applySplices(splices: Splice[]): void {
+    if (splices.length === 0) return;
+    this.doc.transact(() => {
+      for (let i = splices.length - 1; i >= 0; i--) {
+        const s = splices[i] as Splice;
+        if (s.end > s.start) this.text.delete(s.start, s.end - s.start);
+        if (s.text) this.text.insert(s.start, s.text);
+      }
+    }, DISK);
+  }
+
+  /** One transaction for the whole batch: Yjs emits one merged update for it (see UpdateBatch). */
+  private applyBatch(items: IncomingUpdate[]): void {
+    const first = items[0]?.from;
+    const origin = items.every((i) => i.from === first) ? first : BATCH;
+    this.doc.transact(() => {
+      for (const { update, from } of items) {
+        try {
+          Y.applyUpdate(this.doc, update, from);
+        } catch (err) {
+          this.deps.log.warn({ err, path: this.deps.path }, 'a checked update failed to apply');
+          from.close(4400, 'update could not be applied');
+        }
+      }
+    }, origin);
+  }
+
+  /** Persist first, then tell everyone: a client never sees an update that a crash could lose. */
+  private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === LOAD || this.broken) return;
+    try {
+      this.deps.store.append(this.storedId, ++this.seq, update);
+    } catch (err) {
+      // Not persisted, so nobody may see it: drop everyone; their clients resend it after reconnecting.
+      this.broken = true;
+      this.deps.log.error({ err, path: this.deps.path }, 'persisting a document update failed');
+      for (const peer of [...this.peers]) peer.close(1011, 'document storage failed');
+      void this.close();
+      return;
+    }
+    if (++this.sinceCompaction >= this.deps.options.compactAfterUpdates && !this.compactTimer.armed) this.compactTimer.arm(0);
+    const message = writeUpdate(update);
+    for (const peer of this.peers) if (peer !== origin) peer.send(message);
+    if (origin !== DISK) this.disk.scheduleWrite();
+  };
+
+  /** Applies the updates accepted in the current turn now (see UpdateBatch). */
+  flushPending(): void {
+    this.batch.flush();
+  }
+
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const changed = added.concat(updated, removed);
+    const message = writeAwareness(encodeAwarenessUpdate(this.awareness, changed));
+    for (const peer of this.peers) if (peer !== origin) peer.send(message);
+  };
+
+  private compact(): void {
+    if (!this.storedId || this.sinceCompaction === 0) return;
+    this.deps.store.compact(this.storedId, Y.encodeStateAsUpdate(this.doc));
+    this.sinceCompaction = 0;
+  }
+
+  private async closeNow(): Promise<void> {
+    this.batch.flush();
+    this.unloadTimer.cancel();
+    this.compactTimer.cancel();
+    this.disk.cancelTimers();
+    try {
+      const loaded = await this.ready.then(
+        () => true,
+        () => false,
+      );
+      if (loaded && !this.broken) {
+        await this.disk.flush();
+        this.compact();
+      }
+    } catch (err) {
+      this.deps.log.error({ err, path: this.deps.path }, 'flushing a document on close failed');
+    } finally {
+      for (const peer of [...this.peers]) peer.close(1001, 'document closed');
+      this.awareness.off('update', this.onAwarenessUpdate);
+      this.awareness.destroy();
+      this.doc.off('update', this.onUpdate);
+      this.doc.destroy();
+      this.deps.registry.delete(this);
+    }
+  }
+}

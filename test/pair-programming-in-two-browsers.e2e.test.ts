@@ -1,0 +1,203 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedShare } from '../shared/api.js';
+import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let browser: Browser;
+let root: string;
+let alice: Page;
+let bob: Page;
+let viewer: Page | undefined;
+let carol: Page | undefined;
+screenshotOnFailure(() => [alice, bob, viewer, carol]);
+
+const APP = ['export function add(a: number, b: number) {', '  return a + b;', '}', ''].join('\n');
+const NOTES = Array.from({ length: 300 }, (_, i) => `note line ${i + 1}`).join('\n') + '\n';
+
+async function share(role: 'read' | 'write'): Promise<string> {
+  const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role }) });
+  return ((await res.json()) as CreatedShare).token;
+}
+
+async function context(name?: string): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  if (name) await ctx.addInitScript((n) => localStorage.setItem('nimbus.userName', n), name);
+  return ctx;
+}
+
+/** The editor's visible text, line by line in screen order (Monaco renders with non-breaking spaces). */
+async function editorText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const lines = Array.from(document.querySelectorAll<HTMLElement>('.monaco-editor .view-lines .view-line'));
+    lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
+    return lines.map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ')).join('\n');
+  });
+}
+
+async function showView(page: Page, id: string): Promise<void> {
+  await page.click(`.activity-button[data-view="${id}"]`);
+}
+
+async function openFile(page: Page, file: string): Promise<void> {
+  await showView(page, 'files');
+  const parts = file.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const dir = parts.slice(0, i).join('/');
+    if ((await page.locator(`.tree-row[data-path="${file}"]`).count()) === 0) await page.click(`.tree-row[data-path="${dir}"]`);
+  }
+  await page.click(`.tree-row[data-path="${file}"]`);
+  await page.waitForSelector(`.tab.active[data-path="${file}"]`);
+  await page.waitForSelector('.monaco-editor .view-line');
+}
+
+async function joinWithName(page: Page, name: string): Promise<void> {
+  await page.waitForSelector('body[data-collab="ready"]');
+  const input = page.locator('.name-card input');
+  await input.fill(name);
+  await input.press('Enter');
+  await page.waitForSelector('.name-card', { state: 'detached' });
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ collab: { writeDebounceMs: 100 } });
+  root = server.workspaces.rootOf('default');
+  fs.mkdirSync(path.join(root, 'src'));
+  fs.writeFileSync(path.join(root, 'src', 'app.ts'), APP);
+  fs.writeFileSync(path.join(root, 'notes.md'), NOTES);
+  browser = await launchBrowser();
+  alice = await openIde(browser, server, { context: await context('Alice') });
+  await alice.waitForSelector('body[data-collab="ready"]');
+  bob = await openIde(browser, server, { context: await context(), token: await share('write') });
+  await joinWithName(bob, 'Bob');
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('pair programming in two browsers', () => {
+  it('a share link asks for a display name (without blocking); the people view shows everyone with their name and role', async () => {
+    await showView(alice, 'people');
+    await showView(bob, 'people');
+    await alice.waitForSelector('.person[data-peer-name="Bob"]');
+    await bob.waitForSelector('.person[data-peer-name="Alice"]');
+    expect(await alice.locator('.person[data-peer-name="Bob"] .person-role').textContent()).toBe('can edit');
+    expect(await alice.locator('.person[data-peer-name="Alice"] .person-name').textContent()).toBe('Alice (you)');
+  });
+
+  it('both type in the same file and converge; each sees the other’s cursor with a name label', async () => {
+    await openFile(alice, 'src/app.ts');
+    await openFile(bob, 'src/app.ts');
+    await alice.click('.monaco-editor .view-lines');
+    await alice.keyboard.press('Control+Home');
+    await alice.keyboard.type('// alice was here\n');
+    await bob.click('.monaco-editor .view-lines');
+    await bob.keyboard.press('Control+End');
+    await bob.keyboard.type('// bob too');
+    const expected = '// alice was here\n' + APP + '// bob too';
+    await expect.poll(() => editorText(alice), { timeout: 5000 }).toBe(expected);
+    await expect.poll(() => editorText(bob), { timeout: 5000 }).toBe(expected);
+    await expect.poll(() => fs.readFileSync(path.join(root, 'src/app.ts'), 'utf8'), { timeout: 5000 }).toBe(expected);
+
+    const labelIn = (page: Page): Promise<string[]> =>
+      page.evaluate(() => Array.from(document.querySelectorAll('.monaco-editor .yRemoteSelectionHead')).map((el) => getComputedStyle(el, '::after').content));
+    await expect.poll(() => labelIn(alice), { timeout: 5000 }).toEqual(['"Bob"']);
+    await expect.poll(() => labelIn(bob), { timeout: 5000 }).toEqual(['"Alice"']);
+    await showView(alice, 'people');
+    await expect.poll(() => alice.locator('.person[data-peer-name="Bob"] .person-file').textContent(), { timeout: 5000 }).toBe('app.ts');
+    expect(await alice.locator('.person[data-peer-name="Alice"] .person-file').textContent()).toBe('app.ts');
+  });
+
+  it('undo only undoes your own typing', async () => {
+    await alice.click('.monaco-editor .view-lines');
+    await alice.keyboard.press('Control+z');
+    await expect.poll(() => editorText(bob), { timeout: 5000 }).toBe(APP + '// bob too');
+  });
+
+  it('follow mode: Alice follows Bob into another file and to where he scrolled, until she moves herself', async () => {
+    await showView(alice, 'people');
+    await alice.click('.person[data-peer-name="Bob"]');
+    await alice.waitForSelector('.follow-banner:not([hidden])');
+    await openFile(bob, 'notes.md');
+    await expect.poll(() => alice.locator('.tab.active').getAttribute('data-path'), { timeout: 5000 }).toBe('notes.md');
+    await bob.click('.monaco-editor .view-lines');
+    await bob.keyboard.press('Control+End');
+    await expect.poll(async () => (await editorText(alice)).includes('note line 290'), { timeout: 5000 }).toBe(true);
+    await alice.click('.monaco-editor .view-lines');
+    await alice.waitForSelector('.follow-banner', { state: 'hidden' });
+    await bob.keyboard.press('Control+Home');
+    await expect.poll(async () => (await editorText(bob)).includes('note line 1\n'), { timeout: 5000 }).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await editorText(alice)).includes('note line 290')).toBe(true);
+  });
+
+  it('chat arrives with an unread count that clears when the chat is opened', async () => {
+    await showView(bob, 'chat');
+    await bob.fill('.chat-input', 'look at notes.md please');
+    await bob.press('.chat-input', 'Enter');
+    await expect.poll(() => alice.locator('.activity-button[data-view="chat"] .badge').textContent(), { timeout: 5000 }).toBe('1');
+    await showView(alice, 'chat');
+    await alice.waitForSelector('.chat-message:has-text("look at notes.md please")');
+    expect(await alice.locator('.activity-button[data-view="chat"] .badge').isHidden()).toBe(true);
+    expect(await bob.locator('.activity-button[data-view="chat"] .badge').isHidden()).toBe(true);
+  });
+
+  it('an outside `sed -i` appears in both editors, once', async () => {
+    await openFile(alice, 'src/app.ts');
+    await openFile(bob, 'src/app.ts');
+    execFileSync('sed', ['-i', 's/return a + b;/return a + b + 0;/', path.join(root, 'src/app.ts')]);
+    const expected = APP.replace('return a + b;', 'return a + b + 0;') + '// bob too';
+    await expect.poll(() => editorText(alice), { timeout: 5000 }).toBe(expected);
+    await expect.poll(() => editorText(bob), { timeout: 5000 }).toBe(expected);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await editorText(alice)).toBe(expected);
+  });
+
+  it('a read-only link gets a read-only editor that cannot change the file, and still sees live edits', async () => {
+    viewer = await openIde(browser, server, { context: await context(), token: await share('read') });
+    await joinWithName(viewer, 'Vera');
+    await openFile(viewer, 'src/app.ts');
+    const before = fs.readFileSync(path.join(root, 'src/app.ts'), 'utf8');
+    await viewer.click('.monaco-editor .view-lines');
+    await viewer.keyboard.type('VANDALISM');
+    await viewer.keyboard.press('Control+s');
+    expect(await viewer.locator('.statusbar [data-id="saved"]').textContent()).toBe('read-only');
+    await alice.click('.monaco-editor .view-lines');
+    await alice.keyboard.press('Control+End');
+    await alice.keyboard.type(' // still live');
+    await expect.poll(async () => (await editorText(viewer as Page)).endsWith('// bob too // still live'), { timeout: 5000 }).toBe(true);
+    expect(await editorText(viewer)).not.toContain('VANDALISM');
+    await expect.poll(() => fs.readFileSync(path.join(root, 'src/app.ts'), 'utf8'), { timeout: 5000 }).toBe(before + ' // still live');
+  });
+
+  it('the status bar shows the documents are live', async () => {
+    expect(await alice.locator('.statusbar [data-id="collab"]').textContent()).toBe('⇄ live');
+  });
+
+  it('the share dialog creates an expiring link; revoking it there disconnects its user at once', async () => {
+    await alice.click('[data-action="share"]');
+    await alice.selectOption('.share-dialog select[name="role"]', 'read');
+    await alice.selectOption('.share-dialog select[name="expiry"]', '1h');
+    await alice.click('.share-dialog button.primary');
+    const url = await alice.locator('.share-url').inputValue();
+    expect(url).toMatch(/\/w\/default\?token=/);
+    await alice.click('.share-dialog button:has-text("Close")');
+    carol = await (await context()).newPage();
+    await carol.goto(url);
+    await joinWithName(carol, 'Carol');
+    await openFile(carol, 'src/app.ts');
+    await showView(alice, 'people');
+    await alice.waitForSelector('.person[data-peer-name="Carol"]');
+    await alice.click('[data-action="share"]');
+    await alice.click('.share-item:has-text("expires") button:has-text("Revoke")');
+    await carol.waitForSelector('.toast:has-text("revoked")');
+    await expect.poll(() => carol?.locator('.statusbar [data-id="collab"]').getAttribute('data-state'), { timeout: 5000 }).toBe('offline');
+    await alice.waitForSelector('.person[data-peer-name="Carol"]', { state: 'detached' });
+    expect(await alice.locator('.share-item:has-text("expires")').count()).toBe(0);
+  });
+});

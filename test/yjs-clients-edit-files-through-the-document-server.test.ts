@@ -1,0 +1,236 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { eventually, sleep, yClient, type YClient } from './helpers/yjs.js';
+
+let server: TestServer;
+let root: string;
+const clients: YClient[] = [];
+const client = (p: string, options: Parameters<typeof yClient>[2] = {}): YClient => {
+  const c = yClient(server.url, p, options);
+  clients.push(c);
+  return c;
+};
+const openDocs = (): number =>
+  server.workspaces.peekRuntime('default')?.peekService<{ openDocuments: number; dispose(): void }>('collab.docs')?.openDocuments ?? 0;
+const disk = (p: string): string => fs.readFileSync(path.join(root, p), 'utf8');
+
+beforeAll(async () => {
+  server = await startTestServer({ collab: { writeDebounceMs: 60, writeMaxDelayMs: 300, unloadGraceMs: 100 } });
+  root = server.workspaces.rootOf('default');
+});
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await server.stop();
+});
+
+describe('an unmodified y-websocket WebsocketProvider is a full client of /yjs/<workspace>/<path>', () => {
+  it('sees the file text at its first sync, because the document loads before any sync message is answered', async () => {
+    fs.writeFileSync(path.join(root, 'hello.txt'), 'hello from disk\n');
+    const a = client('hello.txt');
+    await a.synced();
+    expect(a.text.toString()).toBe('hello from disk\n');
+  });
+
+  it('two clients converge and the file on disk follows shortly after the last keystroke', async () => {
+    fs.writeFileSync(path.join(root, 'pair.ts'), 'const a = 1;\n');
+    const a = client('pair.ts');
+    const b = client('pair.ts');
+    await Promise.all([a.synced(), b.synced()]);
+    a.text.insert(0, '// from a\n');
+    b.text.insert(b.text.length, '// from b\n');
+    const expected = '// from a\nconst a = 1;\n// from b\n';
+    await eventually(() => a.text.toString() === expected && b.text.toString() === expected, 5000, 'convergence');
+    await eventually(() => disk('pair.ts') === expected, 5000, 'the file on disk');
+  });
+
+  it('opening a file that does not exist gives an empty document; the file appears with the first edit', async () => {
+    const a = client('new/dir/created.md');
+    await a.synced();
+    expect(a.text.toString()).toBe('');
+    await sleep(150);
+    expect(fs.existsSync(path.join(root, 'new/dir/created.md'))).toBe(false);
+    a.text.insert(0, '# Created\n');
+    await eventually(() => fs.existsSync(path.join(root, 'new/dir/created.md')) && disk('new/dir/created.md') === '# Created\n');
+  });
+
+  it('keeps CRLF line endings and a BOM on disk while the document holds LF', async () => {
+    fs.writeFileSync(path.join(root, 'windows.txt'), '\uFEFFone\r\ntwo\r\n');
+    const a = client('windows.txt');
+    await a.synced();
+    expect(a.text.toString()).toBe('one\ntwo\n');
+    a.text.insert(a.text.length, 'three\n');
+    await eventually(() => fs.readFileSync(path.join(root, 'windows.txt')).equals(Buffer.from('\uFEFFone\r\ntwo\r\nthree\r\n')));
+  });
+
+  it('an outside `sed -i` reaches connected clients once, as a minimal splice', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i} foo`);
+    fs.writeFileSync(path.join(root, 'sed.txt'), lines.join('\n') + '\n');
+    const a = client('sed.txt');
+    const b = client('sed.txt');
+    await Promise.all([a.synced(), b.synced()]);
+    const deltas: unknown[] = [];
+    b.text.observe((e) => deltas.push(e.delta));
+    execFileSync('sed', ['-i', 's/line 1000 foo/line 1000 bar/', path.join(root, 'sed.txt')]);
+    const expected = lines.join('\n').replace('line 1000 foo', 'line 1000 bar') + '\n';
+    await eventually(() => a.text.toString() === expected && b.text.toString() === expected, 5000, 'the sed edit');
+    await sleep(400); // a second merge (or a re-seed) would show up here
+    expect(b.text.toString()).toBe(expected);
+    const offset = expected.indexOf('line 1000 bar') + 'line 1000 '.length;
+    expect(deltas).toEqual([[{ retain: offset }, { delete: 3 }, { insert: 'bar' }]]);
+    expect(disk('sed.txt')).toBe(expected);
+  });
+
+  it('a file changed while nobody had it open is merged into the kept document, so an old client does not duplicate text', async () => {
+    fs.writeFileSync(path.join(root, 'offline.txt'), 'alpha\nbeta\n');
+    const a = client('offline.txt');
+    await a.synced();
+    const before = openDocs();
+    a.provider.disconnect();
+    await eventually(() => openDocs() === before - 1, 5000, 'the document to unload');
+    fs.writeFileSync(path.join(root, 'offline.txt'), 'alpha\nbeta\ngamma\n');
+    a.provider.connect();
+    await a.synced();
+    await eventually(() => a.text.toString() === 'alpha\nbeta\ngamma\n', 5000, 'the outside change');
+    const fresh = client('offline.txt');
+    await fresh.synced();
+    expect(fresh.text.toString()).toBe('alpha\nbeta\ngamma\n');
+  });
+
+  it('unloads a document shortly after its last client leaves, writing it first', async () => {
+    fs.writeFileSync(path.join(root, 'unload.txt'), 'x');
+    const a = client('unload.txt');
+    await a.synced();
+    const before = openDocs();
+    a.text.insert(1, 'yz');
+    a.destroy();
+    await eventually(() => openDocs() === before - 1, 5000, 'unload');
+    expect(disk('unload.txt')).toBe('xyz');
+  });
+
+  it('after the last client leaves, the document, its timers and its sockets are released; only the services stay', async () => {
+    const created = await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'leak check' }) });
+    const { id } = (await created.json()) as { id: string };
+    const a = client('a.txt', { workspace: id });
+    const b = client('b.txt', { workspace: id });
+    await Promise.all([a.synced(), b.synced()]);
+    a.text.insert(0, 'typed');
+    b.text.insert(0, 'typed');
+    const runtime = server.workspaces.peekRuntime(id);
+    expect(runtime?.disposables.size).toBeGreaterThan(4);
+    a.destroy();
+    b.destroy();
+    // What remains: the document server and the file watcher (runtime services), nothing per document.
+    await eventually(() => runtime?.disposables.size === 2, 5000, 'documents, timers and sockets to be released');
+    expect(fs.readFileSync(path.join(server.workspaces.rootOf(id), 'a.txt'), 'utf8')).toBe('typed');
+  });
+
+  it('a save message ([100, id]) writes the file at once and is answered with [100, id, 0]', async () => {
+    const slow = await startTestServer({ collab: { writeDebounceMs: 60_000, writeMaxDelayMs: 60_000 } });
+    try {
+      const file = path.join(slow.workspaces.rootOf('default'), 'save.txt');
+      fs.writeFileSync(file, 'v1');
+      const a = yClient(slow.url, 'save.txt');
+      await a.synced();
+      const answers: number[][] = [];
+      a.provider.messageHandlers[100] = (_encoder, decoder) => {
+        answers.push([decoder.arr[decoder.pos] as number, decoder.arr[decoder.pos + 1] as number]);
+      };
+      a.text.insert(2, ' and v2');
+      await sleep(100);
+      expect(fs.readFileSync(file, 'utf8')).toBe('v1');
+      a.provider.ws?.send(new Uint8Array([100, 7]));
+      await eventually(() => answers.length === 1);
+      expect(answers[0]).toEqual([7, 0]);
+      expect(fs.readFileSync(file, 'utf8')).toBe('v1 and v2');
+      a.destroy();
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('[100, 0] subscribes to in-sync notices: [100, 0, 0, stateVector] whenever the file holds the document', async () => {
+    fs.writeFileSync(path.join(root, 'notice.txt'), 'n');
+    const a = client('notice.txt');
+    await a.synced();
+    const notices: Map<number, number>[] = [];
+    a.provider.messageHandlers[100] = (_encoder, decoder) => {
+      decoder.pos += 2; // request id 0, status 0
+      const sv = Y.decodeStateVector(decoder.arr.subarray(decoder.pos + 1));
+      notices.push(sv);
+    };
+    a.provider.ws?.send(new Uint8Array([100, 0]));
+    await eventually(() => notices.length === 1, 5000, 'the immediate notice');
+    a.text.insert(1, 'ew');
+    const own = (): number => Y.getState(a.doc.store, a.doc.clientID);
+    await eventually(() => (notices.at(-1)?.get(a.doc.clientID) ?? 0) >= own(), 5000, 'a notice covering the edit');
+    expect(disk('notice.txt')).toBe('new');
+  });
+
+  it('a burst of updates read in one go reaches other clients merged, in far fewer messages', async () => {
+    fs.writeFileSync(path.join(root, 'burst.txt'), '');
+    const writer = client('burst.txt');
+    const reader = client('burst.txt');
+    await Promise.all([writer.synced(), reader.synced()]);
+    let messages = 0;
+    reader.provider.ws?.addEventListener('message', () => messages++);
+    for (let i = 0; i < 2000; i++) writer.text.insert(i, 'z');
+    await eventually(() => reader.text.length === 2000, 10_000, 'the burst');
+    expect(messages).toBeLessThan(1000);
+    await eventually(() => disk('burst.txt') === 'z'.repeat(2000));
+  });
+
+  it('hibernating the workspace flushes and releases every document, timer and socket; clients reconnect and wake it', async () => {
+    fs.writeFileSync(path.join(root, 'hibernate.txt'), 'zzz');
+    const a = client('hibernate.txt');
+    await a.synced();
+    a.text.insert(3, '!');
+    const res = await server.api('/api/workspaces/default/hibernate', { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(disk('hibernate.txt')).toBe('zzz!');
+    expect(server.workspaces.peekRuntime('default')).toBeUndefined();
+    await a.synced();
+    await eventually(() => a.provider.synced && (server.workspaces.peekRuntime('default') !== undefined));
+    a.text.insert(0, '>');
+    await eventually(() => disk('hibernate.txt') === '>zzz!');
+  });
+
+  it('a client that edited offline syncs its edits on reconnect, exactly once', async () => {
+    fs.writeFileSync(path.join(root, 'queue.txt'), '');
+    const a = client('queue.txt');
+    const b = client('queue.txt');
+    await Promise.all([a.synced(), b.synced()]);
+    a.provider.disconnect();
+    for (let i = 0; i < 50; i++) a.text.insert(a.text.length, `${i},`);
+    await sleep(100);
+    expect(b.text.toString()).toBe('');
+    a.provider.connect();
+    const expected = Array.from({ length: 50 }, (_, i) => `${i},`).join('');
+    await eventually(() => b.text.toString() === expected && disk('queue.txt') === expected, 5000, 'the offline edits');
+  });
+
+  it('two names of one file (a symlink inside the workspace) share one document', async () => {
+    fs.writeFileSync(path.join(root, 'real.txt'), 'same');
+    fs.symlinkSync('real.txt', path.join(root, 'alias.txt'));
+    const a = client('real.txt');
+    const b = client('alias.txt');
+    await Promise.all([a.synced(), b.synced()]);
+    a.text.insert(4, ' file');
+    await eventually(() => b.text.toString() === 'same file');
+  });
+
+  it('refuses folders and binary files with a close code in the 44xx range (no reconnect loop)', async () => {
+    fs.mkdirSync(path.join(root, 'folder'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'blob.bin'), Buffer.from([0, 1, 2, 3, 0, 255]));
+    for (const p of ['folder', 'blob.bin']) {
+      const c = client(p);
+      const closed = await new Promise<{ code: number }>((resolve) => c.provider.on('closed', (e) => resolve(e)));
+      expect(closed.code).toBe(4415);
+    }
+    const escape = client('../outside.txt');
+    expect(await new Promise<number>((resolve) => escape.provider.on('closed', (e) => resolve(e.code)))).toBe(4400);
+  });
+});
