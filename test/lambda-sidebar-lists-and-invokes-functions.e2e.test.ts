@@ -64,6 +64,10 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
   it('refuses an event that is not JSON before sending it', async () => {
     await page.fill('.lambda-payload', '{ nope');
     await page.click('.lambda-invoke');
+    await expect.poll(() => page.textContent('.lambda-payload-error')).toMatch(/Not JSON/);
+    // A list reload (file events, invocations) keeps the message and the typed text.
+    await page.click('.lambda-refresh');
+    await expect.poll(() => page.inputValue('.lambda-payload')).toBe('{ nope');
     expect(await page.textContent('.lambda-payload-error')).toMatch(/Not JSON/);
   });
 
