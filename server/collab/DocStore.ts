@@ -17,9 +17,8 @@ const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.by
 
 /**
  * Yjs documents in SQLite: one row per document with a compacted state, plus an append-only log of the
- * updates since. Every update is appended (committed, WAL) in the same synchronous step that sends it
- * (see SharedDoc.onUpdate), so a killed process can lose at most what was sent during one commit;
- * compaction folds the log into the state.
+ * updates since. Every update is appended (committed, WAL) before anyone is told about it, so a killed
+ * process loses nothing a client saw; compaction folds the log into the state.
  */
 export class DocStore {
   private readonly insertUpdate: Statement<[number, number, Buffer]>;

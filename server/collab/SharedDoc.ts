@@ -233,19 +233,13 @@ export class SharedDoc implements Disposable {
     }, origin);
   }
 
-  /**
-   * Send, then persist, in one synchronous step: nothing else can run between the two, so the only window
-   * in which a client holds an update a crash would lose is the commit itself (≈ 50 µs). Committing first
-   * put that commit on the path every reader waits on (see PROTOCOL.md, "Persisted in the same step").
-   */
+  /** Persist first, then tell everyone: a client never sees an update that a crash could lose. */
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD || this.broken) return;
-    const message = writeUpdate(update);
-    for (const peer of this.peers) if (peer !== origin) peer.send(message);
     try {
       this.deps.store.append(this.storedId, ++this.seq, update);
     } catch (err) {
-      // Not persisted: close everyone so their clients resync from what is stored.
+      // Not persisted, so nobody may see it: drop everyone; their clients resend it after reconnecting.
       this.broken = true;
       this.deps.log.error({ err, path: this.deps.path }, 'persisting a document update failed');
       for (const peer of [...this.peers]) peer.close(1011, 'document storage failed');
@@ -253,6 +247,8 @@ export class SharedDoc implements Disposable {
       return;
     }
     if (++this.sinceCompaction >= this.deps.options.compactAfterUpdates && !this.compactTimer.armed) this.compactTimer.arm(0);
+    const message = writeUpdate(update);
+    for (const peer of this.peers) if (peer !== origin) peer.send(message);
     if (origin !== DISK) this.disk.scheduleWrite();
   };
 
