@@ -158,25 +158,26 @@ export class AuthService {
   }
 
   private writeSharesOf: Statement | undefined;
+  // Every authenticated request runs one of these: compiled once, not per request.
+  private shareByTokenHash: Statement | undefined;
+  private sessionByIdHash: Statement | undefined;
 
   /** Resolves a bearer token (owner or share) to a principal. */
   principalForToken(token: string): Principal | undefined {
     if (secretsEqual(token, this.ownerToken)) return { role: 'owner' };
     // Share tokens are looked up by their hash: the hash is not secret-dependent timing-wise for the caller.
-    const row = this.db
-      .prepare('SELECT id, workspace_id, role, expires_at FROM shares WHERE token_hash = ?')
-      .get(hashToken(token)) as Pick<ShareRow, 'id' | 'workspace_id' | 'role' | 'expires_at'> | undefined;
+    this.shareByTokenHash ??= this.db.prepare('SELECT id, workspace_id, role, expires_at FROM shares WHERE token_hash = ?');
+    const row = this.shareByTokenHash.get(hashToken(token)) as Pick<ShareRow, 'id' | 'workspace_id' | 'role' | 'expires_at'> | undefined;
     if (!row || isExpired(row.expires_at)) return undefined;
     return { role: row.role, shareId: row.id, workspaceId: row.workspace_id };
   }
 
   principalForSession(sessionId: string): Principal | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT s.share_id, s.owner_token_hash, sh.workspace_id, sh.role, sh.expires_at
-         FROM sessions s LEFT JOIN shares sh ON sh.id = s.share_id WHERE s.id_hash = ?`,
-      )
-      .get(hashToken(sessionId)) as
+    this.sessionByIdHash ??= this.db.prepare(
+      `SELECT s.share_id, s.owner_token_hash, sh.workspace_id, sh.role, sh.expires_at
+       FROM sessions s LEFT JOIN shares sh ON sh.id = s.share_id WHERE s.id_hash = ?`,
+    );
+    const row = this.sessionByIdHash.get(hashToken(sessionId)) as
       | { share_id: string | null; owner_token_hash: string | null; workspace_id: string | null; role: 'read' | 'write' | null; expires_at: string | null }
       | undefined;
     if (!row) return undefined;

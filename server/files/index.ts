@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { FileWatcher } from './FileWatcher.js';
 import { fileRoutes } from './routes.js';
 
+export { isExecutable } from './executable.js';
 export { FileWatcher, type FileChange } from './FileWatcher.js';
 export { isInside, resolveInside } from './pathGuard.js';
 export { writeFileAtomic } from './routes.js';

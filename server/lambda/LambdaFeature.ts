@@ -25,7 +25,6 @@ export class LambdaFeature {
   private readonly reservations: ReservationStore;
   /** Per-process key for Code.Location URLs: they live ten minutes, so a restart may void them. */
   private readonly urlKey = randomBytes(32);
-  private readonly touchedAt = new Map<string, number>();
 
   constructor(readonly deps: LambdaFeatureDeps) {
     this.reservations = new ReservationStore(deps.db);
@@ -47,12 +46,8 @@ export class LambdaFeature {
     const running = workspaces.peekRuntime(workspaceId);
     const existing = running?.disposables.isDisposed ? undefined : running?.peekService<WorkspaceLambda>(LAMBDA_SERVICE);
     if (existing) {
-      // Invocations keep the workspace awake, without a database write on every one of them.
-      const now = Date.now();
-      if (now - (this.touchedAt.get(workspaceId) ?? 0) > 1000) {
-        this.touchedAt.set(workspaceId, now);
-        workspaces.touch(workspaceId);
-      }
+      // Invocations keep the workspace awake (touch writes the database at most once a second).
+      workspaces.touch(workspaceId);
       await existing.ready;
       return existing;
     }

@@ -1,17 +1,8 @@
-import fs from 'node:fs';
 import os from 'node:os';
+import { isExecutable } from '../files/index.js';
 
 /** Variables a shell needs that are copied from the server's environment; nothing else is. */
 const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'EDITOR', 'VISUAL'];
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** The user's login shell ($SHELL, else the passwd entry), else bash, else sh. */
 export function defaultShell(env: NodeJS.ProcessEnv = process.env): string {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Workspace, WorkspaceState } from '../../shared/api.js';
 import type { Logger } from '../logger.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db, Migration } from '../store/index.js';
 import { DisposableStore, type Disposable } from './disposables.js';
 
@@ -70,6 +71,8 @@ export class WorkspaceRuntime {
 export class WorkspaceService {
   private readonly runtimes = new Map<string, WorkspaceRuntime>();
   private readonly runtimeListeners: ((runtime: WorkspaceRuntime) => void)[] = [];
+  private readonly touchedAt = new Map<string, number>();
+  private byId: Statement | undefined;
 
   constructor(
     private readonly db: Db,
@@ -82,7 +85,9 @@ export class WorkspaceService {
   }
 
   get(id: string): Workspace | undefined {
-    const row = this.db.prepare('SELECT * FROM workspaces WHERE id = ?').get(id) as Row | undefined;
+    // Asked on every request that names a workspace: compiled once.
+    this.byId ??= this.db.prepare('SELECT * FROM workspaces WHERE id = ?');
+    const row = this.byId.get(id) as Row | undefined;
     return row && toWorkspace(row);
   }
 
@@ -118,8 +123,15 @@ export class WorkspaceService {
     this.db.prepare('UPDATE workspaces SET state = ? WHERE id = ?').run(state, id);
   }
 
+  /**
+   * Records activity. Callers may touch on every operation (an invoke, a keystroke's document): the
+   * database is written at most once a second per workspace, which is all `lastActiveAt` needs.
+   */
   touch(id: string): void {
-    this.db.prepare('UPDATE workspaces SET last_active_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+    const now = Date.now();
+    if (now - (this.touchedAt.get(id) ?? 0) < 1000) return;
+    this.touchedAt.set(id, now);
+    this.db.prepare('UPDATE workspaces SET last_active_at = ? WHERE id = ?').run(new Date(now).toISOString(), id);
   }
 
   /** Releases everything the workspace holds, removes it, and deletes its folder unless it was opened from outside. */
@@ -128,6 +140,7 @@ export class WorkspaceService {
     if (!ws) return false;
     await this.disposeRuntime(id);
     this.db.prepare('DELETE FROM workspaces WHERE id = ?').run(id);
+    this.touchedAt.delete(id);
     if (!ws.openedPath) await fs.promises.rm(this.managedRoot(id), { recursive: true, force: true });
     return true;
   }

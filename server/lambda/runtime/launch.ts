@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FunctionSpec } from '../types.js';
+import { isExecutable } from '../../files/index.js';
 
 export interface LaunchPlan {
   command: string;
@@ -41,15 +42,6 @@ export class InitFailure extends Error {
     message: string,
   ) {
     super(message);
-  }
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
   }
 }
 
