@@ -6,6 +6,7 @@ import {
   type PeopleClientMessage,
   type PeopleServerMessage,
 } from '../../../shared/protocol/collab.js';
+import { ReconnectingSocket, REVOKED } from '../net/ReconnectingSocket.js';
 
 /** What listeners hear: the server's messages, and the socket dropping (the peer list was cleared). */
 export type PeopleEvent = PeopleServerMessage | { type: 'disconnected'; revoked: boolean };
@@ -19,19 +20,28 @@ export class PeopleSocket {
   readonly chat: ChatMessage[] = [];
   moreChat = false;
   self: string | undefined;
-  private ws: WebSocket | undefined;
-  private retry = 0;
-  private closed = false;
+  private readonly socket: ReconnectingSocket;
   private hello: Extract<PeopleClientMessage, { type: 'hello' }>;
   private presence: Extract<PeopleClientMessage, { type: 'presence' }> | undefined;
   private readonly listeners = new Set<(event: PeopleEvent) => void>();
 
   constructor(
-    private readonly workspaceId: string,
+    workspaceId: string,
     user: { name: string; color: string },
   ) {
     this.hello = { type: 'hello', name: user.name, color: user.color };
-    this.connect();
+    this.socket = new ReconnectingSocket(`/ws/workspaces/${encodeURIComponent(workspaceId)}/people`, {
+      onOpen: () => this.socket.send(encodePeopleMessage(this.hello)),
+      onText: (text) => {
+        const message = decodePeopleServerMessage(text);
+        if (message) this.receive(message);
+      },
+      onClose: (code) => {
+        this.self = undefined;
+        this.peers.clear();
+        this.emit({ type: 'disconnected', revoked: code === REVOKED });
+      },
+    });
   }
 
   on(listener: (event: PeopleEvent) => void): () => void {
@@ -69,35 +79,12 @@ export class PeopleSocket {
   }
 
   close(): void {
-    this.closed = true;
-    this.ws?.close();
+    this.socket.close();
   }
 
+  /** Sent only after the server's welcome (`self` is set): before that, hello must go first. */
   private send(message: PeopleClientMessage): boolean {
-    if (this.ws?.readyState !== WebSocket.OPEN || !this.self) return false;
-    this.ws.send(encodePeopleMessage(message));
-    return true;
-  }
-
-  private connect(): void {
-    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${proto}://${location.host}/ws/workspaces/${encodeURIComponent(this.workspaceId)}/people`);
-    this.ws = ws;
-    ws.onopen = () => {
-      this.retry = 0;
-      ws.send(encodePeopleMessage(this.hello));
-    };
-    ws.onmessage = (e) => {
-      const message = typeof e.data === 'string' ? decodePeopleServerMessage(e.data) : undefined;
-      if (message) this.receive(message);
-    };
-    ws.onclose = (e) => {
-      this.self = undefined;
-      this.peers.clear();
-      this.emit({ type: 'disconnected', revoked: e.code === 4403 });
-      if (this.closed || e.code === 4403) return;
-      setTimeout(() => this.connect(), Math.min(10_000, 250 * 2 ** this.retry++));
-    };
+    return this.self !== undefined && this.socket.send(encodePeopleMessage(message));
   }
 
   private receive(message: PeopleServerMessage): void {

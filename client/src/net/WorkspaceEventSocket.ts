@@ -1,18 +1,24 @@
 import { decodeWorkspaceEvent, type WorkspaceEvent } from '../../../shared/protocol/events.js';
+import { ReconnectingSocket } from './ReconnectingSocket.js';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
 
 /** The workspace event socket, reconnecting with backoff; listeners survive reconnects. */
 export class WorkspaceEventSocket {
-  private ws: WebSocket | undefined;
+  private readonly socket: ReconnectingSocket;
   private readonly listeners = new Set<(event: WorkspaceEvent) => void>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
-  private retry = 0;
-  private closed = false;
   state: ConnectionState = 'connecting';
 
-  constructor(private readonly workspaceId: string) {
-    this.connect();
+  constructor(workspaceId: string) {
+    this.socket = new ReconnectingSocket(`/ws/workspaces/${encodeURIComponent(workspaceId)}/events`, {
+      onOpen: () => this.setState('online'),
+      onText: (text) => {
+        const event = decodeWorkspaceEvent(text);
+        if (event) for (const l of this.listeners) l(event);
+      },
+      onClose: () => this.setState('offline'),
+    });
   }
 
   on(listener: (event: WorkspaceEvent) => void): () => void {
@@ -27,33 +33,11 @@ export class WorkspaceEventSocket {
   }
 
   close(): void {
-    this.closed = true;
-    this.ws?.close();
+    this.socket.close();
   }
 
   private setState(state: ConnectionState): void {
     this.state = state;
     for (const l of this.stateListeners) l(state);
-  }
-
-  private connect(): void {
-    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${proto}://${location.host}/ws/workspaces/${encodeURIComponent(this.workspaceId)}/events`);
-    this.ws = ws;
-    ws.onopen = () => {
-      this.retry = 0;
-      this.setState('online');
-    };
-    ws.onmessage = (e) => {
-      const event = typeof e.data === 'string' ? decodeWorkspaceEvent(e.data) : undefined;
-      if (event) for (const l of this.listeners) l(event);
-    };
-    ws.onclose = (e) => {
-      if (this.closed) return;
-      this.setState('offline');
-      if (e.code === 4403) return; // share revoked: reconnecting cannot succeed
-      const delay = Math.min(10_000, 250 * 2 ** this.retry++);
-      setTimeout(() => this.connect(), delay);
-    };
   }
 }

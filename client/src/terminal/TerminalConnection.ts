@@ -7,6 +7,7 @@ import {
   type TerminalClientMessage,
   type TerminalServerMessage,
 } from '../../../shared/protocol/terminal.js';
+import { REVOKED } from '../net/ReconnectingSocket.js';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'ended';
 
@@ -106,7 +107,7 @@ export class TerminalConnection {
     };
     ws.onclose = (event) => {
       if (generation !== this.generation || this.ended) return;
-      const final: number[] = [TerminalCloseCode.ended, TerminalCloseCode.notFound, TerminalCloseCode.protocolError, TerminalCloseCode.tooBig, 4403];
+      const final: number[] = [TerminalCloseCode.ended, TerminalCloseCode.notFound, TerminalCloseCode.protocolError, TerminalCloseCode.tooBig, REVOKED];
       if (final.includes(event.code)) {
         this.ended = true;
         this.sink.status('ended', event.reason);
