@@ -110,6 +110,31 @@ describe('the IDE in a real browser', () => {
     await page.waitForSelector(row('from-terminal.sh'), { timeout: 5000 });
   });
 
+  it('downloads a file and a folder (as a zip) from the tree', async () => {
+    await page.click(row('src/lib'), { button: 'right' });
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.click('.context-menu button:has-text("Download as Zip")')]);
+    expect(zip.suggestedFilename()).toBe('lib.zip');
+    const bytes = fs.readFileSync(await zip.path());
+    expect(bytes.subarray(0, 4).toString('hex')).toBe('504b0304');
+    expect(bytes.includes(Buffer.from('main.ts'))).toBe(true);
+    await page.click(row('dropped.txt'), { button: 'right' });
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('.context-menu button:has-text("Download")')]);
+    expect(file.suggestedFilename()).toBe('dropped.txt');
+    expect(fs.readFileSync(await file.path(), 'utf8')).toBe('dropped content');
+  });
+
+  it('creates a workspace from the switcher and switches to it', async () => {
+    await page.selectOption('.workspace-switcher', '__new__');
+    await answerPrompt('Second Project');
+    await page.waitForURL(/\/w\/second-project$/);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(fs.existsSync(path.join(server.dataDir, 'workspaces', 'second-project'))).toBe(true);
+    expect(await page.locator(row('src')).count()).toBe(0);
+    await page.selectOption('.workspace-switcher', 'default');
+    await page.waitForURL(/\/w\/default$/);
+    await page.waitForSelector(row('src'));
+  });
+
   it('logged no console errors (Monaco workers load)', () => {
     expect(consoleErrors.get(page)).toEqual([]);
   });
