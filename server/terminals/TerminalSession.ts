@@ -187,6 +187,7 @@ export class TerminalSession {
     if (this.ended) return;
     this.pending.push(chunk);
     this.pendingBytes += chunk.byteLength;
+    if (chunk.byteLength >= STREAMING_READ) this.readMore();
     if (this.pendingBytes >= MAX_FRAME) return this.flush();
     // The pty hands out about 4 KB per read. A short read (an echo, a prompt, the end of a burst)
     // goes out in this event-loop turn; big reads mean a stream, gathered for a few milliseconds
@@ -196,6 +197,32 @@ export class TerminalSession {
     } else {
       this.flushTimer ??= setTimeout(() => this.flush(), GATHER_MS);
     }
+  }
+
+  /**
+   * While a program streams output, read on from the pty right away, up to a frame, instead of one
+   * event-loop turn per read: the kernel buffers only ~64 KB between the program and us.
+   */
+  private readMore(): void {
+    const fd = (this.pty as IPty & { fd?: number }).fd;
+    if (fd === undefined || this.paused) return;
+    const room = MAX_FRAME - this.pendingBytes;
+    if (room < 4096) return;
+    const buf = Buffer.allocUnsafe(room);
+    let offset = 0;
+    while (room - offset >= 4096) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, offset, room - offset, null);
+      } catch {
+        break; // EAGAIN: nothing more for now (the pty is non-blocking); EIO: node-pty sees it too
+      }
+      if (n <= 0) break;
+      offset += n;
+    }
+    if (offset === 0) return;
+    this.pending.push(buf.subarray(0, offset));
+    this.pendingBytes += offset;
   }
 
   /** Sends what was read so far to the mirror and the viewers, as one frame. */
