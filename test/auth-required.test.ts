@@ -72,14 +72,19 @@ describe('nothing but /api/health and the login page is reachable without a toke
     expect(await wsOutcome(server.wsUrl(`${path}?token=${TEST_TOKEN}`), { origin: server.url })).toBe('open');
   });
 
-  it('refuses Host headers that are not its own (DNS rebinding)', async () => {
+  it('refuses Host headers that are not its own (DNS rebinding), on the Lambda API too', async () => {
     const http = await import('node:http');
-    const status = await new Promise<number>((resolve) => {
-      http.get(`${server.url}/api/health`, { headers: { host: 'evil.example' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+    // The Lambda API is answered without express (a hot path): it must sit behind the same guard and headers.
+    for (const path of ['/api/health', '/lambda/default/2015-03-31/functions']) {
+      const answer = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve) => {
+        http.get(`${server.url}${path}`, { headers: { host: 'evil.example' } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        });
       });
-    });
-    expect(status).toBe(403);
+      expect(answer.status, path).toBe(403);
+      expect(answer.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(answer.headers['x-frame-options'], path).toBe('DENY');
+    }
   });
 });

@@ -1,5 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from 'express';
-import { awsLambdaRoutes } from './api/awsRoutes.js';
+import { awsLambdaHandler } from './api/awsRoutes.js';
 import { lambdaUiRoutes } from './api/uiRoutes.js';
 import { LambdaFeature, type LambdaFeatureDeps } from './LambdaFeature.js';
 
@@ -11,9 +12,13 @@ export type { FunctionSpec } from './types.js';
 /**
  * Lambda, run locally with Lambda's semantics (docs/lambda.md): functions from the workspace's templates,
  * one process per execution environment speaking the Runtime API, concurrency, and two HTTP faces:
- * the AWS-compatible API (public router, SigV4) and the sidebar's REST routes (session auth).
+ * the AWS-compatible API (a raw handler for `/lambda/`, SigV4) and the sidebar's REST routes (session auth).
  */
-export function createLambdaFeature(deps: LambdaFeatureDeps): { feature: LambdaFeature; publicRouter: Router; router: Router } {
+export function createLambdaFeature(deps: LambdaFeatureDeps): {
+  feature: LambdaFeature;
+  awsApi: (req: IncomingMessage, res: ServerResponse) => void;
+  router: Router;
+} {
   const feature = new LambdaFeature(deps);
-  return { feature, publicRouter: awsLambdaRoutes(feature), router: lambdaUiRoutes(feature) };
+  return { feature, awsApi: awsLambdaHandler(feature), router: lambdaUiRoutes(feature) };
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { ReservationError } from '../concurrency.js';
 import { zipOfCode } from '../code.js';
@@ -94,34 +93,34 @@ function resolveFunction(svc: WorkspaceLambda, raw: string, qualifierParam: stri
  * router with its own authentication, SigV4 with the workspace id as access key id and the owner token or
  * a write share's token as secret key. Answers in AWS's shapes, so the AWS CLI and SDKs work unmodified.
  */
-export function awsLambdaRoutes(feature: LambdaFeature): Router {
-  const router = express.Router();
+export function awsLambdaHandler(feature: LambdaFeature): (req: IncomingMessage, res: ServerResponse) => void {
   const log = feature.deps.log;
-  router.use('/lambda', (req: Request, res: Response) => {
+  return (req, res) => {
     const requestId = randomUUID();
     handle(req, res, requestId).catch((err: unknown) => {
       let e: LambdaError;
       if (err instanceof LambdaError) e = err;
       else {
-        log.error({ err, path: req.path }, 'Lambda API request failed');
+        log.error({ err, path: url(req).split('?')[0] }, 'Lambda API request failed');
         e = new LambdaError('ServiceException', 500, 'internal error');
       }
       if (res.headersSent) return void res.destroy();
       if (e.status === 413) res.setHeader('Connection', 'close');
       send(res, e.status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': e.code, 'x-amzn-RequestId': requestId, ...e.headers }, JSON.stringify(e.body()));
     });
-  });
-  return router;
+  };
 
-  async function handle(req: Request, res: Response, requestId: string): Promise<void> {
-    const m = /^\/lambda\/([^/?]+)([^?]*)/.exec(req.originalUrl);
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const rawUrl = url(req);
+    const m = /^\/lambda\/([^/?]+)([^?]*)/.exec(rawUrl);
     if (!m) throw new LambdaError('UnknownOperationException', 404, 'no workspace in the path: use /lambda/<workspaceId>/2015-03-31/...');
     const workspaceId = decode(m[1] as string);
     const rest = m[2] as string;
-    const query = new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
+    const query = new URLSearchParams(rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '');
 
     const code = /^\/code\/([^/]+)\.zip$/.exec(rest);
-    if (req.method === 'GET' && code) return serveCode(res, workspaceId, decode(code[1] as string), query);
+    const method = req.method ?? '';
+    if (method === 'GET' && code) return serveCode(res, workspaceId, decode(code[1] as string), query);
 
     const auth = parseAuthorization(req.headers.authorization);
     if (auth.service !== 'lambda') throw new LambdaError('InvalidSignatureException', 403, "Credential should be scoped to correct service: 'lambda'.");
@@ -130,12 +129,12 @@ export function awsLambdaRoutes(feature: LambdaFeature): Router {
       throw new LambdaError('UnrecognizedClientException', 403, 'The security token included in the request is invalid.');
     }
     const date = requestDate(req.headers, auth);
-    const route = ROUTES.find(([method, re]) => method === req.method && re.test(rest));
+    const route = ROUTES.find(([m, re]) => m === method && re.test(rest));
     const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     const limit = route?.[2] !== 'Invoke' ? OTHER_BODY_BYTES : invocationType === 'Event' ? ASYNC_PAYLOAD_BYTES : SYNC_PAYLOAD_BYTES;
     const body = await readBody(req, limit);
-    await verifySignature({ method: req.method, rawUrl: req.originalUrl, headers: req.headers, body }, auth, date, feature.deps.signingSecrets(workspaceId));
-    if (!route) throw new LambdaError('UnknownOperationException', 404, `Nimbus does not implement ${req.method} ${rest}: functions come from the workspace's templates`);
+    await verifySignature({ method, rawUrl, headers: req.headers, body }, auth, date, feature.deps.signingSecrets(workspaceId));
+    if (!route) throw new LambdaError('UnknownOperationException', 404, `Nimbus does not implement ${method} ${rest}: functions come from the workspace's templates`);
 
     const svc = await feature.service(workspaceId);
     const op = route[2];
@@ -161,7 +160,7 @@ export function awsLambdaRoutes(feature: LambdaFeature): Router {
         const reserved = svc.concurrency.reservedFor(e.spec.name);
         return sendJson(res, 200, requestId, {
           Configuration: await functionConfiguration(svc, e),
-          Code: { RepositoryType: 'S3', Location: feature.codeUrl(`${req.protocol}://${req.headers.host}`, workspaceId, e.spec.name) },
+          Code: { RepositoryType: 'S3', Location: feature.codeUrl(`http://${req.headers.host}`, workspaceId, e.spec.name) },
           ...(reserved !== undefined ? { Concurrency: { ReservedConcurrentExecutions: reserved } } : {}),
         });
       }
@@ -190,7 +189,7 @@ export function awsLambdaRoutes(feature: LambdaFeature): Router {
     }
   }
 
-  async function invoke(res: Response, svc: WorkspaceLambda, entry: FunctionEntry, req: Request, body: Buffer, type: string): Promise<void> {
+  async function invoke(res: ServerResponse, svc: WorkspaceLambda, entry: FunctionEntry, req: IncomingMessage, body: Buffer, type: string): Promise<void> {
     if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') throw invalidParameter(`Unsupported InvocationType ${type}: use RequestResponse, Event or DryRun.`);
     const logType = String(req.headers['x-amz-log-type'] ?? 'None');
     if (logType !== 'None' && logType !== 'Tail') throw invalidParameter(`Unsupported LogType ${logType}: use None or Tail.`);
@@ -209,7 +208,7 @@ export function awsLambdaRoutes(feature: LambdaFeature): Router {
     send(res, 200, headers, inv.payload);
   }
 
-  async function serveCode(res: Response, workspaceId: string, name: string, query: URLSearchParams): Promise<void> {
+  async function serveCode(res: ServerResponse, workspaceId: string, name: string, query: URLSearchParams): Promise<void> {
     if (!feature.deps.workspaces.exists(workspaceId) || !feature.codeUrlValid(workspaceId, name, query.get('expires') ?? '', query.get('signature') ?? '')) {
       throw new LambdaError('AccessDenied', 403, 'Request has expired or the signature does not match');
     }
@@ -220,6 +219,8 @@ export function awsLambdaRoutes(feature: LambdaFeature): Router {
   }
 }
 
+const url = (req: IncomingMessage): string => req.url ?? '/';
+
 function parseJson(body: Buffer, code = 'InvalidParameterValueException'): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
@@ -229,7 +230,7 @@ function parseJson(body: Buffer, code = 'InvalidParameterValueException'): unkno
 }
 
 /** X-Amz-Client-Context: base64 of a JSON object; the runtime gets the JSON text. */
-function clientContextOf(req: Request): string | undefined {
+function clientContextOf(req: IncomingMessage): string | undefined {
   const raw = req.headers['x-amz-client-context'];
   if (typeof raw !== 'string' || raw === '') return undefined;
   if (raw.length > 3583) throw invalidParameter('Client context must be at most 3583 bytes, base64-encoded.');
