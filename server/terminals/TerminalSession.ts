@@ -271,6 +271,13 @@ export class TerminalSession {
     for (const viewer of this.viewers) if (viewer.state !== 'behind') worst = Math.max(worst, viewer.unacked);
     if (!this.paused && (worst > high || mirror > mirrorHigh)) this.setPaused(true);
     else if (this.paused && worst <= low && mirror <= mirrorLow) this.setPaused(false);
+    // Paused with the mirror behind: have its thread say when it is back under the low mark (it
+    // reports nothing otherwise; the paused poll would notice too, later).
+    if (this.paused && mirror > mirrorLow) {
+      this.options.mirror.wakeBelow(mirrorLow);
+      // The thread may have got there between the two reads (it stores its count, then reads ours).
+      if (this.options.mirror.pending <= mirrorLow) queueMicrotask(() => this.updateFlow());
+    }
   }
 
   private setPaused(paused: boolean): void {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../logger.js';
-import type { FromMirror, ToMirror } from './messages.js';
+import { PARSED, WAKE_AT, type FromMirror, type MirrorProgress, type ToMirror } from './messages.js';
 
 export interface Snapshot {
   data: string;
@@ -32,7 +32,7 @@ export class MirrorThread {
   open(cols: number, rows: number, scrollback: number): ScreenMirror {
     const mirror = new ScreenMirror(this, this.nextId++, cols, rows, scrollback);
     this.mirrors.set(mirror.id, mirror);
-    this.post({ op: 'open', id: mirror.id, cols, rows, scrollback });
+    this.post({ op: 'open', id: mirror.id, cols, rows, scrollback, progress: mirror.progress });
     return mirror;
   }
 
@@ -68,7 +68,7 @@ export class MirrorThread {
       for (const mirror of mirrors) mirror.lost();
       for (const mirror of mirrors) {
         if (mirror.isClosing) this.mirrors.delete(mirror.id);
-        else this.post({ op: 'open', id: mirror.id, cols: mirror.cols, rows: mirror.rows, scrollback: mirror.scrollback });
+        else this.post({ op: 'open', id: mirror.id, cols: mirror.cols, rows: mirror.rows, scrollback: mirror.scrollback, progress: mirror.progress });
       }
     });
     this.worker = worker;
@@ -78,7 +78,7 @@ export class MirrorThread {
   private onMessage(message: FromMirror): void {
     const mirror = this.mirrors.get(message.id);
     if (!mirror) return;
-    if (message.op === 'written') mirror.written(message.bytes);
+    if (message.op === 'written') mirror.onProgress();
     else if (message.op === 'snapshot') mirror.snapshotReady(message.req, { data: message.data, cols: message.cols, rows: message.rows });
     else {
       this.mirrors.delete(message.id);
@@ -94,10 +94,15 @@ export class MirrorThread {
 
 /** One terminal's mirror: bytes go in, snapshots come out, in the order they were asked for. */
 export class ScreenMirror {
-  /** Bytes sent to the thread that it has not parsed yet (flow control bounds this). */
-  pending = 0;
-  /** Called whenever `pending` shrinks. */
+  /** Called when the thread has caught up to what `wakeBelow` asked for. */
   onProgress: () => void = () => undefined;
+  /**
+   * What the thread has parsed, in shared memory: during a flood the thread posts nothing back, so
+   * neither thread wakes the other once per batch just to count bytes.
+   */
+  readonly progress: MirrorProgress = new BigInt64Array(new SharedArrayBuffer(16));
+  /** Bytes sent to the thread (since it was last (re)started). */
+  private sent = 0;
   private nextReq = 1;
   private readonly snapshots = new Map<number, (snapshot: Snapshot) => void>();
   private closing: Promise<void> | undefined;
@@ -115,9 +120,19 @@ export class ScreenMirror {
     return this.closing !== undefined;
   }
 
+  /** Bytes sent to the thread that it has not parsed yet (flow control bounds this). */
+  get pending(): number {
+    return this.sent - Number(Atomics.load(this.progress, PARSED));
+  }
+
+  /** Asks for `onProgress` once at most `bytes` are left to parse (a pty paused for the mirror). */
+  wakeBelow(bytes: number): void {
+    Atomics.store(this.progress, WAKE_AT, BigInt(Math.max(1, this.sent - bytes)));
+  }
+
   write(data: Buffer): void {
     if (this.closing) return;
-    this.pending += data.byteLength;
+    this.sent += data.byteLength;
     // A copy the thread can take over (transfer, not structured clone): sockets still hold `data`.
     const copy = new Uint8Array(data);
     this.thread.post({ op: 'write', id: this.id, data: copy }, [copy.buffer]);
@@ -150,12 +165,6 @@ export class ScreenMirror {
   }
 
   /** @internal */
-  written(bytes: number): void {
-    this.pending = Math.max(0, this.pending - bytes);
-    this.onProgress();
-  }
-
-  /** @internal */
   snapshotReady(req: number, snapshot: Snapshot): void {
     const resolve = this.snapshots.get(req);
     this.snapshots.delete(req);
@@ -164,7 +173,10 @@ export class ScreenMirror {
 
   /** @internal the thread is gone: nothing pending will ever be parsed. */
   lost(): void {
-    this.pending = 0;
+    // The restarted thread counts from zero again.
+    this.sent = 0;
+    Atomics.store(this.progress, PARSED, 0n);
+    Atomics.store(this.progress, WAKE_AT, 0n);
     for (const resolve of this.snapshots.values()) resolve({ data: '', cols: this.cols, rows: this.rows });
     this.snapshots.clear();
     this.resolveClosed();

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import { FloodCompactor } from './floodCompactor.js';
-import type { FromMirror, ToMirror } from './messages.js';
+import { PARSED, WAKE_AT, type FromMirror, type MirrorProgress, type ToMirror } from './messages.js';
 
 // The xterm packages are CommonJS bundles whose named exports Node cannot detect from ESM.
 const require = createRequire(import.meta.url);
@@ -27,16 +27,19 @@ interface Mirror {
   queue: Op[];
   busy: boolean;
   flood: FloodCompactor;
+  progress: MirrorProgress;
+  parsed: number;
 }
 
 const mirrors = new Map<number, Mirror>();
+
 const port = parentPort;
 if (!port) throw new Error('mirrorWorker must run in a worker thread');
 const post = (message: FromMirror): void => port.postMessage(message);
 const EMPTY = new Uint8Array(0);
 const keepLines = (scrollback: number, rows: number): number => scrollback + rows + 2;
 
-function open(id: number, cols: number, rows: number, scrollback: number): void {
+function open(id: number, cols: number, rows: number, scrollback: number, progress: MirrorProgress): void {
   // logLevel off: binary floods are full of malformed sequences and each would be logged.
   const term = new Terminal({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
   const serializer = new SerializeAddon();
@@ -44,7 +47,7 @@ function open(id: number, cols: number, rows: number, scrollback: number): void 
   term.loadAddon(serializer as unknown as Parameters<typeof term.loadAddon>[0]);
   term.loadAddon(new Unicode11Addon() as unknown as Parameters<typeof term.loadAddon>[0]);
   term.unicode.activeVersion = '11'; // same widths as the browser, or restored cursors land elsewhere
-  mirrors.set(id, { id, term, serializer, scrollback, queue: [], busy: false, flood: new FloodCompactor(keepLines(scrollback, rows)) });
+  mirrors.set(id, { id, term, serializer, scrollback, queue: [], busy: false, flood: new FloodCompactor(keepLines(scrollback, rows)), progress, parsed: 0 });
 }
 
 /** Runs the next operation once the previous one has been fully applied. */
@@ -72,7 +75,13 @@ function pump(mirror: Mirror): void {
         write = mirror.queue[0]?.op === 'write' ? (mirror.queue.shift() as Extract<Op, { op: 'write' }>) : undefined;
       }
       term.write(EMPTY, () => {
-        post({ op: 'written', id: mirror.id, bytes });
+        mirror.parsed += bytes;
+        Atomics.store(mirror.progress, PARSED, BigInt(mirror.parsed));
+        const wakeAt = Atomics.load(mirror.progress, WAKE_AT);
+        if (wakeAt !== 0n && BigInt(mirror.parsed) >= wakeAt) {
+          Atomics.store(mirror.progress, WAKE_AT, 0n);
+          post({ op: 'written', id: mirror.id });
+        }
         next();
       });
       return;
@@ -103,7 +112,7 @@ function pump(mirror: Mirror): void {
 }
 
 port.on('message', (message: ToMirror) => {
-  if (message.op === 'open') return open(message.id, message.cols, message.rows, message.scrollback);
+  if (message.op === 'open') return open(message.id, message.cols, message.rows, message.scrollback, message.progress);
   const mirror = mirrors.get(message.id);
   if (!mirror) return;
   mirror.queue.push(message);
