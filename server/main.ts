@@ -125,7 +125,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     version,
   });
 
-  const server = http.createServer(requestListener(app, [{ prefix: '/lambda/', handle: lambda.awsApi }], hostAllowed));
+  const server = http.createServer(requestListener(app, [{ prefix: '/lambda/', handle: lambda.awsApi }], hostAllowed, log.child({ module: 'http' })));
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // uploads and downloads may take long; headersTimeout guards slowloris
   wsRouter.attach(server);

@@ -41,11 +41,16 @@ export interface RawRoute {
 }
 
 /** The server's request listener: raw routes first (behind the same Host guard and headers), then the app. */
-export function requestListener(app: Express, rawRoutes: RawRoute[], hostAllowed: (host: string | undefined) => boolean): RequestListener {
+export function requestListener(app: Express, rawRoutes: RawRoute[], hostAllowed: (host: string | undefined) => boolean, log: Logger): RequestListener {
   return (req, res) => {
     const url = req.url ?? '/';
     const route = rawRoutes.find((r) => url.startsWith(r.prefix));
     if (!route) return void app(req, res);
+    if (log.isLevelEnabled('debug')) {
+      // The same line express's requests get: the path only, never the query or auth headers.
+      const started = performance.now();
+      res.on('finish', () => log.debug({ method: req.method, path: url.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
+    }
     securityHeaders(res);
     if (!hostAllowed(req.headers.host)) {
       const body = JSON.stringify({ error: { code: 'forbidden_host', message: 'this server does not answer to that Host name' } });
