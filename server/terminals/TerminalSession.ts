@@ -201,7 +201,9 @@ export class TerminalSession {
 
   /**
    * While a program streams output, read on from the pty right away, up to a frame, instead of one
-   * event-loop turn per read: the kernel buffers only ~64 KB between the program and us.
+   * event-loop turn per read: the kernel buffers only ~64 KB between the program and us. A read can wait
+   * a moment in the kernel for its worker to move the next 4 KB along (never for the program: the fd
+   * is non-blocking), so one call holds the event loop for well under a millisecond.
    */
   private readMore(): void {
     const fd = (this.pty as IPty & { fd?: number }).fd;
@@ -302,14 +304,13 @@ export class TerminalSession {
       return;
     }
     const now = Date.now();
-    let changed = false;
     for (const viewer of this.viewers) {
       if (viewer.state === 'live' && viewer.unacked > this.options.flow.high && now - viewer.lastProgress > this.options.flow.stallMs) {
         viewer.state = 'behind';
-        changed = true;
       }
     }
-    if (changed) this.updateFlow();
+    // Also catches a mirror that caught up without being asked to say so (see updateFlow).
+    this.updateFlow();
   }
 
   private onExit(exitCode: number | undefined, signal: number | undefined): void {
