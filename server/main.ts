@@ -22,7 +22,7 @@ import {
 import { collabMigrations, createCollabFeature } from './collab/index.js';
 import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
 import { createFilesFeature } from './files/index.js';
-import { WebSocketRouter, createApp, createHostGuard, requestListener } from './http/index.js';
+import { WebSocketRouter, createApp, createHostGuard } from './http/index.js';
 import { createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { openDatabase } from './store/index.js';
@@ -112,6 +112,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     hostAllowed,
     log: log.child({ module: 'http' }),
     jsonLimitBytes: config.jsonLimitBytes,
+    rawRoutes: [{ prefix: '/lambda/', handle: lambda.awsApi }],
     rawBodyRouters: [files.rawBodyRouter],
     routers: [
       workspaceRoutes(workspaces),
@@ -125,7 +126,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     version,
   });
 
-  const server = http.createServer(requestListener(app, [{ prefix: '/lambda/', handle: lambda.awsApi }], hostAllowed, log.child({ module: 'http' })));
+  const server = http.createServer(app);
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // uploads and downloads may take long; headersTimeout guards slowloris
   wsRouter.attach(server);
