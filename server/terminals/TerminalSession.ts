@@ -68,6 +68,8 @@ export class TerminalSession {
   private readonly viewers = new Set<Viewer>();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** An empty buffer left from a read-on that found nothing (see readMore). */
+  private readBuffer: Buffer | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushImmediate: NodeJS.Immediate | undefined;
   private paused = false;
@@ -210,7 +212,9 @@ export class TerminalSession {
     if (fd === undefined || this.paused) return;
     const room = MAX_FRAME - this.pendingBytes;
     if (room < 4096) return;
-    const buf = Buffer.allocUnsafe(room);
+    // Often there is nothing more yet: the buffer is then kept for the next try instead of reallocated.
+    const buf = this.readBuffer ?? Buffer.allocUnsafe(MAX_FRAME);
+    this.readBuffer = undefined;
     let offset = 0;
     while (room - offset >= 4096) {
       let n: number;
@@ -222,7 +226,10 @@ export class TerminalSession {
       if (n <= 0) break;
       offset += n;
     }
-    if (offset === 0) return;
+    if (offset === 0) {
+      this.readBuffer = buf;
+      return;
+    }
     this.pending.push(buf.subarray(0, offset));
     this.pendingBytes += offset;
   }
@@ -318,6 +325,7 @@ export class TerminalSession {
     this.flush();
     this.ended = true;
     clearInterval(this.pollTimer);
+    this.readBuffer = undefined;
     if (this.slaveFd !== undefined) fs.close(this.slaveFd, () => undefined);
     this.slaveFd = undefined;
     const closeCode = TerminalCloseCode.ended;
