@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -19,7 +20,7 @@ const openDocs = (): number =>
 const disk = (p: string): string => fs.readFileSync(path.join(root, p), 'utf8');
 
 beforeAll(async () => {
-  server = await startTestServer({ collab: { writeDebounceMs: 60, writeMaxDelayMs: 300, unloadGraceMs: 100 } });
+  server = await startTestServer({ collab: { writeDebounceMs: 60, writeMaxDelayMs: 300, unloadGraceMs: 100, compactAfterUpdates: 50 } });
   root = server.workspaces.rootOf('default');
 });
 afterAll(async () => {
@@ -181,6 +182,30 @@ describe('an unmodified y-websocket WebsocketProvider is a full client of /yjs/<
     await eventually(() => reader.text.length === 2000, 10_000, 'the burst');
     expect(messages).toBeLessThan(1000);
     await eventually(() => disk('burst.txt') === 'z'.repeat(2000));
+  });
+
+  it('the update log is folded into the document state once typing pauses, not while it goes on', async () => {
+    const writer = client('compact.txt');
+    const reader = client('compact.txt');
+    await Promise.all([writer.synced(), reader.synced()]);
+    const db = new Database(path.join(server.dataDir, 'nimbus.db'), { readonly: true });
+    try {
+      const logged = (): number =>
+        db.prepare("SELECT count(*) FROM collab_updates u JOIN collab_docs d ON d.id = u.doc_id WHERE d.path = 'compact.txt'").pluck().get() as number;
+      // Lone keystrokes, each its own update: far past compactAfterUpdates (50) without a pause.
+      for (let i = 0; i < 120; i++) {
+        writer.text.insert(i, 'k');
+        await eventually(() => reader.text.length === i + 1, 5000, 'the keystroke');
+      }
+      expect(logged()).toBeGreaterThan(100);
+      await eventually(() => logged() === 0, 5000, 'compaction after the pause');
+      const state = db.prepare("SELECT state FROM collab_docs WHERE path = 'compact.txt'").pluck().get() as Buffer;
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, state);
+      expect(doc.getText('content').toString()).toBe('k'.repeat(120));
+    } finally {
+      db.close();
+    }
   });
 
   it('hibernating the workspace flushes and releases every document, timer and socket; clients reconnect and wake it', async () => {

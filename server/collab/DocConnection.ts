@@ -124,7 +124,7 @@ export class DocConnection implements DocPeer, Disposable {
           this.send(writeSyncStep2(this.doc.doc, payload));
         }
         else if (step === SyncStep.step2 || step === SyncStep.update) {
-          if (!this.readOnly) this.doc.applyFromClient(payload, this);
+          if (!this.readOnly) this.doc.applyFromClient(payload, this, step === SyncStep.step2);
         } else throw new Malformed(`unknown sync message ${step}`);
         return;
       }

@@ -17,18 +17,21 @@ const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.by
 
 /**
  * Yjs documents in SQLite: one row per document with a compacted state, plus an append-only log of the
- * updates since. Every update is appended (committed, WAL) before anyone is told about it, so a killed
- * process loses nothing a client saw; compaction folds the log into the state.
+ * updates since. Every update is appended (committed, WAL) in the same synchronous step that sends it (see
+ * SharedDoc), so a killed process loses nothing a client saw but at most the edit being sent, which its
+ * clients send back on reconnect; compaction folds the log into the state.
  */
 export class DocStore {
   private readonly insertUpdate: Statement<[number, number, Buffer]>;
   private readonly compactState: Statement<[Buffer, string, number]>;
   private readonly clearUpdates: Statement<[number]>;
+  private readonly deleteUpdate: Statement<[number, number]>;
 
   constructor(private readonly db: Db) {
     this.insertUpdate = db.prepare('INSERT INTO collab_updates (doc_id, seq, data) VALUES (?, ?, ?)');
     this.compactState = db.prepare('UPDATE collab_docs SET state = ?, updated_at = ? WHERE id = ?');
     this.clearUpdates = db.prepare('DELETE FROM collab_updates WHERE doc_id = ?');
+    this.deleteUpdate = db.prepare('DELETE FROM collab_updates WHERE doc_id = ? AND seq = ?');
   }
 
   load(workspaceId: string, path: string): StoredDoc | undefined {
@@ -56,6 +59,11 @@ export class DocStore {
   /** `seq` increases by one per update of a document (the caller counts; see StoredDoc.lastSeq). */
   append(docId: number, seq: number, update: Uint8Array): void {
     this.insertUpdate.run(docId, seq, blob(update));
+  }
+
+  /** Takes one update back out of the log (one that turned out not to apply). */
+  remove(docId: number, seq: number): void {
+    this.deleteUpdate.run(docId, seq);
   }
 
   /** Replaces the log with the state it adds up to (the caller encodes the live doc, which holds every update). */

@@ -14,6 +14,9 @@ import { diffSplices, type Splice } from './textDiff.js';
 import { UpdateBatch, type IncomingUpdate } from './UpdateBatch.js';
 import { checkUpdate } from './updateGuard.js';
 
+/** A document due for compaction is compacted once nobody has edited it for this long. */
+const COMPACT_QUIET_MS = 500;
+
 /** Transaction origins the server uses itself; anything else is the DocConnection that sent the update. */
 const LOAD = Symbol('load');
 const DISK = Symbol('disk');
@@ -65,7 +68,12 @@ export class SharedDoc implements Disposable {
   private seq = 0;
   private sinceCompaction = 0;
   private closing: Promise<void> | undefined;
-  private readonly batch = new UpdateBatch((items) => this.applyBatch(items));
+  private readonly batch = new UpdateBatch(
+    (item) => this.applyAlone(item),
+    (items) => this.applyBatch(items),
+  );
+  /** The update being applied was already stored and sent as the client sent it (see applyAlone). */
+  private forwarded = false;
   /** Persistence failed: the in-memory doc holds an update SQLite lacks; it must not reach the disk either. */
   private broken = false;
 
@@ -106,12 +114,12 @@ export class SharedDoc implements Disposable {
     if (this.peers.size === 0 && !this.closing) this.unloadTimer.arm(this.deps.options.unloadGraceMs);
   }
 
-  /** An update from a client with write access. */
-  applyFromClient(update: Uint8Array, peer: DocPeer): void {
+  /** An update (or, with `step2`, a sync step 2) from a client with write access. */
+  applyFromClient(update: Uint8Array, peer: DocPeer, step2 = false): void {
     const verdict = checkUpdate(this.doc, update, this.batch.reach);
     if (verdict.kind === 'resync') return peer.requestResync();
     if (verdict.kind === 'reject') return peer.close(4400, verdict.reason);
-    this.batch.add({ update, from: peer }, verdict.reach);
+    this.batch.add({ update, from: peer, step2 }, verdict.reach);
   }
 
   applyAwareness(update: Uint8Array, peer: DocPeer): void {
@@ -217,6 +225,40 @@ export class SharedDoc implements Disposable {
     }, DISK);
   }
 
+  /**
+   * A lone edit (the first update of its event-loop turn), the latency path of typing. The guard has
+   * checked that it decodes and builds only on what the document holds, so the client's own bytes are
+   * forwarded as they came, committed to SQLite in the same synchronous step, and only then integrated
+   * here: readers wait neither for the server's Yjs to integrate and re-encode an edit they integrate
+   * themselves, nor for the commit. A kill -9 landing between the send and the commit (one SQLite insert,
+   * tens of microseconds) can leave that one update out of the store; every client that has it sends it
+   * back in its sync step 2 when it reconnects. A sync step 2 goes the batch way instead: it is mostly
+   * content the document has, and Yjs's update carries only what is new.
+   */
+  private applyAlone(item: IncomingUpdate): void {
+    if (item.step2) return this.applyBatch([item]);
+    const { update, from } = item;
+    if (this.broken) return;
+    const message = writeUpdate(update);
+    for (const peer of this.peers) if (peer !== from) peer.send(message);
+    // Committed in the same synchronous step, before anything else runs (the documented window).
+    const seq = this.persist(update);
+    if (seq === undefined) return;
+    this.forwarded = true;
+    try {
+      Y.applyUpdate(this.doc, update, from);
+    } catch (err) {
+      // Not expected after the guard: the stored copy goes, so a reload does not trip over it either.
+      this.deps.log.error({ err, path: this.deps.path }, 'a checked update failed to apply after it was forwarded');
+      this.deps.store.remove(this.storedId, seq);
+      from.close(4400, 'update could not be applied');
+      return;
+    } finally {
+      this.forwarded = false;
+    }
+    this.disk.scheduleWrite();
+  }
+
   /** One transaction for the whole batch: Yjs emits one merged update for it (see UpdateBatch). */
   private applyBatch(items: IncomingUpdate[]): void {
     const first = items[0]?.from;
@@ -233,9 +275,17 @@ export class SharedDoc implements Disposable {
     }, origin);
   }
 
-  /** Persist first, then tell everyone: a client never sees an update that a crash could lose. */
+  /** Bursts and the server's own changes (outside edits): persisted first, then sent to everyone. */
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === LOAD || this.broken) return;
+    if (origin === LOAD || this.broken || this.forwarded) return;
+    if (this.persist(update) === undefined) return;
+    const message = writeUpdate(update);
+    for (const peer of this.peers) if (peer !== origin) peer.send(message);
+    if (origin !== DISK) this.disk.scheduleWrite();
+  };
+
+  /** Appends an update to the SQLite log; returns its sequence number, or undefined if storage failed. */
+  private persist(update: Uint8Array): number | undefined {
     try {
       this.deps.store.append(this.storedId, ++this.seq, update);
     } catch (err) {
@@ -244,13 +294,13 @@ export class SharedDoc implements Disposable {
       this.deps.log.error({ err, path: this.deps.path }, 'persisting a document update failed');
       for (const peer of [...this.peers]) peer.close(1011, 'document storage failed');
       void this.close();
-      return;
+      return undefined;
     }
-    if (++this.sinceCompaction >= this.deps.options.compactAfterUpdates && !this.compactTimer.armed) this.compactTimer.arm(0);
-    const message = writeUpdate(update);
-    for (const peer of this.peers) if (peer !== origin) peer.send(message);
-    if (origin !== DISK) this.disk.scheduleWrite();
-  };
+    // Compaction (a few milliseconds) waits for a pause in typing, unless the log has grown far beyond.
+    const { compactAfterUpdates } = this.deps.options;
+    if (++this.sinceCompaction >= compactAfterUpdates) this.compactTimer.arm(this.sinceCompaction >= 4 * compactAfterUpdates ? 0 : COMPACT_QUIET_MS);
+    return this.seq;
+  }
 
   /** Applies the updates accepted in the current turn now (see UpdateBatch). */
   flushPending(): void {

@@ -3,13 +3,15 @@ import type { DocPeer } from './SharedDoc.js';
 export interface IncomingUpdate {
   update: Uint8Array;
   from: DocPeer;
+  /** A sync step 2 (the client's whole difference on connect, often mostly known here), not an edit. */
+  step2: boolean;
 }
 
 /**
  * Coalesces the client updates that arrive in one burst. ws emits every frame of a TCP read in the same
- * tick; the first update of a tick is applied at once (a lone keystroke waits for nothing), and the rest
- * of that tick's updates are applied together in a microtask, in one Yjs transaction, which Yjs emits as
- * one update: one SQLite row and one message per client for the whole burst. (A microtask, not
+ * tick; the first update of a tick is handled at once by `first` (a lone keystroke waits for nothing), and
+ * the rest of that tick's updates are applied together in a microtask, in one Yjs transaction, which Yjs
+ * emits as one update: one SQLite row and one message per client for the whole burst. (A microtask, not
  * setImmediate: an immediate costs an extra event-loop turn that showed up in the latency tail.)
  * `reach` tells the update guard what the queued ones will add, so an update may build on them.
  */
@@ -18,7 +20,10 @@ export class UpdateBatch {
   readonly reach = new Map<number, number>();
   private open = false;
 
-  constructor(private readonly apply: (items: IncomingUpdate[]) => void) {}
+  constructor(
+    private readonly first: (item: IncomingUpdate) => void,
+    private readonly apply: (items: IncomingUpdate[]) => void,
+  ) {}
 
   add(item: IncomingUpdate, reach: ReadonlyMap<number, number>): void {
     if (!this.open) {
@@ -27,7 +32,7 @@ export class UpdateBatch {
         this.flush();
         this.open = false;
       });
-      this.apply([item]);
+      this.first(item);
       return;
     }
     this.items.push(item);
