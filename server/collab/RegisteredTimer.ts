@@ -6,6 +6,7 @@ import type { Disposable, DisposableStore } from '../workspaces/index.js';
  */
 export class RegisteredTimer implements Disposable {
   private handle: NodeJS.Timeout | undefined;
+  private ms = 0;
 
   constructor(
     private readonly registry: DisposableStore,
@@ -17,11 +18,17 @@ export class RegisteredTimer implements Disposable {
   }
 
   arm(ms: number): void {
+    // Re-armed on every keystroke (write debounce): restarting the same timer allocates nothing.
+    if (this.handle && ms === this.ms) {
+      this.handle.refresh();
+      return;
+    }
     if (this.handle) clearTimeout(this.handle);
     else {
       if (this.registry.isDisposed) return;
       this.registry.add(this);
     }
+    this.ms = ms;
     this.handle = setTimeout(() => {
       this.handle = undefined;
       this.registry.delete(this);

@@ -72,8 +72,6 @@ export class SharedDoc implements Disposable {
     (item) => this.applyAlone(item),
     (items) => this.applyBatch(items),
   );
-  /** The update being applied was already stored and sent as the client sent it (see applyAlone). */
-  private forwarded = false;
   /** Persistence failed: the in-memory doc holds an update SQLite lacks; it must not reach the disk either. */
   private broken = false;
 
@@ -186,7 +184,6 @@ export class SharedDoc implements Disposable {
       // ever; afterwards the persisted document is the identity clients' Y.Docs merge with.
       if (disk) this.text.insert(0, disk.text);
       this.storedId = this.deps.store.create(this.deps.workspaceId, this.deps.path, Y.encodeStateAsUpdate(this.doc), disk?.hash);
-      this.doc.on('update', this.onUpdate);
       return;
     }
     this.storedId = stored.id;
@@ -194,7 +191,6 @@ export class SharedDoc implements Disposable {
     this.doc.transact(() => {
       for (const update of stored.updates) Y.applyUpdate(this.doc, update, LOAD);
     }, LOAD);
-    this.doc.on('update', this.onUpdate);
     this.reconcile(stored.diskHash, stored.pendingHash, disk);
   }
 
@@ -216,13 +212,28 @@ export class SharedDoc implements Disposable {
 
   private applySplices(splices: Splice[]): void {
     if (splices.length === 0) return;
-    this.doc.transact(() => {
-      for (let i = splices.length - 1; i >= 0; i--) {
-        const s = splices[i] as Splice;
-        if (s.end > s.start) this.text.delete(s.start, s.end - s.start);
-        if (s.text) this.text.insert(s.start, s.text);
-      }
-    }, DISK);
+    this.withUpdates(() =>
+      this.doc.transact(() => {
+        for (let i = splices.length - 1; i >= 0; i--) {
+          const s = splices[i] as Splice;
+          if (s.end > s.start) this.text.delete(s.start, s.end - s.start);
+          if (s.text) this.text.insert(s.start, s.text);
+        }
+      }, DISK),
+    );
+  }
+
+  /**
+   * Runs `change` with `onUpdate` listening: Yjs encodes a transaction's update only while someone
+   * listens, and a lone edit (applyAlone) needs none, so the listener is there only for these.
+   */
+  private withUpdates(change: () => void): void {
+    this.doc.on('update', this.onUpdate);
+    try {
+      change();
+    } finally {
+      this.doc.off('update', this.onUpdate);
+    }
   }
 
   /**
@@ -244,17 +255,14 @@ export class SharedDoc implements Disposable {
     // Committed in the same synchronous step, before anything else runs (the documented window).
     const seq = this.persist(update);
     if (seq === undefined) return;
-    this.forwarded = true;
     try {
-      Y.applyUpdate(this.doc, update, from);
+      Y.applyUpdate(this.doc, update, from); // nobody listens to 'update' here: Yjs does not re-encode it
     } catch (err) {
       // Not expected after the guard: the stored copy goes, so a reload does not trip over it either.
       this.deps.log.error({ err, path: this.deps.path }, 'a checked update failed to apply after it was forwarded');
       this.deps.store.remove(this.storedId, seq);
       from.close(4400, 'update could not be applied');
       return;
-    } finally {
-      this.forwarded = false;
     }
     this.disk.scheduleWrite();
   }
@@ -263,21 +271,23 @@ export class SharedDoc implements Disposable {
   private applyBatch(items: IncomingUpdate[]): void {
     const first = items[0]?.from;
     const origin = items.every((i) => i.from === first) ? first : BATCH;
-    this.doc.transact(() => {
-      for (const { update, from } of items) {
-        try {
-          Y.applyUpdate(this.doc, update, from);
-        } catch (err) {
-          this.deps.log.warn({ err, path: this.deps.path }, 'a checked update failed to apply');
-          from.close(4400, 'update could not be applied');
+    this.withUpdates(() =>
+      this.doc.transact(() => {
+        for (const { update, from } of items) {
+          try {
+            Y.applyUpdate(this.doc, update, from);
+          } catch (err) {
+            this.deps.log.warn({ err, path: this.deps.path }, 'a checked update failed to apply');
+            from.close(4400, 'update could not be applied');
+          }
         }
-      }
-    }, origin);
+      }, origin),
+    );
   }
 
   /** Bursts and the server's own changes (outside edits): persisted first, then sent to everyone. */
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === LOAD || this.broken || this.forwarded) return;
+    if (origin === LOAD || this.broken) return;
     if (this.persist(update) === undefined) return;
     const message = writeUpdate(update);
     for (const peer of this.peers) if (peer !== origin) peer.send(message);
@@ -342,7 +352,6 @@ export class SharedDoc implements Disposable {
       for (const peer of [...this.peers]) peer.close(1001, 'document closed');
       this.awareness.off('update', this.onAwarenessUpdate);
       this.awareness.destroy();
-      this.doc.off('update', this.onUpdate);
       this.doc.destroy();
       this.deps.registry.delete(this);
     }
