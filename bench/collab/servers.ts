@@ -96,7 +96,7 @@ export async function startNimbus(): Promise<BenchServer> {
   const wsBase = `${url.replace('http', 'ws')}/yjs`;
   return {
     name: 'Nimbus',
-    notes: 'SQLite persistence of every update before broadcast, token auth, disk mirror',
+    notes: 'SQLite persistence of every update in the same step as its broadcast, token auth, disk mirror',
     url,
     workspaceRoot: path.join(dataDir, 'workspaces', 'default'),
     client: (room) => yWebsocketClient(wsBase, `default/${encodeURIComponent(room)}.txt`, { token: BENCH_TOKEN }),
