@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedShare } from '../shared/api.js';
 import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
@@ -177,6 +177,44 @@ describe('pair programming in two browsers', () => {
 
   it('the status bar shows the documents are live', async () => {
     expect(await alice.locator('.statusbar [data-id="collab"]').textContent()).toBe('⇄ live');
+  });
+
+  it('editing offline: the status bar says so, typing goes on, and the edits arrive once the connection is back', async () => {
+    fs.writeFileSync(path.join(root, 'offline.md'), 'first line\n');
+    // Bob's document socket goes through a switch: cut, it drops the connection and refuses new ones (a
+    // lost network, for one socket: Chromium's offline mode leaves open WebSockets alone).
+    let cut = false;
+    const open = new Set<WebSocketRoute>();
+    await bob.context().routeWebSocket(/\/yjs\/default\/offline\.md/, (ws) => {
+      if (cut) return void ws.close({ code: 1001, reason: 'network down' });
+      const upstream = ws.connectToServer();
+      open.add(ws);
+      ws.onClose(() => (open.delete(ws), void upstream.close()));
+      upstream.onClose(() => (open.delete(ws), void ws.close()));
+    });
+    await openFile(alice, 'offline.md');
+    await openFile(bob, 'offline.md');
+    expect(open.size).toBe(1);
+    const bobStatus = bob.locator('.statusbar [data-id="collab"]');
+    cut = true;
+    for (const ws of open) await ws.close({ code: 1001, reason: 'network down' });
+    await expect.poll(() => bobStatus.getAttribute('data-state'), { timeout: 10_000 }).toBe('offline');
+    await bob.click('.monaco-editor .view-lines');
+    await bob.keyboard.press('Control+End');
+    await bob.keyboard.type('written offline\n');
+    await expect.poll(() => bobStatus.textContent(), { timeout: 5000 }).toContain('1 file with unsynced edits');
+    await alice.click('.monaco-editor .view-lines');
+    await alice.keyboard.press('Control+Home');
+    await alice.keyboard.type('typed online\n');
+    await expect.poll(() => fs.readFileSync(path.join(root, 'offline.md'), 'utf8'), { timeout: 5000 }).toBe('typed online\nfirst line\n');
+    expect(await editorText(alice)).not.toContain('written offline');
+
+    cut = false;
+    const expected = 'typed online\nfirst line\nwritten offline\n';
+    await expect.poll(() => editorText(bob), { timeout: 15_000 }).toBe(expected);
+    await expect.poll(() => editorText(alice), { timeout: 5000 }).toBe(expected);
+    await expect.poll(() => fs.readFileSync(path.join(root, 'offline.md'), 'utf8'), { timeout: 5000 }).toBe(expected);
+    await expect.poll(() => bobStatus.getAttribute('data-state'), { timeout: 5000 }).toBe('connected');
   });
 
   it('the share dialog creates an expiring link; revoking it there disconnects its user at once', async () => {

@@ -65,6 +65,9 @@ export class CollabDocument implements OpenDocument {
       // Ask for in-sync notices on every (re)connect; the server answers at once if the file is current.
       if (status === 'connected') this.provider.ws?.send(Uint8Array.from([YMessage.save, 0]));
       if (status === 'disconnected') this.failSaves('the connection dropped; your edits are kept and sync when it returns');
+      // Each reconnect attempt starts with 'connecting': while the network is down the document stays
+      // offline ("reconnecting") instead of flickering to "syncing" between attempts.
+      if (status === 'connecting' && this.status === 'disconnected') return;
       this.setStatus(status);
     });
     this.provider.on('closed', ({ code, reason }: { code: number; reason: string }) => {

@@ -55,6 +55,8 @@ export class YjsDocumentProvider implements DocumentProvider {
       if (status === 'closed' && this.active() === doc) editor.updateOptions({ readOnly: true });
       this.changed();
     });
+    // Offline, the status bar counts the files with edits the server has not confirmed yet.
+    doc.onDidChangeDirty(() => this.changed());
     this.changed();
     return doc;
   }
