@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleErrors, launchBrowser, openIde } from './helpers/browser.js';
@@ -15,7 +17,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type TerminalState = { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string };
+type TerminalState = { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string; cols: number; rows: number };
 
 declare global {
   interface Window {
@@ -23,6 +25,8 @@ declare global {
     nimbusTerminals?: { list(): TerminalState[] };
   }
 }
+const screenOf = async (page: Page, id: string): Promise<string[]> =>
+  ((await terminals(page)).find((t) => t.id === id)?.text ?? '').split('\n').map((l) => l.trimEnd());
 const terminals = (page: Page): Promise<TerminalState[]> => page.evaluate(() => window.nimbusTerminals?.list() ?? []);
 
 async function waitForLine(page: Page, line: string): Promise<void> {
@@ -75,6 +79,57 @@ describe('a terminal in the browser', () => {
     const second = (await terminals(page))[1] as TerminalState;
     await page.click(`.terminal-tab[data-terminal-id="${second.id}"] .tab-close`);
     await page.waitForFunction(() => window.nimbusTerminals?.list().length === 1, undefined, { timeout: 15_000 });
+    expect(consoleErrors.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('runs vim and less full-screen, and a link in the output opens in a new tab', async () => {
+    const page = await openIde(browser, server);
+    await page.click('button[aria-label="New terminal"]');
+    await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
+    const id = ((await terminals(page)).at(-1) as TerminalState).id;
+    await page.click('.terminal-host:not([hidden]) .xterm');
+    const screen = (): Promise<string[]> => screenOf(page, id);
+
+    // vim: its full-screen UI (the alternate screen with ~ for lines past the end), insert, save, quit.
+    await page.keyboard.type('vim -u NONE -i NONE from-vim.txt');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await screen()).filter((l) => l === '~').length, { timeout: 15_000 }).toBeGreaterThan(5);
+    await page.keyboard.type('ihello from vim');
+    await page.keyboard.press('Escape');
+    await expect.poll(async () => (await screen())[0], { timeout: 5000 }).toBe('hello from vim');
+    await page.keyboard.type(':wq');
+    await page.keyboard.press('Enter');
+    const file = path.join(server.workspaces.rootOf('default'), 'from-vim.txt');
+    await expect.poll(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8'), { timeout: 10_000 }).toBe('hello from vim\n');
+    // Back on the shell's screen, which vim left as it was.
+    await expect.poll(async () => (await screen()).some((l) => l.endsWith('vim -u NONE -i NONE from-vim.txt')), { timeout: 5000 }).toBe(true);
+
+    // less: a pager over 200 lines, G to the end, q to quit.
+    await page.keyboard.type('seq 1 200 | less');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await screen())[0], { timeout: 10_000 }).toBe('1');
+    await page.keyboard.press('Shift+G');
+    await expect.poll(async () => (await screen()).includes('200'), { timeout: 5000 }).toBe(true);
+    expect((await screen())[0]).not.toBe('1');
+    await page.keyboard.type('q');
+    await expect.poll(async () => (await screen()).some((l) => l.endsWith('seq 1 200 | less')), { timeout: 5000 }).toBe(true);
+
+    // A URL printed at the top left of a cleared screen: hovering makes it a link, clicking opens it.
+    const url = 'http://127.0.0.1:9/nimbus-terminal-link';
+    await page.keyboard.type(`clear; echo ${url}`);
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await screen())[0], { timeout: 10_000 }).toBe(url);
+    const box = await page.locator('.terminal-host:not([hidden]) .xterm-screen').boundingBox();
+    if (!box) throw new Error('no terminal screen');
+    const { cols, rows } = (await terminals(page)).find((t) => t.id === id) as TerminalState;
+    expect(cols).toBeGreaterThan(40);
+    const cell = { w: box.width / cols, h: box.height / rows };
+    const opened = page.context().waitForEvent('request', { predicate: (r) => r.url() === url, timeout: 10_000 });
+    await page.mouse.move(box.x + cell.w * 10.5, box.y + cell.h * 0.5);
+    await page.mouse.move(box.x + cell.w * 12.5, box.y + cell.h * 0.5);
+    await page.mouse.click(box.x + cell.w * 12.5, box.y + cell.h * 0.5);
+    expect((await opened).url()).toBe(url);
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });

@@ -10,7 +10,7 @@ import './terminal.css';
 declare global {
   interface Window {
     /** Read-only view of the open terminals, for tests and debugging from the console. */
-    nimbusTerminals?: { list(): { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string }[] };
+    nimbusTerminals?: { list(): { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string; cols: number; rows: number }[] };
   }
 }
 
@@ -144,7 +144,16 @@ export function installTerminals(ctx: IdeContext): void {
     list: () =>
       tabs.all().map((tab) => {
         const view = views.get(tab.id);
-        return { id: tab.id, name: tab.name, text: view?.text() ?? '', renderer: view?.renderer ?? 'none', readOnly: view?.readOnly ?? true, status: tab.status };
+        return {
+          id: tab.id,
+          name: tab.name,
+          text: view?.text() ?? '',
+          renderer: view?.renderer ?? 'none',
+          readOnly: view?.readOnly ?? true,
+          status: tab.status,
+          cols: view?.term.cols ?? 0,
+          rows: view?.term.rows ?? 0,
+        };
       }),
   };
 }
