@@ -287,7 +287,7 @@ export class SharedDoc implements Disposable {
 
   /** Bursts and the server's own changes (outside edits): persisted first, then sent to everyone. */
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === LOAD || this.broken) return;
+    if (this.broken) return;
     if (this.persist(update) === undefined) return;
     const message = writeUpdate(update);
     for (const peer of this.peers) if (peer !== origin) peer.send(message);
