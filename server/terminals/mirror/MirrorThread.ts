@@ -32,7 +32,7 @@ export class MirrorThread {
   open(cols: number, rows: number, scrollback: number): ScreenMirror {
     const mirror = new ScreenMirror(this, this.nextId++, cols, rows, scrollback);
     this.mirrors.set(mirror.id, mirror);
-    this.post({ op: 'open', id: mirror.id, cols, rows, scrollback, progress: mirror.progress });
+    this.post(mirror.openMessage());
     return mirror;
   }
 
@@ -68,7 +68,7 @@ export class MirrorThread {
       for (const mirror of mirrors) mirror.lost();
       for (const mirror of mirrors) {
         if (mirror.isClosing) this.mirrors.delete(mirror.id);
-        else this.post({ op: 'open', id: mirror.id, cols: mirror.cols, rows: mirror.rows, scrollback: mirror.scrollback, progress: mirror.progress });
+        else this.post(mirror.openMessage());
       }
     });
     this.worker = worker;
@@ -162,6 +162,11 @@ export class ScreenMirror {
       this.thread.post({ op: 'close', id: this.id });
     });
     return this.closing;
+  }
+
+  /** @internal the message that (re)creates this mirror in a (new) thread */
+  openMessage(): ToMirror {
+    return { op: 'open', id: this.id, cols: this.cols, rows: this.rows, scrollback: this.scrollback, progress: this.progress };
   }
 
   /** @internal */
