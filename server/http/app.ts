@@ -31,8 +31,10 @@ export interface AppDeps {
 export interface RawRoute {
   /** Requests whose path starts with this (e.g. `/lambda/`). */
   prefix: string;
-  handle: (req: IncomingMessage, res: ServerResponse) => void;
+  handle: RawHandler;
 }
+
+export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * The server's request listener. Every request, raw route or express, gets the same front door: a debug

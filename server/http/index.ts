@@ -1,4 +1,4 @@
-export { createApp, type AppDeps, type RawRoute } from './app.js';
+export { createApp, type AppDeps, type RawHandler, type RawRoute } from './app.js';
 export { errorHandler, notFoundHandler } from './errorHandler.js';
 export { createHostGuard, hostName, isOwnOrigin } from './hostGuard.js';
 export { HttpError } from './HttpError.js';

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from 'express';
+import type { RawHandler } from '../http/index.js';
 import { awsLambdaHandler } from './api/awsRoutes.js';
 import { lambdaUiRoutes } from './api/uiRoutes.js';
 import { LambdaFeature, type LambdaFeatureDeps } from './LambdaFeature.js';
@@ -14,11 +14,7 @@ export type { FunctionSpec } from './types.js';
  * one process per execution environment speaking the Runtime API, concurrency, and two HTTP faces:
  * the AWS-compatible API (a raw handler for `/lambda/`, SigV4) and the sidebar's REST routes (session auth).
  */
-export function createLambdaFeature(deps: LambdaFeatureDeps): {
-  feature: LambdaFeature;
-  awsApi: (req: IncomingMessage, res: ServerResponse) => void;
-  router: Router;
-} {
+export function createLambdaFeature(deps: LambdaFeatureDeps): { feature: LambdaFeature; awsApi: RawHandler; router: Router } {
   const feature = new LambdaFeature(deps);
   return { feature, awsApi: awsLambdaHandler(feature), router: lambdaUiRoutes(feature) };
 }

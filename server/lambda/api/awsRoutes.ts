@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import type { RawHandler } from '../../http/index.js';
 import { z } from 'zod';
 import { ReservationError } from '../concurrency.js';
 import { zipOfCode } from '../code.js';
@@ -93,7 +94,7 @@ function resolveFunction(svc: WorkspaceLambda, raw: string, qualifierParam: stri
  * router with its own authentication, SigV4 with the workspace id as access key id and the owner token or
  * a write share's token as secret key. Answers in AWS's shapes, so the AWS CLI and SDKs work unmodified.
  */
-export function awsLambdaHandler(feature: LambdaFeature): (req: IncomingMessage, res: ServerResponse) => void {
+export function awsLambdaHandler(feature: LambdaFeature): RawHandler {
   const log = feature.deps.log;
   return (req, res) => {
     const requestId = randomUUID();
