@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 // developer's ~/.bashrc (pyenv init waiting on a stale rehash lock, a slow prompt) must not decide whether
 // the terminal tests pass.
 const testHome = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-test-home-'));
+process.on('exit', () => fs.rmSync(testHome, { recursive: true, force: true }));
 
 export default defineConfig({
   test: {
