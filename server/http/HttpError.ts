@@ -7,6 +7,11 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+
+  /** The JSON every error response carries. */
+  body(): { error: { code: string; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
 }
 
 function defaultCode(status: number): string {

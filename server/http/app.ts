@@ -4,6 +4,7 @@ import path from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from '../logger.js';
 import { errorHandler, notFoundHandler } from './errorHandler.js';
+import { HttpError } from './HttpError.js';
 
 export interface AppDeps {
   /** Auth pieces, passed in so that http/ stays below auth/ in the layering. */
@@ -36,6 +37,8 @@ export interface RawRoute {
 
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
+const FORBIDDEN_HOST = new HttpError('this server does not answer to that Host name', 403, 'forbidden_host');
+
 /**
  * The server's request listener. Every request, raw route or express, gets the same front door: a debug
  * log line (the path only, never the query, which may carry ?token=, nor auth headers), the security
@@ -54,8 +57,8 @@ export function createApp(deps: AppDeps): RequestListener {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');
     if (!hostAllowed(req.headers.host)) {
-      const body = JSON.stringify({ error: { code: 'forbidden_host', message: 'this server does not answer to that Host name' } });
-      res.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      const body = JSON.stringify(FORBIDDEN_HOST.body());
+      res.writeHead(FORBIDDEN_HOST.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
       return void res.end(body);
     }
     const route = rawRoutes.find((r) => url.startsWith(r.prefix));

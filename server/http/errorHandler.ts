@@ -33,6 +33,6 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    res.status(error.status).json({ error: { code: error.code, message: error.message } });
+    res.status(error.status).json(error.body());
   };
 }
