@@ -21,7 +21,7 @@ async function feed(chunks: Uint8Array[], compact: boolean): Promise<{ screen: s
   const { term, serializer } = terminal();
   let title = '';
   term.onTitleChange((t) => (title = t));
-  const flood = new FloodCompactor(SCROLLBACK + ROWS + 2);
+  const flood = new FloodCompactor(ROWS, SCROLLBACK);
   let parsed = 0;
   const parse = async (pieces: Uint8Array[]): Promise<void> => {
     for (const piece of pieces) {
@@ -47,6 +47,8 @@ function flood(seed: number, lines: number): Uint8Array[] {
     '\x1b[5;10r', '\x1b[r', '\x1b[H', '\x1b[2J', '\x1b[3;7H', '\x1b[4h', '\x1b[4l', '\x1b[?7l', '\x1b[?7h', '\x1b(0', '\x1b(B',
     '中文字符', 'é😀', '\x00\x00\x00', '\r50%\r', '\x1bP+q544e\x1b\\', '\x1b[?25l', '\x1b[?25h', '\x1b[s', '\x1b[u', '\t|', '\x1b[K',
     '\u009b32m', '\u009d0;c1-title\u009c', '\x1b[1', // an unfinished CSI split across chunks
+    `${'\x00'.repeat(2600)}%`, `\x1b[${'\x00'.repeat(1500)}1m`, // NUL runs longer than the compactor's 1 KB blocks
+    `\x1b[1;${ROWS}r`, '\x1b[3;8r\x1b[11;1H', // margins of the whole screen (no margins), and the cursor below a region
   ];
   const text: string[] = [];
   for (let i = 0; i < lines; i++) {
@@ -80,16 +82,45 @@ describe('flood compaction lets the mirror skip what can no longer be seen, with
   it('holds plain text back, and never skips inside an escape sequence or string', () => {
     const text = (pieces: Uint8Array[]): string => Buffer.concat(pieces).toString();
     const plain = 'y\r\n'.repeat(500);
-    const flood = new FloodCompactor(10);
+    const flood = new FloodCompactor(2, 6); // keeps 6 + 2 + 2 = 10 lines
     // An OSC string whose payload looks like plain text: passed through in full.
     expect(text(flood.push(Buffer.from(`\x1b]0;${plain}\x07`)))).toBe(`\x1b]0;${plain}\x07`);
     // A CSI split across chunks, then a plain run: the run is held, only its last 10 lines are kept.
     expect(text(flood.push(Buffer.from('\x1b[1;2')))).toBe('\x1b[1;2');
-    expect(text(flood.push(Buffer.from(`m${plain}`)))).toBe('m');
+    // The run's first 2 (rows) line feeds are parsed at once: they may land on lines with old text.
+    expect(text(flood.push(Buffer.from(`m${plain}`)))).toBe('my\r\ny\r\n');
     expect(text(flood.push(Buffer.from('\x00\x00tail')))).toBe('');
     expect(text(flood.push(Buffer.from('\x1b[0m')))).toBe(`${'y\r\n'.repeat(10)}tail\x1b[0m`);
     expect(text(flood.flush())).toBe('');
-    expect(text(flood.push(Buffer.from('prompt$ ')))).toBe('');
-    expect(text(flood.flush())).toBe('prompt$ ');
+    expect(text(flood.push(Buffer.from('prompt$ ')))).toBe('prompt$ ');
+    expect(text(flood.push(Buffer.from('\r\nok\r\nmore')))).toBe('\r\nok\r\n');
+    expect(text(flood.flush())).toBe('more');
   });
+
+  it('drops nothing while scroll margins may be set, and again once they are reset', () => {
+    const text = (pieces: Uint8Array[]): string => Buffer.concat(pieces).toString();
+    const lines = Array.from({ length: 300 }, (_, i) => `${'z'.repeat(300 - i)}\r\n`).join('');
+    const flood = new FloodCompactor(2, 6);
+    expect(text(flood.push(Buffer.from(`\x1b[2;5r\x1b[24;1H${lines}`)))).toBe(`\x1b[2;5r\x1b[24;1H${lines}`);
+    expect(text(flood.flush())).toBe('');
+    expect(text(flood.push(Buffer.from(`\x1b[r${lines}`))).length).toBeLessThan(1000);
+    expect(text(flood.push(Buffer.from(`\x1b[1;9r${lines}`))).length).toBeGreaterThan(lines.length);
+    expect(text(flood.push(Buffer.from(`\x1bc${lines}`))).length).toBeLessThan(1000);
+  });
+
+  for (const [name, setup] of [
+    ['the cursor at the top of a screen of longer lines', `${'X'.repeat(50)}\r\n`.repeat(ROWS) + '\x1b[H'],
+    ['the cursor below a scrolling region', `${'X'.repeat(50)}\r\n`.repeat(ROWS) + `\x1b[3;8r\x1b[${ROWS};1H`],
+    ['the cursor in a scrolling region', `${'X'.repeat(50)}\r\n`.repeat(ROWS) + '\x1b[3;8r\x1b[4;1H'],
+  ] as const) {
+    it(`a run just longer than what is kept, with ${name}: the same screen as parsing everything`, async () => {
+      // Each line shorter than the one before: a line written over an earlier one shows its tail.
+      const run = Array.from({ length: SCROLLBACK + ROWS + 5 }, (_, i) => `${i},${'y'.repeat(Math.max(0, 50 - i))}\r\n`).join('');
+      const chunks = [Buffer.from(setup), Buffer.from(run), Buffer.from('end')];
+      const exact = await feed(chunks, false);
+      const compacted = await feed(chunks, true);
+      expect(compacted.screen).toBe(exact.screen);
+      expect(compacted.cursor).toBe(exact.cursor);
+    });
+  }
 });

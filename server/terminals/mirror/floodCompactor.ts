@@ -2,12 +2,18 @@
  * Lets the screen mirror keep up with a flood (`cat big.log`, `yes`) without parsing every byte, and
  * without changing what it ends up showing.
  *
- * Within a run of plain text (printable ASCII, tab, CR, LF, read in the parser's ground state), only
- * the last `scrollback + rows` lines can still be on the screen or in the scrollback once the run is
- * over: each line after those scrolls an older one out of reach, and plain text changes no mode,
- * colour or character set. So a plain run is held back instead of parsed, and everything but its last
- * `keepLines` lines (cut right after a CR LF, so the kept part starts at column 0) is dropped. The run
- * is handed to the parser when something else arrives, or before a snapshot, a resize or a close.
+ * Within a run of plain text (printable ASCII, tab, CR, LF, read in the parser's ground state), once
+ * the cursor has reached the bottom of the screen every further line feed scrolls: each later line is
+ * written on a fresh blank line, and pushes an older one towards the end of the scrollback. So only
+ * the last `scrollback + rows` lines of the run can still be seen once it is over, and plain text
+ * changes no mode, colour or character set. A run is therefore parsed as it is for its first `rows`
+ * line feeds (after which the cursor is on the bottom row, wherever it started), then held back
+ * instead of parsed, and everything held but its last `keepLines` lines (cut right after a CR LF, so
+ * the kept part starts at column 0) is dropped. The held part is handed to the parser when something
+ * else arrives, or before a snapshot, a resize or a close.
+ *
+ * While scroll margins (DECSTBM) may be set, a line feed on the bottom row need not scroll at all
+ * (the cursor can sit below the scrolling region), so nothing is dropped until they are reset.
  * NULs in the ground state do nothing in a terminal and are dropped. Escape sequences and non-ASCII
  * text are always parsed.
  *
@@ -27,16 +33,35 @@ const enum Vt {
 
 /** The first byte that is not plain text: not printable ASCII, tab, CR or LF. */
 const NOT_PLAIN = /[^\t\n\r\x20-\x7e]/g;
-const NOT_NUL = /[^\x00]/g;
+
+const NUL_BLOCK = 1024;
+const NULS = new Uint8Array(NUL_BLOCK);
+
+/** Where the run of NULs starting at `from` ends: whole blocks compared at memcmp speed, then bytes. */
+function endOfNuls(data: Uint8Array, from: number): number {
+  let i = from;
+  while (i + NUL_BLOCK <= data.length && Buffer.compare(NULS, data.subarray(i, i + NUL_BLOCK)) === 0) i += NUL_BLOCK;
+  while (i < data.length && data[i] === 0x00) i++;
+  return i;
+}
 
 /** A run that cannot be cut (no CR LF in it: one enormous line) is parsed once it holds this much. */
 const MAX_HELD_BYTES = 1024 * 1024;
+/** Longer CSI parameter strings are not remembered (and are never a full-screen margin reset). */
+const MAX_CSI_PARAMS = 16;
 
 export class FloodCompactor {
   private vt = Vt.Ground;
   /** The previous byte was 0xC2: the next one may be a C1 control in UTF-8 (U+0080–U+009F). */
   private afterC2 = false;
   private afterCR = false;
+  /** Parameters and intermediates of the CSI sequence being read (to see scroll margins change). */
+  private csi = '';
+  /** Scroll margins may be set: a line feed may not scroll, so nothing can be dropped. */
+  private margins = false;
+  /** Line feeds in the current run so far, up to `rows`: the run's head, which is always parsed. */
+  private runLines = 0;
+  private keepLines: number;
   /** The plain run held back, as slices of the chunks it came in and their stream offsets. */
   private held: { data: Uint8Array; from: number }[] = [];
   private heldBytes = 0;
@@ -47,16 +72,22 @@ export class FloodCompactor {
   private nextCrlf = -2;
   private offset = 0;
 
-  constructor(private keepLines: number) {
-    this.crlfEnds = new Float64Array(keepLines + 1);
+  constructor(
+    private rows: number,
+    private readonly scrollback: number,
+  ) {
+    this.keepLines = scrollback + rows + 2;
+    this.crlfEnds = new Float64Array(this.keepLines + 1);
   }
 
   /** After a resize (the screen has another number of rows); call with nothing held (after flush). */
-  setKeepLines(keepLines: number): void {
-    if (keepLines === this.keepLines) return;
-    this.keepLines = keepLines;
-    this.crlfEnds = new Float64Array(keepLines + 1);
+  resize(rows: number): void {
+    if (rows === this.rows) return;
+    this.rows = rows;
+    this.keepLines = this.scrollback + rows + 2;
+    this.crlfEnds = new Float64Array(this.keepLines + 1);
     this.crlfCount = 0;
+    this.runLines = 0;
   }
 
   /** Takes the next output chunk; returns what must be parsed now, in order. */
@@ -65,29 +96,34 @@ export class FloodCompactor {
     const base = this.offset;
     // Plain stretches are found with a regular expression over a one-byte string (native speed);
     // only the bytes of escape sequences and non-ASCII text go through the state machine one by one.
-    const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+    // The string is made only once a chunk turns out to hold more than NULs.
+    let latin1: string | undefined;
+    const text = (): string => (latin1 ??= Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1'));
     let parseFrom = 0; // start of the stretch to pass through to the parser
     let i = 0;
     this.nextCrlf = -2; // not searched yet in this chunk
     while (i < data.length) {
       if (this.vt === Vt.Ground && !this.afterC2) {
-        NOT_PLAIN.lastIndex = i;
-        const end = NOT_PLAIN.exec(text)?.index ?? data.length;
-        if (end > i) {
-          if (i > parseFrom) out.push(data.subarray(parseFrom, i));
-          this.countLines(text, i, end, base);
-          this.hold(data.subarray(i, end), base + i);
-          parseFrom = end;
-          i = end;
-          continue;
-        }
         if (data[i] === 0x00) {
           // NULs are no-ops: dropped, and they do not end the run.
           if (i > parseFrom) out.push(data.subarray(parseFrom, i));
-          NOT_NUL.lastIndex = i;
-          i = NOT_NUL.exec(text)?.index ?? data.length;
+          i = endOfNuls(data, i);
           this.afterCR = false;
           parseFrom = i;
+          continue;
+        }
+        NOT_PLAIN.lastIndex = i;
+        const end = NOT_PLAIN.exec(text())?.index ?? data.length;
+        if (end > i) {
+          // The run's head (and the whole run while margins may be set) is parsed as it comes.
+          const holdFrom = this.margins ? end : this.headEnd(text(), i, end);
+          if (holdFrom < end) {
+            if (holdFrom > parseFrom) out.push(data.subarray(parseFrom, holdFrom));
+            this.countLines(text(), holdFrom, end, base);
+            this.hold(data.subarray(holdFrom, end), base + holdFrom);
+            parseFrom = end;
+          }
+          i = end;
           continue;
         }
       }
@@ -97,6 +133,7 @@ export class FloodCompactor {
         this.release(out);
       }
       this.afterCR = false;
+      this.runLines = 0; // a new run starts after this byte, with the cursor anywhere
       this.step(data[i] as number);
       i++;
     }
@@ -104,6 +141,22 @@ export class FloodCompactor {
     this.offset += data.length;
     if (this.heldBytes > MAX_HELD_BYTES) this.release(out);
     return out;
+  }
+
+  /**
+   * Where the run's head ends within the plain stretch `from`–`to`: just after its `rows`-th line feed
+   * (`to` if the head goes on past this stretch, `from` if it ended before).
+   */
+  private headEnd(text: string, from: number, to: number): number {
+    let at = from;
+    while (this.runLines < this.rows) {
+      const lf = text.indexOf('\n', at);
+      if (lf === -1 || lf >= to) return to;
+      this.runLines++;
+      at = lf + 1;
+    }
+    if (at > from) this.afterCR = false; // the held part starts right after a line feed
+    return at;
   }
 
   /** Records where the CR LFs of a plain stretch end (a CR may end the previous stretch). */
@@ -158,6 +211,18 @@ export class FloodCompactor {
     this.crlfCount = 0;
   }
 
+  /** A CSI sequence ended with `final`: follows scroll margins being set and reset. */
+  private endCsi(final: number): void {
+    if (final === 0x72 /* r: DECSTBM */) {
+      if (this.csi === '') this.margins = false; // reset to the whole screen
+      else if (/^[\d;]+$/.test(this.csi)) {
+        const [top, bottom] = this.csi.split(';').map((n) => Number(n) || 0);
+        // A region of the whole screen (top 1, bottom = rows or default) is the same as none.
+        this.margins = !((top ?? 0) <= 1 && (bottom === undefined || bottom === 0 || bottom === this.rows));
+      }
+    } else if (final === 0x70 /* p */ && this.csi === '!') this.margins = false; // DECSTR, soft reset
+  }
+
   private step(b: number): void {
     const c1 = this.afterC2 && b >= 0x80 && b <= 0x9f;
     this.afterC2 = b === 0xc2;
@@ -169,8 +234,11 @@ export class FloodCompactor {
     if (this.anywhere(b)) return;
     switch (this.vt) {
       case Vt.Escape:
-        if (b === 0x5b) this.vt = Vt.Csi;
-        else if (b === 0x5d) this.vt = Vt.Osc;
+        if (b === 0x5b) this.enterCsi();
+        else if (b === 0x63 /* c: RIS, full reset */) {
+          this.margins = false;
+          this.vt = Vt.Ground;
+        } else if (b === 0x5d) this.vt = Vt.Osc;
         else if (b === 0x50 || b === 0x58 || b === 0x5e || b === 0x5f) this.vt = Vt.String;
         else if (b >= 0x20 && b <= 0x2f) this.vt = Vt.EscapeIntermediate;
         else if (b >= 0x30 && b <= 0x7e) this.vt = Vt.Ground;
@@ -179,7 +247,13 @@ export class FloodCompactor {
         if (b >= 0x30 && b <= 0x7e) this.vt = Vt.Ground;
         return;
       case Vt.Csi:
-        if (b >= 0x40 && b <= 0x7e) this.vt = Vt.Ground;
+        if (b >= 0x40 && b <= 0x7e) {
+          this.vt = Vt.Ground;
+          this.endCsi(b);
+        } else if (b >= 0x20 && b <= 0x3f) {
+          // Too long to be a margin reset: kept as a marker that matches no reset.
+          this.csi = this.csi.length < MAX_CSI_PARAMS ? this.csi + String.fromCharCode(b) : '?';
+        }
         return;
       case Vt.Osc:
         if (b === 0x07) this.vt = Vt.Ground;
@@ -189,11 +263,16 @@ export class FloodCompactor {
     }
   }
 
+  private enterCsi(): void {
+    this.vt = Vt.Csi;
+    this.csi = '';
+  }
+
   /** Transitions that apply in every state (the "anywhere" rows of the DEC parser). */
   private anywhere(code: number): boolean {
     if (code === 0x1b) this.vt = Vt.Escape;
     else if (code === 0x18 || code === 0x1a || code === 0x9c) this.vt = Vt.Ground;
-    else if (code === 0x9b) this.vt = Vt.Csi;
+    else if (code === 0x9b) this.enterCsi();
     else if (code === 0x9d) this.vt = Vt.Osc;
     else if (code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) this.vt = Vt.String;
     else if (code >= 0x80 && code <= 0x9f) this.vt = Vt.Ground;

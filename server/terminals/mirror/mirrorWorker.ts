@@ -23,7 +23,6 @@ interface Mirror {
   id: number;
   term: InstanceType<typeof Terminal>;
   serializer: InstanceType<typeof SerializeAddon>;
-  scrollback: number;
   queue: Op[];
   busy: boolean;
   flood: FloodCompactor;
@@ -37,7 +36,6 @@ const port = parentPort;
 if (!port) throw new Error('mirrorWorker must run in a worker thread');
 const post = (message: FromMirror): void => port.postMessage(message);
 const EMPTY = new Uint8Array(0);
-const keepLines = (scrollback: number, rows: number): number => scrollback + rows + 2;
 
 function open(id: number, cols: number, rows: number, scrollback: number, progress: MirrorProgress): void {
   // logLevel off: binary floods are full of malformed sequences and each would be logged.
@@ -47,7 +45,7 @@ function open(id: number, cols: number, rows: number, scrollback: number, progre
   term.loadAddon(serializer as unknown as Parameters<typeof term.loadAddon>[0]);
   term.loadAddon(new Unicode11Addon() as unknown as Parameters<typeof term.loadAddon>[0]);
   term.unicode.activeVersion = '11'; // same widths as the browser, or restored cursors land elsewhere
-  mirrors.set(id, { id, term, serializer, scrollback, queue: [], busy: false, flood: new FloodCompactor(keepLines(scrollback, rows)), progress, parsed: 0 });
+  mirrors.set(id, { id, term, serializer, queue: [], busy: false, flood: new FloodCompactor(rows, scrollback), progress, parsed: 0 });
 }
 
 /** Runs the next operation once the previous one has been fully applied. */
@@ -90,7 +88,7 @@ function pump(mirror: Mirror): void {
       parse(mirror.flood.flush());
       term.write(EMPTY, () => {
         term.resize(op.cols, op.rows);
-        mirror.flood.setKeepLines(keepLines(mirror.scrollback, op.rows));
+        mirror.flood.resize(op.rows);
         next();
       });
       return;
