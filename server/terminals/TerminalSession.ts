@@ -209,29 +209,34 @@ export class TerminalSession {
    */
   private readMore(): void {
     const fd = (this.pty as IPty & { fd?: number }).fd;
-    if (fd === undefined || this.paused) return;
-    const room = MAX_FRAME - this.pendingBytes;
-    if (room < 4096) return;
+    if (fd === undefined || this.paused || MAX_FRAME - this.pendingBytes < 4096) return;
     // Often there is nothing more yet: the buffer is then kept for the next try instead of reallocated.
     const buf = this.readBuffer ?? Buffer.allocUnsafe(MAX_FRAME);
     this.readBuffer = undefined;
-    let offset = 0;
-    while (room - offset >= 4096) {
+    // Read after room for what is pending, which then moves in front: the frame is one buffer, sent
+    // as it is instead of concatenated.
+    let offset = this.pendingBytes;
+    while (MAX_FRAME - offset >= 4096) {
       let n: number;
       try {
-        n = fs.readSync(fd, buf, offset, room - offset, null);
+        n = fs.readSync(fd, buf, offset, MAX_FRAME - offset, null);
       } catch {
         break; // EAGAIN: nothing more for now (the pty is non-blocking); EIO: node-pty sees it too
       }
       if (n <= 0) break;
       offset += n;
     }
-    if (offset === 0) {
+    if (offset === this.pendingBytes) {
       this.readBuffer = buf;
       return;
     }
-    this.pending.push(buf.subarray(0, offset));
-    this.pendingBytes += offset;
+    let at = 0;
+    for (const piece of this.pending) {
+      buf.set(piece, at);
+      at += piece.byteLength;
+    }
+    this.pending = [buf.subarray(0, offset)];
+    this.pendingBytes = offset;
   }
 
   /** Sends what was read so far to the mirror and the viewers, as one frame. */
