@@ -133,4 +133,70 @@ describe('a terminal in the browser', () => {
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });
+
+  it('shows colours and wide characters, and runs top and htop (keys and mouse)', async () => {
+    const page = await openIde(browser, server);
+    await page.click('button[aria-label="New terminal"]');
+    await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
+    const id = ((await terminals(page)).at(-1) as TerminalState).id;
+    await page.click('.terminal-host:not([hidden]) .xterm');
+    const screen = (): Promise<string[]> => screenOf(page, id);
+    const run = async (command: string): Promise<void> => {
+      await page.keyboard.type(command);
+      await page.keyboard.press('Enter');
+    };
+
+    // Wide characters: the browser's terminal answers a cursor position report after "ab中文😀", and
+    // each of the three takes two cells (Unicode 11 widths), so the cursor is in column 2 + 6 + 1.
+    await run(`clear; printf 'ab中文😀\\033[6n'; read -rs -d R pos; echo " at column \${pos#*;}"`);
+    await expect.poll(async () => (await screen())[0], { timeout: 10_000 }).toBe('ab中文😀 at column 9');
+
+    // Colours, as rendered: a line with a red background shows red pixels on the terminal's screen.
+    const screenBox = page.locator('.terminal-host:not([hidden]) .xterm-screen');
+    const redPixels = async (): Promise<number> => {
+      const png = (await screenBox.screenshot()).toString('base64');
+      return page.evaluate(async (data) => {
+        const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
+        const canvas = new OffscreenCanvas(image.width, image.height);
+        const context = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+        context.drawImage(image, 0, 0);
+        const pixels = context.getImageData(0, 0, image.width, image.height).data;
+        let red = 0;
+        for (let i = 0; i < pixels.length; i += 4) if ((pixels[i] as number) > 150 && (pixels[i + 1] as number) < 90 && (pixels[i + 2] as number) < 90) red++;
+        return red;
+      }, png);
+    };
+    expect(await redPixels()).toBe(0);
+    await run(`clear; printf '\\033[41m%40s\\033[0m\\n' ''`);
+    await expect.poll(redPixels, { timeout: 10_000 }).toBeGreaterThan(1000);
+
+    // top: its screen, refreshed every second (the clock in its first line moves on), q quits.
+    await run('clear; top -d 1');
+    await expect.poll(async () => (await screen()).some((l) => /^\s*PID USER .* COMMAND$/.test(l)), { timeout: 15_000 }).toBe(true);
+    const first = (await screen()).find((l) => l.startsWith('top - '));
+    expect(first).toBeDefined();
+    await expect.poll(async () => (await screen()).find((l) => l.startsWith('top - ')), { timeout: 10_000 }).not.toBe(first);
+    await page.keyboard.type('q');
+    await run('echo back from top');
+    await waitForLine(page, 'back from top');
+
+    // htop: its meters and process list; a click on "F10Quit" in its function bar quits it, which
+    // takes the terminal's mouse reporting from the browser through the server to htop.
+    await run('clear; htop');
+    await expect.poll(async () => (await screen()).some((l) => /^\s*PID USER .*Command$/.test(l)), { timeout: 15_000 }).toBe(true);
+    const lines = await screen();
+    const barRow = lines.findIndex((l) => l.includes('F10Quit'));
+    expect(barRow).toBeGreaterThan(0);
+    const box = await screenBox.boundingBox();
+    if (!box) throw new Error('no terminal screen');
+    const { cols, rows } = (await terminals(page)).find((t) => t.id === id) as TerminalState;
+    const cell = { w: box.width / cols, h: box.height / rows };
+    const col = (lines[barRow] as string).indexOf('F10Quit') + 2;
+    await page.mouse.click(box.x + cell.w * (col + 0.5), box.y + cell.h * (barRow + 0.5));
+    await expect.poll(async () => (await screen()).some((l) => l.includes('F10Quit')), { timeout: 10_000 }).toBe(false);
+    await run('echo back from htop');
+    await waitForLine(page, 'back from htop');
+    expect(consoleErrors.get(page)).toEqual([]);
+    await page.context().close();
+  });
 });
