@@ -134,6 +134,64 @@ describe('a terminal in the browser', () => {
     await page.context().close();
   });
 
+  it('follows the panel when it is resized, and falls back to the DOM renderer when WebGL is lost', async () => {
+    const page = await openIde(browser, server);
+    await page.click('button[aria-label="New terminal"]');
+    await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
+    const id = ((await terminals(page)).at(-1) as TerminalState).id;
+    const state = async (): Promise<TerminalState> => (await terminals(page)).find((t) => t.id === id) as TerminalState;
+    await page.click('.terminal-host:not([hidden]) .xterm');
+    const run = async (command: string): Promise<void> => {
+      await page.keyboard.type(command);
+      await page.keyboard.press('Enter');
+    };
+    const before = await state();
+    await run('stty size');
+    await waitForLine(page, `${before.rows} ${before.cols}`);
+
+    // Dragging the splitter above the panel up makes the terminal taller; the pty follows.
+    const splitter = await page.locator('.splitter-y').boundingBox();
+    if (!splitter) throw new Error('no panel splitter');
+    const x = splitter.x + splitter.width / 2;
+    const y = splitter.y + splitter.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x, y - 120, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(async () => (await state()).rows, { timeout: 10_000 }).toBeGreaterThan(before.rows + 4);
+    const taller = await state();
+    expect(taller.cols).toBe(before.cols);
+    await expect
+      .poll(async () => ((await (await server.api('/api/workspaces/default/terminals')).json()) as { id: string; rows: number }[]).find((t) => t.id === id)?.rows, { timeout: 10_000 })
+      .toBe(taller.rows);
+    await run('clear; stty size');
+    await waitForLine(page, `${taller.rows} ${taller.cols}`);
+
+    // WebGL renders by default; when its context is lost, xterm's DOM renderer takes over and the
+    // terminal goes on showing output.
+    expect(taller.renderer).toBe('webgl');
+    expect(await page.locator('.terminal-host:not([hidden]) .xterm-rows').count()).toBe(0);
+    const lost = await page.evaluate(() => {
+      for (const canvas of document.querySelectorAll<HTMLCanvasElement>('.terminal-host:not([hidden]) .xterm-screen canvas')) {
+        const gl = canvas.getContext('webgl2');
+        const extension = gl?.getExtension('WEBGL_lose_context');
+        if (extension) {
+          extension.loseContext();
+          return true;
+        }
+      }
+      return false;
+    });
+    expect(lost).toBe(true);
+    await expect.poll(async () => (await state()).renderer, { timeout: 15_000 }).toBe('dom');
+    await run('echo drawn by the DOM renderer');
+    await expect
+      .poll(async () => (await page.locator('.terminal-host:not([hidden]) .xterm-rows').textContent())?.includes('drawn by the DOM renderer'), { timeout: 10_000 })
+      .toBe(true);
+    expect(consoleErrors.get(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('shows colours and wide characters, and runs top and htop (keys and mouse)', async () => {
     const page = await openIde(browser, server);
     await page.click('button[aria-label="New terminal"]');
