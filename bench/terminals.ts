@@ -51,15 +51,16 @@ const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-terminals-'));
 const shell = fs.existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 
-/** A log-like text file (timestamps, levels, ids): what `cat big.log` really shows. */
-function makeLogFile(file: string, bytes: number): void {
+/** A log-like text file (timestamps, levels, ids): what `cat big.log` really shows; coloured like a dev server's log. */
+function makeLogFile(file: string, bytes: number, coloured = false): void {
+  const [green, blue, yellow, reset] = coloured ? ['\x1b[32m', '\x1b[1;34m', '\x1b[33m', '\x1b[0m'] : ['', '', '', ''];
   const fd = fs.openSync(file, 'w');
   let written = 0;
   let n = 0;
   while (written < bytes) {
     const lines: string[] = [];
     for (let i = 0; i < 1000; i++, n++) {
-      lines.push(`${new Date(1_700_000_000_000 + n * 7).toISOString()} INFO  worker-${n % 16} request ${(n * 2654435761 % 4294967296).toString(36)} handled in ${n % 997} ms`);
+      lines.push(`${green}${new Date(1_700_000_000_000 + n * 7).toISOString()}${reset} ${blue}INFO${reset}  worker-${n % 16} request ${(n * 2654435761 % 4294967296).toString(36)} handled in ${yellow}${n % 997} ms${reset}`);
     }
     const chunk = Buffer.from(`${lines.join('\n')}\n`);
     fs.writeSync(fd, chunk);
@@ -147,13 +148,16 @@ const rssMb = (): number => process.memoryUsage().rss / MB;
 
 async function main(): Promise<void> {
   const logFile = path.join(dir, 'big.log');
+  const colouredLogFile = path.join(dir, 'coloured.log');
   if (run('throughput')) {
-    process.stderr.write(`preparing a log file in ${dir}…\n`);
+    process.stderr.write(`preparing log files in ${dir}…\n`);
     makeLogFile(logFile, 210 * MB);
+    makeLogFile(colouredLogFile, 210 * MB, true);
   }
   const sources = [
     { name: `head -c ${SIZE} /dev/zero`, command: `head -c ${SIZE} /dev/zero` },
     { name: `head -c ${SIZE} big.log (text lines)`, command: `head -c ${SIZE} ${logFile}` },
+    { name: `head -c ${SIZE} coloured.log (lines with SGR colours)`, command: `head -c ${SIZE} ${colouredLogFile}` },
   ];
 
   const config = parseConfig(['--port', '0', '--data-dir', path.join(dir, 'data'), '--token', TOKEN], {}, process.cwd());

@@ -50,10 +50,15 @@ function flood(seed: number, lines: number): Uint8Array[] {
     `${'\x00'.repeat(2600)}%`, `\x1b[${'\x00'.repeat(1500)}1m`, // NUL runs longer than the compactor's 1 KB blocks
     `\x1b[1;${ROWS}r`, '\x1b[3;8r\x1b[11;1H', // margins of the whole screen (no margins), and the cursor below a region
   ];
+  const inRun = ['\x1b[3%m', '\x1b[1;4%m', '\x1b[0;9%m', '\x1b[m', '\x1b[38;5;2%m', '\x1b[48;2;1;2;%m', '\x1b[4:3m', '\x1b[K', '\x1b[1K', '\x1b[7m', ''];
   const text: string[] = [];
   for (let i = 0; i < lines; i++) {
     const burst = rand(10) === 0 ? 400 : 0; // long plain runs, the case being compacted
-    for (let j = 0; j <= burst; j++) text.push(`line ${i}.${j} ${'abcdefghij'.slice(0, rand(10))}${'x'.repeat(rand(90))}\r\n`);
+    const colours = rand(2) === 0; // coloured bursts: attributes (and erases) inside the run
+    for (let j = 0; j <= burst; j++) {
+      const paint = colours ? (inRun[rand(inRun.length)] as string).replace('%', String(rand(8))) : '';
+      text.push(`line ${i}.${j} ${paint}${'abcdefghij'.slice(0, rand(10))}${colours && rand(3) === 0 ? '\x1b[0m' : ''}${'x'.repeat(rand(90))}\r\n`);
+    }
     if (rand(3) === 0) text.push((specials[rand(specials.length)] as string).replace('%', String(i)));
   }
   const bytes = Buffer.from(text.join(''));
@@ -86,15 +91,30 @@ describe('flood compaction lets the mirror skip what can no longer be seen, with
     // An OSC string whose payload looks like plain text: passed through in full.
     expect(text(flood.push(Buffer.from(`\x1b]0;${plain}\x07`)))).toBe(`\x1b]0;${plain}\x07`);
     // A CSI split across chunks, then a plain run: the run is held, only its last 10 lines are kept.
-    expect(text(flood.push(Buffer.from('\x1b[1;2')))).toBe('\x1b[1;2');
+    expect(text(flood.push(Buffer.from('\x1b[?2')))).toBe('\x1b[?2');
     // The run's first 2 (rows) line feeds are parsed at once: they may land on lines with old text.
-    expect(text(flood.push(Buffer.from(`m${plain}`)))).toBe('my\r\ny\r\n');
+    expect(text(flood.push(Buffer.from(`5h${plain}`)))).toBe('5hy\r\ny\r\n');
     expect(text(flood.push(Buffer.from('\x00\x00tail')))).toBe('');
-    expect(text(flood.push(Buffer.from('\x1b[0m')))).toBe(`${'y\r\n'.repeat(10)}tail\x1b[0m`);
+    // A colour change stays in the run; a cursor change ends it: the last 10 lines are parsed.
+    expect(text(flood.push(Buffer.from('\x1b[0m')))).toBe('');
+    expect(text(flood.push(Buffer.from('\x1b[?25l')))).toBe(`${'y\r\n'.repeat(10)}tail\x1b[0m\x1b[?25l`);
     expect(text(flood.flush())).toBe('');
     expect(text(flood.push(Buffer.from('prompt$ ')))).toBe('prompt$ ');
     expect(text(flood.push(Buffer.from('\r\nok\r\nmore')))).toBe('\r\nok\r\n');
     expect(text(flood.flush())).toBe('more');
+  });
+
+  it('keeps the colours of dropped lines that are still in effect, and an escape sequence cut by the end of a chunk', () => {
+    const text = (pieces: Uint8Array[]): string => Buffer.concat(pieces).toString();
+    const flood = new FloodCompactor(2, 6);
+    const lines = (n: number, line: string): string => line.repeat(n);
+    // Head (2 lines) parsed; then 50 lines whose colours are dropped with them, except the last
+    // attributes set (after the last full reset), which are parsed before the 10 lines kept.
+    expect(text(flood.push(Buffer.from(`${lines(2, 'h\r\n')}\x1b[1mA\x1b[0;32mB\r\n${lines(48, 'c\x1b[4m\r\n')}`)))).toBe(lines(2, 'h\r\n'));
+    // An SGR cut by the end of the chunk: carried over, and still part of the run.
+    expect(text(flood.push(Buffer.from(`${lines(10, 'k\r\n')}\x1b[3`)))).toBe('');
+    expect(text(flood.push(Buffer.from('1mred')))).toBe('');
+    expect(text(flood.flush())).toBe(`\x1b[0;32m${'\x1b[4m'.repeat(48)}${lines(10, 'k\r\n')}\x1b[31mred`);
   });
 
   it('drops nothing while scroll margins may be set, and again once they are reset', () => {

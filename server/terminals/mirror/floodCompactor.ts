@@ -1,21 +1,26 @@
 /**
- * Lets the screen mirror keep up with a flood (`cat big.log`, `yes`) without parsing every byte, and
- * without changing what it ends up showing.
+ * Lets the screen mirror keep up with a flood (`cat big.log`, `yes`, a coloured build log) without
+ * parsing every byte, and without changing what it ends up showing.
  *
- * Within a run of plain text (printable ASCII, tab, CR, LF, read in the parser's ground state), once
- * the cursor has reached the bottom of the screen every further line feed scrolls: each later line is
- * written on a fresh blank line, and pushes an older one towards the end of the scrollback. So only
- * the last `scrollback + rows` lines of the run can still be seen once it is over, and plain text
- * changes no mode, colour or character set. A run is therefore parsed as it is for its first `rows`
- * line feeds (after which the cursor is on the bottom row, wherever it started), then held back
- * instead of parsed, and everything held but its last `keepLines` lines (cut right after a CR LF, so
- * the kept part starts at column 0) is dropped. The held part is handed to the parser when something
+ * A run is what a flood is made of, read in the parser's ground state: plain text (printable ASCII,
+ * tab, CR, LF) and the sequences that only change how text is drawn, SGR (colours and attributes) and
+ * EL (erase in line). Nothing in a run changes a mode, the cursor's row (but by line feeds) or the
+ * character set. Once the cursor has reached the bottom of the screen every further line feed
+ * scrolls: each later line is written on a fresh blank line, and pushes an older one towards the end
+ * of the scrollback. So only the last `scrollback + rows` lines of the run can still be seen once it
+ * is over. A run is therefore parsed as it is for its first `rows` line feeds (after which the cursor
+ * is on the bottom row, wherever it started), then held back instead of parsed, and everything held
+ * but its last `keepLines` lines (cut right after a CR LF, so the kept part starts at column 0) is
+ * dropped, except its SGR sequences from the last one that resets every attribute: they are parsed
+ * first, so the kept lines start with the attributes they had. Two lines more than can be seen are
+ * kept: the rows of the first kept lines were scrolled in (blank-filled with the background colour of
+ * the moment) while dropped lines were drawn. The held part is handed to the parser when something
  * else arrives, or before a snapshot, a resize or a close.
  *
  * While scroll margins (DECSTBM) may be set, a line feed on the bottom row need not scroll at all
  * (the cursor can sit below the scrolling region), so nothing is dropped until they are reset.
- * NULs in the ground state do nothing in a terminal and are dropped. Escape sequences and non-ASCII
- * text are always parsed.
+ * NULs in the ground state do nothing in a terminal and are dropped. Other escape sequences and
+ * non-ASCII text are always parsed.
  *
  * To know where the ground state is, a small VT state machine (the DEC ANSI parser's states, reduced
  * to "which kind of sequence are we in") follows every byte.
@@ -31,8 +36,15 @@ const enum Vt {
   String,
 }
 
-/** The first byte that is not plain text: not printable ASCII, tab, CR or LF. */
-const NOT_PLAIN = /[^\t\n\r\x20-\x7e]/g;
+/**
+ * A stretch of a run: plain text (printable ASCII, tab, CR, LF), and the sequences that may sit inside
+ * a run: SGR (colours and text attributes, which only change the state new text is drawn with) and
+ * EL (erase in line, which only changes the cursor's line).
+ */
+const RUN = /(?:[\t\n\r\x20-\x7e]+|\x1b\[[0-9;:]*m|\x1b\[[012]?K)+/y;
+const SGR = /\x1b\[([0-9;:]*)m/g;
+/** The start of such a sequence, cut off by the end of a chunk: carried over to the next one. */
+const IN_RUN_START = /\x1b(?:\[[0-9;:]{0,32})?$/y;
 
 const NUL_BLOCK = 1024;
 const NULS = new Uint8Array(NUL_BLOCK);
@@ -50,6 +62,51 @@ const MAX_HELD_BYTES = 1024 * 1024;
 /** Longer CSI parameter strings are not remembered (and are never a full-screen margin reset). */
 const MAX_CSI_PARAMS = 16;
 
+/** A first-in first-out list whose `shift` is O(1) (an Array's is O(n), and a held run has many pieces). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get first(): T | undefined {
+    return this.items[this.head];
+  }
+
+  get last(): T | undefined {
+    return this.head < this.items.length ? this.items[this.items.length - 1] : undefined;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    const item = this.items[this.head];
+    if (item === undefined) return undefined;
+    this.items[this.head++] = undefined as T; // let it be collected
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Removes and returns every item, in order. */
+  drain(): T[] {
+    const items = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return items;
+  }
+}
+
+/** A stretch of a chunk held back; `from` is the stream offset of `data[start]`. */
+interface Held {
+  data: Uint8Array;
+  start: number;
+  end: number;
+  from: number;
+}
+
 export class FloodCompactor {
   private vt = Vt.Ground;
   /** The previous byte was 0xC2: the next one may be a C1 control in UTF-8 (U+0080–U+009F). */
@@ -62,9 +119,16 @@ export class FloodCompactor {
   /** Line feeds in the current run so far, up to `rows`: the run's head, which is always parsed. */
   private runLines = 0;
   private keepLines: number;
-  /** The plain run held back, as slices of the chunks it came in and their stream offsets. */
-  private held: { data: Uint8Array; from: number }[] = [];
+  /** The run held back: stretches of the chunks it came in, with the stream offset of their start. */
+  private held = new Fifo<Held>();
   private heldBytes = 0;
+  /** A CR LF was counted since the last trim: the cut may have moved. */
+  private cutMoved = false;
+  /** The start of a sequence that may belong in the run, left at the end of the last chunk. */
+  private carry: Uint8Array | undefined;
+  /** SGR sequences of trimmed text, to parse before what is kept: they set the attributes it starts with. */
+  private replay: string[] = [];
+  private replayBytes = 0;
   /** Stream offsets just after the run's recent CR LFs (a ring of the last keepLines + 1). */
   private crlfEnds: Float64Array;
   private crlfCount = 0;
@@ -91,12 +155,14 @@ export class FloodCompactor {
   }
 
   /** Takes the next output chunk; returns what must be parsed now, in order. */
-  push(data: Uint8Array): Uint8Array[] {
+  push(chunk: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
     const base = this.offset;
-    // Plain stretches are found with a regular expression over a one-byte string (native speed);
-    // only the bytes of escape sequences and non-ASCII text go through the state machine one by one.
-    // The string is made only once a chunk turns out to hold more than NULs.
+    const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = undefined;
+    // Stretches of a run are found with a regular expression over a one-byte string (native speed);
+    // only the bytes of other escape sequences and non-ASCII text go through the state machine one
+    // by one. The string is made only once a chunk turns out to hold more than NULs.
     let latin1: string | undefined;
     const text = (): string => (latin1 ??= Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1'));
     let parseFrom = 0; // start of the stretch to pass through to the parser
@@ -112,19 +178,27 @@ export class FloodCompactor {
           parseFrom = i;
           continue;
         }
-        NOT_PLAIN.lastIndex = i;
-        const end = NOT_PLAIN.exec(text())?.index ?? data.length;
+        RUN.lastIndex = i;
+        const end = RUN.test(text()) ? RUN.lastIndex : i;
         if (end > i) {
           // The run's head (and the whole run while margins may be set) is parsed as it comes.
           const holdFrom = this.margins ? end : this.headEnd(text(), i, end);
           if (holdFrom < end) {
             if (holdFrom > parseFrom) out.push(data.subarray(parseFrom, holdFrom));
             this.countLines(text(), holdFrom, end, base);
-            this.hold(data.subarray(holdFrom, end), base + holdFrom);
+            this.hold(data, holdFrom, end, base);
             parseFrom = end;
           }
           i = end;
           continue;
+        }
+        IN_RUN_START.lastIndex = i;
+        if (data[i] === 0x1b && IN_RUN_START.test(text())) {
+          // Cut off by the end of the chunk: whether it ends the run is known with the next one.
+          if (i > parseFrom) out.push(data.subarray(parseFrom, i));
+          this.carry = data.slice(i);
+          this.offset += i;
+          return out;
         }
       }
       if (this.heldBytes > 0) {
@@ -139,7 +213,7 @@ export class FloodCompactor {
     }
     if (parseFrom < data.length) out.push(data.subarray(parseFrom));
     this.offset += data.length;
-    if (this.heldBytes > MAX_HELD_BYTES) this.release(out);
+    if (this.heldBytes + this.replayBytes > MAX_HELD_BYTES) this.release(out);
     return out;
   }
 
@@ -161,6 +235,7 @@ export class FloodCompactor {
 
   /** Records where the CR LFs of a plain stretch end (a CR may end the previous stretch). */
   private countLines(text: string, from: number, to: number, base: number): void {
+    const before = this.crlfCount;
     if (this.afterCR && text.charCodeAt(from) === 0x0a) this.crlfEnds[this.crlfCount++ % this.crlfEnds.length] = base + from + 1;
     // The search position only moves forward through the chunk, so the whole scan stays linear.
     if (this.nextCrlf !== -1 && this.nextCrlf < from) this.nextCrlf = text.indexOf('\r\n', from);
@@ -169,45 +244,80 @@ export class FloodCompactor {
       this.nextCrlf = text.indexOf('\r\n', this.nextCrlf + 2);
     }
     this.afterCR = text.charCodeAt(to - 1) === 0x0d;
+    if (this.crlfCount !== before) this.cutMoved = true;
   }
 
   /** Everything held back, to parse before the mirror is looked at or resized. */
   flush(): Uint8Array[] {
     const out: Uint8Array[] = [];
     this.release(out);
+    const carry = this.carry;
+    if (carry) {
+      // The parser gets the unfinished sequence now; the state machine follows it there.
+      this.carry = undefined;
+      this.runLines = 0;
+      for (const b of carry) this.step(b);
+      this.offset += carry.length;
+      out.push(carry);
+    }
     return out;
   }
 
-  private hold(data: Uint8Array, from: number): void {
-    if (data.length === 0) return;
-    this.held.push({ data, from });
-    this.heldBytes += data.length;
-    if (this.crlfCount > this.keepLines) this.trim();
+  /** Holds `data[start, end)` back (`base`: the stream offset of `data[0]`). */
+  private hold(data: Uint8Array, start: number, end: number, base: number): void {
+    if (end <= start) return;
+    const last = this.held.last;
+    if (last && last.data === data && last.end === start) last.end = end;
+    else this.held.push({ data, start, end, from: base + start });
+    this.heldBytes += end - start;
+    if (this.cutMoved && this.crlfCount > this.keepLines) this.trim();
   }
 
-  /** Drops the held run up to the CR LF that has `keepLines` lines after it. */
+  /**
+   * Drops the held run up to the CR LF that has `keepLines` lines after it. Its SGR sequences are kept
+   * to be parsed first (from the last one that resets every attribute), so the kept lines are drawn
+   * with the attributes they had; the text they coloured is gone.
+   */
   private trim(): void {
+    this.cutMoved = false;
     const cut = this.crlfEnds[this.crlfCount % this.crlfEnds.length] as number;
-    while (this.held.length > 0) {
-      const first = this.held[0] as { data: Uint8Array; from: number };
+    for (let first = this.held.first; first !== undefined; first = this.held.first) {
       if (first.from >= cut) return;
-      const end = first.from + first.data.length;
-      if (end <= cut) {
-        this.held.shift();
-        this.heldBytes -= first.data.length;
-      } else {
-        const drop = cut - first.from;
-        this.held[0] = { data: first.data.subarray(drop), from: cut };
-        this.heldBytes -= drop;
+      const dropEnd = Math.min(first.end, first.start + (cut - first.from));
+      this.keepSgr(first.data, first.start, dropEnd);
+      this.heldBytes -= dropEnd - first.start;
+      if (dropEnd < first.end) {
+        first.from += dropEnd - first.start;
+        first.start = dropEnd;
         return;
       }
+      this.held.shift();
+    }
+  }
+
+  /** Adds the SGR sequences in `data[from, to)` (text being dropped) to the replay. */
+  private keepSgr(data: Uint8Array, from: number, to: number): void {
+    const esc = data.indexOf(0x1b, from);
+    if (esc === -1 || esc >= to) return;
+    const text = Buffer.from(data.buffer, data.byteOffset + esc, to - esc).toString('latin1');
+    for (const [sequence, params] of text.matchAll(SGR)) {
+      // The first parameter 0 (or none) resets every attribute: what came before no longer matters.
+      if (/^0*(?:[;:]|$)/.test(params as string)) {
+        this.replay = [];
+        this.replayBytes = 0;
+      }
+      this.replay.push(sequence);
+      this.replayBytes += sequence.length;
     }
   }
 
   private release(out: Uint8Array[]): void {
-    for (const slice of this.held) out.push(slice.data);
-    this.held = [];
+    if (this.replay.length > 0) out.push(Buffer.from(this.replay.join(''), 'latin1'));
+    for (const piece of this.held.drain()) out.push(piece.data.subarray(piece.start, piece.end));
     this.heldBytes = 0;
+    this.cutMoved = false;
+    this.replay = [];
+    this.replayBytes = 0;
     this.crlfCount = 0;
   }
 
