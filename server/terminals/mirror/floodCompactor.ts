@@ -42,9 +42,11 @@ const enum Vt {
  * EL (erase in line, which only changes the cursor's line).
  */
 const RUN = /(?:[\t\n\r\x20-\x7e]+|\x1b\[[0-9;:]*m|\x1b\[[012]?K)+/y;
-const SGR = /\x1b\[([0-9;:]*)m/g;
 /** The start of such a sequence, cut off by the end of a chunk: carried over to the next one. */
 const IN_RUN_START = /\x1b(?:\[[0-9;:]{0,32})?$/y;
+
+/** A byte of an SGR's parameters: a digit, `;` or `:`. */
+const isSgrParam = (b: number): boolean => (b >= 0x30 && b <= 0x39) || b === 0x3b || b === 0x3a;
 
 const NUL_BLOCK = 1024;
 const NULS = new Uint8Array(NUL_BLOCK);
@@ -295,17 +297,34 @@ export class FloodCompactor {
     }
   }
 
-  /** Adds the SGR sequences in `data[from, to)` (text being dropped) to the replay. */
+  /**
+   * Adds the SGR sequences in `data[from, to)` (text being dropped) to the replay. Read backwards, up
+   * to the last one that resets every attribute: what comes before that no longer matters.
+   */
   private keepSgr(data: Uint8Array, from: number, to: number): void {
-    const esc = data.indexOf(0x1b, from);
-    if (esc === -1 || esc >= to) return;
-    const text = Buffer.from(data.buffer, data.byteOffset + esc, to - esc).toString('latin1');
-    for (const [sequence, params] of text.matchAll(SGR)) {
-      // The first parameter 0 (or none) resets every attribute: what came before no longer matters.
-      if (/^0*(?:[;:]|$)/.test(params as string)) {
-        this.replay = [];
-        this.replayBytes = 0;
-      }
+    const found: string[] = [];
+    let reset = false;
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength); // for its native (memrchr) search
+    for (let at = to; at > from && !reset; ) {
+      const esc = bytes.lastIndexOf(0x1b, at - 1);
+      if (esc < from) break;
+      at = esc;
+      if (data[esc + 1] !== 0x5b /* [ */) continue;
+      let end = esc + 2;
+      while (end < to && isSgrParam(data[end] as number)) end++;
+      if (end >= to || data[end] !== 0x6d /* m */) continue; // an erase in line, not an SGR
+      // The first parameter 0 (or none) resets every attribute.
+      let first = esc + 2;
+      while (data[first] === 0x30 /* 0 */) first++;
+      reset = first === end || data[first] === 0x3b /* ; */ || data[first] === 0x3a /* : */;
+      found.push(Buffer.from(data.buffer, data.byteOffset + esc, end + 1 - esc).toString('latin1'));
+    }
+    if (reset) {
+      this.replay = [];
+      this.replayBytes = 0;
+    }
+    for (let i = found.length - 1; i >= 0; i--) {
+      const sequence = found[i] as string;
       this.replay.push(sequence);
       this.replayBytes += sequence.length;
     }
