@@ -192,6 +192,36 @@ describe('a terminal in the browser', () => {
     await page.context().close();
   });
 
+  it('copies the selection with Ctrl+Shift+C and pastes with Ctrl+Shift+V', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await openIde(browser, server, { context });
+    await page.click('button[aria-label="New terminal"]');
+    await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
+    const id = ((await terminals(page)).at(-1) as TerminalState).id;
+    await page.click('.terminal-host:not([hidden]) .xterm');
+    await page.keyboard.type('clear; echo copy-me-$((6*7))');
+    await page.keyboard.press('Enter');
+    await waitForLine(page, 'copy-me-42');
+
+    // Double-click the word in the output, copy it.
+    const lines = await screenOf(page, id);
+    const row = lines.indexOf('copy-me-42');
+    const box = await page.locator('.terminal-host:not([hidden]) .xterm-screen').boundingBox();
+    if (!box) throw new Error('no terminal screen');
+    const { cols, rows } = (await terminals(page)).find((t) => t.id === id) as TerminalState;
+    await page.mouse.dblclick(box.x + (box.width / cols) * 3.5, box.y + (box.height / rows) * (row + 0.5));
+    await page.keyboard.press('Control+Shift+C');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 5000 }).toBe('copy-me-42');
+
+    // Paste a command and run it.
+    await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((6*7))'));
+    await page.keyboard.press('Control+Shift+V');
+    await page.keyboard.press('Enter');
+    await waitForLine(page, 'pasted-42');
+    expect(consoleErrors.get(page)).toEqual([]);
+    await context.close();
+  });
+
   it('shows colours and wide characters, and runs top and htop (keys and mouse)', async () => {
     const page = await openIde(browser, server);
     await page.click('button[aria-label="New terminal"]');

@@ -73,6 +73,18 @@ export class TerminalView {
       status: (status, detail) => this.events.onStatus(status, detail),
     }, () => (this.readOnly ? undefined : this.proposedSize()));
 
+    // Ctrl+Shift+C copies the selection and Ctrl+Shift+V pastes, as in VS Code and Linux terminals
+    // (on macOS, Cmd+C and Cmd+V already do). Ctrl+C stays the interrupt.
+    this.term.attachCustomKeyEventHandler((event) => {
+      if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey || event.altKey || event.metaKey) return true;
+      if (event.code === 'KeyC') {
+        event.preventDefault(); // not the browser's developer tools
+        if (this.term.hasSelection()) this.copySelection();
+        return false;
+      }
+      // The browser's own paste (into xterm's textarea), which xterm sends on, bracketed if asked.
+      return event.code !== 'KeyV';
+    });
     this.term.onData((data) => {
       if (!this.readOnly) this.connection.input(data);
     });
@@ -85,6 +97,14 @@ export class TerminalView {
 
   focus(): void {
     this.term.focus();
+  }
+
+  private copySelection(): void {
+    const text = this.term.getSelection();
+    // The async clipboard exists only in secure contexts (https, localhost); elsewhere the copy command
+    // fires a copy event on xterm's textarea, whose handler puts the selection on the clipboard.
+    if (navigator.clipboard) void navigator.clipboard.writeText(text).catch(() => document.execCommand('copy'));
+    else document.execCommand('copy');
   }
 
   /** Called when the tab becomes visible: sizes are only measurable then. */
