@@ -172,7 +172,7 @@ describe('a terminal in the browser', () => {
     expect(taller.renderer).toBe('webgl');
     expect(await page.locator('.terminal-host:not([hidden]) .xterm-rows').count()).toBe(0);
     const lost = await page.evaluate(() => {
-      for (const canvas of document.querySelectorAll<HTMLCanvasElement>('.terminal-host:not([hidden]) .xterm-screen canvas')) {
+      for (const canvas of Array.from(document.querySelectorAll<HTMLCanvasElement>('.terminal-host:not([hidden]) .xterm-screen canvas'))) {
         const gl = canvas.getContext('webgl2');
         const extension = gl?.getExtension('WEBGL_lose_context');
         if (extension) {
