@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleErrors, launchBrowser, openIde } from './helpers/browser.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -35,6 +35,34 @@ async function waitForLine(page: Page, line: string): Promise<void> {
     line,
     { timeout: 15_000 },
   );
+}
+
+/** Opens the IDE (in `context`, if given), opens a terminal with "+" and focuses it. */
+async function openTerminal(context?: BrowserContext) {
+  const page = await openIde(browser, server, context ? { context } : {});
+  await page.click('button[aria-label="New terminal"]');
+  await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
+  const id = ((await terminals(page)).at(-1) as TerminalState).id;
+  await page.click('.terminal-host:not([hidden]) .xterm');
+  const state = async (): Promise<TerminalState> => (await terminals(page)).find((t) => t.id === id) as TerminalState;
+  return {
+    page,
+    id,
+    state,
+    screen: (): Promise<string[]> => screenOf(page, id),
+    /** Types a command line and presses Enter. */
+    run: async (command: string): Promise<void> => {
+      await page.keyboard.type(command);
+      await page.keyboard.press('Enter');
+    },
+    /** Where the middle of the cell at `col`, `row` (from 0) is on the page. */
+    cell: async (col: number, row: number): Promise<{ x: number; y: number }> => {
+      const box = await page.locator('.terminal-host:not([hidden]) .xterm-screen').boundingBox();
+      if (!box) throw new Error('no terminal screen');
+      const { cols, rows } = await state();
+      return { x: box.x + (box.width / cols) * (col + 0.5), y: box.y + (box.height / rows) * (row + 0.5) };
+    },
+  };
 }
 
 describe('a terminal in the browser', () => {
@@ -84,30 +112,22 @@ describe('a terminal in the browser', () => {
   });
 
   it('runs vim and less full-screen, and a link in the output opens in a new tab', async () => {
-    const page = await openIde(browser, server);
-    await page.click('button[aria-label="New terminal"]');
-    await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
-    const id = ((await terminals(page)).at(-1) as TerminalState).id;
-    await page.click('.terminal-host:not([hidden]) .xterm');
-    const screen = (): Promise<string[]> => screenOf(page, id);
+    const { page, screen, run, cell, state } = await openTerminal();
 
     // vim: its full-screen UI (the alternate screen with ~ for lines past the end), insert, save, quit.
-    await page.keyboard.type('vim -u NONE -i NONE from-vim.txt');
-    await page.keyboard.press('Enter');
+    await run('vim -u NONE -i NONE from-vim.txt');
     await expect.poll(async () => (await screen()).filter((l) => l === '~').length, { timeout: 15_000 }).toBeGreaterThan(5);
     await page.keyboard.type('ihello from vim');
     await page.keyboard.press('Escape');
     await expect.poll(async () => (await screen())[0], { timeout: 5000 }).toBe('hello from vim');
-    await page.keyboard.type(':wq');
-    await page.keyboard.press('Enter');
+    await run(':wq');
     const file = path.join(server.workspaces.rootOf('default'), 'from-vim.txt');
     await expect.poll(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8'), { timeout: 10_000 }).toBe('hello from vim\n');
     // Back on the shell's screen, which vim left as it was.
     await expect.poll(async () => (await screen()).some((l) => l.endsWith('vim -u NONE -i NONE from-vim.txt')), { timeout: 5000 }).toBe(true);
 
     // less: a pager over 200 lines, G to the end, q to quit.
-    await page.keyboard.type('seq 1 200 | less');
-    await page.keyboard.press('Enter');
+    await run('seq 1 200 | less');
     await expect.poll(async () => (await screen())[0], { timeout: 10_000 }).toBe('1');
     await page.keyboard.press('Shift+G');
     await expect.poll(async () => (await screen()).includes('200'), { timeout: 5000 }).toBe(true);
@@ -117,34 +137,22 @@ describe('a terminal in the browser', () => {
 
     // A URL printed at the top left of a cleared screen: hovering makes it a link, clicking opens it.
     const url = 'http://127.0.0.1:9/nimbus-terminal-link';
-    await page.keyboard.type(`clear; echo ${url}`);
-    await page.keyboard.press('Enter');
+    await run(`clear; echo ${url}`);
     await expect.poll(async () => (await screen())[0], { timeout: 10_000 }).toBe(url);
-    const box = await page.locator('.terminal-host:not([hidden]) .xterm-screen').boundingBox();
-    if (!box) throw new Error('no terminal screen');
-    const { cols, rows } = (await terminals(page)).find((t) => t.id === id) as TerminalState;
-    expect(cols).toBeGreaterThan(40);
-    const cell = { w: box.width / cols, h: box.height / rows };
+    expect((await state()).cols).toBeGreaterThan(40);
     const opened = page.context().waitForEvent('request', { predicate: (r) => r.url() === url, timeout: 10_000 });
-    await page.mouse.move(box.x + cell.w * 10.5, box.y + cell.h * 0.5);
-    await page.mouse.move(box.x + cell.w * 12.5, box.y + cell.h * 0.5);
-    await page.mouse.click(box.x + cell.w * 12.5, box.y + cell.h * 0.5);
+    const before = await cell(10, 0);
+    const on = await cell(12, 0);
+    await page.mouse.move(before.x, before.y);
+    await page.mouse.move(on.x, on.y);
+    await page.mouse.click(on.x, on.y);
     expect((await opened).url()).toBe(url);
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });
 
   it('follows the panel when it is resized, and falls back to the DOM renderer when WebGL is lost', async () => {
-    const page = await openIde(browser, server);
-    await page.click('button[aria-label="New terminal"]');
-    await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
-    const id = ((await terminals(page)).at(-1) as TerminalState).id;
-    const state = async (): Promise<TerminalState> => (await terminals(page)).find((t) => t.id === id) as TerminalState;
-    await page.click('.terminal-host:not([hidden]) .xterm');
-    const run = async (command: string): Promise<void> => {
-      await page.keyboard.type(command);
-      await page.keyboard.press('Enter');
-    };
+    const { page, id, state, run } = await openTerminal();
     const before = await state();
     await run('stty size');
     await waitForLine(page, `${before.rows} ${before.cols}`);
@@ -194,22 +202,13 @@ describe('a terminal in the browser', () => {
 
   it('copies the selection with Ctrl+Shift+C and pastes with Ctrl+Shift+V', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
-    const page = await openIde(browser, server, { context });
-    await page.click('button[aria-label="New terminal"]');
-    await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
-    const id = ((await terminals(page)).at(-1) as TerminalState).id;
-    await page.click('.terminal-host:not([hidden]) .xterm');
-    await page.keyboard.type('clear; echo copy-me-$((6*7))');
-    await page.keyboard.press('Enter');
+    const { page, screen, run, cell } = await openTerminal(context);
+    await run('clear; echo copy-me-$((6*7))');
     await waitForLine(page, 'copy-me-42');
 
     // Double-click the word in the output, copy it.
-    const lines = await screenOf(page, id);
-    const row = lines.indexOf('copy-me-42');
-    const box = await page.locator('.terminal-host:not([hidden]) .xterm-screen').boundingBox();
-    if (!box) throw new Error('no terminal screen');
-    const { cols, rows } = (await terminals(page)).find((t) => t.id === id) as TerminalState;
-    await page.mouse.dblclick(box.x + (box.width / cols) * 3.5, box.y + (box.height / rows) * (row + 0.5));
+    const word = await cell(3, (await screen()).indexOf('copy-me-42'));
+    await page.mouse.dblclick(word.x, word.y);
     await page.keyboard.press('Control+Shift+C');
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 5000 }).toBe('copy-me-42');
 
@@ -223,16 +222,7 @@ describe('a terminal in the browser', () => {
   });
 
   it('shows colours and wide characters, and runs top and htop (keys and mouse)', async () => {
-    const page = await openIde(browser, server);
-    await page.click('button[aria-label="New terminal"]');
-    await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
-    const id = ((await terminals(page)).at(-1) as TerminalState).id;
-    await page.click('.terminal-host:not([hidden]) .xterm');
-    const screen = (): Promise<string[]> => screenOf(page, id);
-    const run = async (command: string): Promise<void> => {
-      await page.keyboard.type(command);
-      await page.keyboard.press('Enter');
-    };
+    const { page, screen, run, cell } = await openTerminal();
 
     // Wide characters: the browser's terminal answers a cursor position report after "ab中文😀", and
     // each of the three takes two cells (Unicode 11 widths), so the cursor is in column 2 + 6 + 1.
@@ -275,12 +265,8 @@ describe('a terminal in the browser', () => {
     const lines = await screen();
     const barRow = lines.findIndex((l) => l.includes('F10Quit'));
     expect(barRow).toBeGreaterThan(0);
-    const box = await screenBox.boundingBox();
-    if (!box) throw new Error('no terminal screen');
-    const { cols, rows } = (await terminals(page)).find((t) => t.id === id) as TerminalState;
-    const cell = { w: box.width / cols, h: box.height / rows };
-    const col = (lines[barRow] as string).indexOf('F10Quit') + 2;
-    await page.mouse.click(box.x + cell.w * (col + 0.5), box.y + cell.h * (barRow + 0.5));
+    const quit = await cell((lines[barRow] as string).indexOf('F10Quit') + 2, barRow);
+    await page.mouse.click(quit.x, quit.y);
     await expect.poll(async () => (await screen()).some((l) => l.includes('F10Quit')), { timeout: 10_000 }).toBe(false);
     await run('echo back from htop');
     await waitForLine(page, 'back from htop');
