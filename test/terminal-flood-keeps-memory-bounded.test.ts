@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FLOW, listSession } from '../server/terminals/index.js';
+import { DEFAULT_FLOW, MAX_FRAME, listSession } from '../server/terminals/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { createTerminal, marker, TerminalTestClient } from './helpers/terminal.js';
 
@@ -68,8 +68,8 @@ describe('a terminal flood with a slow client keeps server memory bounded and Ct
     it(`${what}: RSS grows < 50 MB, unacknowledged output stays under the window, Ctrl+C works within 1 s`, async () => {
       const result = await flood(command, program, 2500);
       expect(result.rssGrowthMb).toBeLessThan(50);
-      // The pty is paused at the high watermark; at most one more frame (64 KB) is in flight.
-      expect(result.maxUnacked).toBeLessThanOrEqual(DEFAULT_FLOW.high + 64 * 1024);
+      // The pty is paused at the high watermark; at most one more frame is in flight.
+      expect(result.maxUnacked).toBeLessThanOrEqual(DEFAULT_FLOW.high + MAX_FRAME);
       // 2.5 s at ~1.3 MB/s of acks plus the window: not the hundreds of MB the program wrote.
       expect(result.bytesDuringFlood).toBeLessThan(8 * MB);
       expect(result.ctrlCMs).toBeLessThan(1000);

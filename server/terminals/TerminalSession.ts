@@ -22,8 +22,12 @@ export interface FlowOptions {
 
 export const DEFAULT_FLOW: FlowOptions = { high: 1 << 20, low: 256 << 10, mirrorHigh: 2 << 20, mirrorLow: 512 << 10, stallMs: 10_000 };
 
-/** The largest output frame (fewer, bigger frames: fewer syscalls, messages and acknowledgements). */
-const MAX_FRAME = 64 * 1024;
+/**
+ * The largest output frame: fewer, bigger frames mean fewer syscalls, messages, wake-ups and
+ * acknowledgements (128 KB measured 3-7 points nearer the direct pty rate than 64 KB, and less CPU on
+ * every side; docs/benchmarks.md).
+ */
+export const MAX_FRAME = 128 * 1024;
 /** A read this big means the program is streaming output: gather it for up to GATHER_MS. */
 const STREAMING_READ = 2048;
 const GATHER_MS = 3;
@@ -203,9 +207,10 @@ export class TerminalSession {
 
   /**
    * While a program streams output, read on from the pty right away, up to a frame, instead of one
-   * event-loop turn per read: the kernel buffers only ~64 KB between the program and us. A read can wait
-   * a moment in the kernel for its worker to move the next 4 KB along (never for the program: the fd
-   * is non-blocking), so one call holds the event loop for well under a millisecond.
+   * event-loop turn per read: the kernel buffers only ~15 KB between the program and us, so every
+   * turn spent elsewhere stalls it. A read can wait a moment in the kernel for its worker to move the
+   * next 4 KB along (never for the program: the fd is non-blocking), so one call holds the event loop
+   * for a millisecond or two at most.
    */
   private readMore(): void {
     const fd = (this.pty as IPty & { fd?: number }).fd;

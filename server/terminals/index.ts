@@ -12,7 +12,7 @@ import { DEFAULT_FLOW } from './TerminalSession.js';
 
 export { killSession, listSession, processExists, readProc } from './processes.js';
 export { defaultShell, shellEnv } from './shellEnv.js';
-export { DEFAULT_FLOW, type FlowOptions } from './TerminalSession.js';
+export { DEFAULT_FLOW, MAX_FRAME, type FlowOptions } from './TerminalSession.js';
 export type { TerminalManager, TerminalSettings } from './TerminalManager.js';
 
 export const TERMINALS_SERVICE = 'terminals';
