@@ -58,6 +58,31 @@ describe('the IDE in a real browser', () => {
     await expect.poll(() => page.locator('.tab.active').getAttribute('class')).not.toContain('dirty');
   });
 
+  it('suggests words while typing code, not prose: Enter at the end of a Markdown word ends the line', async () => {
+    const suggestions = page.locator('.monaco-editor .suggest-widget.visible');
+    // Code: a prefix of a word in the file brings up suggestions (the check can see them).
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('ans');
+    await expect.poll(() => suggestions.count(), { timeout: 5000 }).toBe(1);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+z');
+    // Prose: the same in Markdown shows none, and Enter is a new line.
+    fs.writeFileSync(path.join(root, 'words.md'), 'offline offset\n');
+    await page.click(row('words.md'));
+    await page.waitForSelector('.tab.active[data-path="words.md"]');
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('of');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await suggestions.count()).toBe(0);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('next');
+    await page.keyboard.press('Control+S');
+    await expect.poll(() => fs.readFileSync(path.join(root, 'words.md'), 'utf8'), { timeout: 5000 }).toBe('offline offset\nof\nnext');
+  });
+
   it('creates, renames and deletes a file through the tree context menu and keyboard', async () => {
     await page.click(row('src'), { button: 'right' });
     await page.click('.context-menu button:has-text("New File")');

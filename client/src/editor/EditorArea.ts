@@ -13,6 +13,11 @@ interface Tab {
 }
 
 /** Editor tabs over one Monaco editor; each tab keeps its own model and view state. */
+/** Languages written as prose, where suggestions while typing get in the way. */
+const PROSE_LANGUAGES = new Set(['markdown', 'plaintext']);
+/** Monaco's (and VS Code's) default: suggestions while typing code, not inside comments or strings. */
+const CODE_QUICK_SUGGESTIONS = { other: 'on', comments: 'off', strings: 'off' } as const;
+
 export class EditorArea {
   readonly monacoEditor: monaco.editor.IStandaloneCodeEditor;
   private readonly tabs: Tab[] = [];
@@ -178,7 +183,10 @@ export class EditorArea {
     if (this.active) this.active.viewState = this.monacoEditor.saveViewState();
     this.active = tab;
     this.monacoEditor.setModel(tab.doc.model);
-    this.monacoEditor.updateOptions({ readOnly: tab.doc.readOnly });
+    // Prose gets no suggestions while typing (as in VS Code): in Markdown or plain text a word
+    // suggestion would take the Enter that ends a line.
+    const prose = PROSE_LANGUAGES.has(tab.doc.model.getLanguageId());
+    this.monacoEditor.updateOptions({ readOnly: tab.doc.readOnly, quickSuggestions: prose ? false : CODE_QUICK_SUGGESTIONS });
     if (tab.viewState) this.monacoEditor.restoreViewState(tab.viewState);
     this.render();
     tab.el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
