@@ -12,12 +12,12 @@ interface Tab {
   unsubscribe: () => void;
 }
 
-/** Editor tabs over one Monaco editor; each tab keeps its own model and view state. */
 /** Languages written as prose, where suggestions while typing get in the way. */
 const PROSE_LANGUAGES = new Set(['markdown', 'plaintext']);
 /** Monaco's (and VS Code's) default: suggestions while typing code, not inside comments or strings. */
 const CODE_QUICK_SUGGESTIONS = { other: 'on', comments: 'off', strings: 'off' } as const;
 
+/** Editor tabs over one Monaco editor; each tab keeps its own model and view state. */
 export class EditorArea {
   readonly monacoEditor: monaco.editor.IStandaloneCodeEditor;
   private readonly tabs: Tab[] = [];
