@@ -220,7 +220,7 @@ export class FloodCompactor {
   }
 
   /**
-   * Where the run's head ends within the plain stretch `from`–`to`: just after its `rows`-th line feed
+   * Where the run's head ends within the run's stretch `from`–`to`: just after its `rows`-th line feed
    * (`to` if the head goes on past this stretch, `from` if it ended before).
    */
   private headEnd(text: string, from: number, to: number): number {
@@ -235,7 +235,7 @@ export class FloodCompactor {
     return at;
   }
 
-  /** Records where the CR LFs of a plain stretch end (a CR may end the previous stretch). */
+  /** Records where the CR LFs of a stretch of the run end (a CR may end the previous stretch). */
   private countLines(text: string, from: number, to: number, base: number): void {
     const before = this.crlfCount;
     if (this.afterCR && text.charCodeAt(from) === 0x0a) this.crlfEnds[this.crlfCount++ % this.crlfEnds.length] = base + from + 1;
@@ -304,10 +304,13 @@ export class FloodCompactor {
   private keepSgr(data: Uint8Array, from: number, to: number): void {
     const found: string[] = [];
     let reset = false;
-    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength); // for its native (memrchr) search
+    // A view of exactly the dropped bytes, for Buffer's native (memrchr) search: text without colours
+    // is passed over once, and never the chunk's bytes before `from`.
+    const dropped = Buffer.from(data.buffer, data.byteOffset + from, to - from);
     for (let at = to; at > from && !reset; ) {
-      const esc = bytes.lastIndexOf(0x1b, at - 1);
-      if (esc < from) break;
+      const hit = dropped.lastIndexOf(0x1b, at - 1 - from);
+      if (hit === -1) break;
+      const esc = from + hit;
       at = esc;
       if (data[esc + 1] !== 0x5b /* [ */) continue;
       let end = esc + 2;
