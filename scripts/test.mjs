@@ -11,25 +11,29 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1;
 }
 
-function ensureChromium() {
-  if (fs.existsSync(chromium)) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const onPath = (name) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+
+/** Installs a Debian package as root, or tells a non-root user what to install. */
+function ensurePackage(pkg, present, why, alternative = '') {
+  if (present()) return;
   if (!isRoot) {
-    console.error(`Chromium is needed for the browser tests and was not found at ${chromium}.\n` +
-      'Install Debian\'s package:  sudo apt-get install -y chromium   (or set CHROMIUM_PATH to a Chromium binary)');
+    console.error(`${why}\nInstall Debian's package:  sudo apt-get install -y ${pkg}${alternative}`);
     process.exit(1);
   }
-  console.log('Chromium is missing: installing Debian\'s chromium package (running as root).');
+  console.log(`${pkg} is missing: installing Debian's ${pkg} package (running as root).`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (run('apt-get', ['update', '-qq'], { env }) !== 0 ||
-      run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env }) !== 0 ||
-      !fs.existsSync(chromium)) {
-    console.error('Installing chromium failed; install it by hand: apt-get install -y chromium');
+      run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env }) !== 0 ||
+      !present()) {
+    console.error(`Installing ${pkg} failed; install it by hand: apt-get install -y ${pkg}`);
     process.exit(1);
   }
 }
 
-ensureChromium();
+ensurePackage('chromium', () => fs.existsSync(chromium), `Chromium is needed for the browser tests and was not found at ${chromium}.`,
+  '   (or set CHROMIUM_PATH to a Chromium binary)');
+ensurePackage('bubblewrap', () => onPath('bwrap'), 'bubblewrap (bwrap) is needed: every process of a workspace runs in its sandbox, and the tests check that.');
 const steps = [
   ['npx', ['tsc', '-b', 'server', 'client', 'test']],
   ['npx', ['eslint', '.']],

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CollabOptions } from './collab/index.js';
+import { HOME_ACCESS, type HomeAccess } from './sandbox/index.js';
 
 export interface Config {
   host: string;
@@ -31,6 +32,12 @@ export interface Config {
   lambdaIdleSeconds: number;
   lambdaRetryDelaysMs: number[];
   lambdaRegion: string;
+  /** What a terminal's shell sees of the home folder of the user running Nimbus. */
+  sandboxHome: HomeAccess;
+  /** Let shares type in terminals even where no sandbox can be made. */
+  allowUnsandboxed: boolean;
+  /** bubblewrap's binary (NIMBUS_BWRAP; tests point it elsewhere to run without a sandbox). */
+  bwrap: string;
 }
 
 export const usage = `Usage: nimbus [options]
@@ -53,6 +60,9 @@ Options:
   --lambda-idle-seconds <n>       idle execution environments are reclaimed after this (env NIMBUS_LAMBDA_IDLE_SECONDS, default 300)
   --lambda-retry-delays <ms,ms>   delays before async retries (env NIMBUS_LAMBDA_RETRY_DELAYS, default 60000,120000)
   --lambda-region <region>        region in ARNs and AWS_REGION (env NIMBUS_LAMBDA_REGION, default us-east-1)
+  --sandbox-home <mode>           what terminals see of your home folder: private (default: an empty home kept per
+                                  workspace), read-only or read-write (env NIMBUS_SANDBOX_HOME)
+  --allow-unsandboxed             where bubblewrap cannot run, still let shares be granted terminal input (env NIMBUS_ALLOW_UNSANDBOXED=1)
   -h, --help            show this help
 `;
 
@@ -87,6 +97,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'lambda-idle-seconds': { type: 'string' },
       'lambda-retry-delays': { type: 'string' },
       'lambda-region': { type: 'string' },
+      'sandbox-home': { type: 'string' },
+      'allow-unsandboxed': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -105,6 +117,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
   const retryDelays = (values['lambda-retry-delays'] ?? env.NIMBUS_LAMBDA_RETRY_DELAYS ?? '60000,120000').split(',').map((d) => intOption(d.trim(), 0, '--lambda-retry-delays'));
   const lambdaRegion = values['lambda-region'] ?? env.NIMBUS_LAMBDA_REGION ?? 'us-east-1';
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lambdaRegion)) throw new ConfigError(`--lambda-region must look like us-east-1, got "${lambdaRegion}"`);
+  const sandboxHome = values['sandbox-home'] ?? (env.NIMBUS_SANDBOX_HOME || 'private');
+  if (!(HOME_ACCESS as readonly string[]).includes(sandboxHome)) {
+    throw new ConfigError(`--sandbox-home must be one of ${HOME_ACCESS.join(', ')}, got "${sandboxHome}"`);
+  }
   return {
     host: values.host ?? env.NIMBUS_HOST ?? '127.0.0.1',
     port,
@@ -126,6 +142,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     lambdaIdleSeconds: intOption(values['lambda-idle-seconds'] ?? env.NIMBUS_LAMBDA_IDLE_SECONDS, 300, '--lambda-idle-seconds'),
     lambdaRetryDelaysMs: retryDelays,
     lambdaRegion,
+    sandboxHome: sandboxHome as HomeAccess,
+    allowUnsandboxed: values['allow-unsandboxed'] ?? env.NIMBUS_ALLOW_UNSANDBOXED === '1',
+    bwrap: env.NIMBUS_BWRAP || 'bwrap',
   };
 }
 

@@ -25,6 +25,7 @@ import { createFilesFeature } from './files/index.js';
 import { WebSocketRouter, createApp, createHostGuard } from './http/index.js';
 import { createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, type Logger } from './logger.js';
+import { Sandbox } from './sandbox/index.js';
 import { openDatabase } from './store/index.js';
 import { createTerminalsFeature } from './terminals/index.js';
 import { WorkspaceEvents, WorkspaceService, workspaceMigrations, workspaceRoutes } from './workspaces/index.js';
@@ -62,13 +63,26 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   if (workspaces.list().length === 0 && config.open.length === 0) workspaces.create('default', { id: 'default' });
   for (const folder of config.open) workspaces.openFolder(folder);
 
+  const sandbox = new Sandbox({
+    bwrap: config.bwrap,
+    dataDir: config.dataDir,
+    home: config.sandboxHome,
+    workspaceRoots: () => workspaces.list().map((w) => w.openedPath ?? workspaces.rootOf(w.id)),
+    log: log.child({ module: 'sandbox' }),
+  });
+  if (!sandbox.available) {
+    log.warn(
+      { reason: sandbox.unavailableReason },
+      'no sandbox: terminals and Lambda functions run with the server\'s view of the machine (install bubblewrap); ' +
+        (config.allowUnsandboxed ? 'shares may still be granted terminal input (--allow-unsandboxed)' : 'shares cannot be granted terminal input'),
+    );
+  }
+
   const hostAllowed = createHostGuard(config.host, config.allowedHosts);
   const wsRouter = new WebSocketRouter({
     resolvePrincipal: (req, url) => auth.resolve(req, { allowQueryToken: true, url }),
     canRead: (principal, workspaceId) => allows(principal, workspaceId, 'read'),
-    onSocket: (principal, ws) => {
-      if (principal.shareId) connections.add(principal.shareId, ws);
-    },
+    onSocket: (principal, ws) => connections.add(principal, ws),
     hostAllowed,
     log: log.child({ module: 'ws' }),
   });
@@ -86,6 +100,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   const terminals = createTerminalsFeature({
     workspaces,
     events,
+    sandbox,
     log: log.child({ module: 'terminals' }),
     settings: { graceMs: config.terminalGraceSeconds * 1000, scrollback: config.terminalScrollback },
   });
@@ -95,6 +110,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     events,
     db,
     signingSecrets: (workspaceId) => auth.signingSecrets(workspaceId),
+    sandbox,
     settings: {
       region: config.lambdaRegion,
       accountConcurrency: config.lambdaConcurrency,
@@ -116,7 +132,17 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     rawBodyRouters: [files.rawBodyRouter],
     routers: [
       workspaceRoutes(workspaces),
-      sessionAndShareRoutes({ auth, connections, workspaceExists: workspaces.exists }),
+      sessionAndShareRoutes({
+        auth,
+        connections,
+        workspaceExists: workspaces.exists,
+        sandbox: {
+          available: sandbox.available,
+          ...(sandbox.unavailableReason ? { reason: sandbox.unavailableReason } : {}),
+          terminalWriteGrantable: sandbox.available || config.allowUnsandboxed,
+          home: config.sandboxHome,
+        },
+      }),
       files.router,
       terminals.router,
       collab.router,

@@ -14,10 +14,14 @@ export interface Workspace {
   openedPath?: string;
 }
 
+/** What a share may do in terminals: nothing, watch them, or type in them (run commands). */
+export type TerminalGrant = 'none' | 'read' | 'write';
+
 export interface Share {
   id: string;
   workspaceId: string;
   role: 'read' | 'write';
+  terminal: TerminalGrant;
   createdAt: string;
   expiresAt?: string;
 }
@@ -27,8 +31,23 @@ export interface CreatedShare extends Share {
   url: string;
 }
 
+/** Whether processes of a workspace run sandboxed here (told to the owner, for the share dialog). */
+export interface SandboxStatus {
+  available: boolean;
+  /** Why there is no sandbox (bubblewrap missing, no user namespaces). */
+  reason?: string;
+  /** Whether shares may be granted terminal input (always with a sandbox; without, only if the server allows it). */
+  terminalWriteGrantable: boolean;
+  /** What terminals see of the home folder of the user running Nimbus. */
+  home: 'private' | 'read-only' | 'read-write';
+}
+
 export interface Session {
   role: Role;
+  /** What this session may do in terminals (the owner: write). */
+  terminal: TerminalGrant;
+  /** The owner's only. */
+  sandbox?: SandboxStatus;
   /** Set for share principals: the only workspace they may reach. */
   workspaceId?: string;
   shareId?: string;
@@ -47,3 +66,6 @@ export interface ApiErrorBody {
 }
 
 export const canWrite = (role: Role): boolean => role === 'owner' || role === 'write';
+
+const GRANT_ORDER: Record<TerminalGrant, number> = { none: 0, read: 1, write: 2 };
+export const grantAllows = (grant: TerminalGrant, need: 'read' | 'write'): boolean => GRANT_ORDER[grant] >= GRANT_ORDER[need];

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/server.js';
@@ -54,7 +56,21 @@ describe('nothing but /api/health and the login page is reachable without a toke
     expect(cookie).toMatch(/SameSite=Strict/);
     const session = cookie.split(';')[0] as string;
     const api = await fetch(`${server.url}/api/session`, { headers: { cookie: session } });
-    expect(await api.json()).toEqual({ role: 'owner' });
+    expect(await api.json()).toMatchObject({ role: 'owner', terminal: 'write', sandbox: { available: true } });
+  });
+
+  it('a session ends on the server after 30 days, as its cookie does', async () => {
+    const res = await fetch(`${server.url}/?token=${TEST_TOKEN}`, { redirect: 'manual' });
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    expect((await fetch(`${server.url}/api/session`, { headers: { cookie } })).status).toBe(200);
+    // A browser that ignored Max-Age (or a copied cookie) still sends it a month later.
+    const db = new Database(path.join(server.dataDir, 'nimbus.db'));
+    try {
+      db.prepare('UPDATE sessions SET created_at = ?').run(new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString());
+    } finally {
+      db.close();
+    }
+    expect((await fetch(`${server.url}/api/session`, { headers: { cookie } })).status).toBe(401);
   });
 
   it('a wrong ?token= gets 401 and no cookie', async () => {

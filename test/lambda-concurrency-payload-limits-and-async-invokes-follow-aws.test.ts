@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   DeleteFunctionConcurrencyCommand,
@@ -46,11 +45,12 @@ beforeAll(async () => {
     'fn/index.js': HANDLER,
   });
   client = lambdaClient(server);
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-lambda-events-'));
+  // In the workspace, outside the code: the function's sandbox shows no other folder of the machine.
+  scratch = path.join(server.workspaces.rootOf('default'), 'scratch');
+  fs.mkdirSync(scratch);
 });
 afterAll(async () => {
   await server.stop();
-  fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 const running = (name: string): number => server.lambda.peek('default')?.concurrency.runningCount(name) ?? 0;

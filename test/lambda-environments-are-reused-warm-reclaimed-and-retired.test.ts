@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, eventually, invoke, lambdaClient, writeFiles } from './helpers/lambda.js';
+import { alive, ENV_ID, eventually, invoke, lambdaClient, writeFiles } from './helpers/lambda.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -29,10 +29,10 @@ Resources:
 // Module scope runs once per environment (init); the handler runs per invocation.
 const counter = (version: string): string =>
   `const initialisedAt = Date.now(); let invocations = 0;
-   exports.handler = async () => ({ version: '${version}', pid: process.pid, initialisedAt, invocations: ++invocations });`;
+   exports.handler = async () => ({ version: '${version}', pid: ${ENV_ID}, initialisedAt, invocations: ++invocations });`;
 
 const slow = (version: string): string =>
-  `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms ?? 300)); return { version: '${version}', pid: process.pid }; };`;
+  `exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms ?? 300)); return { version: '${version}', pid: ${ENV_ID} }; };`;
 
 beforeAll(async () => {
   server = await startTestServer({}, ['--lambda-idle-seconds', '1']);
@@ -46,7 +46,8 @@ afterAll(async () => {
 
 interface Result {
   version: string;
-  pid: number;
+  /** The execution environment (its log stream name). */
+  pid: string;
   initialisedAt?: number;
   invocations?: number;
 }
@@ -62,7 +63,7 @@ describe('Lambda execution environments: one process each, reused warm, reclaime
     expect(bodies.map((b) => b.invocations)).toEqual([1, 2, 3]);
     expect(first.log).toMatch(/Init Duration: \d+\.\d\d ms/);
     expect(second.log).not.toMatch(/Init Duration/);
-    expect(alive(bodies[0]?.pid as number)).toBe(true);
+    expect(alive(bodies[0]?.pid as string)).toBe(true);
   });
 
   it('gives concurrent invocations their own processes', async () => {

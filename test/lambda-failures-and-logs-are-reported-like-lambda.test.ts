@@ -1,6 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, eventually, invoke, lambdaClient, writeFiles } from './helpers/lambda.js';
+import { alive, ENV_ID, eventually, invoke, lambdaClient, writeFiles } from './helpers/lambda.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -22,16 +22,16 @@ const FILES: Record<string, string> = {
     fn('Chatty', 'Runtime: nodejs20.x, CodeUri: node, Handler: chatty.handler') +
     fn('PyChatty', 'Runtime: python3.11, CodeUri: py, Handler: app.chatty') +
     fn('NoBootstrap', 'Runtime: provided.al2, CodeUri: py, Handler: x.y'),
-  'node/sleeper.js': `exports.handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return { pid: process.pid }; };`,
+  'node/sleeper.js': `exports.handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return { pid: ${ENV_ID} }; };`,
   'node/hog.js': `exports.handler = async (event) => {
-    if (event.pid) return { pid: process.pid };
+    if (event.pid) return { pid: ${ENV_ID} };
     // Off-heap memory, touched so that it is resident: over the 128 MB the function is allowed.
     globalThis.keep = Buffer.alloc(200 * 1024 * 1024, 1);
     await new Promise((r) => setTimeout(r, 3000));
     return { survived: true };
   };`,
-  'node/thrower.js': `exports.handler = async (event) => { if (event.ok) return { pid: process.pid }; throw new TypeError('bad input: ' + event.value); };`,
-  'node/crasher.js': `exports.handler = async (event) => { if (event.exit) process.exit(3); return { pid: process.pid }; };`,
+  'node/thrower.js': `exports.handler = async (event) => { if (event.ok) return { pid: ${ENV_ID} }; throw new TypeError('bad input: ' + event.value); };`,
+  'node/crasher.js': `exports.handler = async (event) => { if (event.exit) process.exit(3); return { pid: ${ENV_ID} }; };`,
   'node/broken.js': `console.log('initialising'); throw new Error('cannot connect to the database at init');`,
   'node/chatty.js': `console.log('init line'); exports.handler = async () => {
     console.log('to stdout', { a: 1 }); console.error('to stderr'); process.stderr.write('raw stderr\\n');
@@ -78,7 +78,7 @@ describe('failures are reported the way Lambda reports them', () => {
     const used = Number(/Max Memory Used: (\d+) MB/.exec(fine.log)?.[1]);
     expect(used).toBeGreaterThan(10);
     expect(used).toBeLessThan(128);
-    const { pid } = fine.body as { pid: number };
+    const { pid } = fine.body as { pid: string };
     const r = await invoke(client, 'Hog');
     expect(r.functionError).toBe('Unhandled');
     expect(r.body).toEqual({ errorType: 'Runtime.OutOfMemory', errorMessage: expect.stringMatching(/Runtime exited with error: signal: killed$/) });
@@ -130,11 +130,11 @@ describe('failures are reported the way Lambda reports them', () => {
   });
 
   it('a process that exits is reported as Runtime.ExitError and replaced', async () => {
-    const { pid } = (await invoke(client, 'Crasher')).body as { pid: number };
+    const { pid } = (await invoke(client, 'Crasher')).body as { pid: string };
     const r = await invoke(client, 'Crasher', { exit: true });
     expect(r.functionError).toBe('Unhandled');
     expect(r.body).toEqual({ errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: exit status 3$/) });
-    const next = (await invoke(client, 'Crasher')).body as { pid: number };
+    const next = (await invoke(client, 'Crasher')).body as { pid: string };
     expect(next.pid).not.toBe(pid);
     expect(alive(pid)).toBe(false);
   });

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +96,7 @@ def lambda_handler(event, context):
         },
         "cwd": os.getcwd(),
         "tmp": tempfile.gettempdir(),
+        "tmpEntries": os.listdir(tempfile.gettempdir()),
     }
 `,
   // The classic shell bootstrap from the AWS tutorial on custom runtimes, speaking the Runtime API with curl.
@@ -130,6 +133,7 @@ interface Report {
   context: Record<string, string | number>;
   cwd: string;
   tmp?: string;
+  tmpEntries?: string[];
   esm?: boolean;
 }
 
@@ -198,9 +202,17 @@ describe('functions see the environment variables and context Lambda gives them'
   });
 
   it('Python (the machine python3), with a private temporary folder per environment', async () => {
-    const report = await expectLambdaEnvironment('Py', 'python3.11', 'app.lambda_handler', 'py', '128', 3000);
-    expect(report.env.MY_VAR).toBe('from-python');
-    expect(report.tmp).toMatch(/nimbus-lambda-/);
+    const hostFile = path.join(os.tmpdir(), `nimbus-host-only-${process.pid}`);
+    fs.writeFileSync(hostFile, 'the machine\'s /tmp');
+    try {
+      const report = await expectLambdaEnvironment('Py', 'python3.11', 'app.lambda_handler', 'py', '128', 3000);
+      expect(report.env.MY_VAR).toBe('from-python');
+      // /tmp, as on Lambda: the environment's own folder, where nothing of the machine's /tmp shows.
+      expect(report.tmp).toBe('/tmp');
+      expect(report.tmpEntries).not.toContain(path.basename(hostFile));
+    } finally {
+      fs.rmSync(hostFile, { force: true });
+    }
   });
 
   it('local layers: Node modules, Python packages and executables from the layer folder', async () => {

@@ -247,4 +247,49 @@ describe('pair programming in two browsers', () => {
     await alice.waitForSelector('.person[data-peer-name="Carol"]', { state: 'detached' });
     expect(await alice.locator('.share-item:has-text("expires")').count()).toBe(0);
   });
+
+  it('terminal input is granted in the share dialog only when chosen, with a warning of what it allows', async () => {
+    if (await alice.locator('.share-dialog').count()) await alice.click('.share-dialog button:has-text("Close")');
+    await alice.click('[data-action="share"]');
+    const terminalSelect = alice.locator('.share-dialog select[name="terminal"]');
+    // A read-only link can never type; an editing link watches terminals unless typing is chosen.
+    await alice.selectOption('.share-dialog select[name="role"]', 'read');
+    expect(await alice.locator('.share-dialog select[name="terminal"] option[value="write"]').isDisabled()).toBe(true);
+    await alice.selectOption('.share-dialog select[name="role"]', 'write');
+    expect(await terminalSelect.inputValue()).toBe('read');
+    expect(await alice.locator('.share-warning').isVisible()).toBe(false);
+    await alice.selectOption('.share-dialog select[name="terminal"]', 'write');
+    await expect.poll(() => alice.locator('.share-warning').textContent()).toMatch(/runs commands on this machine.*inside this workspace's sandbox/);
+    await alice.click('.share-dialog button.primary');
+    const url = await alice.locator('.share-url').inputValue();
+    expect(await alice.locator('.share-created').textContent()).toContain('type in its terminals');
+    expect(await alice.locator('.share-item[data-terminal="write"]').count()).toBe(1);
+    await alice.click('.share-dialog button:has-text("Close")');
+
+    const dave = await (await context('Dave')).newPage();
+    try {
+      await dave.goto(url);
+      await dave.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+      await dave.click('button[aria-label="New terminal"]');
+      await dave.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
+      await dave.click('.terminal-host:not([hidden]) .xterm');
+      await dave.keyboard.type('echo dave-$((40+2))');
+      await dave.keyboard.press('Enter');
+      await dave.waitForFunction(() => window.nimbusTerminals?.list().some((t) => t.text.includes('dave-42')), undefined, { timeout: 10_000 });
+    } finally {
+      await dave.context().close();
+    }
+
+    // A link without terminal access sees no terminal at all.
+    const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'write', terminal: 'none' }) });
+    const erin = await (await context('Erin')).newPage();
+    try {
+      await erin.goto(((await res.json()) as CreatedShare).url);
+      await erin.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+      expect(await erin.locator('.terminal-empty').textContent()).toContain('does not include the terminals');
+      expect(await erin.locator('button[aria-label="New terminal"]').count()).toBe(0);
+    } finally {
+      await erin.context().close();
+    }
+  });
 });

@@ -52,7 +52,7 @@ describe('share links', () => {
     expect((await server.api('/api/workspaces/default/shares', { method: 'POST', token, body: JSON.stringify({ role: 'write' }) })).status).toBe(403);
     expect((await server.api('/api/workspaces/default', { method: 'DELETE', token })).status).toBe(403);
     expect((await server.api('/api/workspaces', { method: 'POST', token, body: JSON.stringify({ name: 'x' }) })).status).toBe(403);
-    expect(await (await server.api('/api/session', { token })).json()).toEqual({ role: 'write', workspaceId: 'default', shareId: expect.any(String) });
+    expect(await (await server.api('/api/session', { token })).json()).toEqual({ role: 'write', terminal: 'read', workspaceId: 'default', shareId: expect.any(String) });
   });
 
   it('a share token only reaches its own workspace', async () => {
@@ -69,10 +69,14 @@ describe('share links', () => {
     expect(status).toBe(404);
   });
 
-  it('an expired link no longer works', async () => {
-    const { token } = await share('read', { expiresInSeconds: 1 });
+  it('an expired link no longer works, and the sockets opened with it close when it expires', async () => {
+    const { token } = await share('write', { expiresInSeconds: 1 });
     expect((await server.api('/api/session', { token })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
+    const sockets = [`/ws/workspaces/default/events?token=${token}`, `/yjs/default/notes.md?token=${token}`].map((p) => new WebSocket(server.wsUrl(p)));
+    const closes = sockets.map((ws) => new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))));
+    await Promise.all(sockets.map((ws) => new Promise((resolve) => ws.once('open', resolve))));
+    // Opened while valid: each is closed at the moment of expiry, not left open until it reconnects.
+    for (const closed of await Promise.all(closes)) expect(closed).toEqual({ code: 4403, reason: 'share expired' });
     expect((await server.api('/api/session', { token })).status).toBe(401);
   });
 

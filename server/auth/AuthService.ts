@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Share } from '../../shared/api.js';
+import type { Share, TerminalGrant } from '../../shared/api.js';
 import type { Db, Migration } from '../store/index.js';
 import type { Statement } from 'better-sqlite3';
 import type { Principal } from './principal.js';
@@ -32,15 +32,23 @@ export const authMigrations: Migration[] = [
     name: '003-share-sealed-tokens',
     sql: 'ALTER TABLE shares ADD COLUMN token_sealed TEXT;',
   },
+  {
+    // Terminal access became its own grant. Links made before may watch terminals but not type in
+    // them: typing runs commands, which the owner now grants explicitly.
+    name: '004-share-terminal-grant',
+    sql: "ALTER TABLE shares ADD COLUMN terminal TEXT NOT NULL DEFAULT 'read' CHECK (terminal IN ('none', 'read', 'write'));",
+  },
 ];
 
 export const SESSION_COOKIE = 'nimbus_session';
-const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
+/** Sessions end after this, on the server as in the cookie. */
+export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
 
 interface ShareRow {
   id: string;
   workspace_id: string;
   role: 'read' | 'write';
+  terminal: TerminalGrant;
   created_at: string;
   expires_at: string | null;
 }
@@ -49,6 +57,7 @@ const toShare = (row: ShareRow): Share => ({
   id: row.id,
   workspaceId: row.workspace_id,
   role: row.role,
+  terminal: row.terminal,
   createdAt: row.created_at,
   ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
 });
@@ -146,14 +155,14 @@ export class AuthService {
    * request signed with the owner token costs no database read.
    */
   *signingSecrets(workspaceId: string): Generator<{ secret: string; principal: Principal }> {
-    yield { secret: this.ownerToken, principal: { role: 'owner' } };
+    yield { secret: this.ownerToken, principal: OWNER };
     if (!this.sealKey) return;
-    this.writeSharesOf ??= this.db.prepare("SELECT id, token_sealed, expires_at FROM shares WHERE workspace_id = ? AND role = 'write' AND token_sealed IS NOT NULL");
-    const rows = this.writeSharesOf.all(workspaceId) as { id: string; token_sealed: string; expires_at: string | null }[];
+    this.writeSharesOf ??= this.db.prepare("SELECT id, token_sealed, terminal, expires_at FROM shares WHERE workspace_id = ? AND role = 'write' AND token_sealed IS NOT NULL");
+    const rows = this.writeSharesOf.all(workspaceId) as { id: string; token_sealed: string; terminal: TerminalGrant; expires_at: string | null }[];
     for (const row of rows) {
       if (isExpired(row.expires_at)) continue;
       const secret = unseal(this.sealKey, row.id, row.token_sealed);
-      if (secret) yield { secret, principal: { role: 'write', shareId: row.id, workspaceId } };
+      if (secret) yield { secret, principal: sharePrincipal({ id: row.id, workspace_id: workspaceId, role: 'write', terminal: row.terminal, expires_at: row.expires_at }) };
     }
   }
 
@@ -164,30 +173,41 @@ export class AuthService {
 
   /** Resolves a bearer token (owner or share) to a principal. */
   principalForToken(token: string): Principal | undefined {
-    if (secretsEqual(token, this.ownerToken)) return { role: 'owner' };
+    if (secretsEqual(token, this.ownerToken)) return OWNER;
     // Share tokens are looked up by their hash: the hash is not secret-dependent timing-wise for the caller.
-    this.shareByTokenHash ??= this.db.prepare('SELECT id, workspace_id, role, expires_at FROM shares WHERE token_hash = ?');
-    const row = this.shareByTokenHash.get(hashToken(token)) as Pick<ShareRow, 'id' | 'workspace_id' | 'role' | 'expires_at'> | undefined;
+    this.shareByTokenHash ??= this.db.prepare('SELECT id, workspace_id, role, terminal, expires_at FROM shares WHERE token_hash = ?');
+    const row = this.shareByTokenHash.get(hashToken(token)) as Pick<ShareRow, 'id' | 'workspace_id' | 'role' | 'terminal' | 'expires_at'> | undefined;
     if (!row || isExpired(row.expires_at)) return undefined;
-    return { role: row.role, shareId: row.id, workspaceId: row.workspace_id };
+    return sharePrincipal(row);
   }
 
   principalForSession(sessionId: string): Principal | undefined {
     this.sessionByIdHash ??= this.db.prepare(
-      `SELECT s.share_id, s.owner_token_hash, sh.workspace_id, sh.role, sh.expires_at
+      `SELECT s.share_id, s.owner_token_hash, s.created_at, sh.workspace_id, sh.role, sh.terminal, sh.expires_at
        FROM sessions s LEFT JOIN shares sh ON sh.id = s.share_id WHERE s.id_hash = ?`,
     );
     const row = this.sessionByIdHash.get(hashToken(sessionId)) as
-      | { share_id: string | null; owner_token_hash: string | null; workspace_id: string | null; role: 'read' | 'write' | null; expires_at: string | null }
+      | {
+          share_id: string | null;
+          owner_token_hash: string | null;
+          created_at: string;
+          workspace_id: string | null;
+          role: 'read' | 'write' | null;
+          terminal: TerminalGrant | null;
+          expires_at: string | null;
+        }
       | undefined;
     if (!row) return undefined;
-    if (row.share_id === null) {
-      return row.owner_token_hash !== null && secretsEqual(row.owner_token_hash, this.ownerTokenHash)
-        ? { role: 'owner' }
-        : undefined;
+    // The cookie's Max-Age is the browser's business; the server holds sessions to the same limit.
+    if (Date.parse(row.created_at) + SESSION_MAX_AGE_SECONDS * 1000 <= Date.now()) {
+      this.deleteSession(sessionId);
+      return undefined;
     }
-    if (!row.workspace_id || !row.role || isExpired(row.expires_at)) return undefined;
-    return { role: row.role, shareId: row.share_id, workspaceId: row.workspace_id };
+    if (row.share_id === null) {
+      return row.owner_token_hash !== null && secretsEqual(row.owner_token_hash, this.ownerTokenHash) ? OWNER : undefined;
+    }
+    if (!row.workspace_id || !row.role || !row.terminal || isExpired(row.expires_at)) return undefined;
+    return sharePrincipal({ id: row.share_id, workspace_id: row.workspace_id, role: row.role, terminal: row.terminal, expires_at: row.expires_at });
   }
 
   /** Bearer header, then session cookie, then (when allowed) `?token=`. */
@@ -217,21 +237,26 @@ export class AuthService {
     this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(hashToken(sessionId));
   }
 
-  createShare(workspaceId: string, role: 'read' | 'write', expiresInSeconds: number | undefined): { share: Share; token: string } {
+  createShare(
+    workspaceId: string,
+    role: 'read' | 'write',
+    terminal: TerminalGrant,
+    expiresInSeconds: number | undefined,
+  ): { share: Share; token: string } {
     const id = randomToken(9);
     const token = randomToken();
     const createdAt = new Date().toISOString();
     const expiresAt = expiresInSeconds ? new Date(Date.now() + expiresInSeconds * 1000).toISOString() : null;
     const sealed = role === 'write' && this.sealKey ? seal(this.sealKey, id, token) : null;
     this.db
-      .prepare('INSERT INTO shares (id, workspace_id, role, token_hash, token_sealed, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, workspaceId, role, hashToken(token), sealed, createdAt, expiresAt);
-    return { share: toShare({ id, workspace_id: workspaceId, role, created_at: createdAt, expires_at: expiresAt }), token };
+      .prepare('INSERT INTO shares (id, workspace_id, role, terminal, token_hash, token_sealed, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, workspaceId, role, terminal, hashToken(token), sealed, createdAt, expiresAt);
+    return { share: toShare({ id, workspace_id: workspaceId, role, terminal, created_at: createdAt, expires_at: expiresAt }), token };
   }
 
   listShares(workspaceId: string): Share[] {
     const rows = this.db
-      .prepare('SELECT id, workspace_id, role, created_at, expires_at FROM shares WHERE workspace_id = ? ORDER BY created_at')
+      .prepare('SELECT id, workspace_id, role, terminal, created_at, expires_at FROM shares WHERE workspace_id = ? ORDER BY created_at')
       .all(workspaceId) as ShareRow[];
     return rows.filter((r) => !isExpired(r.expires_at)).map(toShare);
   }
@@ -240,6 +265,19 @@ export class AuthService {
   revokeShare(workspaceId: string, shareId: string): boolean {
     return this.db.prepare('DELETE FROM shares WHERE id = ? AND workspace_id = ?').run(shareId, workspaceId).changes > 0;
   }
+}
+
+const OWNER: Principal = { role: 'owner', terminal: 'write' };
+
+function sharePrincipal(row: Pick<ShareRow, 'id' | 'workspace_id' | 'role' | 'terminal' | 'expires_at'>): Principal {
+  return {
+    role: row.role,
+    shareId: row.id,
+    workspaceId: row.workspace_id,
+    // A read share never types, whatever an old row says.
+    terminal: row.role === 'read' && row.terminal === 'write' ? 'read' : row.terminal,
+    ...(row.expires_at ? { expiresAt: Date.parse(row.expires_at) } : {}),
+  };
 }
 
 function isExpired(expiresAt: string | null): boolean {

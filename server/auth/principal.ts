@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { Role } from '../../shared/api.js';
-import { canWrite } from '../../shared/api.js';
+import type { Role, TerminalGrant } from '../../shared/api.js';
+import { canWrite, grantAllows } from '../../shared/api.js';
 import { HttpError } from '../http/index.js';
 
 /** Who is making a request or holds a socket. Every route and socket handler checks it. */
@@ -9,6 +9,10 @@ export interface Principal {
   /** Share principals only: the share they came in with and the one workspace it reaches. */
   shareId?: string;
   workspaceId?: string;
+  /** Terminal access (owner: write; a share: what the owner granted). */
+  terminal: TerminalGrant;
+  /** When the share stops working (its open sockets are closed then). */
+  expiresAt?: number;
 }
 
 const principals = new WeakMap<object, Principal>();
@@ -40,6 +44,17 @@ export function requireAccess(principal: Principal, workspaceId: string, need: N
     throw new HttpError(`workspace ${workspaceId} not found`, 404);
   }
   throw new HttpError(need === 'owner' ? 'only the owner may do this' : 'this share link is read-only', 403);
+}
+
+/** Terminals are their own grant: a write share edits files, and types in terminals only when granted. */
+export function allowsTerminal(principal: Principal, workspaceId: string, need: 'read' | 'write'): boolean {
+  return allows(principal, workspaceId, need) && grantAllows(principal.terminal, need);
+}
+
+export function requireTerminalAccess(principal: Principal, workspaceId: string, need: 'read' | 'write'): void {
+  requireAccess(principal, workspaceId, 'read');
+  if (allowsTerminal(principal, workspaceId, need)) return;
+  throw new HttpError(need === 'write' ? 'this share link may not type in terminals' : 'this share link has no access to terminals', 403, 'terminal_access');
 }
 
 /** For actions not tied to one workspace (creating a workspace): only the owner. */

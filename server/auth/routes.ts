@@ -1,13 +1,13 @@
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
 import { z } from 'zod';
-import type { CreatedShare, Session } from '../../shared/api.js';
+import type { CreatedShare, SandboxStatus, Session } from '../../shared/api.js';
 import { HttpError } from '../http/index.js';
 import { validate } from '../http/index.js';
 import type { AuthService } from './AuthService.js';
 import { SESSION_COOKIE, parseCookies } from './AuthService.js';
 import type { ShareConnections } from './connections.js';
 import { loginPage } from './loginPage.js';
-import { principalOf, requireAccess, setPrincipal } from './principal.js';
+import { principalOf, requireAccess, setPrincipal, type Principal } from './principal.js';
 
 const isApi = (req: Request): boolean => req.path.startsWith('/api/') || req.path === '/api';
 
@@ -60,27 +60,34 @@ export function loginRoutes(auth: AuthService): Router {
   return router;
 }
 
-const sessionOf = (p: { role: Session['role']; workspaceId?: string; shareId?: string }): Session => ({
+const sessionOf = (p: Principal, sandbox?: SandboxStatus): Session => ({
   role: p.role,
+  terminal: p.terminal,
   ...(p.workspaceId ? { workspaceId: p.workspaceId } : {}),
   ...(p.shareId ? { shareId: p.shareId } : {}),
+  ...(sandbox && p.role === 'owner' ? { sandbox } : {}),
 });
 
-const createShareBody = z.object({
-  role: z.enum(['read', 'write']),
-  expiresInSeconds: z.number().int().positive().max(365 * 24 * 3600).optional(),
-});
+const createShareBody = z
+  .object({
+    role: z.enum(['read', 'write']),
+    // Unless said otherwise a link may watch terminals; typing in them is granted explicitly.
+    terminal: z.enum(['none', 'read', 'write']).default('read'),
+    expiresInSeconds: z.number().int().positive().max(365 * 24 * 3600).optional(),
+  })
+  .refine((b) => b.role === 'write' || b.terminal !== 'write', { message: 'a read-only link cannot type in terminals', path: ['terminal'] });
 
 export interface ShareRoutesDeps {
   auth: AuthService;
   connections: ShareConnections;
   workspaceExists: (id: string) => boolean;
+  sandbox: SandboxStatus;
 }
 
-export function sessionAndShareRoutes({ auth, connections, workspaceExists }: ShareRoutesDeps): Router {
+export function sessionAndShareRoutes({ auth, connections, workspaceExists, sandbox }: ShareRoutesDeps): Router {
   const router = express.Router();
   router.get('/api/session', (req, res) => {
-    res.json(sessionOf(principalOf(req)));
+    res.json(sessionOf(principalOf(req), sandbox));
   });
   router.post('/api/logout', (req, res) => {
     const id = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
@@ -99,7 +106,15 @@ export function sessionAndShareRoutes({ auth, connections, workspaceExists }: Sh
   router.post('/api/workspaces/:id/shares', (req, res) => {
     const id = workspaceParam(req);
     const body = validate(createShareBody, req.body);
-    const { share, token } = auth.createShare(id, body.role, body.expiresInSeconds);
+    if (body.terminal === 'write' && !sandbox.terminalWriteGrantable) {
+      throw new HttpError(
+        `this server has no sandbox for workspace processes (${sandbox.reason ?? 'unavailable'}), so shares cannot type in terminals; ` +
+          'install bubblewrap, or start Nimbus with --allow-unsandboxed to allow it anyway',
+        409,
+        'no_sandbox',
+      );
+    }
+    const { share, token } = auth.createShare(id, body.role, body.terminal, body.expiresInSeconds);
     const url = `${req.protocol}://${req.get('host')}/w/${encodeURIComponent(id)}?token=${token}`;
     const created: CreatedShare = { ...share, token, url };
     res.status(201).json(created);

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { Launcher } from '../sandbox/index.js';
 import { Environment } from './runtime/Environment.js';
 import type { FunctionSpec } from './types.js';
 
@@ -6,6 +7,7 @@ export interface PoolDeps {
   region: string;
   /** How long an environment may sit idle before it is reclaimed. */
   idleMs: number;
+  launcher: Launcher;
   log: Logger;
   /** Registers a live environment with the workspace (hibernate/delete/shutdown kill it) and forgets it. */
   track(env: Environment): void;
@@ -55,6 +57,7 @@ export class FunctionPool {
       spec: this.spec,
       codeVersion: this.codeVersion,
       region: this.deps.region,
+      launcher: this.deps.launcher,
       log: this.deps.log,
     });
     this.all.add(env);

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Principal } from '../auth/index.js';
 import { fileWatcherOf } from '../files/index.js';
 import type { Logger } from '../logger.js';
+import type { Sandbox } from '../sandbox/index.js';
 import type { Db } from '../store/index.js';
 import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
 import { ReservationStore } from './ReservationStore.js';
@@ -17,6 +18,7 @@ export interface LambdaFeatureDeps {
   /** Secrets that may sign SigV4 requests for a workspace, most likely first (the auth feature's AuthService). */
   signingSecrets(workspaceId: string): Iterable<{ secret: string; principal: Principal }>;
   settings: LambdaSettings;
+  sandbox: Sandbox;
   log: Logger;
 }
 
@@ -62,6 +64,7 @@ export class LambdaFeature {
           runtime,
           settings: this.deps.settings,
           reservations: this.reservations,
+          launcher: this.deps.sandbox.forWorkspace(workspaceId, runtime.root),
           watch: (listener) => fileWatcherOf(workspaces, workspaceId, log).onChange((changes) => listener(changes)),
           publish: (event) => this.deps.events.publish(workspaceId, event),
           log,

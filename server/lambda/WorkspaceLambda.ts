@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { WorkspaceEvent } from '../../shared/protocol/events.js';
 import type { FileChange } from '../files/index.js';
 import type { Logger } from '../logger.js';
+import type { Launcher } from '../sandbox/index.js';
 import type { WorkspaceRuntime } from '../workspaces/index.js';
 import { AsyncQueue } from './AsyncQueue.js';
 import { Concurrency } from './concurrency.js';
@@ -33,6 +34,8 @@ export interface WorkspaceLambdaDeps {
   runtime: WorkspaceRuntime;
   settings: LambdaSettings;
   reservations: ReservationStore;
+  /** Starts the workspace's execution environments in its sandbox. */
+  launcher: Launcher;
   /** Subscribes to the workspace's file changes; returns the unsubscribe. */
   watch(listener: (changes: FileChange[]) => void): () => void;
   publish(event: WorkspaceEvent): void;
@@ -238,6 +241,7 @@ export class WorkspaceLambda {
       const pool = new FunctionPool(spec, {
         region: this.region,
         idleMs: this.deps.settings.idleSeconds * 1000,
+        launcher: this.deps.launcher,
         log: this.deps.log,
         track: (env) => this.deps.runtime.disposables.add(env),
         untrack: (env) => this.deps.runtime.disposables.delete(env),

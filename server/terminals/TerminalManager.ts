@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TerminalExitReason, TerminalInfo } from '../../shared/protocol/terminal.js';
 import { HttpError } from '../http/index.js';
 import type { Logger } from '../logger.js';
+import type { Launcher } from '../sandbox/index.js';
 import type { Disposable, WorkspaceRuntime } from '../workspaces/index.js';
 import type { MirrorThread } from './mirror/MirrorThread.js';
 import { shellEnv } from './shellEnv.js';
@@ -20,6 +21,8 @@ export interface TerminalSettings {
 export interface TerminalManagerDeps {
   runtime: WorkspaceRuntime;
   mirrors: MirrorThread;
+  /** Starts the shell in the workspace's sandbox. */
+  launcher: Launcher;
   settings: TerminalSettings;
   log: Logger;
   /** Told the full list whenever a terminal is opened, renamed or gone. */
@@ -53,12 +56,20 @@ export class TerminalManager implements Disposable {
     const id = randomBytes(6).toString('hex');
     const cols = options.cols ?? 80;
     const rows = options.rows ?? 24;
+    const launch = this.deps.launcher.wrap({
+      command: settings.shell,
+      args: [],
+      env: shellEnv({ shell: settings.shell, cwd: runtime.root }),
+      cwd: runtime.root,
+      purpose: 'terminal',
+    });
     const session = new TerminalSession({
       id,
       name: options.name ?? `Terminal ${++this.counter}`,
-      shell: settings.shell,
-      cwd: runtime.root,
-      env: shellEnv({ shell: settings.shell, cwd: runtime.root }),
+      command: launch.command,
+      args: launch.args,
+      cwd: launch.cwd,
+      env: launch.env,
       cols,
       rows,
       mirror: mirrors.open(cols, rows, settings.scrollback),

@@ -56,7 +56,7 @@ describe('a viewer that stops acknowledging does not hold the terminal back for 
   it('is set aside after the stall timeout, and brought back with a fresh snapshot once it catches up', async () => {
     const shell = defaultShell();
     const session = new TerminalSession({
-      id: 't1', name: 'stall', shell, cwd, env: shellEnv({ shell, cwd }), cols: 80, rows: 24,
+      id: 't1', name: 'stall', command: shell, args: [], cwd, env: shellEnv({ shell, cwd }), cols: 80, rows: 24,
       mirror: mirrors.open(80, 24, 100),
       flow: { high: 64 * 1024, low: 16 * 1024, mirrorHigh: 1 << 20, mirrorLow: 256 << 10, stallMs: 300 },
       log,

@@ -37,7 +37,9 @@ const PAUSED_POLL_MS = 20;
 export interface TerminalSessionOptions {
   id: string;
   name: string;
-  shell: string;
+  /** What starts the shell: the workspace's sandbox wrapped around it. */
+  command: string;
+  args: string[];
   cwd: string;
   env: Record<string, string>;
   cols: number;
@@ -93,7 +95,7 @@ export class TerminalSession {
     this.name = options.name;
     this.cols = options.cols;
     this.rows = options.rows;
-    this.pty = spawn(options.shell, [], {
+    this.pty = spawn(options.command, options.args, {
       name: 'xterm-256color',
       cols: options.cols,
       rows: options.rows,

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { TerminalInfo } from '../../shared/protocol/terminal.js';
 import type { WsRoute } from '../http/index.js';
 import type { Logger } from '../logger.js';
+import type { Sandbox } from '../sandbox/index.js';
 import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
 import { MirrorThread } from './mirror/MirrorThread.js';
 import { terminalRoutes } from './routes.js';
@@ -20,6 +21,7 @@ export const TERMINALS_SERVICE = 'terminals';
 export interface TerminalsFeatureDeps {
   workspaces: WorkspaceService;
   events: WorkspaceEvents;
+  sandbox: Sandbox;
   log: Logger;
   settings?: Partial<TerminalSettings>;
 }
@@ -32,7 +34,7 @@ export interface TerminalsFeature {
   dispose(): Promise<void>;
 }
 
-export function createTerminalsFeature({ workspaces, events, log, settings = {} }: TerminalsFeatureDeps): TerminalsFeature {
+export function createTerminalsFeature({ workspaces, events, sandbox, log, settings = {} }: TerminalsFeatureDeps): TerminalsFeature {
   const resolved: TerminalSettings = {
     graceMs: settings.graceMs ?? 3600_000,
     scrollback: settings.scrollback ?? 1000,
@@ -47,7 +49,7 @@ export function createTerminalsFeature({ workspaces, events, log, settings = {} 
     const runtime = wake ? workspaces.runtime(workspaceId) : workspaces.peekRuntime(workspaceId);
     if (!runtime) return undefined;
     if (!wake) return runtime.peekService<TerminalManager>(TERMINALS_SERVICE);
-    return runtime.service(TERMINALS_SERVICE, () => new TerminalManager({ runtime, mirrors, settings: resolved, log, onChange }));
+    return runtime.service(TERMINALS_SERVICE, () => new TerminalManager({ runtime, mirrors, launcher: sandbox.forWorkspace(runtime.id, runtime.root), settings: resolved, log, onChange }));
   };
 
   return {

@@ -1,7 +1,7 @@
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import { MAX_COLS, MAX_ROWS, MAX_TERMINAL_NAME, MIN_COLS, MIN_ROWS } from '../../shared/protocol/terminal.js';
-import { principalOf, requireAccess, type Need } from '../auth/index.js';
+import { principalOf, requireTerminalAccess } from '../auth/index.js';
 import { HttpError, validate } from '../http/index.js';
 import type { WorkspaceService } from '../workspaces/index.js';
 import type { TerminalManager } from './TerminalManager.js';
@@ -26,9 +26,9 @@ export interface TerminalRoutesDeps {
 export function terminalRoutes({ workspaces, managerOf }: TerminalRoutesDeps): Router {
   const router = express.Router();
 
-  const workspaceFor = (req: Request, need: Need): string => {
+  const workspaceFor = (req: Request, need: 'read' | 'write'): string => {
     const id = String(req.params.id);
-    requireAccess(principalOf(req), id, need);
+    requireTerminalAccess(principalOf(req), id, need);
     if (!workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
     return id;
   };

@@ -7,7 +7,7 @@ import {
   encodeTerminalMessage,
   type TerminalErrorCode,
 } from '../../shared/protocol/terminal.js';
-import { allows } from '../auth/index.js';
+import { allowsTerminal } from '../auth/index.js';
 import type { WsRoute } from '../http/index.js';
 import type { Logger } from '../logger.js';
 import type { WorkspaceService } from '../workspaces/index.js';
@@ -51,8 +51,11 @@ export function terminalSocketRoute({ workspaces, managerOf, log }: TerminalSock
           ws.close(closeCode, code);
         }
       };
+      if (!allowsTerminal(principal, workspaceId, 'read')) {
+        return fail('forbidden', 'this share link has no access to terminals', TerminalCloseCode.forbidden);
+      }
       if (!session) return fail('not_found', 'no such terminal (it exited or was closed)', TerminalCloseCode.notFound);
-      const canWrite = allows(principal, workspaceId, 'write');
+      const canWrite = allowsTerminal(principal, workspaceId, 'write');
       let viewer: Viewer | undefined;
       const helloTimer = setTimeout(() => fail('protocol_error', 'no hello received', TerminalCloseCode.protocolError), HELLO_TIMEOUT_MS);
       helloTimer.unref();

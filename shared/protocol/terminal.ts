@@ -30,6 +30,8 @@ export const TerminalCloseCode = {
   goingAway: 1001,
   protocolError: 1002,
   tooBig: 1009,
+  /** The share has no terminal grant: do not reconnect. */
+  forbidden: 4403,
   notFound: 4404,
 } as const;
 
@@ -95,7 +97,7 @@ export const terminalServerMessage = z.discriminatedUnion('type', [
 ]);
 export type TerminalServerMessage = z.infer<typeof terminalServerMessage>;
 
-export type TerminalErrorCode = 'protocol_error' | 'too_big' | 'unsupported_version' | 'not_found' | 'read_only';
+export type TerminalErrorCode = 'protocol_error' | 'too_big' | 'unsupported_version' | 'not_found' | 'read_only' | 'forbidden';
 
 export const encodeTerminalMessage = (message: TerminalServerMessage | TerminalClientMessage): string => JSON.stringify(message);
 

@@ -101,12 +101,38 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
   }
 }
 
-/** Whether a process is alive (signal 0 probes without touching it). */
-export function alive(pid: number): boolean {
+/**
+ * What a handler returns to name its execution environment. Its `process.pid` would not do: inside
+ * the sandbox's PID namespace every runtime is PID 2 or so.
+ */
+export const ENV_ID = 'process.env.AWS_LAMBDA_LOG_STREAM_NAME';
+
+/**
+ * Whether a process is alive (signal 0 probes without touching it); given an environment's log
+ * stream name (`ENV_ID`), whether any process of that environment is.
+ */
+export function alive(pidOrEnv: number | string): boolean {
+  if (typeof pidOrEnv === 'string') return environmentPids(pidOrEnv).length > 0;
   try {
-    process.kill(pid, 0);
+    process.kill(pidOrEnv, 0);
     return true;
   } catch {
     return false;
   }
+}
+
+/** Host pids of the live processes of one execution environment (they all carry its log stream name). */
+export function environmentPids(logStreamName: string): number[] {
+  const needle = Buffer.from(`AWS_LAMBDA_LOG_STREAM_NAME=${logStreamName}\0`);
+  const pids: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${name}/stat`, 'latin1').split(') ')[1]?.startsWith('Z')) continue;
+      if (fs.readFileSync(`/proc/${name}/environ`).includes(needle)) pids.push(Number(name));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return pids;
 }

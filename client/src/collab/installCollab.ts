@@ -64,7 +64,7 @@ async function start(ctx: IdeContext): Promise<void> {
 
   if (session.role === 'owner') {
     const share = h('button.titlebar-button', { type: 'button', title: 'Share this workspace', 'data-action': 'share' }, icon('live-share'), ' Share');
-    share.addEventListener('click', () => openShareDialog(ctx.api, ctx.workspaceId));
+    share.addEventListener('click', () => openShareDialog(ctx.api, ctx.workspaceId, session.sandbox));
     shell.titleBar.append(share);
   }
 

@@ -20,7 +20,14 @@ declare global {
  */
 export function installTerminals(ctx: IdeContext): void {
   const { api, workspaceId } = ctx;
-  const canWrite = ctx.session.role !== 'read';
+  // Terminals are their own grant on a share: none, watch, or type (the owner always types).
+  const canWrite = ctx.session.terminal === 'write';
+  if (ctx.session.terminal === 'none') {
+    ctx.shell.panel.append(
+      h('div.terminal-panel', {}, h('div.terminal-header', {}, h('span.panel-title', {}, 'Terminal')), h('div.terminal-empty', {}, 'This share link does not include the terminals.')),
+    );
+    return;
+  }
   const base = `/api/workspaces/${encodeURIComponent(workspaceId)}/terminals`;
   const proto = location.protocol === 'https:' ? 'wss' : 'ws';
   const socketUrl = (id: string): string =>

@@ -5,10 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../logger.js';
+import type { Launcher } from '../../sandbox/index.js';
 import type { FunctionSpec } from '../types.js';
 import { InitFailure, launchPlan } from './launch.js';
 import { LogCapture } from './LogCapture.js';
-import { descendants, peakRss, treeRss } from './memory.js';
+import { descendants, treePeakRss, treeRss } from './memory.js';
 import { RuntimeApiServer, type Delivery } from './RuntimeApiServer.js';
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -48,6 +49,8 @@ export interface EnvironmentOptions {
   spec: FunctionSpec;
   codeVersion: number;
   region: string;
+  /** Starts the runtime in the workspace's sandbox. */
+  launcher: Launcher;
   log: Logger;
 }
 
@@ -161,15 +164,27 @@ export class Environment {
     const logStreamName = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}/[$LATEST]${this.id}`;
     let plan;
     try {
-      plan = await launchPlan(spec, { region: this.opts.region, runtimeApi: this.api.address, logStreamName, tmpDir: this.tmpDir });
+      // In the sandbox the private folder is the function's /tmp, as on Lambda.
+      const tmpDir = this.opts.launcher.sandboxed ? '/tmp' : this.tmpDir;
+      plan = await launchPlan(spec, { region: this.opts.region, runtimeApi: this.api.address, logStreamName, tmpDir });
     } catch (err) {
       if (err instanceof InitFailure) this.initFailed(err.errorType, err.message);
       else this.kill(); // nothing started: release the server and the folder, then report the failure
       if (!(err instanceof InitFailure)) throw err;
       return;
     }
-    // detached: its own process group, so a timeout kills everything the function started.
-    const child = spawn(plan.command, plan.args, { cwd: spec.codeDir, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const launch = this.opts.launcher.wrap({
+      command: plan.command,
+      args: plan.args,
+      env: plan.env,
+      cwd: spec.codeDir,
+      purpose: 'function',
+      tmp: this.tmpDir,
+      readOnly: [...plan.readOnly, spec.codeDir, ...spec.layers.map((l) => l.dir)],
+    });
+    // detached: its own process group, so a timeout kills everything the function started (the
+    // sandbox's PID namespace ends whatever left the group).
+    const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     this.logs.attach(child.stdout);
     this.logs.attach(child.stderr);
@@ -213,7 +228,7 @@ export class Environment {
   private result(requestId: string, result: { kind: 'response' | 'error'; payload: Buffer; errorType?: string }): void {
     if (this.pending?.delivery.requestId !== requestId) return;
     // The kernel's exact peak (VmHWM), read once per invocation: a spike between samples still counts.
-    if (this.overLimit(this.pid ? peakRss(this.pid) : 0)) return;
+    if (this.overLimit(this.pid ? treePeakRss(this.pid) : 0)) return;
     this.finish({ ...result, notes: [] });
   }
 
@@ -245,7 +260,7 @@ export class Environment {
   private sample(): void {
     const pid = this.pid;
     if (pid === undefined || this.phase === 'dead') return;
-    this.overLimit(Math.max(peakRss(pid), treeRss(pid)));
+    this.overLimit(Math.max(treePeakRss(pid), treeRss(pid)));
   }
 
   /** Records the peak; over the function's MemorySize the environment dies like Lambda's does. */

@@ -10,6 +10,8 @@ export interface LaunchPlan {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /** Host paths outside the workspace that the process reads: the runtime clients, the interpreter. */
+  readOnly: string[];
 }
 
 /** The runtime clients are plain .mjs/.py files kept next to the sources (tsc does not copy them to dist/). */
@@ -23,16 +25,27 @@ function runtimeFile(name: string): string {
 
 export const NODE_RUNTIME = runtimeFile('node-runtime.mjs');
 export const PYTHON_RUNTIME = runtimeFile('python-runtime.py');
+const RUNTIMES_DIR = path.dirname(NODE_RUNTIME);
 
-let python: Promise<string> | undefined;
+export interface PythonInterpreter {
+  executable: string;
+  /** The folders its standard library and site-packages live in (the sandbox shows them read-only). */
+  prefixes: string[];
+}
+
+let python: Promise<PythonInterpreter> | undefined;
 /**
  * The machine's python3, resolved once to the real interpreter: version-manager shims (pyenv) are
  * scripts that cost 100+ ms on every start, which would be every cold start.
  */
-export function pythonInterpreter(): Promise<string> {
-  python ??= promisify(execFile)(process.env.NIMBUS_PYTHON ?? 'python3', ['-c', 'import sys; print(sys.executable)'], { timeout: 10_000 })
-    .then(({ stdout }) => stdout.trim() || 'python3')
-    .catch(() => 'python3');
+export function pythonInterpreter(): Promise<PythonInterpreter> {
+  const script = 'import sys; print(sys.executable); print(sys.prefix); print(sys.base_prefix)';
+  python ??= promisify(execFile)(process.env.NIMBUS_PYTHON ?? 'python3', ['-c', script], { timeout: 10_000 })
+    .then(({ stdout }) => {
+      const [executable, ...prefixes] = stdout.split('\n').map((l) => l.trim());
+      return { executable: executable || 'python3', prefixes: [...new Set(prefixes.filter((p) => path.isAbsolute(p)))] };
+    })
+    .catch(() => ({ executable: 'python3', prefixes: [] }));
   return python;
 }
 
@@ -81,13 +94,14 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
     env.NODE_PATH = [...layerDirs.flatMap((d) => [path.join(d, 'nodejs', `node${major}`, 'node_modules'), path.join(d, 'nodejs', 'node_modules')]), spec.codeDir].join(':');
     // Like Lambda's own bootstrap: V8's heap is sized from the configured memory.
     const heapMb = Math.floor((spec.memorySize * 9) / 10);
-    return { command: process.execPath, args: [`--max-old-space-size=${heapMb}`, NODE_RUNTIME], env };
+    return { command: process.execPath, args: [`--max-old-space-size=${heapMb}`, NODE_RUNTIME], env, readOnly: [RUNTIMES_DIR] };
   }
   if (spec.runtime.startsWith('python')) {
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
     const version = spec.runtime.replace('python', '');
     env.PYTHONPATH = layerDirs.flatMap((d) => [path.join(d, 'python'), path.join(d, 'python', 'lib', `python${version}`, 'site-packages')]).join(':');
-    return { command: await pythonInterpreter(), args: [PYTHON_RUNTIME], env };
+    const interpreter = await pythonInterpreter();
+    return { command: interpreter.executable, args: [PYTHON_RUNTIME], env, readOnly: [RUNTIMES_DIR, ...interpreter.prefixes, path.dirname(interpreter.executable)] };
   }
   // provided*: the function brings its own runtime client as `bootstrap` (in the code, or in a layer: /opt).
   const candidates = [path.join(spec.codeDir, 'bootstrap'), ...layerDirs.map((d) => path.join(d, 'bootstrap'))];
@@ -99,5 +113,5 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
       present ? `Couldn't run bootstrap ${present}: it is not executable (chmod +x)` : `Couldn't find valid bootstrap(s): [${candidates.join(' ')}]`,
     );
   }
-  return { command: bootstrap, args: [], env };
+  return { command: bootstrap, args: [], env, readOnly: [] };
 }

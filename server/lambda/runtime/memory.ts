@@ -40,6 +40,16 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
+/**
+ * The largest peak (VmHWM) of any process in the tree: in a sandbox the first process is bubblewrap,
+ * and the runtime is one of its descendants.
+ */
+export function treePeakRss(pid: number): number {
+  let peak = peakRss(pid);
+  for (const p of descendants(pid)) peak = Math.max(peak, peakRss(p));
+  return peak;
+}
+
 /** Resident bytes of a process and all its descendants now. */
 export function treeRss(pid: number): number {
   let total = 0;
