@@ -82,6 +82,8 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   const wsRouter = new WebSocketRouter({
     resolvePrincipal: (req, url) => auth.resolve(req, { allowQueryToken: true, url }),
     canRead: (principal, workspaceId) => allows(principal, workspaceId, 'read'),
+    // A read-only link looks at a hibernated workspace without waking it (that needs write).
+    mayWake: (principal, workspaceId) => allows(principal, workspaceId, 'write') || !workspaces.isAsleep(workspaceId),
     onSocket: (principal, ws) => connections.add(principal, ws),
     hostAllowed,
     log: log.child({ module: 'ws' }),

@@ -59,6 +59,26 @@ describe('file paths are confined to the workspace root', () => {
     expect(await res.text()).toBe('ok');
   });
 
+  it('answers 400 with a reason for a symbolic link loop and an over-long name, for reading, writing and listing', async () => {
+    const root = server.workspaces.rootOf('default');
+    fs.symlinkSync('loop-b', path.join(root, 'loop-a'));
+    fs.symlinkSync('loop-a', path.join(root, 'loop-b'));
+    const long = 'x'.repeat(300);
+    const cases: [string, RequestInit, string][] = [
+      [file('loop-a/x.txt'), {}, 'symlink_loop'],
+      [file('loop-a/x.txt'), { method: 'PUT', body: 'x' }, 'symlink_loop'],
+      ['/api/workspaces/default/files?path=loop-a', {}, 'symlink_loop'],
+      [file(`${long}.txt`), {}, 'path_too_long'],
+      [file(`${long}.txt`), { method: 'PUT', body: 'x' }, 'path_too_long'],
+    ];
+    for (const [url, init, code] of cases) {
+      const res = await server.api(url, init);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect({ url, method: init.method ?? 'GET', status: res.status, code: body.error.code }).toEqual({ url, method: init.method ?? 'GET', status: 400, code });
+      expect(body.error.message).not.toMatch(/\bat \S+ \(/); // no stack trace
+    }
+  });
+
   it('keeps serving after refusing', async () => {
     expect((await server.api(file('inside.txt'))).status).toBe(200);
   });

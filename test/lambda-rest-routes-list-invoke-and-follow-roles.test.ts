@@ -29,6 +29,8 @@ Resources:
 `,
     'fn/index.js': `exports.handler = async (event) => { if (event.fail) throw new Error('nope'); return { hi: event.name ?? 'there' }; };`,
   });
+  // Running, as when its owner or an editor has it open: a read-only link does not wake a workspace.
+  await server.api('/api/workspaces/default/wake', { method: 'POST' });
   for (const role of ['read', 'write'] as const) {
     const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role }) });
     const share = (await res.json()) as CreatedShare;

@@ -234,7 +234,11 @@ describe('a terminal in the browser', () => {
     const redPixels = async (): Promise<number> => {
       const png = (await screenBox.screenshot()).toString('base64');
       return page.evaluate(async (data) => {
-        const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
+        // Decoded as an image (the page's Content-Security-Policy allows data: images, not data: fetches).
+        const element = new Image();
+        element.src = `data:image/png;base64,${data}`;
+        await element.decode();
+        const image = await createImageBitmap(element);
         const canvas = new OffscreenCanvas(image.width, image.height);
         const context = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
         context.drawImage(image, 0, 0);

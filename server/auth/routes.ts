@@ -6,31 +6,50 @@ import { validate } from '../http/index.js';
 import type { AuthService } from './AuthService.js';
 import { SESSION_COOKIE, parseCookies } from './AuthService.js';
 import type { ShareConnections } from './connections.js';
-import { loginPage } from './loginPage.js';
+import { LOGIN_PAGE_CSP, loginPage, SHARE_PAGE_CSP, sharePage } from './loginPage.js';
 import { principalOf, requireAccess, setPrincipal, type Principal } from './principal.js';
 
 const isApi = (req: Request): boolean => req.path.startsWith('/api/') || req.path === '/api';
 
+/** Where a share link leads: its workspace's page. */
+const describeShare = (p: Principal): string =>
+  `workspace ${p.workspaceId ?? ''} as a guest who ${p.role === 'write' ? 'can edit' : 'can view'}${p.terminal === 'write' ? ' and type in terminals' : ''}`;
+
+/** A local path to go to after signing in (never another site: `//evil.example` is refused). */
+const localPath = (next: unknown): string => (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
+
 /**
  * `?token=` on a page: trade it for an HttpOnly session cookie and redirect to the same URL without it,
- * so the token leaves the address bar and the history.
+ * so the token leaves the address bar and the history. A share token never replaces the owner's session
+ * without the owner saying so (a page anywhere could send the owner to one).
  */
 export function tokenExchange(auth: AuthService) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (!token || req.method !== 'GET' || isApi(req)) return next();
     const principal = auth.principalForToken(token);
+    res.setHeader('Cache-Control', 'no-store');
     if (!principal) {
+      res.setHeader('Content-Security-Policy', LOGIN_PAGE_CSP);
       res.status(401).type('html').send(loginPage('That link or token is not valid (it may have been revoked or expired).'));
       return;
     }
-    const { cookie } = auth.createSession(principal);
     const url = new URL(req.originalUrl, 'http://x');
     url.searchParams.delete('token');
-    const target = principal.workspaceId && url.pathname === '/' ? `/w/${encodeURIComponent(principal.workspaceId)}` : url.pathname;
-    res.setHeader('Set-Cookie', cookie);
-    res.setHeader('Cache-Control', 'no-store');
-    res.redirect(303, target + url.search);
+    const target = (principal.workspaceId && url.pathname === '/' ? `/w/${encodeURIComponent(principal.workspaceId)}` : url.pathname) + url.search;
+    if (principal.role !== 'owner') {
+      const current = auth.resolve(req, { allowQueryToken: false });
+      const site = req.headers['sec-fetch-site'];
+      // From another site the owner's SameSite=Strict cookie does not come along: the page asks itself.
+      const fromElsewhere = site === 'cross-site' || site === 'same-site';
+      if (current?.role === 'owner' || fromElsewhere) {
+        res.setHeader('Content-Security-Policy', SHARE_PAGE_CSP);
+        res.type('html').send(sharePage(token, target, describeShare(principal), current?.role === 'owner'));
+        return;
+      }
+    }
+    res.setHeader('Set-Cookie', auth.createSession(principal).cookie);
+    res.redirect(303, target);
   };
 }
 
@@ -43,6 +62,7 @@ export function authenticate(auth: AuthService) {
       return next();
     }
     if (isApi(req) || req.method !== 'GET') return next(new HttpError('authentication required', 401));
+    res.setHeader('Content-Security-Policy', LOGIN_PAGE_CSP);
     res.status(401).type('html').setHeader('Cache-Control', 'no-store').send(loginPage(undefined));
   };
 }
@@ -50,6 +70,20 @@ export function authenticate(auth: AuthService) {
 /** Routes that work before authentication: login. */
 export function loginRoutes(auth: AuthService): Router {
   const router = express.Router();
+  // The share-link page's form: signs in with the link's token (the front door checked it came from
+  // this server's own page), then goes where the link led.
+  router.post('/login/share', express.urlencoded({ extended: false, limit: 4096 }), (req, res) => {
+    const body = (req.body ?? {}) as { token?: unknown; next?: unknown };
+    const principal = typeof body.token === 'string' ? auth.principalForToken(body.token) : undefined;
+    res.setHeader('Cache-Control', 'no-store');
+    if (!principal) {
+      res.setHeader('Content-Security-Policy', LOGIN_PAGE_CSP);
+      res.status(401).type('html').send(loginPage('That link or token is not valid (it may have been revoked or expired).'));
+      return;
+    }
+    res.setHeader('Set-Cookie', auth.createSession(principal).cookie);
+    res.redirect(303, localPath(body.next));
+  });
   router.post('/api/login', express.json({ limit: 4096 }), (req, res) => {
     const { token } = validate(z.object({ token: z.string().min(1).max(512) }), req.body);
     const principal = auth.principalForToken(token);

@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import path from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from '../logger.js';
+import { contentSecurityPolicy, crossSiteAllowed } from './crossSite.js';
 import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { HttpError } from './HttpError.js';
 
@@ -38,6 +39,14 @@ export interface RawRoute {
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const FORBIDDEN_HOST = new HttpError('this server does not answer to that Host name', 403, 'forbidden_host');
+const CROSS_SITE = new HttpError('requests that change something must come from this server\'s own pages', 403, 'cross_site');
+const CSP = contentSecurityPolicy();
+
+function refuse(res: ServerResponse, error: HttpError): void {
+  const body = JSON.stringify(error.body());
+  res.writeHead(error.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
 
 /**
  * The server's request listener. Every request, raw route or express, gets the same front door: a debug
@@ -54,16 +63,17 @@ export function createApp(deps: AppDeps): RequestListener {
       res.on('finish', () => log.debug({ method: req.method, path: url.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
     }
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    // Not no-referrer: under it browsers send `Origin: null` even from our own pages, and the
+    // cross-site check needs the real one. Other sites still get no Referer.
+    res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('X-Frame-Options', 'DENY');
-    if (!hostAllowed(req.headers.host)) {
-      const body = JSON.stringify(FORBIDDEN_HOST.body());
-      res.writeHead(FORBIDDEN_HOST.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-      return void res.end(body);
-    }
+    res.setHeader('Content-Security-Policy', CSP);
+    if (!hostAllowed(req.headers.host)) return refuse(res, FORBIDDEN_HOST);
+    // Raw routes authenticate every request by its signature, never by a cookie: no cross-site risk.
     const route = rawRoutes.find((r) => url.startsWith(r.prefix));
-    if (route) route.handle(req, res);
-    else void app(req, res);
+    if (route) return route.handle(req, res);
+    if (!crossSiteAllowed(req)) return refuse(res, CROSS_SITE);
+    void app(req, res);
   };
 }
 

@@ -6,7 +6,16 @@ interface BodyParserError extends Error {
   type?: string;
   status?: number;
   statusCode?: number;
+  code?: string;
 }
+
+/** File system errors that a path from the request caused: the client's mistake, said plainly. */
+const PATH_ERRORS: Record<string, [string, string]> = {
+  ELOOP: ['the path goes through a loop of symbolic links', 'symlink_loop'],
+  ENAMETOOLONG: ['a name in the path is too long', 'path_too_long'],
+  ENOTDIR: ['a part of the path is not a folder', 'not_a_directory'],
+  EISDIR: ['the path is a folder, not a file', 'is_a_directory'],
+};
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new HttpError(`no route for ${req.method} ${req.path}`, 404));
@@ -24,6 +33,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       else if (e?.type === 'entity.parse.failed') error = new HttpError('malformed JSON in request body', 400, 'malformed_json');
       else if (e?.type === 'request.aborted') error = new HttpError('request aborted', 400);
       else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) error = new HttpError(e.message, e.status);
+      else if (e?.code && PATH_ERRORS[e.code]) {
+        const [message, code] = PATH_ERRORS[e.code] as [string, string];
+        error = new HttpError(message, 400, code);
+      }
       else {
         log.error({ err, method: req.method, path: req.path }, 'unhandled error');
         error = new HttpError('internal server error', 500);

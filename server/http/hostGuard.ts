@@ -14,10 +14,14 @@ export function createHostGuard(bindHost: string, extra: readonly string[]): (ho
     }
   }
   return (hostHeader) => {
-    if (!hostHeader) return false;
+    // A name or an address and a port, nothing else: `localhost:8080@evil.example` would otherwise pass
+    // as localhost and end up in share links.
+    if (!hostHeader || !HOST_HEADER.test(hostHeader)) return false;
     return allowed.has(hostName(hostHeader));
   };
 }
+
+const HOST_HEADER = /^(?:[a-z0-9](?:[a-z0-9-]{0,62})?(?:\.[a-z0-9](?:[a-z0-9-]{0,62})?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
 /** The host part of a Host header or an Origin's host, lower-cased, without the port. */
 export function hostName(host: string): string {

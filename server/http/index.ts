@@ -1,4 +1,5 @@
 export { createApp, type AppDeps, type RawHandler, type RawRoute } from './app.js';
+export { contentSecurityPolicy, crossSiteAllowed } from './crossSite.js';
 export { errorHandler, notFoundHandler } from './errorHandler.js';
 export { createHostGuard, hostName, isOwnOrigin } from './hostGuard.js';
 export { HttpError } from './HttpError.js';

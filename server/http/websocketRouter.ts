@@ -61,6 +61,8 @@ export interface WebSocketRouterDeps {
   /** Bearer header, session cookie or `?token=` (non-browser clients). */
   resolvePrincipal: (req: IncomingMessage, url: URL) => Principal | undefined;
   canRead: (principal: Principal, workspaceId: string) => boolean;
+  /** False when connecting would wake a hibernated workspace that this principal may not wake. */
+  mayWake: (principal: Principal, workspaceId: string) => boolean;
   /** Told of every accepted socket (share revocation closes them). */
   onSocket: (principal: Principal, ws: WebSocket) => void;
   hostAllowed: (host: string | undefined) => boolean;
@@ -94,7 +96,7 @@ export class WebSocketRouter {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const { resolvePrincipal, canRead, onSocket, hostAllowed, log } = this.deps;
+    const { resolvePrincipal, canRead, mayWake, onSocket, hostAllowed, log } = this.deps;
     if (!hostAllowed(req.headers.host)) return reject(socket, 403, 'Forbidden host');
     const origin = req.headers.origin;
     if (origin !== undefined && !isOwnOrigin(origin, req.headers.host)) return reject(socket, 403, 'Forbidden origin');
@@ -113,6 +115,7 @@ export class WebSocketRouter {
       if (workspaceId !== undefined) {
         if (!canRead(principal, workspaceId)) return reject(socket, 404, 'Not Found');
         if (route.workspaceExists && !route.workspaceExists(workspaceId)) return reject(socket, 404, 'Not Found');
+        if (!mayWake(principal, workspaceId)) return reject(socket, 409, 'Conflict');
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         // ws reports protocol violations (an oversized frame: 1009) as 'error' events and closes the socket

@@ -165,6 +165,11 @@ export class WorkspaceService {
     return runtime;
   }
 
+  /** Hibernated and not woken since: only someone who may change the workspace wakes it. */
+  isAsleep(id: string): boolean {
+    return !this.runtimes.has(id) && this.get(id)?.state === 'hibernated';
+  }
+
   peekRuntime(id: string): WorkspaceRuntime | undefined {
     return this.runtimes.get(id);
   }

@@ -1,7 +1,7 @@
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { LambdaFunctionList } from '../../../shared/lambda.js';
-import { principalOf, requireAccess, type Need } from '../../auth/index.js';
+import { allows, principalOf, requireAccess, type Need } from '../../auth/index.js';
 import { HttpError, validate } from '../../http/index.js';
 import { LambdaError } from '../errors.js';
 import type { LambdaFeature } from '../LambdaFeature.js';
@@ -32,6 +32,9 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     const id = String(req.params.id);
     requireAccess(principalOf(req), id, need);
     if (!feature.deps.workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+    if (!allows(principalOf(req), id, 'write') && feature.deps.workspaces.isAsleep(id)) {
+      throw new HttpError('the workspace is hibernated: someone who can edit it wakes it', 409, 'workspace_hibernated');
+    }
     return feature.service(id);
   };
 

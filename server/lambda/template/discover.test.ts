@@ -200,6 +200,27 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
     expect(byId.Fine).toMatchObject({ line: 17, message: expect.stringMatching(/Timeout must be a whole number from 1 to 900/) });
   });
 
+  it('refuses a handler outside the code folder, as for CodeUri', async () => {
+    write('fn/app.js', 'exports.handler = async () => 1;');
+    const fn = (id: string, handler: string): string => `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: "${handler}", Runtime: nodejs20.x, CodeUri: fn }\n`;
+    write('template.yaml', 'Resources:\n' + fn('Absolute', '/etc/passwd.handler') + fn('Up', '../../x.handler') + fn('Inside', 'app.handler') + fn('Nested', 'lib/app.handler'));
+    const { functions, problems } = await discoverFunctions(root, pseudo);
+    expect(functions.map((f) => f.name).sort()).toEqual(['Inside', 'Nested']);
+    const byId = Object.fromEntries(problems.map((p) => [p.logicalId, p.message]));
+    expect(byId.Absolute).toMatch(/must name a file inside the function's code folder/);
+    expect(byId.Up).toMatch(/must name a file inside the function's code folder/);
+  });
+
+  it('a YAML alias bomb is a problem of that template, not a failure of the server', async () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    write('bomb/template.yaml', `${levels.join('\n')}\nResources: { X: { Type: AWS::Serverless::Function, Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x } } }\n`);
+    write('ok/template.yaml', 'Resources:\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x }\n');
+    const { functions, problems } = await discoverFunctions(root, pseudo);
+    expect(functions.map((f) => f.name)).toEqual(['Ok']);
+    expect(problems).toEqual([{ file: 'bomb/template.yaml', message: expect.stringMatching(/cannot be read: .*alias/i) }]);
+  });
+
   it('refuses a second function with the same name, pointing at the first one', async () => {
     const fn = 'Resources:\n  Hello:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: x }\n';
     write('one/template.yaml', fn);

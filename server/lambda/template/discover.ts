@@ -52,7 +52,13 @@ export function parseTemplate(
     const message = (error.message.split('\n')[0] as string).replace(/ at line \d+, column \d+:?$/, '');
     return { file, ...(pos ? { line: pos.line, column: pos.col } : {}), message };
   }
-  const template = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let template: unknown;
+  try {
+    // Aliases are expanded here: a few lines of nested aliases can stand for billions of nodes.
+    template = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { file, message: `the template cannot be read: ${(err as Error).message}` };
+  }
   if (typeof template !== 'object' || template === null || Array.isArray(template)) return undefined;
   const resources = (template as Record<string, unknown>).Resources;
   // A file named template.yaml without Resources belongs to some other tool: not ours to complain about.

@@ -105,6 +105,10 @@ function buildSpec(a: BuildArgs): FunctionSpec {
   if (!SUPPORTED_RUNTIME.test(runtime)) throw new FunctionProblem(`Runtime ${runtime} is not supported locally (nodejs*.x, python3.*, provided, provided.al2, provided.al2023)`);
   const handler = str('Handler') ?? '';
   if (!handler && !runtime.startsWith('provided')) throw new FunctionProblem('Handler is missing');
+  // Lambda resolves the handler's file inside the code folder; an absolute path or `..` would run code from elsewhere.
+  if (handler.startsWith('/') || handler.split('/').includes('..') || handler.includes('\\')) {
+    throw new FunctionProblem(`Handler ${handler} must name a file inside the function's code folder (like src/app.handler)`);
+  }
 
   const { codeDir, codeUri, inlineCode } = codeOf(a, value);
   const envVars: Record<string, string> = {};
