@@ -78,4 +78,40 @@ describe('kill -9 of the server loses nothing a client was told about', () => {
     const file = path.join(dataDir, 'workspaces', 'default', 'typing.txt');
     await eventually(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8') === expected, 10_000, 'the file on disk');
   });
+
+  it('edits confirmed before a SIGKILL survive an outside change made to the file before the restart (three-way merge)', async () => {
+    const file = path.join(dataDir, 'workspaces', 'default', 'merge.txt');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'line 1\nline 2\nline 3\n');
+    const first = await startServer(0);
+    const writer = yClient(first.url, 'merge.txt');
+    const reader = yClient(first.url, 'merge.txt');
+    clients.push(writer, reader);
+    await Promise.all([writer.synced(), reader.synced()]);
+    await eventually(() => reader.text.toString() === 'line 1\nline 2\nline 3\n', 5000, 'the document to load');
+    const tokens = Array.from({ length: 30 }, (_, i) => ` t${i}`).join('');
+    // Thirty tokens typed at the end of line 3, one edit each.
+    let at = 'line 1\nline 2\nline 3'.length;
+    for (let i = 0; i < 30; i++) {
+      writer.text.insert(at, ` t${i}`);
+      at += ` t${i}`.length;
+    }
+    await eventually(() => reader.text.toString().includes(' t29'), 5000, 'the reader to receive the tokens');
+    // Killed within the disk-write delay: the file may still be the old one.
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    writer.destroy();
+    reader.destroy();
+    // Meanwhile a tool changes line 1 (sed -i 's/line 1/LINE ONE/').
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('line 1', 'LINE ONE'));
+
+    const second = await startServer(0);
+    const fresh = yClient(second.url, 'merge.txt');
+    clients.push(fresh);
+    await fresh.synced();
+    const expected = `LINE ONE\nline 2\nline 3${tokens}\n`;
+    await eventually(() => fresh.text.toString() === expected, 5000, 'the merged document');
+    await eventually(() => fs.readFileSync(file, 'utf8') === expected, 10_000, 'the merged file on disk');
+    second.child.kill('SIGKILL');
+  });
 });

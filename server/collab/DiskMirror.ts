@@ -18,8 +18,9 @@ export interface DiskMirrorDeps {
   /** Applies outside edits to the document (in its current coordinates), as one transaction. */
   applyExternal(splices: Splice[]): void;
   /** Durable bookkeeping of what is on disk (SQLite), read back after a crash. */
-  recordPending(hash: string): void;
-  recordDisk(hash: string | undefined): void;
+  recordPending(hash: string, text: string): void;
+  recordWritten(): void;
+  recordDisk(disk: { hash: string; text: string } | undefined): void;
   /** The file turned into something a document cannot hold (binary, a folder, too large). */
   onUnreadable(err: DiskTextError): void;
   /** The file now holds exactly the document's text (after a write or a merge). */
@@ -120,13 +121,13 @@ export class DiskMirror {
     const text = this.deps.text();
     const bytes = encodeText(text, this.eol, this.bom);
     const hash = hashBytes(bytes);
-    this.deps.recordPending(hash);
+    this.deps.recordPending(hash, text);
     if (!this.exists) await fs.promises.mkdir(path.dirname(this.deps.abs), { recursive: true });
     this.stamp = await writeDiskBytes(this.deps.abs, bytes);
     this.baseline = text;
     this.exists = true;
     this.hash = hash;
-    this.deps.recordDisk(hash);
+    this.deps.recordWritten();
     if (!this.hasUnsavedChanges) this.deps.onInSync();
   }
 
@@ -157,7 +158,7 @@ export class DiskMirror {
     this.eol = disk.eol;
     this.bom = disk.bom;
     this.hash = disk.hash;
-    this.deps.recordDisk(disk.hash);
+    this.deps.recordDisk(disk);
   }
 
   private merge(diskText: string): void {

@@ -11,7 +11,14 @@ export interface StoredDoc {
   diskHash: string | undefined;
   /** Hash of a write that was in progress (the process may have died before or after the rename). */
   pendingHash: string | undefined;
+  /** The texts behind those hashes (LF), kept for files up to MAX_KEPT_TEXT. */
+  diskText: string | undefined;
+  pendingText: string | undefined;
 }
+
+/** Larger files keep no copy of their disk text: after a crash with an outside change, the file wins there. */
+export const MAX_KEPT_TEXT = 4 * 1024 * 1024;
+const kept = (text: string | undefined): string | null => (text !== undefined && text.length <= MAX_KEPT_TEXT ? text : null);
 
 const blob = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -36,8 +43,10 @@ export class DocStore {
 
   load(workspaceId: string, path: string): StoredDoc | undefined {
     const row = this.db
-      .prepare('SELECT id, state, disk_hash, pending_hash FROM collab_docs WHERE workspace_id = ? AND path = ?')
-      .get(workspaceId, path) as { id: number; state: Buffer | null; disk_hash: string | null; pending_hash: string | null } | undefined;
+      .prepare('SELECT id, state, disk_hash, pending_hash, disk_text, pending_text FROM collab_docs WHERE workspace_id = ? AND path = ?')
+      .get(workspaceId, path) as
+      | { id: number; state: Buffer | null; disk_hash: string | null; pending_hash: string | null; disk_text: string | null; pending_text: string | null }
+      | undefined;
     if (!row) return undefined;
     const log = this.db.prepare('SELECT seq, data FROM collab_updates WHERE doc_id = ? ORDER BY seq').all(row.id) as { seq: number; data: Buffer }[];
     return {
@@ -46,13 +55,15 @@ export class DocStore {
       updates: [...(row.state ? [row.state] : []), ...log.map((l) => l.data)],
       diskHash: row.disk_hash ?? undefined,
       pendingHash: row.pending_hash ?? undefined,
+      diskText: row.disk_text ?? undefined,
+      pendingText: row.pending_text ?? undefined,
     };
   }
 
-  create(workspaceId: string, path: string, state: Uint8Array, diskHash: string | undefined): number {
+  create(workspaceId: string, path: string, state: Uint8Array, disk: { hash: string; text: string } | undefined): number {
     const result = this.db
-      .prepare('INSERT INTO collab_docs (workspace_id, path, state, disk_hash, updated_at) VALUES (?, ?, ?, ?, ?)')
-      .run(workspaceId, path, blob(state), diskHash ?? null, new Date().toISOString());
+      .prepare('INSERT INTO collab_docs (workspace_id, path, state, disk_hash, disk_text, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(workspaceId, path, blob(state), disk?.hash ?? null, kept(disk?.text), new Date().toISOString());
     return Number(result.lastInsertRowid);
   }
 
@@ -74,12 +85,21 @@ export class DocStore {
     })();
   }
 
-  setPendingHash(docId: number, hash: string | undefined): void {
-    this.db.prepare('UPDATE collab_docs SET pending_hash = ? WHERE id = ?').run(hash ?? null, docId);
+  /** A write is about to start: what it writes. */
+  setPending(docId: number, hash: string, text: string): void {
+    this.db.prepare('UPDATE collab_docs SET pending_hash = ?, pending_text = ? WHERE id = ?').run(hash, kept(text), docId);
   }
 
-  setDiskHash(docId: number, hash: string | undefined): void {
-    this.db.prepare('UPDATE collab_docs SET disk_hash = ?, pending_hash = NULL WHERE id = ?').run(hash ?? null, docId);
+  /** The write finished: the pending text is the file's now (moved, not written again). */
+  pendingWritten(docId: number): void {
+    this.db.prepare('UPDATE collab_docs SET disk_hash = pending_hash, disk_text = pending_text, pending_hash = NULL, pending_text = NULL WHERE id = ?').run(docId);
+  }
+
+  /** What the file holds, as read (undefined: no file). */
+  setDisk(docId: number, disk: { hash: string; text: string } | undefined): void {
+    this.db
+      .prepare('UPDATE collab_docs SET disk_hash = ?, disk_text = ?, pending_hash = NULL, pending_text = NULL WHERE id = ?')
+      .run(disk?.hash ?? null, kept(disk?.text), docId);
   }
 
   delete(docId: number): void {

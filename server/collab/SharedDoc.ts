@@ -6,11 +6,11 @@ import type { Disposable, DisposableStore } from '../workspaces/index.js';
 import { filterAwarenessUpdate, releaseAwarenessIds, type AwarenessOwner } from './awarenessGuard.js';
 import { DiskMirror } from './DiskMirror.js';
 import { readDiskText, type DiskText, type DiskTextError } from './diskText.js';
-import type { DocStore } from './DocStore.js';
+import type { DocStore, StoredDoc } from './DocStore.js';
 import { writeAwareness, writeInSync, writeUpdate } from './messages.js';
 import { RegisteredTimer } from './RegisteredTimer.js';
 import type { CollabOptions } from './options.js';
-import { diffSplices, type Splice } from './textDiff.js';
+import { diffSplices, rebaseSplices, type Splice } from './textDiff.js';
 import { UpdateBatch, type IncomingUpdate } from './UpdateBatch.js';
 import { checkUpdate } from './updateGuard.js';
 
@@ -53,6 +53,17 @@ export interface SharedDocDeps {
  * One open file: the Y.Doc every client of it edits, their awareness, SQLite persistence and the disk
  * mirror. Lives from the first client's connect until shortly after the last one leaves.
  */
+/**
+ * The text an outside change started from: what the server last wrote, or the write it had under way
+ * when it died (the rename may or may not have happened), whichever is nearer the file now.
+ */
+function commonAncestor(stored: StoredDoc, fileText: string): string | undefined {
+  const candidates = [stored.diskText, stored.pendingText].filter((t): t is string => t !== undefined);
+  if (candidates.length < 2) return candidates[0];
+  const distance = (t: string): number => diffSplices(t, fileText).reduce((n, s) => n + (s.end - s.start) + s.text.length, 0);
+  return candidates.reduce((best, t) => (distance(t) < distance(best) ? t : best));
+}
+
 export class SharedDoc implements Disposable {
   readonly doc = new Y.Doc();
   readonly text = this.doc.getText(YTEXT_NAME);
@@ -89,8 +100,9 @@ export class SharedDoc implements Disposable {
       log: deps.log,
       text: () => this.text.toString(),
       applyExternal: (splices) => this.applySplices(splices),
-      recordPending: (hash) => this.deps.store.setPendingHash(this.storedId, hash),
-      recordDisk: (hash) => this.deps.store.setDiskHash(this.storedId, hash),
+      recordPending: (hash, text) => this.deps.store.setPending(this.storedId, hash, text),
+      recordWritten: () => this.deps.store.pendingWritten(this.storedId),
+      recordDisk: (disk) => this.deps.store.setDisk(this.storedId, disk),
       onUnreadable: (err) => this.deps.onUnreadable(this, err),
       onInSync: () => this.announceInSync(),
     });
@@ -183,7 +195,7 @@ export class SharedDoc implements Disposable {
       // First time anyone opens this file: the document starts as the file. This is the only seeding,
       // ever; afterwards the persisted document is the identity clients' Y.Docs merge with.
       if (disk) this.text.insert(0, disk.text);
-      this.storedId = this.deps.store.create(this.deps.workspaceId, this.deps.path, Y.encodeStateAsUpdate(this.doc), disk?.hash);
+      this.storedId = this.deps.store.create(this.deps.workspaceId, this.deps.path, Y.encodeStateAsUpdate(this.doc), disk);
       return;
     }
     this.storedId = stored.id;
@@ -191,23 +203,28 @@ export class SharedDoc implements Disposable {
     this.doc.transact(() => {
       for (const update of stored.updates) Y.applyUpdate(this.doc, update, LOAD);
     }, LOAD);
-    this.reconcile(stored.diskHash, stored.pendingHash, disk);
+    this.reconcile(stored, disk);
   }
 
   /** The persisted document and the file may disagree after a crash or an outside change while unloaded. */
-  private reconcile(diskHash: string | undefined, pendingHash: string | undefined, disk: DiskText | undefined): void {
-    const text = this.text.toString();
-    const ours = disk !== undefined && (disk.hash === diskHash || disk.hash === pendingHash);
-    const neverWritten = disk === undefined && diskHash === undefined;
+  private reconcile(stored: StoredDoc, disk: DiskText | undefined): void {
+    const ours = disk !== undefined && (disk.hash === stored.diskHash || disk.hash === stored.pendingHash);
+    const neverWritten = disk === undefined && stored.diskHash === undefined;
     if (ours || neverWritten) {
       // The file is a version we wrote: the document is newer (edits not yet written when we stopped).
-      if (disk && disk.hash !== diskHash) this.deps.store.setDiskHash(this.storedId, disk.hash);
+      if (disk && disk.hash !== stored.diskHash) this.deps.store.setDisk(this.storedId, disk);
       if (this.disk.hasUnsavedChanges) this.disk.scheduleWrite();
       return;
     }
-    // Changed (or deleted) outside while nobody had it open: apply the difference, once, as splices.
-    this.applySplices(diffSplices(text, disk?.text ?? ''));
-    this.deps.store.setDiskHash(this.storedId, disk?.hash);
+    // Changed outside while nobody had it open, or while the server was down with edits not yet written:
+    // a three-way merge applies only the outside change (the file as we last wrote it → the file now),
+    // so the document's own edits since survive. A deleted file, or one too big to keep a copy of, wins.
+    const text = this.text.toString();
+    const base = disk ? commonAncestor(stored, disk.text) : undefined;
+    if (disk && base !== undefined) this.applySplices(rebaseSplices(diffSplices(base, disk.text), diffSplices(base, text)));
+    else this.applySplices(diffSplices(text, disk?.text ?? ''));
+    this.deps.store.setDisk(this.storedId, disk);
+    if (this.disk.hasUnsavedChanges) this.disk.scheduleWrite();
   }
 
   private applySplices(splices: Splice[]): void {

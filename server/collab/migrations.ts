@@ -32,4 +32,11 @@ export const collabMigrations: Migration[] = [
      );
      CREATE INDEX collab_chat_workspace ON collab_chat (workspace_id, id);`,
   },
+  {
+    // The text the file held when the server last wrote or read it (and of a write in progress): the
+    // common ancestor of a three-way merge when the file changed while the server was down.
+    name: 'collab-002-disk-text',
+    sql: `ALTER TABLE collab_docs ADD COLUMN disk_text TEXT;
+     ALTER TABLE collab_docs ADD COLUMN pending_text TEXT;`,
+  },
 ];

@@ -1,4 +1,4 @@
-import { diffLines } from 'diff';
+import { diffLines, diffWordsWithSpace } from 'diff';
 
 /** Replace `[start, end)` of the old text with `text`. Splices in a list are sorted and do not overlap. */
 export interface Splice {
@@ -9,6 +9,9 @@ export interface Splice {
 
 /** Beyond this, a line diff gives up and the changed region becomes one splice (still minimal at its ends). */
 const LINE_DIFF_TIMEOUT_MS = 300;
+/** A block of changed lines up to this size is split further into the words that changed. */
+const WORD_DIFF_MAX_CHARS = 64 * 1024;
+const WORD_DIFF_TIMEOUT_MS = 50;
 
 /**
  * The smallest edits that turn `before` into `after`: lines are matched with a Myers diff, and each changed
@@ -17,15 +20,34 @@ const LINE_DIFF_TIMEOUT_MS = 300;
  */
 export function diffSplices(before: string, after: string): Splice[] {
   if (before === after) return [];
-  const prefix = commonPrefix(before, after, 0, 0);
-  const suffix = commonSuffix(before, after, prefix);
+  let prefix = commonPrefix(before, after, 0, 0);
+  let suffix = commonSuffix(before, after, prefix);
   const oldMid = before.slice(prefix, before.length - suffix);
   const newMid = after.slice(prefix, after.length - suffix);
   if (!oldMid.includes('\n') || !newMid.includes('\n')) return [{ start: prefix, end: prefix + oldMid.length, text: newMid }];
-  const parts = diffLines(oldMid, newMid, { timeout: LINE_DIFF_TIMEOUT_MS });
-  if (!parts) return [{ start: prefix, end: prefix + oldMid.length, text: newMid }];
-  const splices: Splice[] = [];
-  let pos = prefix;
+  // Compare whole lines: a region that starts or ends mid-line misaligns every line of it (typing at
+  // the ends of three lines would become one splice over all three, and a merge would land an outside
+  // change on the wrong line).
+  prefix = prefix === 0 ? 0 : before.lastIndexOf('\n', prefix - 1) + 1; // (lastIndexOf reads -1 as 0)
+  while (suffix > 0 && (before.charCodeAt(before.length - suffix - 1) !== 10 || after.charCodeAt(after.length - suffix - 1) !== 10)) suffix--;
+  const parts = diffLines(before.slice(prefix, before.length - suffix), after.slice(prefix, after.length - suffix), { timeout: LINE_DIFF_TIMEOUT_MS });
+  if (!parts) return [trim(before, { start: prefix, end: before.length - suffix, text: after.slice(prefix, after.length - suffix) })];
+  return groupChanges(parts, prefix, (block) => refine(before, block));
+}
+
+/** A block of changed lines as the words that changed in it (typing at the ends of lines: one splice each). */
+function refine(before: string, block: Splice): Splice[] {
+  const removed = before.slice(block.start, block.end);
+  if (removed.length + block.text.length > WORD_DIFF_MAX_CHARS) return [trim(before, block)];
+  const parts = diffWordsWithSpace(removed, block.text, { timeout: WORD_DIFF_TIMEOUT_MS });
+  if (!parts) return [trim(before, block)];
+  return groupChanges(parts, block.start, (splice) => [trim(before, splice)]);
+}
+
+/** Walks a diff from offset `start` of the old text; each run of removed and added parts is one splice, finished by `finish`. */
+function groupChanges(parts: { value: string; added?: boolean; removed?: boolean }[], start: number, finish: (splice: Splice) => Splice[]): Splice[] {
+  const out: Splice[] = [];
+  let pos = start;
   let pending: Splice | undefined;
   for (const part of parts) {
     if (part.removed || part.added) {
@@ -36,12 +58,12 @@ export function diffSplices(before: string, after: string): Splice[] {
       } else pending.text += part.value;
       continue;
     }
-    if (pending) splices.push(trim(before, pending));
+    if (pending) out.push(...finish(pending));
     pending = undefined;
     pos += part.value.length;
   }
-  if (pending) splices.push(trim(before, pending));
-  return splices;
+  if (pending) out.push(...finish(pending));
+  return out;
 }
 
 function trim(before: string, splice: Splice): Splice {
