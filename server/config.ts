@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CollabOptions } from './collab/index.js';
+import type { ConnectionLimits } from './http/index.js';
+import type { BodyLimits } from './lambda/index.js';
 import { HOME_ACCESS, type HomeAccess } from './sandbox/index.js';
 
 export interface Config {
@@ -38,6 +40,10 @@ export interface Config {
   allowUnsandboxed: boolean;
   /** bubblewrap's binary (NIMBUS_BWRAP; tests point it elsewhere to run without a sandbox). */
   bwrap: string;
+  /** Unauthenticated connections per client and in all (not on the command line; tests tune them). */
+  connectionLimits?: ConnectionLimits;
+  /** Lambda API bodies read before their signature is checked (not on the command line; tests tune them). */
+  lambdaBodyLimits?: BodyLimits;
 }
 
 export const usage = `Usage: nimbus [options]

@@ -22,7 +22,7 @@ import {
 import { collabMigrations, createCollabFeature } from './collab/index.js';
 import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
 import { createFilesFeature } from './files/index.js';
-import { WebSocketRouter, createApp, createHostGuard } from './http/index.js';
+import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard } from './http/index.js';
 import { createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { Sandbox } from './sandbox/index.js';
@@ -79,11 +79,14 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   }
 
   const hostAllowed = createHostGuard(config.host, config.allowedHosts);
+  const connectionGuard = new ConnectionGuard(config.connectionLimits);
+  const onAuthenticated = (req: http.IncomingMessage): void => connectionGuard.authenticated(req.socket);
   const wsRouter = new WebSocketRouter({
     resolvePrincipal: (req, url) => auth.resolve(req, { allowQueryToken: true, url }),
     canRead: (principal, workspaceId) => allows(principal, workspaceId, 'read'),
     // A read-only link looks at a hibernated workspace without waking it (that needs write).
     mayWake: (principal, workspaceId) => allows(principal, workspaceId, 'write') || !workspaces.isAsleep(workspaceId),
+    onAuthenticated,
     onSocket: (principal, ws) => connections.add(principal, ws),
     hostAllowed,
     log: log.child({ module: 'ws' }),
@@ -113,6 +116,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     db,
     signingSecrets: (workspaceId) => auth.signingSecrets(workspaceId),
     sandbox,
+    onAuthenticated,
     settings: {
       region: config.lambdaRegion,
       accountConcurrency: config.lambdaConcurrency,
@@ -121,12 +125,13 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       retryDelaysMs: config.lambdaRetryDelaysMs,
     },
     log: log.child({ module: 'lambda' }),
-  });
+  }, config.lambdaBodyLimits);
 
   const app = createApp({
     tokenExchange: tokenExchange(auth),
     loginRouter: loginRoutes(auth),
     authenticate: authenticate(auth),
+    onAuthenticated,
     hostAllowed,
     log: log.child({ module: 'http' }),
     jsonLimitBytes: config.jsonLimitBytes,
@@ -155,6 +160,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   });
 
   const server = http.createServer(app);
+  connectionGuard.attach(server);
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // uploads and downloads may take long; headersTimeout guards slowloris
   wsRouter.attach(server);

@@ -12,6 +12,8 @@ export interface AppDeps {
   tokenExchange: RequestHandler;
   loginRouter: Router;
   authenticate: RequestHandler;
+  /** Told of every request that authenticated (its connection is no longer a stranger's). */
+  onAuthenticated: (req: IncomingMessage) => void;
   hostAllowed: (host: string | undefined) => boolean;
   log: Logger;
   jsonLimitBytes: number;
@@ -89,6 +91,10 @@ function expressApp(deps: AppDeps): Express {
   app.use(deps.tokenExchange);
   app.use(deps.loginRouter);
   app.use(deps.authenticate);
+  app.use((req, _res, next) => {
+    deps.onAuthenticated(req);
+    next();
+  });
   for (const router of deps.rawBodyRouters) app.use(router);
   app.use(express.json({ limit: deps.jsonLimitBytes }));
   for (const router of deps.routers) app.use(router);

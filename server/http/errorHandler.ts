@@ -46,6 +46,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    // Refused before its body was read (401, 413, …): close rather than read on what may be trickled.
+    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(error.status).json(error.body());
   };
 }

@@ -1,3 +1,4 @@
+export { ConnectionGuard, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './ConnectionGuard.js';
 export { createApp, type AppDeps, type RawHandler, type RawRoute } from './app.js';
 export { contentSecurityPolicy, crossSiteAllowed } from './crossSite.js';
 export { errorHandler, notFoundHandler } from './errorHandler.js';

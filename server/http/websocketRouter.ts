@@ -63,6 +63,8 @@ export interface WebSocketRouterDeps {
   canRead: (principal: Principal, workspaceId: string) => boolean;
   /** False when connecting would wake a hibernated workspace that this principal may not wake. */
   mayWake: (principal: Principal, workspaceId: string) => boolean;
+  /** Told of every upgrade that authenticated. */
+  onAuthenticated: (req: IncomingMessage) => void;
   /** Told of every accepted socket (share revocation closes them). */
   onSocket: (principal: Principal, ws: WebSocket) => void;
   hostAllowed: (host: string | undefined) => boolean;
@@ -108,6 +110,7 @@ export class WebSocketRouter {
     }
     const principal = resolvePrincipal(req, url);
     if (!principal) return reject(socket, 401, 'Unauthorized');
+    this.deps.onAuthenticated(req);
     for (const { route, wss } of this.routes) {
       const params = matchPattern(route.pattern, url.pathname);
       if (!params) continue;

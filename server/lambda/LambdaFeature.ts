@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../auth/index.js';
 import { fileWatcherOf } from '../files/index.js';
 import type { Logger } from '../logger.js';
@@ -19,6 +20,8 @@ export interface LambdaFeatureDeps {
   signingSecrets(workspaceId: string): Iterable<{ secret: string; principal: Principal }>;
   settings: LambdaSettings;
   sandbox: Sandbox;
+  /** Told of every Lambda API request whose signature checked out. */
+  onAuthenticated?: (req: IncomingMessage) => void;
   log: Logger;
 }
 

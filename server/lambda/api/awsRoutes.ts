@@ -5,11 +5,12 @@ import type { RawHandler } from '../../http/index.js';
 import { z } from 'zod';
 import { ReservationError } from '../concurrency.js';
 import { zipOfCode } from '../code.js';
-import { LambdaError, invalidParameter, notFound, tooLarge } from '../errors.js';
+import { LambdaError, invalidParameter, notFound } from '../errors.js';
 import type { LambdaFeature } from '../LambdaFeature.js';
 import { logTail } from '../logs.js';
 import type { FunctionEntry, WorkspaceLambda } from '../WorkspaceLambda.js';
 import { accountSettings, functionConfiguration } from './shapes.js';
+import { UnauthenticatedBodies, type BodyLimits } from './UnauthenticatedBodies.js';
 import { parseAuthorization, requestDate, verifySignature } from './sigv4.js';
 
 /** Lambda's payload limits: 6 MB for a synchronous invoke, 1 MB for an asynchronous one. */
@@ -37,26 +38,6 @@ function decode(s: string): string {
   } catch {
     throw invalidParameter('malformed percent-encoding in the path');
   }
-}
-
-/**
- * Reads the body up to `limit` bytes; larger ones are refused with Lambda's 413. The excess is read and
- * dropped (up to a bound) rather than left unread, so that a client still sending sees the answer.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const drainLimit = 2 * limit + 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (size > drainLimit) req.destroy();
-    });
-    req.on('end', () => (size > limit ? reject(tooLarge(limit)) : resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))));
-    req.on('error', reject);
-    req.on('close', () => reject(tooLarge(limit)));
-  });
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string | number>, body?: Buffer | string): void {
@@ -94,8 +75,9 @@ function resolveFunction(svc: WorkspaceLambda, raw: string, qualifierParam: stri
  * router with its own authentication, SigV4 with the workspace id as access key id and the owner token or
  * a write share's token as secret key. Answers in AWS's shapes, so the AWS CLI and SDKs work unmodified.
  */
-export function awsLambdaHandler(feature: LambdaFeature): RawHandler {
+export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits): RawHandler {
   const log = feature.deps.log;
+  const bodies = new UnauthenticatedBodies(bodyLimits);
   return (req, res) => {
     const requestId = randomUUID();
     handle(req, res, requestId).catch((err: unknown) => {
@@ -106,7 +88,8 @@ export function awsLambdaHandler(feature: LambdaFeature): RawHandler {
         e = new LambdaError('ServiceException', 500, 'internal error');
       }
       if (res.headersSent) return void res.destroy();
-      if (e.status === 413) res.setHeader('Connection', 'close');
+      // Refused before its body was read: close rather than read on what a stranger may trickle.
+      if (!req.complete) res.setHeader('Connection', 'close');
       send(res, e.status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': e.code, 'x-amzn-RequestId': requestId, ...e.headers }, JSON.stringify(e.body()));
     });
   };
@@ -133,8 +116,9 @@ export function awsLambdaHandler(feature: LambdaFeature): RawHandler {
     const route = ROUTES.find(([m, re]) => m === method && re.test(rest));
     const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     const limit = route?.[2] !== 'Invoke' ? OTHER_BODY_BYTES : invocationType === 'Event' ? ASYNC_PAYLOAD_BYTES : SYNC_PAYLOAD_BYTES;
-    const body = await readBody(req, limit);
+    const body = await bodies.read(req, limit);
     await verifySignature({ method, rawUrl, headers: req.headers, body }, auth, date, feature.deps.signingSecrets(workspaceId));
+    feature.deps.onAuthenticated?.(req);
     if (!route) throw new LambdaError('UnknownOperationException', 404, `Nimbus does not implement ${method} ${rest}: functions come from the workspace's templates`);
 
     const svc = await feature.service(workspaceId);
