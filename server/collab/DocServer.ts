@@ -35,6 +35,8 @@ export class DocServer implements Disposable {
   /** Documents flushing on their way out; a new client of the same file waits for that to finish. */
   private readonly closing = new Map<string, Promise<void>>();
   private readonly connections = new Set<DocConnection>();
+  /** Per share link: the documents its sockets hold, with how many sockets each. */
+  private readonly heldByShare = new Map<string, Map<string, number>>();
   private readonly pinger: RegisteredTimer;
   private unwatch: (() => void) | undefined;
   private disposed = false;
@@ -59,12 +61,34 @@ export class DocServer implements Disposable {
     }
     const readOnly = !allows(principal, runtime.id, 'write');
     let doc = this.docs.get(rel);
+    // A read-only link cannot create a file, so a document of a file that is not there is of no use to it.
+    if (readOnly && !doc && !fs.existsSync(abs)) {
+      ws.close(YCloseCode.notFound, 'no such file');
+      return;
+    }
+    const share = principal.role === 'owner' ? undefined : (principal.shareId ?? principal.role);
+    const held = share === undefined ? undefined : (this.heldByShare.get(share) ?? new Map<string, number>());
+    if (held && !held.has(rel) && held.size >= options.maxDocsPerShare) {
+      ws.close(YCloseCode.tooMany, `a share link may have at most ${options.maxDocsPerShare} documents open`);
+      return;
+    }
     if (!doc) {
-      if (this.docs.size >= options.maxDocsPerWorkspace) {
+      const limit = share === undefined ? options.maxDocsPerWorkspace : Math.ceil((options.maxDocsPerWorkspace * 3) / 4);
+      if (this.docs.size >= limit) {
         ws.close(YCloseCode.tooMany, `at most ${options.maxDocsPerWorkspace} documents may be open in a workspace`);
         return;
       }
       doc = this.open(rel, abs);
+    }
+    if (share !== undefined && held) {
+      held.set(rel, (held.get(rel) ?? 0) + 1);
+      this.heldByShare.set(share, held);
+      ws.on('close', () => {
+        const left = (held.get(rel) ?? 1) - 1;
+        if (left > 0) held.set(rel, left);
+        else held.delete(rel);
+        if (held.size === 0) this.heldByShare.delete(share);
+      });
     }
     if (doc.peers.size >= options.maxConnectionsPerDoc) {
       ws.close(YCloseCode.tooMany, `at most ${options.maxConnectionsPerDoc} clients may open one document`);

@@ -74,7 +74,8 @@ export class SharedDoc implements Disposable {
   private readonly disk: DiskMirror;
   private readonly unloadTimer: RegisteredTimer;
   private readonly compactTimer: RegisteredTimer;
-  private storedId = 0;
+  /** The document's row in the store; none yet for a file that does not exist until someone writes. */
+  private rowId: number | undefined;
   /** Sequence number of the last update appended to the SQLite log. */
   private seq = 0;
   private sinceCompaction = 0;
@@ -100,9 +101,9 @@ export class SharedDoc implements Disposable {
       log: deps.log,
       text: () => this.text.toString(),
       applyExternal: (splices) => this.applySplices(splices),
-      recordPending: (hash, text) => this.deps.store.setPending(this.storedId, hash, text),
-      recordWritten: () => this.deps.store.pendingWritten(this.storedId),
-      recordDisk: (disk) => this.deps.store.setDisk(this.storedId, disk),
+      recordPending: (hash, text) => this.deps.store.setPending(this.storedId(), hash, text),
+      recordWritten: () => this.deps.store.pendingWritten(this.storedId()),
+      recordDisk: (disk) => this.deps.store.setDisk(this.storedId(), disk),
       onUnreadable: (err) => this.deps.onUnreadable(this, err),
       onInSync: () => this.announceInSync(),
     });
@@ -194,11 +195,14 @@ export class SharedDoc implements Disposable {
     if (!stored) {
       // First time anyone opens this file: the document starts as the file. This is the only seeding,
       // ever; afterwards the persisted document is the identity clients' Y.Docs merge with.
-      if (disk) this.text.insert(0, disk.text);
-      this.storedId = this.deps.store.create(this.deps.workspaceId, this.deps.path, Y.encodeStateAsUpdate(this.doc), disk);
+      // A path with no file stores nothing until the first edit (opening names costs no rows).
+      if (disk) {
+        this.text.insert(0, disk.text);
+        this.rowId = this.deps.store.create(this.deps.workspaceId, this.deps.path, Y.encodeStateAsUpdate(this.doc), disk);
+      }
       return;
     }
-    this.storedId = stored.id;
+    this.rowId = stored.id;
     this.seq = stored.lastSeq;
     this.doc.transact(() => {
       for (const update of stored.updates) Y.applyUpdate(this.doc, update, LOAD);
@@ -212,7 +216,7 @@ export class SharedDoc implements Disposable {
     const neverWritten = disk === undefined && stored.diskHash === undefined;
     if (ours || neverWritten) {
       // The file is a version we wrote: the document is newer (edits not yet written when we stopped).
-      if (disk && disk.hash !== stored.diskHash) this.deps.store.setDisk(this.storedId, disk);
+      if (disk && disk.hash !== stored.diskHash) this.deps.store.setDisk(this.storedId(), disk);
       if (this.disk.hasUnsavedChanges) this.disk.scheduleWrite();
       return;
     }
@@ -223,7 +227,7 @@ export class SharedDoc implements Disposable {
     const base = disk ? commonAncestor(stored, disk.text) : undefined;
     if (disk && base !== undefined) this.applySplices(rebaseSplices(diffSplices(base, disk.text), diffSplices(base, text)));
     else this.applySplices(diffSplices(text, disk?.text ?? ''));
-    this.deps.store.setDisk(this.storedId, disk);
+    this.deps.store.setDisk(this.storedId(), disk);
     if (this.disk.hasUnsavedChanges) this.disk.scheduleWrite();
   }
 
@@ -277,7 +281,7 @@ export class SharedDoc implements Disposable {
     } catch (err) {
       // Not expected after the guard: the stored copy goes, so a reload does not trip over it either.
       this.deps.log.error({ err, path: this.deps.path }, 'a checked update failed to apply after it was forwarded');
-      this.deps.store.remove(this.storedId, seq);
+      this.deps.store.remove(this.storedId(), seq);
       from.close(4400, 'update could not be applied');
       return;
     }
@@ -314,7 +318,7 @@ export class SharedDoc implements Disposable {
   /** Appends an update to the SQLite log; returns its sequence number, or undefined if storage failed. */
   private persist(update: Uint8Array): number | undefined {
     try {
-      this.deps.store.append(this.storedId, ++this.seq, update);
+      this.deps.store.append(this.storedId(), ++this.seq, update);
     } catch (err) {
       // Not persisted, so nobody may see it: drop everyone; their clients resend it after reconnecting.
       this.broken = true;
@@ -343,9 +347,15 @@ export class SharedDoc implements Disposable {
     for (const peer of this.peers) if (peer !== origin) peer.send(message);
   };
 
+  /** The row, created on first need (the document's first edit, or the file appearing). */
+  private storedId(): number {
+    this.rowId ??= this.deps.store.create(this.deps.workspaceId, this.deps.path, Y.encodeStateAsUpdate(this.doc), undefined);
+    return this.rowId;
+  }
+
   private compact(): void {
-    if (!this.storedId || this.sinceCompaction === 0) return;
-    this.deps.store.compact(this.storedId, Y.encodeStateAsUpdate(this.doc));
+    if (this.rowId === undefined || this.sinceCompaction === 0) return;
+    this.deps.store.compact(this.rowId, Y.encodeStateAsUpdate(this.doc));
     this.sinceCompaction = 0;
   }
 

@@ -4,8 +4,13 @@ export interface CollabOptions {
   maxMessageBytes: number;
   /** Largest file that opens as a document. */
   maxFileBytes: number;
-  /** Documents open at once in one workspace; one more is refused (4429). */
+  /**
+   * Documents open at once in one workspace; one more is refused (4429). Share links together may fill
+   * only three quarters of it: the rest is the owner's, so no link can lock the owner out.
+   */
   maxDocsPerWorkspace: number;
+  /** Documents one share link may have open at once (the owner is bound by the workspace limit only). */
+  maxDocsPerShare: number;
   /** Sockets on one document; one more is refused (4429). */
   maxConnectionsPerDoc: number;
   /** Frames a socket may send before its document has loaded. */
@@ -30,6 +35,7 @@ export const defaultCollabOptions: CollabOptions = {
   maxMessageBytes: 16 * 1024 * 1024,
   maxFileBytes: 32 * 1024 * 1024,
   maxDocsPerWorkspace: 256,
+  maxDocsPerShare: 32,
   maxConnectionsPerDoc: 128,
   maxQueuedFrames: 256,
   maxBufferedBytes: 64 * 1024 * 1024,
