@@ -178,6 +178,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       wsRouter.closeAll();
       await workspaces.shutdown();
       await terminals.dispose();
+      await lambda.feature.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -7,6 +7,7 @@ import type { Sandbox } from '../sandbox/index.js';
 import type { Db } from '../store/index.js';
 import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
 import { ReservationStore } from './ReservationStore.js';
+import { TemplateThread } from './template/TemplateThread.js';
 import { WorkspaceLambda, type LambdaSettings } from './WorkspaceLambda.js';
 
 export const LAMBDA_SERVICE = 'lambda';
@@ -30,6 +31,7 @@ export class LambdaFeature {
   private readonly reservations: ReservationStore;
   /** Per-process key for Code.Location URLs: they live ten minutes, so a restart may void them. */
   private readonly urlKey = randomBytes(32);
+  private readonly templates = new TemplateThread();
 
   constructor(readonly deps: LambdaFeatureDeps) {
     this.reservations = new ReservationStore(deps.db);
@@ -68,6 +70,7 @@ export class LambdaFeature {
           settings: this.deps.settings,
           reservations: this.reservations,
           launcher: this.deps.sandbox.forWorkspace(workspaceId, runtime.root),
+          discover: (root, pseudo) => this.templates.discover(root, pseudo),
           watch: (listener) => fileWatcherOf(workspaces, workspaceId, log).onChange((changes) => listener(changes)),
           publish: (event) => this.deps.events.publish(workspaceId, event),
           log,
@@ -75,6 +78,11 @@ export class LambdaFeature {
     );
     await svc.ready;
     return svc;
+  }
+
+  /** Ends the template thread (after the workspaces are shut down). */
+  dispose(): Promise<void> {
+    return this.templates.dispose();
   }
 
   /** The running service, if any, without starting one (tests and benchmarks look inside). */

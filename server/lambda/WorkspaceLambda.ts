@@ -15,8 +15,8 @@ import { billedMs, formatInvocationLog } from './logs.js';
 import type { ReservationStore } from './ReservationStore.js';
 import { pythonInterpreter } from './runtime/launch.js';
 import { toMb } from './runtime/memory.js';
-import { discoverFunctions, isTemplatePath } from './template/discover.js';
-import type { FunctionSpec, Invocation, LambdaSettings, TemplateProblem } from './types.js';
+import { isTemplatePath } from './template/discover.js';
+import type { DiscoveryResult, FunctionSpec, Invocation, LambdaSettings, PseudoParameters, TemplateProblem } from './types.js';
 
 export type { Invocation, LambdaSettings };
 
@@ -36,6 +36,8 @@ export interface WorkspaceLambdaDeps {
   reservations: ReservationStore;
   /** Starts the workspace's execution environments in its sandbox. */
   launcher: Launcher;
+  /** Reads the workspace's templates (off the event loop: see TemplateThread). */
+  discover(root: string, pseudo: PseudoParameters): Promise<DiscoveryResult>;
   /** Subscribes to the workspace's file changes; returns the unsubscribe. */
   watch(listener: (changes: FileChange[]) => void): () => void;
   publish(event: WorkspaceEvent): void;
@@ -226,7 +228,12 @@ export class WorkspaceLambda {
   }
 
   private async readTemplates(): Promise<void> {
-    const result = await discoverFunctions(this.deps.runtime.root, { region: this.region, accountId: this.accountId });
+    let result: DiscoveryResult;
+    try {
+      result = await this.deps.discover(this.deps.runtime.root, { region: this.region, accountId: this.accountId });
+    } catch (err) {
+      result = { functions: [], problems: [{ file: '.', message: `the templates could not be read: ${(err as Error).message}` }], templates: this.templates };
+    }
     if (this.disposed) return;
     const problems = [...result.problems];
     const next = new Map<string, FunctionEntry>();

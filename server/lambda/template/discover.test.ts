@@ -221,6 +221,19 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
     expect(problems).toEqual([{ file: 'bomb/template.yaml', message: expect.stringMatching(/cannot be read: .*alias/i) }]);
   });
 
+  it('a template whose intrinsics double the work per level is refused within its budget, the others still read', async () => {
+    // 1.8 KB: each level joins two lookups of the level below, so level 24 stands for 2^24 lookups.
+    const levels = ['    l0: { v: "ab" }'];
+    for (let i = 1; i <= 24; i++) levels.push(`    l${i}: { v: !Join ["", [!FindInMap [M, l${i - 1}, v], !FindInMap [M, l${i - 1}, v]]] }`);
+    write('bomb/template.yaml', `Mappings:\n  M:\n${levels.join('\n')}\nResources:\n  Bomb:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x, Environment: { Variables: { V: !FindInMap [M, l24, v] } } }\n`);
+    write('ok/template.yaml', 'Resources:\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x }\n');
+    const started = performance.now();
+    const { functions, problems } = await discoverFunctions(root, pseudo);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(functions.map((f) => f.name)).toEqual(['Ok']);
+    expect(problems).toEqual([{ file: 'bomb/template.yaml', message: expect.stringMatching(/cannot read the template: evaluating it (takes more than|builds more than)/) }]);
+  });
+
   it('refuses a second function with the same name, pointing at the first one', async () => {
     const fn = 'Resources:\n  Hello:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: x }\n';
     write('one/template.yaml', fn);

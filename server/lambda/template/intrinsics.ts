@@ -84,13 +84,28 @@ const scalarText = (v: unknown, what: string): string => {
   throw new Unresolved(what, `expected a string, got ${Array.isArray(v) ? 'a list' : typeof v}`);
 };
 
+/** Thrown when a template needs more work to evaluate than any real one does: the whole template is refused. */
+export class BudgetExceeded extends Error {}
+
+/**
+ * What evaluating one template may cost. Mappings and joins can refer to each other so that a few
+ * lines double the work per level (a 1.8 KB template took the server down); real templates need a
+ * tiny fraction of this.
+ */
+export const TEMPLATE_BUDGET = { steps: 200_000, chars: 4 * 1024 * 1024 };
+
 export class Resolver {
   private readonly conditionValues = new Map<string, boolean | 'evaluating'>();
+  private steps = 0;
+  private chars = 0;
 
   constructor(private readonly scope: ResolveScope) {}
 
   /** Resolves every intrinsic inside `value`; unknowable parts become `Unresolved`. */
   resolve(value: unknown): unknown {
+    if (++this.steps > TEMPLATE_BUDGET.steps) {
+      throw new BudgetExceeded(`evaluating it takes more than ${TEMPLATE_BUDGET.steps} steps (intrinsic functions or mappings that refer to each other too often)`);
+    }
     if (Array.isArray(value)) {
       const out: unknown[] = [];
       for (const item of value) {
@@ -168,7 +183,7 @@ export class Resolver {
         throw new Unresolved(what, `${id} is only known after deployment`);
       }
       case 'Fn::Sub':
-        return this.sub(arg, what);
+        return this.produced(this.sub(arg, what));
       case 'Fn::If': {
         const [cond, whenTrue, whenFalse] = this.list(arg, what, 3);
         return this.resolve(this.condition(scalarText(cond, what)) ? whenTrue : whenFalse);
@@ -187,7 +202,7 @@ export class Resolver {
         const [delimiter, items] = this.list(arg, what, 2);
         const list = this.need(items, what);
         if (!Array.isArray(list)) throw new Unresolved(what, 'the second argument must be a list');
-        return list.map((v) => scalarText(v, what)).join(scalarText(delimiter, what));
+        return this.produced(list.map((v) => scalarText(v, what)).join(scalarText(delimiter, what)));
       }
       case 'Fn::Select': {
         const [index, items] = this.list(arg, what, 2);
@@ -207,7 +222,7 @@ export class Resolver {
         return this.resolve(found);
       }
       case 'Fn::Base64':
-        return Buffer.from(scalarText(this.need(arg, what), what)).toString('base64');
+        return this.produced(Buffer.from(scalarText(this.need(arg, what), what)).toString('base64'));
       case 'Fn::GetAZs': {
         const region = scalarText(this.need(arg, what), what) || String(s.pseudo.get('AWS::Region'));
         return [`${region}a`, `${region}b`, `${region}c`];
@@ -218,12 +233,19 @@ export class Resolver {
         return list.length;
       }
       case 'Fn::ToJsonString':
-        return JSON.stringify(this.need(arg, what));
+        return this.produced(JSON.stringify(this.need(arg, what)));
       case 'Fn::ImportValue':
         throw new Unresolved(what, 'exports of other stacks are only known after deployment');
       default:
         throw new Unresolved(what, `${key} is not evaluated locally`);
     }
+  }
+
+  /** Counts the text that functions build, against the budget. */
+  private produced(text: string): string {
+    this.chars += text.length;
+    if (this.chars > TEMPLATE_BUDGET.chars) throw new BudgetExceeded(`evaluating it builds more than ${TEMPLATE_BUDGET.chars} characters of text`);
+    return text;
   }
 
   private bool(cond: unknown, what: string): boolean {
