@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,48 @@ describe('file paths are confined to the workspace root', () => {
       const body = (await res.json()) as { error: { code: string; message: string } };
       expect({ url, method: init.method ?? 'GET', status: res.status, code: body.error.code }).toEqual({ url, method: init.method ?? 'GET', status: 400, code });
       expect(body.error.message).not.toMatch(/\bat \S+ \(/); // no stack trace
+    }
+  });
+
+  it('a folder swapped for a link to the outside between the check and the open is caught: reads and writes stay inside', async () => {
+    // Another process flips the link `swap` between a folder inside and a folder outside, atomically,
+    // as fast as it can: a check that sees it inside can be followed by an open that goes outside.
+    const outside = fs.mkdtempSync(path.join(server.dataDir, 'race-'));
+    fs.writeFileSync(path.join(outside, 'x.txt'), 'RACE SECRET');
+    fs.mkdirSync(path.join(root, 'real'));
+    fs.writeFileSync(path.join(root, 'real', 'x.txt'), 'inside');
+    fs.symlinkSync('real', path.join(root, 'swap'));
+    const flipper = spawn('python3', ['-c', `
+import os, time
+os.chdir(${JSON.stringify(root)})
+end = time.time() + 30
+while time.time() < end:
+    for target in (${JSON.stringify(outside)}, 'real'):
+        try:
+            os.symlink(target, 'swap.next')
+            os.replace('swap.next', 'swap')
+        except OSError:
+            pass
+`]);
+    try {
+      const seen = new Map<string, number>();
+      const read = async (): Promise<void> => {
+        const res = await server.api(file('swap/x.txt'));
+        const text = res.status === 200 ? await res.text() : String(res.status);
+        seen.set(text, (seen.get(text) ?? 0) + 1);
+      };
+      // Batches of concurrent reads and writes, as the review's 1,113 requests were.
+      for (let batch = 0; batch < 60; batch++) {
+        await Promise.all([
+          ...Array.from({ length: 20 }, read),
+          ...Array.from({ length: 5 }, (_, i) => server.api(file(`swap/new-${batch}-${i}.txt`), { method: 'PUT', body: 'written', headers: { 'content-type': 'text/plain' } })),
+        ]);
+      }
+      expect([...seen.keys()].filter((k) => !['inside', '403'].includes(k))).toEqual([]);
+      expect(seen.get('inside')).toBeGreaterThan(0);
+      expect(fs.readdirSync(outside)).toEqual(['x.txt']);
+    } finally {
+      flipper.kill('SIGKILL');
     }
   });
 

@@ -58,6 +58,29 @@ describe('an unmodified y-websocket WebsocketProvider is a full client of /yjs/<
     await eventually(() => fs.existsSync(path.join(root, 'new/dir/created.md')) && disk('new/dir/created.md') === '# Created\n');
   });
 
+  it('a folder replaced by a link to the outside while a document of it is open: nothing is written outside', async () => {
+    fs.mkdirSync(path.join(root, 'linked'));
+    fs.writeFileSync(path.join(root, 'linked', 'a.txt'), 'one\n');
+    const outside = fs.mkdtempSync(path.join(server.dataDir, 'outside-'));
+    const a = client('linked/a.txt');
+    await a.synced();
+    await eventually(() => a.text.toString() === 'one\n');
+    // A process of the workspace swaps the folder for a link to a folder of the server's.
+    fs.renameSync(path.join(root, 'linked'), path.join(root, 'linked-old'));
+    fs.symlinkSync(outside, path.join(root, 'linked'));
+    const answers: number[][] = [];
+    a.provider.messageHandlers[100] = (_encoder, decoder) => {
+      answers.push([decoder.arr[decoder.pos] as number, decoder.arr[decoder.pos + 1] as number]);
+    };
+    a.text.insert(a.text.length, 'typed\n');
+    // Save now, and wait for the answer: the write was tried, and refused.
+    a.provider.ws?.send(new Uint8Array([100, 9]));
+    await eventually(() => answers.some((x) => x[0] === 9), 5000, 'the answer to the save');
+    expect(answers.find((x) => x[0] === 9)).toEqual([9, 1]);
+    // Temp files of refused writes are removed from where they really were; nothing stays outside.
+    await eventually(() => fs.readdirSync(outside).length === 0, 3000, 'nothing left outside');
+  });
+
   it('keeps CRLF line endings and a BOM on disk while the document holds LF', async () => {
     fs.writeFileSync(path.join(root, 'windows.txt'), '\uFEFFone\r\ntwo\r\n');
     const a = client('windows.txt');

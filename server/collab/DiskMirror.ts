@@ -7,6 +7,8 @@ import { RegisteredTimer } from './RegisteredTimer.js';
 import { diffSplices, rebaseSplices, type Splice } from './textDiff.js';
 
 export interface DiskMirrorDeps {
+  /** The workspace folder: the file is read and written only where it really lies inside it. */
+  root: string;
   abs: string;
   maxFileBytes: number;
   writeDebounceMs: number;
@@ -123,7 +125,7 @@ export class DiskMirror {
     const hash = hashBytes(bytes);
     this.deps.recordPending(hash, text);
     if (!this.exists) await fs.promises.mkdir(path.dirname(this.deps.abs), { recursive: true });
-    this.stamp = await writeDiskBytes(this.deps.abs, bytes);
+    this.stamp = await writeDiskBytes(this.deps.root, this.deps.abs, bytes);
     this.baseline = text;
     this.exists = true;
     this.hash = hash;
@@ -136,7 +138,7 @@ export class DiskMirror {
     if (this.exists && sameStamp(await statFile(this.deps.abs), this.stamp)) return;
     let disk: DiskText | undefined;
     try {
-      disk = await readDiskText(this.deps.abs, this.deps.maxFileBytes);
+      disk = await readDiskText(this.deps.root, this.deps.abs, this.deps.maxFileBytes);
     } catch (err) {
       if (err instanceof DiskTextError) return this.deps.onUnreadable(err);
       throw err;

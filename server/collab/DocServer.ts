@@ -134,6 +134,7 @@ export class DocServer implements Disposable {
     const doc: SharedDoc = new SharedDoc({
       workspaceId: runtime.id,
       path: rel,
+      root: runtime.root,
       abs,
       store,
       registry: runtime.disposables,

@@ -36,6 +36,8 @@ export interface DocPeer extends AwarenessOwner {
 export interface SharedDocDeps {
   workspaceId: string;
   path: string;
+  /** The workspace folder, and the file's absolute path in it. */
+  root: string;
   abs: string;
   store: DocStore;
   registry: DisposableStore;
@@ -93,6 +95,7 @@ export class SharedDoc implements Disposable {
     this.unloadTimer = new RegisteredTimer(deps.registry, () => void this.close());
     this.compactTimer = new RegisteredTimer(deps.registry, () => this.compact());
     this.disk = new DiskMirror({
+      root: deps.root,
       abs: deps.abs,
       maxFileBytes: deps.options.maxFileBytes,
       writeDebounceMs: deps.options.writeDebounceMs,
@@ -188,7 +191,7 @@ export class SharedDoc implements Disposable {
 
   private async load(): Promise<void> {
     await this.deps.waitFor;
-    const disk = await readDiskText(this.deps.abs, this.deps.options.maxFileBytes);
+    const disk = await readDiskText(this.deps.root, this.deps.abs, this.deps.options.maxFileBytes);
     if (this.closing) return;
     const stored = this.deps.store.load(this.deps.workspaceId, this.deps.path);
     this.disk.init(disk);

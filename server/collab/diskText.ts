@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { writeFileAtomic } from '../files/index.js';
+import { openInside, writeFileAtomic } from '../files/index.js';
+import { HttpError } from '../http/index.js';
 
 /** What identifies a version of a file cheaply: checked before every write to notice outside changes. */
 export interface FileStamp {
@@ -22,7 +23,7 @@ export interface DiskText {
 export class DiskTextError extends Error {
   constructor(
     message: string,
-    readonly reason: 'directory' | 'binary' | 'too-large',
+    readonly reason: 'directory' | 'binary' | 'too-large' | 'outside',
   ) {
     super(message);
   }
@@ -48,12 +49,17 @@ export async function statFile(abs: string): Promise<FileStamp | undefined> {
   }
 }
 
-/** Reads a file as document text; undefined when it does not exist. Refuses folders, binary and oversized files. */
-export async function readDiskText(abs: string, maxBytes: number): Promise<DiskText | undefined> {
+/**
+ * Reads a file of the workspace `root` as document text; undefined when it does not exist. Refuses
+ * folders, binary and oversized files, and a file that opened outside the root (a symbolic link swapped
+ * in after the path was checked).
+ */
+export async function readDiskText(root: string, abs: string, maxBytes: number): Promise<DiskText | undefined> {
   let handle: fs.promises.FileHandle;
   try {
-    handle = await fs.promises.open(abs, 'r');
+    handle = await openInside(root, abs, 'r');
   } catch (err) {
+    if (err instanceof HttpError) throw new DiskTextError(err.message, 'outside');
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     if (code === 'EISDIR') throw new DiskTextError('this path is a folder', 'directory');
@@ -92,8 +98,8 @@ export function encodeText(text: string, eol: '\n' | '\r\n', bom: boolean): Buff
   return Buffer.from(bom ? BOM + body : body, 'utf8');
 }
 
-/** Writes atomically and returns the new file's stamp, read back from the file that is now in place. */
-export async function writeDiskBytes(abs: string, bytes: Buffer): Promise<FileStamp> {
-  await writeFileAtomic(abs, bytes);
+/** Writes atomically (inside `root` only) and returns the new file's stamp, read back from the file now in place. */
+export async function writeDiskBytes(root: string, abs: string, bytes: Buffer): Promise<FileStamp> {
+  await writeFileAtomic(root, abs, bytes);
   return stampOf(await fs.promises.stat(abs));
 }

@@ -33,7 +33,7 @@ function assertRealInside(root: string, abs: string): void {
   for (;;) {
     let real: string | undefined;
     try {
-      real = fs.realpathSync(probe);
+      real = fs.realpathSync.native(probe); // one realpath(3): the JS version can trip over a link swapped mid-walk (EINVAL)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
@@ -55,4 +55,35 @@ function assertRealInside(root: string, abs: string): void {
     if (parent === probe) return;
     probe = parent;
   }
+}
+
+/**
+ * Checks that an open file lies inside the root, by where the kernel says it is (Linux: /proc/self/fd).
+ * A path checked first and opened after can meet a symbolic link swapped in between; what was actually
+ * opened cannot.
+ */
+export function assertOpenedInside(root: string, fd: number): void {
+  const real = openedPath(fd);
+  if (real !== undefined && !isInside(root, real)) throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
+}
+
+/** Where the kernel says an open file is; undefined without /proc (the path check is then all there is). */
+export function openedPath(fd: number): string | undefined {
+  try {
+    return fs.readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens a file of the workspace, refusing it when what opened is outside (see assertOpenedInside). */
+export async function openInside(root: string, abs: string, flags: string): Promise<fs.promises.FileHandle> {
+  const handle = await fs.promises.open(abs, flags);
+  try {
+    assertOpenedInside(root, handle.fd);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  return handle;
 }

@@ -11,7 +11,7 @@ import { principalOf, requireAccess, type Need } from '../auth/index.js';
 import { HttpError, validate } from '../http/index.js';
 import type { Logger } from '../logger.js';
 import type { WorkspaceService } from '../workspaces/index.js';
-import { resolveInside } from './pathGuard.js';
+import { assertOpenedInside, isInside, openedPath, openInside, resolveInside } from './pathGuard.js';
 
 export interface FileRoutesDeps {
   workspaces: WorkspaceService;
@@ -37,8 +37,13 @@ async function entryFor(abs: string, rel: string): Promise<FileEntry> {
   return { name: baseName(rel), path: rel, type, size: st.size, mtimeMs: Math.round(st.mtimeMs) };
 }
 
-/** Writes via a temp file and rename, so a reader or a crash never sees half a file. Keeps the file's mode. */
-export async function writeFileAtomic(abs: string, data: Buffer | string): Promise<void> {
+/**
+ * Writes via a temp file and rename, so a reader or a crash never sees half a file. Keeps the file's
+ * mode. The temp file is created exclusively (never through an existing link) and checked to be inside
+ * `root` where it actually opened, and the folder is checked again right before the rename: a folder
+ * swapped for a symbolic link after the path was checked does not lead the write outside.
+ */
+export async function writeFileAtomic(root: string, abs: string, data: Buffer | string): Promise<void> {
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.nimbus-${randomBytes(4).toString('hex')}.tmp`);
   let mode: number | undefined;
   try {
@@ -46,11 +51,24 @@ export async function writeFileAtomic(abs: string, data: Buffer | string): Promi
   } catch {
     mode = undefined;
   }
+  // Where the temp file really is: removed from there if anything fails (the path may lead elsewhere by now).
+  let created: string | undefined;
   try {
-    await fs.promises.writeFile(tmp, data, mode === undefined ? {} : { mode });
+    const handle = await fs.promises.open(tmp, 'wx', mode ?? 0o666);
+    created = openedPath(handle.fd) ?? tmp;
+    try {
+      assertOpenedInside(root, handle.fd);
+      await handle.writeFile(data);
+      if (mode !== undefined) await handle.chmod(mode); // open's mode is masked by the umask
+    } finally {
+      await handle.close();
+    }
+    if (!isInside(root, await fs.promises.realpath(path.dirname(abs)))) {
+      throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
+    }
     await fs.promises.rename(tmp, abs);
   } catch (err) {
-    await fs.promises.rm(tmp, { force: true });
+    if (created) await fs.promises.rm(created, { force: true });
     throw err;
   }
 }
@@ -85,20 +103,27 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
   });
 
   router.get('/api/workspaces/:id/file', async (req, res) => {
-    const { abs, rel } = target(req, 'read', req.query.path);
+    const { abs, rel, root } = target(req, 'read', req.query.path);
+    let handle: fs.promises.FileHandle;
     let st: fs.Stats;
     try {
-      st = await fs.promises.stat(abs);
+      handle = await openInside(root, abs, 'r');
+      st = await handle.stat();
     } catch (err) {
+      if (err instanceof HttpError) throw err;
       errnoToHttp(err, `file ${rel}`);
     }
-    if (st.isDirectory()) throw new HttpError(`${rel} is a folder; use /files to list it or /download to zip it`, 400, 'is_directory');
+    if (st.isDirectory()) {
+      await handle.close();
+      throw new HttpError(`${rel} is a folder; use /files to list it or /download to zip it`, 400, 'is_directory');
+    }
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Length', String(st.size));
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Nimbus-Mtime', String(Math.round(st.mtimeMs)));
     if (req.query.download !== undefined) res.attachment(baseName(rel));
-    await pipeline(fs.createReadStream(abs), res);
+    // Streamed from the handle that was checked, not from the path again.
+    await pipeline(handle.createReadStream(), res);
   });
 
   rawBodyRouter.put(
@@ -110,7 +135,7 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
     },
     express.raw({ type: () => true, limit: uploadLimitBytes }),
     async (req: Request, res: Response) => {
-      const { abs, rel } = target(req, 'write', req.query.path);
+      const { abs, rel, root } = target(req, 'write', req.query.path);
       if (!rel) throw new HttpError('cannot write the workspace root', 400, 'invalid_path');
       const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let existed = true;
@@ -122,7 +147,7 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
       }
       try {
         await fs.promises.mkdir(path.dirname(abs), { recursive: true });
-        await writeFileAtomic(abs, body);
+        await writeFileAtomic(root, abs, body);
       } catch (err) {
         errnoToHttp(err, `file ${rel}`);
       }
