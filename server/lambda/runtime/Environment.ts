@@ -10,6 +10,7 @@ import type { FunctionSpec } from '../types.js';
 import { InitFailure, launchPlan } from './launch.js';
 import { LogCapture } from './LogCapture.js';
 import { descendants, treePeakRss, treeRss } from './memory.js';
+import { heldByTree, loopbackSocketInode } from './peer.js';
 import { RuntimeApiServer, type Delivery } from './RuntimeApiServer.js';
 
 const INIT_TIMEOUT_MS = 10_000;
@@ -155,6 +156,11 @@ export class Environment {
     const { spec } = this.opts;
     this.tmpDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'nimbus-lambda-'));
     this.api = await RuntimeApiServer.start({
+      isOwnPeer: (clientPort, serverPort) => {
+        const pid = this.child?.pid;
+        const inode = pid === undefined ? undefined : loopbackSocketInode(clientPort, serverPort);
+        return inode !== undefined && heldByTree(pid as number, inode);
+      },
       onFirstNext: () => this.initialized(),
       onDelivered: (requestId) => this.delivered(requestId),
       onInitError: (errorType, payload) => this.initFailed(errorType, 'init error', payload),

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** Lambda's response limit: 6 MB plus the 100 bytes its error messages quote (6291556). */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
@@ -19,6 +19,8 @@ export interface Delivery {
 }
 
 export interface RuntimeApiEvents {
+  /** Whether the process connecting from 127.0.0.1:`clientPort` is the environment's own (others are cut off). */
+  isOwnPeer(clientPort: number, serverPort: number): boolean;
   onFirstNext(): void;
   onDelivered(requestId: string): void;
   onInitError(errorType: string, payload: Buffer): void;
@@ -34,7 +36,8 @@ const json = (res: http.ServerResponse, status: number, body: object): void => {
 /**
  * The public Lambda Runtime API for one execution environment, on its own loopback port
  * (AWS_LAMBDA_RUNTIME_API): `next` long-polls until there is an invocation; `response`, `error` and
- * `init/error` report back. Only the invocation in flight may be answered.
+ * `init/error` report back. Only the invocation in flight may be answered, and only by the
+ * environment's own processes (`isOwnPeer`).
  */
 export class RuntimeApiServer {
   private waiting: http.ServerResponse | undefined;
@@ -50,6 +53,11 @@ export class RuntimeApiServer {
   static async start(events: RuntimeApiEvents): Promise<RuntimeApiServer> {
     const server = http.createServer({ noDelay: true, keepAliveTimeout: 0, requestTimeout: 0 });
     const api = new RuntimeApiServer(server, events);
+    server.on('connection', (socket: Socket) => {
+      // Checked once per connection (the runtimes keep theirs open): any other process that found the
+      // port gets nothing, neither an invocation nor a say in its result.
+      if (socket.remotePort === undefined || !events.isOwnPeer(socket.remotePort, socket.localPort ?? 0)) socket.destroy();
+    });
     server.on('request', (req, res) => api.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
