@@ -9,7 +9,7 @@ import type { Launcher } from '../../sandbox/index.js';
 import type { FunctionSpec } from '../types.js';
 import { InitFailure, launchPlan } from './launch.js';
 import { LogCapture } from './LogCapture.js';
-import { descendants, treePeakRss, treeRss } from './memory.js';
+import { childrenOf, descendants, peakRss, treePeakRss, treeRss } from './memory.js';
 import { heldByTree, loopbackSocketInode } from './peer.js';
 import { RuntimeApiServer, type Delivery } from './RuntimeApiServer.js';
 
@@ -65,6 +65,8 @@ export class Environment {
   phase: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
   lastUsedAt = Date.now();
   private child: ChildProcess | undefined;
+  /** The runtime's own process: the first process itself, or, in a sandbox, bubblewrap's child. */
+  private runtimePid: number | undefined;
   private api: RuntimeApiServer | undefined;
   private readonly logs = new LogCapture();
   private readonly startedAt = performance.now();
@@ -234,7 +236,8 @@ export class Environment {
   private result(requestId: string, result: { kind: 'response' | 'error'; payload: Buffer; errorType?: string }): void {
     if (this.pending?.delivery.requestId !== requestId) return;
     // The kernel's exact peak (VmHWM), read once per invocation: a spike between samples still counts.
-    if (this.overLimit(this.pid ? treePeakRss(this.pid) : 0)) return;
+    // One file read on the hot path: the runtime's exact peak (VmHWM), kept by the kernel.
+    if (this.overLimit(this.pid ? peakRss(this.mainPid(this.pid)) : 0)) return;
     this.finish({ ...result, notes: [] });
   }
 
@@ -261,6 +264,12 @@ export class Environment {
         maxMemoryBytes,
       });
     });
+  }
+
+  private mainPid(pid: number): number {
+    if (!this.opts.launcher.sandboxed) return pid;
+    this.runtimePid ??= childrenOf(pid)[0];
+    return this.runtimePid ?? pid;
   }
 
   private sample(): void {

@@ -22,7 +22,8 @@ export function peakRss(pid: number): number {
   }
 }
 
-function childrenOf(pid: number): number[] {
+/** The direct children of a process (every thread's). */
+export function childrenOf(pid: number): number[] {
   const out: number[] = [];
   let tasks: string[];
   try {
