@@ -40,6 +40,12 @@ export interface Config {
   allowUnsandboxed: boolean;
   /** bubblewrap's binary (NIMBUS_BWRAP; tests point it elsewhere to run without a sandbox). */
   bwrap: string;
+  /** Hibernate after this long without activity, for workspaces created from now on (0: never). */
+  hibernateAfterSeconds: number;
+  /** Open pages are warned this long before a workspace hibernates. */
+  hibernateWarningSeconds: number;
+  /** How often idle clocks are read (not on the command line; tests tune it). */
+  hibernateCheckIntervalMs?: number;
   /** Unauthenticated connections per client and in all (not on the command line; tests tune them). */
   connectionLimits?: ConnectionLimits;
   /** Lambda API bodies read before their signature is checked (not on the command line; tests tune them). */
@@ -66,6 +72,9 @@ Options:
   --lambda-idle-seconds <n>       idle execution environments are reclaimed after this (env NIMBUS_LAMBDA_IDLE_SECONDS, default 300)
   --lambda-retry-delays <ms,ms>   delays before async retries (env NIMBUS_LAMBDA_RETRY_DELAYS, default 60000,120000)
   --lambda-region <region>        region in ARNs and AWS_REGION (env NIMBUS_LAMBDA_REGION, default us-east-1)
+  --hibernate-after <s>           new workspaces hibernate after this long without activity (env NIMBUS_HIBERNATE_AFTER,
+                                  default 1800; 0 never; each workspace can change it)
+  --hibernate-warning <s>         warn open pages this long before (env NIMBUS_HIBERNATE_WARNING, default 60)
   --sandbox-home <mode>           what terminals see of your home folder: private (default: an empty home kept per
                                   workspace), read-only or read-write (env NIMBUS_SANDBOX_HOME)
   --allow-unsandboxed             where bubblewrap cannot run, still let shares be granted terminal input (env NIMBUS_ALLOW_UNSANDBOXED=1)
@@ -73,6 +82,9 @@ Options:
 `;
 
 export class ConfigError extends Error {}
+
+/** The longest idle time a workspace may be given (30 days). */
+export const MAX_HIBERNATE_AFTER = 30 * 24 * 3600;
 
 function intOption(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -104,6 +116,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'lambda-retry-delays': { type: 'string' },
       'lambda-region': { type: 'string' },
       'sandbox-home': { type: 'string' },
+      'hibernate-after': { type: 'string' },
+      'hibernate-warning': { type: 'string' },
       'allow-unsandboxed': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -123,6 +137,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
   const retryDelays = (values['lambda-retry-delays'] ?? env.NIMBUS_LAMBDA_RETRY_DELAYS ?? '60000,120000').split(',').map((d) => intOption(d.trim(), 0, '--lambda-retry-delays'));
   const lambdaRegion = values['lambda-region'] ?? env.NIMBUS_LAMBDA_REGION ?? 'us-east-1';
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lambdaRegion)) throw new ConfigError(`--lambda-region must look like us-east-1, got "${lambdaRegion}"`);
+  const hibernateAfterSeconds = intOption(values['hibernate-after'] ?? env.NIMBUS_HIBERNATE_AFTER, 1800, '--hibernate-after');
+  if (hibernateAfterSeconds !== 0 && (hibernateAfterSeconds < 5 || hibernateAfterSeconds > MAX_HIBERNATE_AFTER)) {
+    throw new ConfigError(`--hibernate-after must be 0 (never) or from 5 to ${MAX_HIBERNATE_AFTER} seconds, got ${hibernateAfterSeconds}`);
+  }
   const sandboxHome = values['sandbox-home'] ?? (env.NIMBUS_SANDBOX_HOME || 'private');
   if (!(HOME_ACCESS as readonly string[]).includes(sandboxHome)) {
     throw new ConfigError(`--sandbox-home must be one of ${HOME_ACCESS.join(', ')}, got "${sandboxHome}"`);
@@ -149,6 +167,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     lambdaRetryDelaysMs: retryDelays,
     lambdaRegion,
     sandboxHome: sandboxHome as HomeAccess,
+    hibernateAfterSeconds,
+    hibernateWarningSeconds: intOption(values['hibernate-warning'] ?? env.NIMBUS_HIBERNATE_WARNING, 60, '--hibernate-warning'),
     allowUnsandboxed: values['allow-unsandboxed'] ?? env.NIMBUS_ALLOW_UNSANDBOXED === '1',
     bwrap: env.NIMBUS_BWRAP || 'bwrap',
   };

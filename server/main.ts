@@ -26,9 +26,10 @@ import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard } from './
 import { createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { Sandbox } from './sandbox/index.js';
+import { DEFAULT_HIBERNATE_SETTINGS, HibernateService } from './hibernate/index.js';
 import { openDatabase } from './store/index.js';
 import { createTerminalsFeature } from './terminals/index.js';
-import { WorkspaceEvents, WorkspaceService, workspaceMigrations, workspaceRoutes } from './workspaces/index.js';
+import { WorkspaceEvents, WorkspaceService, workspaceActivity, workspaceMigrations, workspaceRoutes } from './workspaces/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -58,7 +59,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
   const auth = new AuthService(db, ownerToken, loadShareSealKey(config.dataDir));
   const connections = new ShareConnections();
-  const workspaces = new WorkspaceService(db, config.dataDir, log.child({ module: 'workspaces' }));
+  const workspaces = new WorkspaceService(db, config.dataDir, log.child({ module: 'workspaces' }), config.hibernateAfterSeconds);
 
   if (workspaces.list().length === 0 && config.open.length === 0) workspaces.create('default', { id: 'default' });
   for (const folder of config.open) workspaces.openFolder(folder);
@@ -84,8 +85,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   const wsRouter = new WebSocketRouter({
     resolvePrincipal: (req, url) => auth.resolve(req, { allowQueryToken: true, url }),
     canRead: (principal, workspaceId) => allows(principal, workspaceId, 'read'),
-    // A read-only link looks at a hibernated workspace without waking it (that needs write).
-    mayWake: (principal, workspaceId) => allows(principal, workspaceId, 'write') || !workspaces.isAsleep(workspaceId),
+    isAsleep: (workspaceId) => workspaces.isAsleep(workspaceId),
     onAuthenticated,
     onSocket: (principal, ws) => connections.add(principal, ws),
     hostAllowed,
@@ -94,6 +94,12 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
 
   const events = new WorkspaceEvents(workspaces);
   wsRouter.add(events.route());
+  const hibernation = new HibernateService({
+    workspaces,
+    events,
+    log: log.child({ module: 'hibernate' }),
+    settings: { ...DEFAULT_HIBERNATE_SETTINGS, warningSeconds: config.hibernateWarningSeconds, ...(config.hibernateCheckIntervalMs ? { checkIntervalMs: config.hibernateCheckIntervalMs } : {}) },
+  });
   const collab = createCollabFeature({
     db,
     workspaces,
@@ -136,9 +142,9 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     log: log.child({ module: 'http' }),
     jsonLimitBytes: config.jsonLimitBytes,
     rawRoutes: [{ prefix: '/lambda/', handle: lambda.awsApi }],
-    rawBodyRouters: [files.rawBodyRouter],
+    rawBodyRouters: [workspaceActivity(workspaces), files.rawBodyRouter],
     routers: [
-      workspaceRoutes(workspaces),
+      workspaceRoutes({ workspaces, events, hibernate: (id) => hibernation.hibernate(id, 'request') }),
       sessionAndShareRoutes({
         auth,
         connections,
@@ -175,6 +181,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      hibernation.dispose();
       wsRouter.closeAll();
       await workspaces.shutdown();
       await terminals.dispose();

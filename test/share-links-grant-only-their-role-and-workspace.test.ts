@@ -89,7 +89,7 @@ describe('share links', () => {
     expect(await closed).toBe(4403);
   });
 
-  it('a read-only link does not wake a hibernated workspace; a write link does', async () => {
+  it('a read-only link does not wake a hibernated workspace; a write link does, by an API call', async () => {
     const reader = await share('read', {}, 'other');
     expect((await server.api('/api/workspaces/other/hibernate', { method: 'POST' })).status).toBe(200);
     const outcome = (path: string, token: string): Promise<number | 'open'> =>
@@ -101,18 +101,20 @@ describe('share links', () => {
         });
         ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       });
-    expect(await outcome('/ws/workspaces/other/events', reader.token)).toBe(409);
     expect(await outcome('/yjs/other/notes.md', reader.token)).toBe(409);
     const functions = await server.api('/api/workspaces/other/lambda/functions', { token: reader.token });
     expect(functions.status).toBe(409);
     expect(((await functions.json()) as { error: { code: string } }).error.code).toBe('workspace_hibernated');
     expect((await server.api('/api/workspaces/other/wake', { method: 'POST', token: reader.token })).status).toBe(403);
     expect(((await (await server.api('/api/workspaces/other')).json()) as { state: string }).state).toBe('hibernated');
-    // Someone who may edit wakes it by opening it; the reader then sees it live.
+    // Sockets never wake it (an open page's reconnecting sockets are nobody using it)...
     const writer = await share('write', {}, 'other');
-    expect(await outcome('/ws/workspaces/other/events', writer.token)).toBe('open');
-    expect(((await (await server.api('/api/workspaces/other')).json()) as { state: string }).state).toBe('running');
+    expect(await outcome('/yjs/other/notes.md', writer.token)).toBe(409);
+    // ...but the event socket stays open and says so, and someone who may edit wakes it (the IDE does when it opens).
     expect(await outcome('/ws/workspaces/other/events', reader.token)).toBe('open');
+    expect((await server.api('/api/workspaces/other/wake', { method: 'POST', token: writer.token })).status).toBe(200);
+    expect(((await (await server.api('/api/workspaces/other')).json()) as { state: string }).state).toBe('running');
+    expect(await outcome('/yjs/other/notes.md', reader.token)).toBe('open');
   });
 
   it('validates the request body', async () => {

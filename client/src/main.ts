@@ -6,6 +6,7 @@ import { RestDocumentProvider } from './editor/documents.js';
 import { Api } from './net/api.js';
 import { WorkspaceEventSocket } from './net/WorkspaceEventSocket.js';
 import { Shell } from './shell/Shell.js';
+import { installHibernation } from './shell/installHibernation.js';
 import { installStatus } from './shell/installStatus.js';
 import { workspaceSwitcher } from './shell/WorkspaceSwitcher.js';
 import { installFiles } from './sidebar/files/installFiles.js';
@@ -26,6 +27,10 @@ async function boot(): Promise<void> {
   }
   if (!fromPath) history.replaceState(null, '', `/w/${encodeURIComponent(workspace.id)}`);
   localStorage.setItem('nimbus.lastWorkspace', workspace.id);
+  // Opening the IDE is using the workspace: it wakes it (someone who may only read waits for that).
+  if (workspace.state === 'hibernated' && session.role !== 'read') {
+    Object.assign(workspace, await api.post<Workspace>(`/api/workspaces/${encodeURIComponent(workspace.id)}/wake`));
+  }
 
   const readOnly = session.role === 'read';
   const shell = new Shell(document.getElementById('app')!, workspace, new RestDocumentProvider(api, workspace.id, readOnly));
@@ -44,6 +49,7 @@ async function boot(): Promise<void> {
   installStatus(ctx);
   installTerminals(ctx);
   installCollab(ctx);
+  installHibernation(ctx);
   // Tests and tools wait for this before driving the page.
   document.body.dataset.ready = 'true';
 }

@@ -21,6 +21,8 @@ export interface DocServerDeps {
   /** The workspace's file watcher (shared with the files feature). */
   watcher: () => FileWatcher;
   options: CollabOptions;
+  /** An edit was stored in one of the workspace's documents. */
+  onActivity: () => void;
   log: Logger;
 }
 
@@ -137,6 +139,7 @@ export class DocServer implements Disposable {
       root: runtime.root,
       abs,
       store,
+      onActivity: this.deps.onActivity,
       registry: runtime.disposables,
       options,
       log,

@@ -36,6 +36,8 @@ export interface DocPeer extends AwarenessOwner {
 export interface SharedDocDeps {
   workspaceId: string;
   path: string;
+  /** An edit (or an outside change) was stored: the workspace is in use. */
+  onActivity: () => void;
   /** The workspace folder, and the file's absolute path in it. */
   root: string;
   abs: string;
@@ -322,6 +324,7 @@ export class SharedDoc implements Disposable {
   private persist(update: Uint8Array): number | undefined {
     try {
       this.deps.store.append(this.storedId(), ++this.seq, update);
+      this.deps.onActivity();
     } catch (err) {
       // Not persisted, so nobody may see it: drop everyone; their clients resend it after reconnecting.
       this.broken = true;

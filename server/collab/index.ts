@@ -45,7 +45,15 @@ export function createCollabFeature({ db, workspaces, log, options: overrides }:
     const runtime = workspaces.runtime(workspaceId);
     return runtime.service(
       DOCS_SERVICE,
-      () => new DocServer({ runtime, store, watcher: () => fileWatcherOf(workspaces, workspaceId, log.child({ module: 'files' })), options, log: docLog }),
+      () =>
+        new DocServer({
+          runtime,
+          store,
+          watcher: () => fileWatcherOf(workspaces, workspaceId, log.child({ module: 'files' })),
+          options,
+          onActivity: () => workspaces.touch(workspaceId),
+          log: docLog,
+        }),
     );
   };
   const peopleOf = (workspaceId: string): PeopleHub => {

@@ -21,6 +21,8 @@ export interface WsRoute {
   maxPayload: number;
   /** Answered before the upgrade: a workspace that does not exist gets 404. */
   workspaceExists?: (workspaceId: string) => boolean;
+  /** Served while the workspace is hibernated, without waking it (the workspace event socket). */
+  whileAsleep?: boolean;
   handle: (ctx: WsContext) => void;
 }
 
@@ -61,8 +63,12 @@ export interface WebSocketRouterDeps {
   /** Bearer header, session cookie or `?token=` (non-browser clients). */
   resolvePrincipal: (req: IncomingMessage, url: URL) => Principal | undefined;
   canRead: (principal: Principal, workspaceId: string) => boolean;
-  /** False when connecting would wake a hibernated workspace that this principal may not wake. */
-  mayWake: (principal: Principal, workspaceId: string) => boolean;
+  /**
+   * Whether the workspace is hibernated. A socket never wakes it: an open page's sockets reconnect by
+   * themselves, and that is not someone using the workspace. Opening the IDE, an API call or a Lambda
+   * invoke wakes it; its sockets then connect.
+   */
+  isAsleep: (workspaceId: string) => boolean;
   /** Told of every upgrade that authenticated. */
   onAuthenticated: (req: IncomingMessage) => void;
   /** Told of every accepted socket (share revocation closes them). */
@@ -98,7 +104,7 @@ export class WebSocketRouter {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const { resolvePrincipal, canRead, mayWake, onSocket, hostAllowed, log } = this.deps;
+    const { resolvePrincipal, canRead, isAsleep, onSocket, hostAllowed, log } = this.deps;
     if (!hostAllowed(req.headers.host)) return reject(socket, 403, 'Forbidden host');
     const origin = req.headers.origin;
     if (origin !== undefined && !isOwnOrigin(origin, req.headers.host)) return reject(socket, 403, 'Forbidden origin');
@@ -118,7 +124,7 @@ export class WebSocketRouter {
       if (workspaceId !== undefined) {
         if (!canRead(principal, workspaceId)) return reject(socket, 404, 'Not Found');
         if (route.workspaceExists && !route.workspaceExists(workspaceId)) return reject(socket, 404, 'Not Found');
-        if (!mayWake(principal, workspaceId)) return reject(socket, 409, 'Conflict');
+        if (!route.whileAsleep && isAsleep(workspaceId)) return reject(socket, 409, 'Conflict');
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         // ws reports protocol violations (an oversized frame: 1009) as 'error' events and closes the socket

@@ -25,6 +25,8 @@ export interface TerminalManagerDeps {
   launcher: Launcher;
   settings: TerminalSettings;
   log: Logger;
+  /** Input or output in a terminal of the workspace. */
+  onActivity: (workspaceId: string) => void;
   /** Told the full list whenever a terminal is opened, renamed or gone. */
   onChange: (workspaceId: string, terminals: TerminalInfo[]) => void;
 }
@@ -76,6 +78,7 @@ export class TerminalManager implements Disposable {
       flow: settings.flow,
       log: log.child({ terminal: id }),
       onEnded: (s) => this.ended(s),
+      onActivity: () => this.deps.onActivity(runtime.id),
       onViewersChanged: (s, hasViewers) => (hasViewers ? this.stopGrace(s.id) : this.startGrace(s)),
     });
     this.sessions.set(id, session);

@@ -62,6 +62,7 @@ describe('a viewer that stops acknowledging does not hold the terminal back for 
       log,
       onEnded: () => undefined,
       onViewersChanged: () => undefined,
+      onActivity: () => undefined,
     });
     const fast = await connect();
     const stuck = await connect();

@@ -51,6 +51,8 @@ export interface TerminalSessionOptions {
   onEnded: (session: TerminalSession) => void;
   /** Called when the last viewer leaves, and with `false` when one arrives (grace period timer). */
   onViewersChanged: (session: TerminalSession, hasViewers: boolean) => void;
+  /** Input typed or output printed: the workspace is in use (a build that prints keeps it awake). */
+  onActivity: () => void;
 }
 
 /**
@@ -152,6 +154,7 @@ export class TerminalSession {
     // The most recent writer's size wins: whoever types sees a pty that fits their screen.
     if (viewer.size) this.resizePty(viewer.size.cols, viewer.size.rows);
     this.pty.write(binary ? Buffer.from(data, 'latin1') : data);
+    this.options.onActivity();
     return true;
   }
 
@@ -257,6 +260,7 @@ export class TerminalSession {
     this.pending = [];
     this.pendingBytes = 0;
     this.options.mirror.write(data);
+    this.options.onActivity();
     for (const viewer of this.viewers) viewer.output(data);
     this.updateFlow();
   }

@@ -49,7 +49,15 @@ export function createTerminalsFeature({ workspaces, events, sandbox, log, setti
     const runtime = wake ? workspaces.runtime(workspaceId) : workspaces.peekRuntime(workspaceId);
     if (!runtime) return undefined;
     if (!wake) return runtime.peekService<TerminalManager>(TERMINALS_SERVICE);
-    return runtime.service(TERMINALS_SERVICE, () => new TerminalManager({ runtime, mirrors, launcher: sandbox.forWorkspace(runtime.id, runtime.root), settings: resolved, log, onChange }));
+    return runtime.service(TERMINALS_SERVICE, () => new TerminalManager({
+        runtime,
+        mirrors,
+        launcher: sandbox.forWorkspace(runtime.id, runtime.root),
+        settings: resolved,
+        log,
+        onChange,
+        onActivity: (id) => workspaces.touch(id),
+      }));
   };
 
   return {

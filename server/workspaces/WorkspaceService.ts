@@ -72,12 +72,16 @@ export class WorkspaceService {
   private readonly runtimes = new Map<string, WorkspaceRuntime>();
   private readonly runtimeListeners: ((runtime: WorkspaceRuntime) => void)[] = [];
   private readonly touchedAt = new Map<string, number>();
+  /** When each running workspace last saw real activity (the idle timer's clock). */
+  private readonly activeAt = new Map<string, number>();
   private byId: Statement | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly dataDir: string,
     private readonly log: Logger,
+    /** Given to workspaces created without one of their own (`--hibernate-after`). */
+    private readonly defaultHibernateAfterSeconds = 1800,
   ) {}
 
   list(): Workspace[] {
@@ -124,11 +128,14 @@ export class WorkspaceService {
   }
 
   /**
-   * Records activity. Callers may touch on every operation (an invoke, a keystroke's document): the
-   * database is written at most once a second per workspace, which is all `lastActiveAt` needs.
+   * Records activity: an edit, terminal input or output, an invocation, a change through the API, a
+   * person using the IDE. Callers may touch on every operation: the database is written at most once
+   * a second per workspace, which is all `lastActiveAt` needs. Opening or reconnecting a socket is not
+   * activity.
    */
   touch(id: string): void {
     const now = Date.now();
+    if (this.runtimes.has(id)) this.activeAt.set(id, now);
     if (now - (this.touchedAt.get(id) ?? 0) < 1000) return;
     this.touchedAt.set(id, now);
     this.db.prepare('UPDATE workspaces SET last_active_at = ? WHERE id = ?').run(new Date(now).toISOString(), id);
@@ -152,17 +159,28 @@ export class WorkspaceService {
     return ws.openedPath ?? fs.realpathSync(this.managedRoot(id));
   }
 
-  /** The running side of a workspace, created (and the workspace marked running) on first use. */
+  /** The running side of a workspace, created (and the workspace marked running: woken) on first use. */
   runtime(id: string): WorkspaceRuntime {
     let runtime = this.runtimes.get(id);
     if (!runtime) {
       runtime = new WorkspaceRuntime(id, this.rootOf(id));
       this.runtimes.set(id, runtime);
       this.setState(id, 'running');
+      // Waking starts the idle clock afresh.
+      this.touch(id);
       for (const listener of this.runtimeListeners) listener(runtime);
     }
-    this.touch(id);
     return runtime;
+  }
+
+  /** When the running workspace last saw activity (undefined: not running). */
+  lastActivity(id: string): number | undefined {
+    return this.activeAt.get(id);
+  }
+
+  /** Ids of the running workspaces. */
+  runningIds(): string[] {
+    return [...this.runtimes.keys()];
   }
 
   /** Hibernated and not woken since: only someone who may change the workspace wakes it. */
@@ -183,6 +201,7 @@ export class WorkspaceService {
     const runtime = this.runtimes.get(id);
     if (!runtime) return;
     this.runtimes.delete(id);
+    this.activeAt.delete(id);
     try {
       await runtime.disposables.dispose();
     } catch (err) {
@@ -198,14 +217,15 @@ export class WorkspaceService {
     return path.join(this.dataDir, 'workspaces', id);
   }
 
+  /** A new workspace is not hibernated: its processes start on first use, as after a restart. */
   private insert(id: string, name: string, openedPath: string | undefined, hibernateAfterSeconds: number | undefined): void {
     const now = new Date().toISOString();
     this.db
       .prepare(
         `INSERT INTO workspaces (id, name, opened_path, state, hibernate_after_seconds, last_active_at, created_at)
-         VALUES (?, ?, ?, 'hibernated', ?, ?, ?)`,
+         VALUES (?, ?, ?, 'running', ?, ?, ?)`,
       )
-      .run(id, name, openedPath ?? null, hibernateAfterSeconds ?? 1800, now, now);
+      .run(id, name, openedPath ?? null, hibernateAfterSeconds ?? this.defaultHibernateAfterSeconds, now, now);
   }
 
   private freeId(name: string): string {

@@ -1,4 +1,4 @@
 export { DisposableStore, toDisposable, type Disposable } from './disposables.js';
-export { workspaceRoutes } from './routes.js';
+export { workspaceActivity, workspaceRoutes } from './routes.js';
 export { WORKSPACE_ID, WorkspaceRuntime, WorkspaceService, workspaceMigrations } from './WorkspaceService.js';
 export { WorkspaceEvents } from './WorkspaceEvents.js';

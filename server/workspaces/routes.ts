@@ -1,15 +1,44 @@
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
-import { principalOf, requireAccess, requireOwner } from '../auth/index.js';
+import { allows, principalOf, requireAccess, requireOwner } from '../auth/index.js';
 import { HttpError, validate } from '../http/index.js';
+import type { WorkspaceEvents } from './WorkspaceEvents.js';
 import type { WorkspaceService } from './WorkspaceService.js';
 
 const name = z.string().trim().min(1).max(100);
-const hibernateAfterSeconds = z.number().int().min(60).max(30 * 24 * 3600);
+/** 0 means never; otherwise at least 5 s (tests use seconds; the UI offers 30 min to 1 week). */
+const hibernateAfterSeconds = z.number().int().min(0).max(30 * 24 * 3600).refine((n) => n === 0 || n >= 5, 'must be 0 (never) or at least 5 seconds');
+const activityBody = z.object({ stayAwake: z.boolean().optional(), name: z.string().trim().min(1).max(100).optional() }).strict();
 const createBody = z.object({ name, hibernateAfterSeconds: hibernateAfterSeconds.optional() }).strict();
 const patchBody = z.object({ name: name.optional(), hibernateAfterSeconds: hibernateAfterSeconds.optional() }).strict();
 
-export function workspaceRoutes(workspaces: WorkspaceService): Router {
+export interface WorkspaceRoutesDeps {
+  workspaces: WorkspaceService;
+  events: WorkspaceEvents;
+  hibernate: (id: string) => Promise<void>;
+}
+
+/**
+ * A change made through the API is activity, and wakes a hibernated workspace (reading does neither).
+ * Mounted before every route that changes a workspace (uploads read their own bodies).
+ */
+export function workspaceActivity(workspaces: WorkspaceService): Router {
+  const router = express.Router();
+  router.use('/api/workspaces/:id', (req, _res, next) => {
+    const id = String(req.params.id);
+    // (Settings, deletion, hibernation and share links are about the workspace, not work in it.)
+    const about = req.path === '/' || req.path === '/hibernate' || req.path.startsWith('/shares');
+    const changes = req.method !== 'GET' && req.method !== 'HEAD' && !about;
+    if (changes && workspaces.exists(id) && allows(principalOf(req), id, 'write')) {
+      workspaces.runtime(id);
+      workspaces.touch(id);
+    }
+    next();
+  });
+  return router;
+}
+
+export function workspaceRoutes({ workspaces, events, hibernate }: WorkspaceRoutesDeps): Router {
   const router = express.Router();
 
   /** The id from the path, after checking the caller may reach it with `need`, and that it exists. */
@@ -45,9 +74,16 @@ export function workspaceRoutes(workspaces: WorkspaceService): Router {
   });
   router.post('/api/workspaces/:id/hibernate', async (req, res) => {
     const id = idFor(req, 'owner');
-    await workspaces.disposeRuntime(id);
-    workspaces.setState(id, 'hibernated');
+    await hibernate(id);
     res.json(workspaces.get(id));
+  });
+  // The IDE reports a person using it (keys, pointer, focus; at most every 30 s), and "Stay awake".
+  router.post('/api/workspaces/:id/activity', (req, res) => {
+    const id = idFor(req, 'read');
+    const body = validate(activityBody, req.body ?? {});
+    workspaces.touch(id);
+    if (body.stayAwake) events.publish(id, { type: 'stay-awake', by: body.name ?? 'someone' });
+    res.status(204).end();
   });
   router.post('/api/workspaces/:id/wake', (req, res) => {
     const id = idFor(req, 'write');

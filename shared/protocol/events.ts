@@ -18,7 +18,12 @@ export const workspaceEvent = z.discriminatedUnion('type', [
     /** More changed than one event carries (a git checkout): reload the tree instead of patching it. */
     truncated: z.boolean().optional(),
   }),
-  z.object({ type: z.literal('workspace'), state: z.enum(['running', 'paused', 'hibernated']) }),
+  /** The workspace's state; `reason` when it hibernated (`idle`: its timer; `request`: someone asked). */
+  z.object({ type: z.literal('workspace'), state: z.enum(['running', 'paused', 'hibernated']), reason: z.enum(['idle', 'request']).optional() }),
+  /** The workspace will hibernate at `at` unless someone uses it; `null`: no longer (activity came). */
+  z.object({ type: z.literal('hibernating'), at: z.string().nullable() }),
+  /** Someone pressed "Stay awake". */
+  z.object({ type: z.literal('stay-awake'), by: z.string().max(100) }),
   /** The workspace's terminals changed (opened, renamed, closed, exited): the full list. */
   z.object({ type: z.literal('terminals'), terminals: z.array(terminalInfo) }),
   /** Lambda: the functions changed (templates re-read, code changed) or an invocation finished. */

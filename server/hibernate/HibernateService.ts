@@ -1,0 +1,68 @@
+import type { Logger } from '../logger.js';
+import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
+
+export interface HibernateSettings {
+  /** How often the idle clocks are read. */
+  checkIntervalMs: number;
+  /** Open pages are warned this long before a workspace hibernates. */
+  warningSeconds: number;
+}
+
+export const DEFAULT_HIBERNATE_SETTINGS: HibernateSettings = { checkIntervalMs: 5000, warningSeconds: 60 };
+
+/**
+ * Hibernates running workspaces that saw no activity for their `hibernateAfterSeconds` (0: never).
+ * Activity is what WorkspaceService.touch records: edits, terminal input and output, invocations,
+ * changes through the API, a person using the IDE. Open pages get a warning first, with the time left.
+ */
+export class HibernateService {
+  private readonly timer: NodeJS.Timeout;
+  /** Workspaces warned about, with the moment they were due to hibernate when warned. */
+  private readonly warned = new Map<string, number>();
+
+  constructor(
+    private readonly deps: { workspaces: WorkspaceService; events: WorkspaceEvents; log: Logger; settings: HibernateSettings },
+  ) {
+    this.timer = setInterval(() => void this.check(), deps.settings.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Hibernates now: pages are told first, then everything the workspace holds is released. */
+  async hibernate(id: string, reason: 'idle' | 'request'): Promise<void> {
+    const { workspaces, events, log } = this.deps;
+    this.warned.delete(id);
+    const idleMs = Date.now() - (workspaces.lastActivity(id) ?? Date.now());
+    workspaces.setState(id, 'hibernated');
+    events.publish(id, { type: 'workspace', state: 'hibernated', reason });
+    await workspaces.disposeRuntime(id);
+    log.info({ workspaceId: id, reason, idleSeconds: Math.round(idleMs / 1000) }, 'workspace hibernated');
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+  }
+
+  private async check(): Promise<void> {
+    const { workspaces, events, settings } = this.deps;
+    const now = Date.now();
+    for (const id of workspaces.runningIds()) {
+      const after = workspaces.get(id)?.hibernateAfterSeconds ?? 0;
+      const last = workspaces.lastActivity(id);
+      if (after <= 0 || last === undefined) continue;
+      const due = last + after * 1000;
+      if (now >= due) {
+        await this.hibernate(id, 'idle').catch((err: unknown) => this.deps.log.error({ err, workspaceId: id }, 'hibernating failed'));
+        continue;
+      }
+      const warnAt = due - Math.min(settings.warningSeconds, after / 2) * 1000;
+      if (now >= warnAt && this.warned.get(id) !== due) {
+        this.warned.set(id, due);
+        events.publish(id, { type: 'hibernating', at: new Date(due).toISOString() });
+      } else if (now < warnAt && this.warned.has(id)) {
+        // Activity since the warning moved the deadline: the pages drop their countdown.
+        this.warned.delete(id);
+        events.publish(id, { type: 'hibernating', at: null });
+      }
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { DEFAULT_HIBERNATE_SETTINGS, HibernateService, type HibernateSettings } from './HibernateService.js';

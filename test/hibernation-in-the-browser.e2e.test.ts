@@ -1,0 +1,46 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Workspace } from '../shared/api.js';
+import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page | undefined;
+screenshotOnFailure(() => [page]);
+
+beforeAll(async () => {
+  server = await startTestServer({ hibernateCheckIntervalMs: 100, hibernateWarningSeconds: 2 });
+  browser = await launchBrowser();
+  await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'nap', hibernateAfterSeconds: 5 }) });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server.stop();
+});
+
+const state = async (): Promise<string> => ((await (await server.api('/api/workspaces/nap')).json()) as Workspace).state;
+
+describe('hibernation in the browser', () => {
+  it('an idle open tab is warned, then hibernates; it does not wake by itself, and a key wakes it', async () => {
+    page = await openIde(browser, server, { workspace: 'nap' });
+    expect(await state()).toBe('running');
+    // The countdown comes; "Stay awake" resets the clock and says who pressed it.
+    await page.waitForSelector('.nimbus-hib-warning:not([hidden])', { timeout: 10_000 });
+    expect(await page.textContent('.nimbus-hib-countdown')).toMatch(/hibernates in \d+ s/);
+    await page.click('.nimbus-hib-warning button:has-text("Stay awake")');
+    await page.waitForSelector('.toast:has-text("kept the workspace awake")');
+    await page.waitForSelector('.nimbus-hib-warning', { state: 'hidden' });
+    // Left alone, the open tab keeps nothing awake.
+    await page.waitForSelector('.nimbus-hib-overlay:not([hidden])', { timeout: 15_000 });
+    expect(await page.textContent('.nimbus-hib-overlay')).toContain('press any key or click to wake');
+    expect(await state()).toBe('hibernated');
+    // Its sockets keep trying (the editor's back off up to 2.5 s): none of them wakes it.
+    await page.waitForFunction((since) => performance.now() - since > 3000, await page.evaluate(() => performance.now()), { polling: 200 });
+    expect(await state()).toBe('hibernated');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('body[data-workspace-state="running"]', { timeout: 10_000 });
+    expect(await state()).toBe('running');
+    await page.waitForSelector('.nimbus-hib-overlay', { state: 'hidden' });
+  });
+});

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { decodeWorkspaceEvent, type WorkspaceEvent } from '../shared/protocol/events.js';
+import type { Workspace } from '../shared/api.js';
+import { listSession, processExists, readProc } from '../server/terminals/index.js';
+import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/server.js';
+import { createTerminal, marker, TerminalTestClient } from './helpers/terminal.js';
+
+// Timeouts of seconds: workspaces hibernate after 5 s of no activity, open pages are warned 2 s before.
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ hibernateCheckIntervalMs: 100, hibernateWarningSeconds: 2 });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+async function workspace(name: string, hibernateAfterSeconds = 5): Promise<string> {
+  const res = await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name, hibernateAfterSeconds }) });
+  const { id } = (await res.json()) as Workspace;
+  return id;
+}
+
+const state = async (id: string): Promise<string> => ((await (await server.api(`/api/workspaces/${id}`)).json()) as Workspace).state;
+
+/** An open page: the workspace event socket, recording what it is told. */
+class Page {
+  readonly events: WorkspaceEvent[] = [];
+  readonly ws: WebSocket;
+  constructor(id: string, token = TEST_TOKEN) {
+    this.ws = new WebSocket(server.wsUrl(`/ws/workspaces/${id}/events?token=${token}`));
+    this.ws.on('message', (data: Buffer) => {
+      const e = decodeWorkspaceEvent(data.toString());
+      if (e) this.events.push(e);
+    });
+  }
+  async until(predicate: (e: WorkspaceEvent) => boolean, timeoutMs = 15_000): Promise<WorkspaceEvent> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find(predicate);
+      if (found) return found;
+      if (Date.now() > end) throw new Error(`no such event; got ${JSON.stringify(this.events)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+const hibernated = (e: WorkspaceEvent): boolean => e.type === 'workspace' && e.state === 'hibernated';
+
+describe('workspaces hibernate when nobody uses them, and wake when someone does', () => {
+  it('hibernates after its idle time: the open page is warned first, then every process is gone and the page stays connected', async () => {
+    const id = await workspace('idle');
+    const info = await createTerminal(server, id);
+    const term = await TerminalTestClient.open(server, info.id, { workspaceId: id });
+    const m = marker('jobs');
+    term.input(`sleep 1000 & setsid sleep 1001 & ${m.command}\r`);
+    await term.waitForText(m.output);
+    const pids = [info.pid, ...listSession(info.pid).map((p) => p.pid)];
+    const page = new Page(id);
+    const started = Date.now();
+    const warning = await page.until((e) => e.type === 'hibernating' && e.at !== null);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await page.until(hibernated);
+    expect(page.events.find(hibernated)).toEqual({ type: 'workspace', state: 'hibernated', reason: 'idle' });
+    expect(Date.parse((warning as { at: string }).at)).toBeGreaterThan(started);
+    expect(await state(id)).toBe('hibernated');
+    expect(server.workspaces.peekRuntime(id)).toBeUndefined(); // no document, terminal, watcher or timer left
+    await vi.waitFor(() => {
+      for (const pid of pids) expect({ pid, alive: processExists(pid) && readProc(pid)?.state !== 'Z' }).toEqual({ pid, alive: false });
+    }, { timeout: 3000, interval: 20 });
+    expect(page.ws.readyState).toBe(WebSocket.OPEN);
+    page.ws.close();
+  });
+
+  it('a program that prints keeps the workspace awake (and an idle open page does not)', async () => {
+    const id = await workspace('busy');
+    const info = await createTerminal(server, id);
+    const term = await TerminalTestClient.open(server, info.id, { workspaceId: id });
+    term.input('for i in $(seq 1 9); do echo tick-$i; sleep 1; done\r');
+    const page = new Page(id);
+    await term.waitForText('tick-8', 15_000); // more than the 5 s idle time, printing all along
+    expect(await state(id)).toBe('running');
+    expect(page.events.some(hibernated)).toBe(false);
+    // Once it stops printing, the idle clock runs out.
+    await page.until(hibernated, 15_000);
+    page.ws.close();
+  });
+
+  it('"Stay awake" (or any use of the IDE) resets the clock, and every page hears who pressed it', async () => {
+    const id = await workspace('warned');
+    await server.api(`/api/workspaces/${id}/wake`, { method: 'POST' });
+    const page = new Page(id);
+    await page.until((e) => e.type === 'hibernating' && e.at !== null);
+    expect((await server.api(`/api/workspaces/${id}/activity`, { method: 'POST', body: JSON.stringify({ stayAwake: true, name: 'Bob' }) })).status).toBe(204);
+    await page.until((e) => e.type === 'stay-awake' && e.by === 'Bob');
+    await page.until((e) => e.type === 'hibernating' && e.at === null);
+    expect(await state(id)).toBe('running');
+    page.ws.close();
+  });
+
+  it('sockets do not wake a hibernated workspace; a change through the API or a new terminal does', async () => {
+    const id = await workspace('sleeper', 3600);
+    await server.api(`/api/workspaces/${id}/wake`, { method: 'POST' });
+    expect((await server.api(`/api/workspaces/${id}/hibernate`, { method: 'POST' })).status).toBe(200);
+    const page = new Page(id);
+    await page.until(hibernated);
+    const yjs = await new Promise<number | 'open'>((resolve) => {
+      const ws = new WebSocket(server.wsUrl(`/yjs/${id}/a.txt?token=${TEST_TOKEN}`));
+      ws.once('open', () => resolve('open'));
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    });
+    expect(yjs).toBe(409);
+    expect((await server.api(`/api/workspaces/${id}/files`)).status).toBe(200); // reading does not wake it
+    expect(await state(id)).toBe('hibernated');
+    expect((await server.api(`/api/workspaces/${id}/file?path=woke.txt`, { method: 'PUT', body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(201);
+    await page.until((e) => e.type === 'workspace' && e.state === 'running');
+    expect(await state(id)).toBe('running');
+    await server.api(`/api/workspaces/${id}/hibernate`, { method: 'POST' });
+    await createTerminal(server, id);
+    expect(await state(id)).toBe('running');
+    page.ws.close();
+  });
+});
