@@ -65,7 +65,9 @@ async function openTerminal(context?: BrowserContext) {
   };
 }
 
-describe('a terminal in the browser', () => {
+// Real Chromium running vim, less, top and htop, on two cores shared with another browser test file: under
+// that load a test has taken over 30 s (10 s alone), so each gets a minute.
+describe('a terminal in the browser', { timeout: 60_000 }, () => {
   it('opens with +, runs what is typed, shows the same screen after a reload, searches, renames, Alt+T and close', async () => {
     const page = await openIde(browser, server);
     await page.click('button[aria-label="New terminal"]');
