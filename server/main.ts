@@ -28,7 +28,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Sandbox } from './sandbox/index.js';
 import { DEFAULT_HIBERNATE_SETTINGS, HibernateService } from './hibernate/index.js';
 import { openDatabase } from './store/index.js';
-import { createTerminalsFeature } from './terminals/index.js';
+import { createTerminalsFeature, terminalMigrations } from './terminals/index.js';
 import { WorkspaceEvents, WorkspaceService, workspaceActivity, workspaceMigrations, workspaceRoutes } from './workspaces/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -55,7 +55,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
   const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
-  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...lambdaMigrations, ...collabMigrations]);
+  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...lambdaMigrations, ...collabMigrations, ...terminalMigrations]);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
   const auth = new AuthService(db, ownerToken, loadShareSealKey(config.dataDir));
   const connections = new ShareConnections();
@@ -99,6 +99,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     events,
     log: log.child({ module: 'hibernate' }),
     settings: { ...DEFAULT_HIBERNATE_SETTINGS, warningSeconds: config.hibernateWarningSeconds, ...(config.hibernateCheckIntervalMs ? { checkIntervalMs: config.hibernateCheckIntervalMs } : {}) },
+    beforeHibernate: (id) => terminals.saveForRestore(id),
   });
   const collab = createCollabFeature({
     db,
@@ -109,6 +110,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   for (const route of collab.routes) wsRouter.add(route);
   const files = createFilesFeature({ workspaces, events, uploadLimitBytes: config.uploadLimitBytes, log: log.child({ module: 'files' }) });
   const terminals = createTerminalsFeature({
+    db,
     workspaces,
     events,
     sandbox,
@@ -182,6 +184,8 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       hibernation.dispose();
+      // Stopping hibernates every running workspace, so that its terminals come back after a restart.
+      await Promise.all(workspaces.runningIds().map((id) => hibernation.hibernate(id, 'shutdown')));
       wsRouter.closeAll();
       await workspaces.shutdown();
       await terminals.dispose();

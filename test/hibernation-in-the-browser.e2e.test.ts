@@ -22,9 +22,15 @@ afterAll(async () => {
 const state = async (): Promise<string> => ((await (await server.api('/api/workspaces/nap')).json()) as Workspace).state;
 
 describe('hibernation in the browser', () => {
-  it('an idle open tab is warned, then hibernates; it does not wake by itself, and a key wakes it', async () => {
+  it('an idle open tab is warned, then hibernates; it does not wake by itself, a key wakes it, and its terminal comes back', async () => {
     page = await openIde(browser, server, { workspace: 'nap' });
     expect(await state()).toBe('running');
+    await page.click('button[aria-label="New terminal"]');
+    await page.waitForFunction(() => window.nimbusTerminals?.list()[0]?.status === 'online', undefined, { timeout: 15_000 });
+    await page.click('.terminal-host:not([hidden]) .xterm');
+    await page.keyboard.type('echo nap-$((40+2))');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.nimbusTerminals?.list()[0]?.text.includes('nap-42'), undefined, { timeout: 10_000 });
     // The countdown comes; "Stay awake" resets the clock and says who pressed it.
     await page.waitForSelector('.nimbus-hib-warning:not([hidden])', { timeout: 10_000 });
     expect(await page.textContent('.nimbus-hib-countdown')).toMatch(/hibernates in \d+ s/);
@@ -42,5 +48,11 @@ describe('hibernation in the browser', () => {
     await page.waitForSelector('body[data-workspace-state="running"]', { timeout: 10_000 });
     expect(await state()).toBe('running');
     await page.waitForSelector('.nimbus-hib-overlay', { state: 'hidden' });
+    // The terminal is back: a new shell, with the old screen above the marker.
+    await page.waitForFunction(
+      () => window.nimbusTerminals?.list().some((t) => t.status === 'online' && t.text.includes('nap-42') && t.text.includes('restored after hibernation')),
+      undefined,
+      { timeout: 15_000 },
+    );
   });
 });

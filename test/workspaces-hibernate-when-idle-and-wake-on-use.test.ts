@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { decodeWorkspaceEvent, type WorkspaceEvent } from '../shared/protocol/events.js';
@@ -119,5 +122,52 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     await createTerminal(server, id);
     expect(await state(id)).toBe('running');
     page.ws.close();
+  });
+
+  it('terminals come back after waking: new shells in their folders, their screens above a marker', async () => {
+    const id = await workspace('restored', 3600);
+    const info = await createTerminal(server, id, { name: 'build', cols: 90, rows: 20 });
+    const before = await TerminalTestClient.open(server, info.id, { workspaceId: id, cols: 90, rows: 20 });
+    before.input('mkdir -p sub/dir && cd sub/dir && echo before-$((40+2))\r');
+    await before.waitForText('before-42');
+    expect((await server.api(`/api/workspaces/${id}/hibernate`, { method: 'POST' })).status).toBe(200);
+    expect(await (await server.api(`/api/workspaces/${id}/terminals`)).json()).toEqual([]);
+    expect((await server.api(`/api/workspaces/${id}/wake`, { method: 'POST' })).status).toBe(200);
+    const list = (await (await server.api(`/api/workspaces/${id}/terminals`)).json()) as { id: string; name: string; cols: number; rows: number }[];
+    expect(list.map((t) => [t.name, t.cols, t.rows])).toEqual([['build', 90, 20]]);
+    const after = await TerminalTestClient.open(server, (list[0] as { id: string }).id, { workspaceId: id, cols: 90, rows: 20 });
+    const restore = await after.waitForMessage('restore');
+    expect(restore.data).toContain('before-42');
+    expect(restore.data).toContain('restored after hibernation');
+    after.input('pwd; echo after-$((40+3))\r');
+    await after.waitForText('after-43');
+    expect(after.text).toMatch(/\/sub\/dir\r?\n/);
+    await after.close();
+  });
+
+  it('stopping the server hibernates its workspaces; after a restart, waking one restores its terminals', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-restart-'));
+    try {
+      const first = await startTestServer({ dataDir });
+      const info = await createTerminal(first, 'default', { name: 'kept' });
+      const term = await TerminalTestClient.open(first, info.id);
+      term.input('echo kept-$((40+4))\r');
+      await term.waitForText('kept-44');
+      await first.stop();
+      const second = await startTestServer({ dataDir });
+      try {
+        expect(((await (await second.api('/api/workspaces/default')).json()) as Workspace).state).toBe('hibernated');
+        await second.api('/api/workspaces/default/wake', { method: 'POST' });
+        const list = (await (await second.api('/api/workspaces/default/terminals')).json()) as { id: string; name: string }[];
+        expect(list.map((t) => t.name)).toEqual(['kept']);
+        const again = await TerminalTestClient.open(second, (list[0] as { id: string }).id);
+        expect((await again.waitForMessage('restore')).data).toContain('kept-44');
+        await again.close();
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,16 +21,28 @@ export class HibernateService {
   private readonly warned = new Map<string, number>();
 
   constructor(
-    private readonly deps: { workspaces: WorkspaceService; events: WorkspaceEvents; log: Logger; settings: HibernateSettings },
+    private readonly deps: {
+      workspaces: WorkspaceService;
+      events: WorkspaceEvents;
+      log: Logger;
+      settings: HibernateSettings;
+      /** Saves what must come back on wake (terminals), before the workspace's resources are released. */
+      beforeHibernate: (id: string) => Promise<void>;
+    },
   ) {
     this.timer = setInterval(() => void this.check(), deps.settings.checkIntervalMs);
     this.timer.unref();
   }
 
   /** Hibernates now: pages are told first, then everything the workspace holds is released. */
-  async hibernate(id: string, reason: 'idle' | 'request'): Promise<void> {
+  async hibernate(id: string, reason: 'idle' | 'request' | 'shutdown'): Promise<void> {
     const { workspaces, events, log } = this.deps;
     this.warned.delete(id);
+    try {
+      await this.deps.beforeHibernate(id);
+    } catch (err) {
+      log.error({ err, workspaceId: id }, 'saving the terminals before hibernating failed');
+    }
     const idleMs = Date.now() - (workspaces.lastActivity(id) ?? Date.now());
     workspaces.setState(id, 'hibernated');
     events.publish(id, { type: 'workspace', state: 'hibernated', reason });

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { TerminalExitReason, TerminalInfo } from '../../shared/protocol/terminal.js';
+import fs from 'node:fs';
+import { MAX_COLS, MAX_ROWS, MAX_TERMINAL_NAME, MIN_COLS, MIN_ROWS, type TerminalExitReason, type TerminalInfo } from '../../shared/protocol/terminal.js';
+import { isInside } from '../files/index.js';
 import { HttpError } from '../http/index.js';
 import type { Logger } from '../logger.js';
 import type { Launcher } from '../sandbox/index.js';
 import type { Disposable, WorkspaceRuntime } from '../workspaces/index.js';
 import type { MirrorThread } from './mirror/MirrorThread.js';
 import { shellEnv } from './shellEnv.js';
+import type { SavedTerminal } from './TerminalRestoreStore.js';
 import { TerminalSession, type FlowOptions } from './TerminalSession.js';
 
 export interface TerminalSettings {
@@ -48,7 +51,7 @@ export class TerminalManager implements Disposable {
     return session && !session.isEnded ? session : undefined;
   }
 
-  create(options: { name?: string; cols?: number; rows?: number }): TerminalInfo {
+  create(options: { name?: string; cols?: number; rows?: number }, restoring?: { cwd: string; screen: string }): TerminalInfo {
     const { runtime, settings, mirrors, log } = this.deps;
     // A workspace being hibernated or deleted takes no new processes (they would outlive it).
     if (runtime.disposables.isDisposed) throw new HttpError('the workspace is stopping', 409, 'workspace_stopping');
@@ -58,11 +61,13 @@ export class TerminalManager implements Disposable {
     const id = randomBytes(6).toString('hex');
     const cols = options.cols ?? 80;
     const rows = options.rows ?? 24;
+    // A restored terminal starts where its shell was, if that is still a folder of the workspace.
+    const cwd = restoring && isInside(runtime.root, restoring.cwd) && fs.existsSync(restoring.cwd) ? restoring.cwd : runtime.root;
     const launch = this.deps.launcher.wrap({
       command: settings.shell,
       args: [],
-      env: shellEnv({ shell: settings.shell, cwd: runtime.root }),
-      cwd: runtime.root,
+      env: shellEnv({ shell: settings.shell, cwd }),
+      cwd,
       purpose: 'terminal',
     });
     const session = new TerminalSession({
@@ -79,6 +84,7 @@ export class TerminalManager implements Disposable {
       log: log.child({ terminal: id }),
       onEnded: (s) => this.ended(s),
       onActivity: () => this.deps.onActivity(runtime.id),
+      ...(restoring ? { restoredScreen: restoring.screen } : {}),
       onViewersChanged: (s, hasViewers) => (hasViewers ? this.stopGrace(s.id) : this.startGrace(s)),
     });
     this.sessions.set(id, session);
@@ -87,6 +93,26 @@ export class TerminalManager implements Disposable {
     log.info({ terminal: id, pid: session.pid, workspaceId: runtime.id }, 'terminal opened');
     this.changed();
     return session.info;
+  }
+
+  /** What each live terminal is, to open it again after the workspace wakes. */
+  async save(): Promise<SavedTerminal[]> {
+    const out: SavedTerminal[] = [];
+    for (const session of this.sessions.values()) {
+      if (session.isEnded) continue;
+      const { data } = await session.snapshot();
+      out.push({ name: session.name, cwd: session.currentCwd() ?? this.deps.runtime.root, cols: session.cols, rows: session.rows, screen: data });
+    }
+    return out;
+  }
+
+  /** Opens the saved terminals again: new shells in their folders, their old screens shown first. */
+  restore(saved: SavedTerminal[]): void {
+    for (const t of saved) {
+      const cols = Math.min(MAX_COLS, Math.max(MIN_COLS, t.cols));
+      const rows = Math.min(MAX_ROWS, Math.max(MIN_ROWS, t.rows));
+      this.create({ name: t.name.slice(0, MAX_TERMINAL_NAME), cols, rows }, { cwd: t.cwd, screen: t.screen });
+    }
   }
 
   rename(id: string, name: string): TerminalInfo | undefined {

@@ -5,7 +5,7 @@ import { TerminalCloseCode, type TerminalExitReason, type TerminalInfo } from '.
 import type { Logger } from '../logger.js';
 import type { ScreenMirror } from './mirror/MirrorThread.js';
 import { holdSlave } from './holdSlave.js';
-import { killSession, processExists } from './processes.js';
+import { killSession, listSession, processExists, readProc } from './processes.js';
 import { Viewer } from './Viewer.js';
 
 export interface FlowOptions {
@@ -28,6 +28,8 @@ export const DEFAULT_FLOW: FlowOptions = { high: 1 << 20, low: 256 << 10, mirror
  * every side; docs/benchmarks.md).
  */
 export const MAX_FRAME = 128 * 1024;
+/** Between a restored screen and the new shell's first prompt. */
+const RESTORED_MARKER = '\x1b[0m\r\n\x1b[2m── restored after hibernation ──\x1b[0m\r\n';
 /** A read this big means the program is streaming output: gather it for up to GATHER_MS. */
 const STREAMING_READ = 2048;
 const GATHER_MS = 3;
@@ -53,6 +55,8 @@ export interface TerminalSessionOptions {
   onViewersChanged: (session: TerminalSession, hasViewers: boolean) => void;
   /** Input typed or output printed: the workspace is in use (a build that prints keeps it awake). */
   onActivity: () => void;
+  /** The screen of the terminal this one replaces after a hibernation: shown above a marker, first. */
+  restoredScreen?: string;
 }
 
 /**
@@ -116,11 +120,28 @@ export class TerminalSession {
       });
     });
     options.mirror.onProgress = () => this.updateFlow();
+    // Before any of the new shell's output (which arrives on a later turn), in the same mirror.
+    if (options.restoredScreen !== undefined) options.mirror.write(Buffer.from(options.restoredScreen + RESTORED_MARKER));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
   get info(): TerminalInfo {
     return { id: this.id, name: this.name, cols: this.cols, rows: this.rows, pid: this.pid, createdAt: this.createdAt };
+  }
+
+  /** The shell's working folder now (in a sandbox the first process is bubblewrap, and the shell its child). */
+  currentCwd(): string | undefined {
+    const shell = readProc(this.pid)?.comm === 'bwrap' ? listSession(this.pid).find((p) => p.ppid === this.pid)?.pid : this.pid;
+    try {
+      return shell === undefined ? undefined : fs.readlinkSync(`/proc/${shell}/cwd`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The screen and scrollback as the mirror holds them (serialized). */
+  snapshot(): Promise<{ data: string; cols: number; rows: number }> {
+    return this.options.mirror.snapshot();
   }
 
   get isEnded(): boolean {

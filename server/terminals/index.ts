@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { TerminalInfo } from '../../shared/protocol/terminal.js';
 import type { WsRoute } from '../http/index.js';
 import type { Logger } from '../logger.js';
+import type { Db } from '../store/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
 import { MirrorThread } from './mirror/MirrorThread.js';
@@ -9,9 +10,11 @@ import { terminalRoutes } from './routes.js';
 import { defaultShell } from './shellEnv.js';
 import { terminalSocketRoute } from './socket.js';
 import { TerminalManager, type TerminalSettings } from './TerminalManager.js';
+import { TerminalRestoreStore } from './TerminalRestoreStore.js';
 import { DEFAULT_FLOW } from './TerminalSession.js';
 
 export { killSession, listSession, processExists, readProc } from './processes.js';
+export { terminalMigrations } from './TerminalRestoreStore.js';
 export { defaultShell, shellEnv } from './shellEnv.js';
 export { DEFAULT_FLOW, MAX_FRAME, type FlowOptions } from './TerminalSession.js';
 export type { TerminalManager, TerminalSettings } from './TerminalManager.js';
@@ -19,6 +22,7 @@ export type { TerminalManager, TerminalSettings } from './TerminalManager.js';
 export const TERMINALS_SERVICE = 'terminals';
 
 export interface TerminalsFeatureDeps {
+  db: Db;
   workspaces: WorkspaceService;
   events: WorkspaceEvents;
   sandbox: Sandbox;
@@ -30,11 +34,14 @@ export interface TerminalsFeature {
   router: Router;
   wsRoute: WsRoute;
   managerOf(workspaceId: string, wake: boolean): TerminalManager | undefined;
+  /** Saves the workspace's terminals (hibernation, shutdown): they open again when it wakes. */
+  saveForRestore(workspaceId: string): Promise<void>;
   /** Stops the mirror thread; call after the workspaces are shut down. */
   dispose(): Promise<void>;
 }
 
-export function createTerminalsFeature({ workspaces, events, sandbox, log, settings = {} }: TerminalsFeatureDeps): TerminalsFeature {
+export function createTerminalsFeature({ db, workspaces, events, sandbox, log, settings = {} }: TerminalsFeatureDeps): TerminalsFeature {
+  const saved = new TerminalRestoreStore(db);
   const resolved: TerminalSettings = {
     graceMs: settings.graceMs ?? 3600_000,
     scrollback: settings.scrollback ?? 1000,
@@ -60,7 +67,22 @@ export function createTerminalsFeature({ workspaces, events, sandbox, log, setti
       }));
   };
 
+  // A workspace woke: the terminals it had when it hibernated come back.
+  workspaces.onRuntimeStarted((runtime) => {
+    const terminals = saved.take(runtime.id);
+    if (terminals.length === 0) return;
+    try {
+      managerOf(runtime.id, true)?.restore(terminals);
+    } catch (err) {
+      log.error({ err, workspaceId: runtime.id }, 'restoring terminals failed');
+    }
+  });
+
   return {
+    saveForRestore: async (workspaceId) => {
+      const manager = managerOf(workspaceId, false);
+      if (manager) saved.save(workspaceId, await manager.save());
+    },
     router: terminalRoutes({ workspaces, managerOf }),
     wsRoute: terminalSocketRoute({ workspaces, managerOf, log }),
     managerOf,

@@ -18,8 +18,8 @@ export const workspaceEvent = z.discriminatedUnion('type', [
     /** More changed than one event carries (a git checkout): reload the tree instead of patching it. */
     truncated: z.boolean().optional(),
   }),
-  /** The workspace's state; `reason` when it hibernated (`idle`: its timer; `request`: someone asked). */
-  z.object({ type: z.literal('workspace'), state: z.enum(['running', 'paused', 'hibernated']), reason: z.enum(['idle', 'request']).optional() }),
+  /** The workspace's state; `reason` when it hibernated (`idle`: its timer; `request`: someone asked; `shutdown`: the server stopped). */
+  z.object({ type: z.literal('workspace'), state: z.enum(['running', 'paused', 'hibernated']), reason: z.enum(['idle', 'request', 'shutdown']).optional() }),
   /** The workspace will hibernate at `at` unless someone uses it; `null`: no longer (activity came). */
   z.object({ type: z.literal('hibernating'), at: z.string().nullable() }),
   /** Someone pressed "Stay awake". */

@@ -85,8 +85,9 @@ export function installTerminals(ctx: IdeContext): void {
         if (status === 'ended' && detail === 'not_found' && !tab.ended) remove(info.id); // gone while we were away
       },
       onExit: (message) => {
-        // Closed by someone (or by us): the tab goes. Exited by itself: the last screen stays readable.
-        if (message.reason === 'closed') return remove(info.id);
+        // Closed by someone (or by us): the tab goes. Stopped by a hibernation: it comes back restored
+        // (a new terminal) when the workspace wakes. Exited by itself: the last screen stays readable.
+        if (message.reason === 'closed' || message.reason === 'stopped') return remove(info.id);
         tabs.setEnded(info.id);
         const why = message.reason === 'exited'
           ? `process exited${message.exitCode !== undefined ? ` with code ${message.exitCode}` : ''}`
