@@ -55,4 +55,20 @@ describe('hibernation in the browser', () => {
       { timeout: 15_000 },
     );
   });
+
+  it('the owner sets when a workspace hibernates in its settings, and hibernates it from the switcher', async () => {
+    page ??= await openIde(browser, server, { workspace: 'nap' });
+    await page.selectOption('select.workspace-switcher', '__settings__');
+    await page.waitForSelector('.workspace-settings');
+    expect(await page.locator('.workspace-settings select[name="hibernateAfter"]').inputValue()).toBe('5'); // set through the API: shown as it is
+    await page.selectOption('.workspace-settings select[name="hibernateAfter"]', '0');
+    await page.click('.workspace-settings button:has-text("Save")');
+    await page.waitForSelector('.toast:has-text("settings saved")');
+    expect(((await (await server.api('/api/workspaces/nap')).json()) as Workspace).hibernateAfterSeconds).toBe(0);
+    await page.selectOption('select.workspace-switcher', '__hibernate__');
+    await page.waitForSelector('.nimbus-hib-overlay:not([hidden])', { timeout: 10_000 });
+    expect(await state()).toBe('hibernated');
+    await page.mouse.click(400, 300);
+    await page.waitForSelector('body[data-workspace-state="running"]', { timeout: 10_000 });
+  });
 });

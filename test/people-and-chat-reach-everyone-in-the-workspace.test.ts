@@ -111,6 +111,8 @@ describe('the people socket: presence and chat for everyone in a workspace', () 
     await p.next('chat');
     await first.stop();
     const second = await startTestServer({ dataDir });
+    // Stopping hibernated the workspace: someone opening it wakes it (its sockets alone do not).
+    await second.api('/api/workspaces/default/wake', { method: 'POST' });
     const q = await connect(TEST_TOKEN, second);
     q.send({ type: 'hello', name: 'Eve', color: '#abcdef' });
     expect((await q.next('welcome')).chat.map((m) => m.text)).toContain('remember me');

@@ -40,9 +40,14 @@ async function waitForLine(page: Page, line: string): Promise<void> {
 /** Opens the IDE (in `context`, if given), opens a terminal with "+" and focuses it. */
 async function openTerminal(context?: BrowserContext) {
   const page = await openIde(browser, server, context ? { context } : {});
-  await page.click('button[aria-label="New terminal"]');
-  await page.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
-  const id = ((await terminals(page)).at(-1) as TerminalState).id;
+  // The new terminal by its id: under load the page's first listing (the other tests' terminals) can
+  // arrive after it, so it is not always the last tab.
+  const [created] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/terminals')),
+    page.click('button[aria-label="New terminal"]'),
+  ]);
+  const id = ((await created.json()) as { id: string }).id;
+  await page.waitForFunction((wanted) => window.nimbusTerminals?.list().find((t) => t.id === wanted)?.status === 'online', id, { timeout: 15_000 });
   await page.click('.terminal-host:not([hidden]) .xterm');
   const state = async (): Promise<TerminalState> => (await terminals(page)).find((t) => t.id === id) as TerminalState;
   return {

@@ -1,0 +1,57 @@
+import type { Workspace } from '../../../shared/api.js';
+import type { Api } from '../net/api.js';
+import { h } from '../ui/dom.js';
+import { errorMessage, toast } from '../ui/toast.js';
+
+/** The idle times offered (seconds); 0 is never. A value set through the API is shown as it is. */
+const HIBERNATE_AFTER: [number, string][] = [
+  [1800, '30 minutes'],
+  [3600, '1 hour'],
+  [4 * 3600, '4 hours'],
+  [24 * 3600, '1 day'],
+  [7 * 24 * 3600, '1 week'],
+  [0, 'Never'],
+];
+
+const describeSeconds = (s: number): string => (s % 3600 === 0 ? `${s / 3600} h` : s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+
+/** The owner's settings of one workspace: its name and when it hibernates. Resolves to the saved workspace. */
+export function openWorkspaceSettings(api: Api, workspace: Workspace): Promise<Workspace | undefined> {
+  return new Promise((resolve) => {
+    const name = h('input.dialog-input', { type: 'text', value: workspace.name, 'aria-label': 'Name', name: 'name' });
+    const options = HIBERNATE_AFTER.some(([s]) => s === workspace.hibernateAfterSeconds)
+      ? HIBERNATE_AFTER
+      : [...HIBERNATE_AFTER, [workspace.hibernateAfterSeconds, describeSeconds(workspace.hibernateAfterSeconds)] as [number, string]];
+    const after = h(
+      'select',
+      { 'aria-label': 'Hibernate after', name: 'hibernateAfter' },
+      ...options.map(([s, label]) => h('option', { value: String(s), selected: s === workspace.hibernateAfterSeconds }, label)),
+    );
+    const ok = h('button.primary', { type: 'submit' }, 'Save');
+    const cancel = h('button', { type: 'button' }, 'Cancel');
+    const form = h(
+      'form.dialog.workspace-settings',
+      { role: 'dialog', 'aria-label': 'Workspace settings' },
+      h('h2', {}, 'Workspace settings'),
+      h('label', {}, 'Name', name),
+      h('label', {}, 'Hibernate after this long without activity', after),
+      h('p.dialog-note', {}, 'Hibernating ends its terminals and functions and frees everything it holds; files are kept, and terminals come back in the same folders on the next visit.'),
+      h('div.dialog-buttons', {}, cancel, ok),
+    );
+    const backdrop = h('div.backdrop', {}, form);
+    const done = (value: Workspace | undefined): void => {
+      backdrop.remove();
+      resolve(value);
+    };
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      api
+        .patch<Workspace>(`/api/workspaces/${encodeURIComponent(workspace.id)}`, { name: name.value.trim() || workspace.name, hibernateAfterSeconds: Number(after.value) })
+        .then(done, (err: unknown) => toast(`Saving the settings failed: ${errorMessage(err)}`, 'error'));
+    });
+    cancel.addEventListener('click', () => done(undefined));
+    form.addEventListener('keydown', (e) => e.key === 'Escape' && done(undefined));
+    document.body.append(backdrop);
+    after.focus();
+  });
+}
