@@ -18,18 +18,29 @@ function startWorker(): Worker {
   return new Worker(new URL('./mirrorWorker.js', import.meta.url));
 }
 
+/** How long the thread stays after its last terminal: starting it again costs a restored terminal ~0.25 s. */
+const IDLE_MS = 10 * 60 * 1000;
+
 /**
- * The one screen-mirror thread of the server, shared by every terminal. It exists only while some
- * terminal is open, so a server with no terminals (or only hibernated workspaces) runs no thread.
+ * The one screen-mirror thread of the server, shared by every terminal. It runs while some terminal is
+ * open and for `idleMs` after the last one (a workspace that hibernates and wakes again soon, or a
+ * terminal closed and opened again, finds it warm); a server with no terminals for that long runs no
+ * thread.
  */
 export class MirrorThread {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly mirrors = new Map<number, ScreenMirror>();
+  private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly idleMs = IDLE_MS,
+  ) {}
 
   open(cols: number, rows: number, scrollback: number): ScreenMirror {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const mirror = new ScreenMirror(this, this.nextId++, cols, rows, scrollback);
     this.mirrors.set(mirror.id, mirror);
     this.post(mirror.openMessage());
@@ -46,6 +57,7 @@ export class MirrorThread {
   }
 
   async dispose(): Promise<void> {
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     this.worker = undefined;
     for (const mirror of this.mirrors.values()) mirror.lost();
@@ -75,6 +87,14 @@ export class MirrorThread {
     return worker;
   }
 
+  private stopIdle(): void {
+    this.idleTimer = undefined;
+    if (this.mirrors.size > 0 || !this.worker) return;
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker.terminate();
+  }
+
   private onMessage(message: FromMirror): void {
     const mirror = this.mirrors.get(message.id);
     if (!mirror) return;
@@ -84,9 +104,9 @@ export class MirrorThread {
       this.mirrors.delete(message.id);
       mirror.closedByThread();
       if (this.mirrors.size === 0 && this.worker) {
-        const worker = this.worker;
-        this.worker = undefined;
-        void worker.terminate();
+        clearTimeout(this.idleTimer);
+        this.idleTimer = setTimeout(() => this.stopIdle(), this.idleMs);
+        this.idleTimer.unref();
       }
     }
   }
