@@ -4,12 +4,18 @@ export type Role = 'owner' | 'write' | 'read';
 
 export type WorkspaceState = 'running' | 'paused' | 'hibernated';
 
+/** Why a workspace's state last changed. */
+export type StateReason = 'wake' | 'idle' | 'request' | 'shutdown';
+
 export interface Workspace {
   id: string;
   name: string;
   state: WorkspaceState;
   hibernateAfterSeconds: number;
   lastActiveAt: string;
+  /** When the state last changed, and why. */
+  stateChangedAt?: string;
+  stateReason?: StateReason;
   /** Absolute folder on the server for workspaces opened with `--open`; undefined for managed ones. */
   openedPath?: string;
 }

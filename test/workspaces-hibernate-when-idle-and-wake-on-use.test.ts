@@ -66,7 +66,9 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     await page.until(hibernated);
     expect(page.events.find(hibernated)).toEqual({ type: 'workspace', state: 'hibernated', reason: 'idle' });
     expect(Date.parse((warning as { at: string }).at)).toBeGreaterThan(started);
-    expect(await state(id)).toBe('hibernated');
+    const after = (await (await server.api(`/api/workspaces/${id}`)).json()) as Workspace;
+    expect(after).toMatchObject({ state: 'hibernated', stateReason: 'idle' });
+    expect(Date.parse(after.stateChangedAt as string)).toBeGreaterThan(started);
     expect(server.workspaces.peekRuntime(id)).toBeUndefined(); // no document, terminal, watcher or timer left
     await vi.waitFor(() => {
       for (const pid of pids) expect({ pid, alive: processExists(pid) && readProc(pid)?.state !== 'Z' }).toEqual({ pid, alive: false });

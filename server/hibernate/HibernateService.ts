@@ -44,7 +44,7 @@ export class HibernateService {
       log.error({ err, workspaceId: id }, 'saving the terminals before hibernating failed');
     }
     const idleMs = Date.now() - (workspaces.lastActivity(id) ?? Date.now());
-    workspaces.setState(id, 'hibernated');
+    workspaces.setState(id, 'hibernated', reason);
     events.publish(id, { type: 'workspace', state: 'hibernated', reason });
     await workspaces.disposeRuntime(id);
     log.info({ workspaceId: id, reason, idleSeconds: Math.round(idleMs / 1000) }, 'workspace hibernated');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Workspace, WorkspaceState } from '../../shared/api.js';
+import type { StateReason, Workspace, WorkspaceState } from '../../shared/api.js';
 import type { Logger } from '../logger.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db, Migration } from '../store/index.js';
@@ -21,6 +21,11 @@ export const workspaceMigrations: Migration[] = [
      );
 `,
   },
+  {
+    // When the state last changed, and why (wake, idle, request, shutdown).
+    name: 'workspaces-002-state-reason',
+    sql: 'ALTER TABLE workspaces ADD COLUMN state_changed_at TEXT; ALTER TABLE workspaces ADD COLUMN state_reason TEXT;',
+  },
 ];
 
 export const WORKSPACE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -32,6 +37,8 @@ interface Row {
   state: WorkspaceState;
   hibernate_after_seconds: number;
   last_active_at: string;
+  state_changed_at: string | null;
+  state_reason: StateReason | null;
 }
 
 const toWorkspace = (r: Row): Workspace => ({
@@ -40,6 +47,8 @@ const toWorkspace = (r: Row): Workspace => ({
   state: r.state,
   hibernateAfterSeconds: r.hibernate_after_seconds,
   lastActiveAt: r.last_active_at,
+  ...(r.state_changed_at ? { stateChangedAt: r.state_changed_at } : {}),
+  ...(r.state_reason ? { stateReason: r.state_reason } : {}),
   ...(r.opened_path ? { openedPath: r.opened_path } : {}),
 });
 
@@ -123,8 +132,8 @@ export class WorkspaceService {
     return this.get(id);
   }
 
-  setState(id: string, state: WorkspaceState): void {
-    this.db.prepare('UPDATE workspaces SET state = ? WHERE id = ?').run(state, id);
+  setState(id: string, state: WorkspaceState, reason: StateReason): void {
+    this.db.prepare('UPDATE workspaces SET state = ?, state_changed_at = ?, state_reason = ? WHERE id = ?').run(state, new Date().toISOString(), reason, id);
   }
 
   /**
@@ -165,7 +174,7 @@ export class WorkspaceService {
     if (!runtime) {
       runtime = new WorkspaceRuntime(id, this.rootOf(id));
       this.runtimes.set(id, runtime);
-      this.setState(id, 'running');
+      this.setState(id, 'running', 'wake');
       // Waking starts the idle clock afresh.
       this.touch(id);
       for (const listener of this.runtimeListeners) listener(runtime);
