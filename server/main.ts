@@ -100,6 +100,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     log: log.child({ module: 'hibernate' }),
     settings: { ...DEFAULT_HIBERNATE_SETTINGS, warningSeconds: config.hibernateWarningSeconds, ...(config.hibernateCheckIntervalMs ? { checkIntervalMs: config.hibernateCheckIntervalMs } : {}) },
     beforeHibernate: (id) => terminals.saveForRestore(id),
+    keptAwake: (id) => terminals.keepsAwake(id),
   });
   const collab = createCollabFeature({
     db,

@@ -91,6 +91,21 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     page.ws.close();
   });
 
+  it('nimbus-keep-awake keeps the workspace up while its command runs, printing nothing; then the clock runs again', async () => {
+    const id = await workspace('kept');
+    const info = await createTerminal(server, id);
+    const term = await TerminalTestClient.open(server, info.id, { workspaceId: id });
+    const page = new Page(id);
+    const started = Date.now();
+    term.input('nimbus-keep-awake sleep 8; echo slept-$((40+2))\r');
+    await term.waitForText('slept-42', 15_000); // longer than the idle time, silent
+    expect(Date.now() - started).toBeGreaterThan(7500); // the command really ran (the helper is on PATH)
+    expect(page.events.some(hibernated)).toBe(false);
+    expect(await state(id)).toBe('running');
+    await page.until(hibernated, 15_000);
+    page.ws.close();
+  });
+
   it('"Stay awake" (or any use of the IDE) resets the clock, and every page hears who pressed it', async () => {
     const id = await workspace('warned');
     await server.api(`/api/workspaces/${id}/wake`, { method: 'POST' });

@@ -28,6 +28,8 @@ export class HibernateService {
       settings: HibernateSettings;
       /** Saves what must come back on wake (terminals), before the workspace's resources are released. */
       beforeHibernate: (id: string) => Promise<void>;
+      /** Something asked to keep the workspace awake (a terminal running `nimbus-keep-awake`). */
+      keptAwake: (id: string) => boolean;
     },
   ) {
     this.timer = setInterval(() => void this.check(), deps.settings.checkIntervalMs);
@@ -61,6 +63,11 @@ export class HibernateService {
       const after = workspaces.get(id)?.hibernateAfterSeconds ?? 0;
       const last = workspaces.lastActivity(id);
       if (after <= 0 || last === undefined) continue;
+      if (this.deps.keptAwake(id)) {
+        // Awake while the command runs; the idle clock starts again when it ends.
+        workspaces.touch(id);
+        continue;
+      }
       const due = last + after * 1000;
       if (now >= due) {
         await this.hibernate(id, 'idle').catch((err: unknown) => this.deps.log.error({ err, workspaceId: id }, 'hibernating failed'));

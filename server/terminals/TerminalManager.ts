@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Launcher } from '../sandbox/index.js';
 import type { Disposable, WorkspaceRuntime } from '../workspaces/index.js';
 import type { MirrorThread } from './mirror/MirrorThread.js';
-import { shellEnv } from './shellEnv.js';
+import { shellEnv, TERMINAL_BIN } from './shellEnv.js';
 import type { SavedTerminal } from './TerminalRestoreStore.js';
 import { TerminalSession, type FlowOptions } from './TerminalSession.js';
 
@@ -69,6 +69,7 @@ export class TerminalManager implements Disposable {
       env: shellEnv({ shell: settings.shell, cwd }),
       cwd,
       purpose: 'terminal',
+      readOnly: [TERMINAL_BIN],
     });
     const session = new TerminalSession({
       id,
@@ -121,6 +122,13 @@ export class TerminalManager implements Disposable {
     session.name = name;
     this.changed();
     return session.info;
+  }
+
+  /** Whether a terminal runs `nimbus-keep-awake` (the workspace must not hibernate meanwhile). */
+  keepsAwake(): boolean {
+    let any = false;
+    for (const session of this.sessions.values()) if (!session.isEnded && session.keepsAwake) any = true;
+    return any;
   }
 
   /** Ends a terminal and everything it started; false if there is no such terminal. */

@@ -28,6 +28,8 @@ export const DEFAULT_FLOW: FlowOptions = { high: 1 << 20, low: 256 << 10, mirror
  * every side; docs/benchmarks.md).
  */
 export const MAX_FRAME = 128 * 1024;
+/** What `nimbus-keep-awake` prints (OSC 777), followed by `on;<pid>` or `off;<pid>` and BEL. */
+const KEEP_AWAKE = Buffer.from('\x1b]777;nimbus;keep-awake;');
 /** Between a restored screen and the new shell's first prompt. */
 const RESTORED_MARKER = '\x1b[0m\r\n\x1b[2m── restored after hibernation ──\x1b[0m\r\n';
 /** A read this big means the program is streaming output: gather it for up to GATHER_MS. */
@@ -78,6 +80,8 @@ export class TerminalSession {
   /** Our own handle on the pty's slave side, held until the shell's exit is handled (see holdSlave). */
   private slaveFd: number | undefined;
   private readonly viewers = new Set<Viewer>();
+  /** Host pids of the `nimbus-keep-awake` commands running in this terminal. */
+  private readonly keepAwakeBy = new Set<number>();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   /** An empty buffer left from a read-on that found nothing (see readMore). */
@@ -137,6 +141,39 @@ export class TerminalSession {
     } catch {
       return undefined;
     }
+  }
+
+  /** Whether a `nimbus-keep-awake` command is running here (one that died without saying so does not count). */
+  get keepsAwake(): boolean {
+    for (const pid of this.keepAwakeBy) if (!processExists(pid) || readProc(pid)?.state === 'Z') this.keepAwakeBy.delete(pid);
+    return this.keepAwakeBy.size > 0;
+  }
+
+  /** `nimbus-keep-awake` said it started or ended; it names itself by its pid as its own namespace sees it. */
+  private noteKeepAwake(data: Buffer): void {
+    for (let at = data.indexOf(KEEP_AWAKE); at >= 0; at = data.indexOf(KEEP_AWAKE, at + 1)) {
+      const end = data.indexOf(0x07, at);
+      if (end < 0 || end - at > 64) continue;
+      const [what, pid] = data.subarray(at + KEEP_AWAKE.length, end).toString('latin1').split(';');
+      const host = this.hostPid(Number(pid));
+      if (host === undefined) continue;
+      if (what === 'on') this.keepAwakeBy.add(host);
+      else this.keepAwakeBy.delete(host);
+    }
+  }
+
+  /** The host pid of a process of this terminal, from its pid inside the sandbox's PID namespace. */
+  private hostPid(nsPid: number): number | undefined {
+    if (!Number.isInteger(nsPid) || nsPid <= 0) return undefined;
+    for (const p of listSession(this.pid)) {
+      try {
+        const line = /^NSpid:(.*)$/m.exec(fs.readFileSync(`/proc/${p.pid}/status`, 'latin1'))?.[1]?.trim().split(/\s+/);
+        if (line && Number(line[line.length - 1]) === nsPid) return p.pid;
+      } catch {
+        // gone while we looked
+      }
+    }
+    return undefined;
   }
 
   /** The screen and scrollback as the mirror holds them (serialized). */
@@ -282,6 +319,7 @@ export class TerminalSession {
     this.pendingBytes = 0;
     this.options.mirror.write(data);
     this.options.onActivity();
+    if (data.includes(KEEP_AWAKE)) this.noteKeepAwake(data);
     for (const viewer of this.viewers) viewer.output(data);
     this.updateFlow();
   }

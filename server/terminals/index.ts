@@ -34,6 +34,8 @@ export interface TerminalsFeature {
   router: Router;
   wsRoute: WsRoute;
   managerOf(workspaceId: string, wake: boolean): TerminalManager | undefined;
+  /** Whether a terminal of the workspace runs `nimbus-keep-awake`. */
+  keepsAwake(workspaceId: string): boolean;
   /** Saves the workspace's terminals (hibernation, shutdown): they open again when it wakes. */
   saveForRestore(workspaceId: string): Promise<void>;
   /** Stops the mirror thread; call after the workspaces are shut down. */
@@ -79,6 +81,7 @@ export function createTerminalsFeature({ db, workspaces, events, sandbox, log, s
   });
 
   return {
+    keepsAwake: (workspaceId) => managerOf(workspaceId, false)?.keepsAwake() ?? false,
     saveForRestore: async (workspaceId) => {
       const manager = managerOf(workspaceId, false);
       if (manager) saved.save(workspaceId, await manager.save());

@@ -1,5 +1,18 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isExecutable } from '../files/index.js';
+
+/**
+ * Nimbus's commands for terminals (nimbus-keep-awake), first on every terminal's PATH. They are plain
+ * scripts kept next to the sources (tsc does not copy them to dist/).
+ */
+export const TERMINAL_BIN = ((): string => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, 'bin'), path.join(here, '..', '..', '..', 'server', 'terminals', 'bin')];
+  return candidates.find((c) => fs.existsSync(path.join(c, 'nimbus-keep-awake'))) ?? (candidates[0] as string);
+})();
 
 /** Variables a shell needs that are copied from the server's environment; nothing else is. */
 const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'EDITOR', 'VISUAL'];
@@ -32,7 +45,7 @@ export function shellEnv(options: { shell: string; cwd: string }, env: NodeJS.Pr
   for (const [key, value] of Object.entries(env)) {
     if (key.startsWith('LC_') && value !== undefined) out[key] = value;
   }
-  out.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  out.PATH = `${TERMINAL_BIN}:${out.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'}`;
   out.HOME ??= os.homedir();
   out.LANG ??= 'C.UTF-8';
   out.SHELL = options.shell;
