@@ -44,7 +44,7 @@ async function entryFor(abs: string, rel: string): Promise<FileEntry> {
  * swapped for a symbolic link after the path was checked does not lead the write outside.
  */
 export async function writeFileAtomic(root: string, abs: string, data: Buffer | string): Promise<void> {
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.nimbus-${randomBytes(4).toString('hex')}.tmp`);
+  const name = `.${path.basename(abs)}.nimbus-${randomBytes(4).toString('hex')}.tmp`;
   let mode: number | undefined;
   try {
     mode = (await fs.promises.stat(abs)).mode & 0o7777;
@@ -54,8 +54,8 @@ export async function writeFileAtomic(root: string, abs: string, data: Buffer | 
   // Where the temp file really is: removed from there if anything fails (the path may lead elsewhere by now).
   let created: string | undefined;
   try {
-    const handle = await fs.promises.open(tmp, 'wx', mode ?? 0o666);
-    created = openedPath(handle.fd) ?? tmp;
+    const handle = await fs.promises.open(path.join(path.dirname(abs), name), 'wx', mode ?? 0o666);
+    created = openedPath(handle.fd) ?? path.join(path.dirname(abs), name);
     try {
       assertOpenedInside(root, handle.fd);
       await handle.writeFile(data);
@@ -63,10 +63,13 @@ export async function writeFileAtomic(root: string, abs: string, data: Buffer | 
     } finally {
       await handle.close();
     }
-    if (!isInside(root, await fs.promises.realpath(path.dirname(abs)))) {
+    // Renamed within the folder the temp file really is in, by its real path: a link swapped into the
+    // path after the checks cannot send the rename elsewhere (the kernel looks up both names anew).
+    const dir = path.dirname(created);
+    if (!isInside(root, await fs.promises.realpath(dir))) {
       throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
     }
-    await fs.promises.rename(tmp, abs);
+    await fs.promises.rename(created, path.join(dir, path.basename(abs)));
   } catch (err) {
     if (created) await fs.promises.rm(created, { force: true });
     throw err;

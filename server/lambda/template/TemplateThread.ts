@@ -1,15 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../workerThread.js';
 import type { DiscoveryResult, PseudoParameters } from '../types.js';
 
-/** Starts the template thread; from TypeScript sources (tests, `npm run dev`) through tsx's loader. */
-function startWorker(): Worker {
-  if (import.meta.url.endsWith('.ts')) {
-    const url = new URL('./discoverWorker.ts', import.meta.url).href;
-    const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); })`;
-    return new Worker(code, { eval: true });
-  }
-  return new Worker(new URL('./discoverWorker.js', import.meta.url));
-}
 
 interface Pending {
   resolve: (result: DiscoveryResult) => void;
@@ -48,7 +40,7 @@ export class TemplateThread {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker();
+    const worker = startWorker(import.meta.url, 'discoverWorker');
     worker.unref();
     worker.on('message', (message: { id: number; result?: DiscoveryResult; error?: string }) => {
       const p = this.pending.get(message.id);

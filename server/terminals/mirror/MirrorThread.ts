@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../workerThread.js';
 import type { Logger } from '../../logger.js';
 import { PARSED, WAKE_AT, type FromMirror, type MirrorProgress, type ToMirror } from './messages.js';
 
@@ -8,15 +9,6 @@ export interface Snapshot {
   rows: number;
 }
 
-/** Starts the mirror thread; from TypeScript sources (tests, `npm run dev`) through tsx's loader. */
-function startWorker(): Worker {
-  if (import.meta.url.endsWith('.ts')) {
-    const url = new URL('./mirrorWorker.ts', import.meta.url).href;
-    const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url)}); })`;
-    return new Worker(code, { eval: true });
-  }
-  return new Worker(new URL('./mirrorWorker.js', import.meta.url));
-}
 
 /** How long the thread stays after its last terminal: starting it again costs a restored terminal ~0.25 s. */
 const IDLE_MS = 10 * 60 * 1000;
@@ -67,7 +59,7 @@ export class MirrorThread {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker();
+    const worker = startWorker(import.meta.url, 'mirrorWorker');
     worker.unref(); // terminals keep the server alive, not their mirror
     worker.on('message', (message: FromMirror) => this.onMessage(message));
     worker.on('error', (err) => this.log.error({ err }, 'terminal mirror thread failed'));
