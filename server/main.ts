@@ -86,6 +86,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     resolvePrincipal: (req, url) => auth.resolve(req, { allowQueryToken: true, url }),
     canRead: (principal, workspaceId) => allows(principal, workspaceId, 'read'),
     isAsleep: (workspaceId) => workspaces.isAsleep(workspaceId),
+    onWorkspaceAccess: (workspaceId) => workspaces.accessed(workspaceId),
     onAuthenticated,
     onSocket: (principal, ws) => connections.add(principal, ws),
     hostAllowed,
@@ -101,6 +102,10 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     settings: { ...DEFAULT_HIBERNATE_SETTINGS, warningSeconds: config.hibernateWarningSeconds, ...(config.hibernateCheckIntervalMs ? { checkIntervalMs: config.hibernateCheckIntervalMs } : {}) },
     beforeHibernate: (id) => terminals.saveForRestore(id),
     keptAwake: (id) => terminals.keepsAwake(id),
+    freeze: (id, frozen) => {
+      terminals.freeze(id, frozen);
+      lambda.feature.freeze(id, frozen);
+    },
   });
   const collab = createCollabFeature({
     db,

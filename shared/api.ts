@@ -5,13 +5,15 @@ export type Role = 'owner' | 'write' | 'read';
 export type WorkspaceState = 'running' | 'paused' | 'hibernated';
 
 /** Why a workspace's state last changed. */
-export type StateReason = 'wake' | 'idle' | 'request' | 'shutdown';
+export type StateReason = 'wake' | 'idle' | 'request' | 'shutdown' | 'access';
 
 export interface Workspace {
   id: string;
   name: string;
   state: WorkspaceState;
   hibernateAfterSeconds: number;
+  /** Paused (every process stopped, memory kept) after this long without activity; 0 is never. */
+  pauseAfterSeconds: number;
   lastActiveAt: string;
   /** When the state last changed, and why. */
   stateChangedAt?: string;

@@ -106,6 +106,29 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     page.ws.close();
   });
 
+  it('pauses first if asked: every process frozen (memory kept), resumed at once by the next access', async () => {
+    const id = await workspace('paused', 3600);
+    expect((await server.api(`/api/workspaces/${id}`, { method: 'PATCH', body: JSON.stringify({ pauseAfterSeconds: 5 }) })).status).toBe(200);
+    const info = await createTerminal(server, id);
+    const term = await TerminalTestClient.open(server, info.id, { workspaceId: id });
+    // A silent busy loop: it uses CPU, but prints nothing, so it is not activity.
+    term.input('while :; do :; done & echo spinning-$((40+2))\r');
+    await term.waitForText('spinning-42');
+    const page = new Page(id);
+    const spinner = (): { pid: number; state: string } | undefined =>
+      listSession(info.pid).filter((p) => p.comm === 'bash').map((p) => readProc(p.pid)).find((p) => p !== undefined && p.ppid !== info.pid && p.pid !== info.pid) as { pid: number; state: string } | undefined;
+    await vi.waitFor(() => expect(spinner()?.state).toMatch(/[RS]/), { timeout: 5000 });
+    await page.until((e) => e.type === 'workspace' && e.state === 'paused', 15_000);
+    expect(server.workspaces.get(id)?.state).toBe('paused'); // (asking through the API would resume it)
+    await vi.waitFor(() => expect(spinner()?.state).toBe('T'), { timeout: 3000 }); // stopped: no CPU
+    // Any access resumes it (here, reading its details); it is not activity, so it pauses again later.
+    expect(await state(id)).toBe('running');
+    await vi.waitFor(() => expect(spinner()?.state).toMatch(/[RS]/), { timeout: 3000 });
+    await page.until((e) => e.type === 'workspace' && e.state === 'running');
+    page.ws.close();
+    await term.close();
+  });
+
   it('"Stay awake" (or any use of the IDE) resets the clock, and every page hears who pressed it', async () => {
     const id = await workspace('warned');
     await server.api(`/api/workspaces/${id}/wake`, { method: 'POST' });

@@ -30,16 +30,40 @@ export class HibernateService {
       beforeHibernate: (id: string) => Promise<void>;
       /** Something asked to keep the workspace awake (a terminal running `nimbus-keep-awake`). */
       keptAwake: (id: string) => boolean;
+      /** Pauses (SIGSTOP) or resumes (SIGCONT) every process of the workspace. */
+      freeze: (id: string, frozen: boolean) => void;
     },
   ) {
     this.timer = setInterval(() => void this.check(), deps.settings.checkIntervalMs);
     this.timer.unref();
+    deps.workspaces.onAccessWhilePaused((id) => this.resume(id));
+  }
+
+  /** First stage: every process frozen, memory kept; the next access resumes it. */
+  pause(id: string): void {
+    const { workspaces, events, log } = this.deps;
+    if (workspaces.paused.has(id) || !workspaces.peekRuntime(id)) return;
+    workspaces.paused.add(id);
+    this.deps.freeze(id, true);
+    workspaces.setState(id, 'paused', 'idle');
+    events.publish(id, { type: 'workspace', state: 'paused', reason: 'idle' });
+    log.info({ workspaceId: id }, 'workspace paused');
+  }
+
+  resume(id: string): void {
+    const { workspaces, events, log } = this.deps;
+    if (!workspaces.paused.delete(id)) return;
+    this.deps.freeze(id, false);
+    workspaces.setState(id, 'running', 'access');
+    events.publish(id, { type: 'workspace', state: 'running' });
+    log.info({ workspaceId: id }, 'workspace resumed');
   }
 
   /** Hibernates now: pages are told first, then everything the workspace holds is released. */
   async hibernate(id: string, reason: 'idle' | 'request' | 'shutdown'): Promise<void> {
     const { workspaces, events, log } = this.deps;
     this.warned.delete(id);
+    this.resume(id); // a frozen process could not answer its SIGHUP
     try {
       await this.deps.beforeHibernate(id);
     } catch (err) {
@@ -60,14 +84,19 @@ export class HibernateService {
     const { workspaces, events, settings } = this.deps;
     const now = Date.now();
     for (const id of workspaces.runningIds()) {
-      const after = workspaces.get(id)?.hibernateAfterSeconds ?? 0;
+      const ws = workspaces.get(id);
+      const after = ws?.hibernateAfterSeconds ?? 0;
+      const pauseAfter = ws?.pauseAfterSeconds ?? 0;
       const last = workspaces.lastActivity(id);
-      if (after <= 0 || last === undefined) continue;
+      if (last === undefined || (after <= 0 && pauseAfter <= 0)) continue;
       if (this.deps.keptAwake(id)) {
         // Awake while the command runs; the idle clock starts again when it ends.
         workspaces.touch(id);
         continue;
       }
+      // First stage (optional): frozen, if that comes before hibernating.
+      if (pauseAfter > 0 && now >= last + pauseAfter * 1000 && (after <= 0 || pauseAfter < after)) this.pause(id);
+      if (after <= 0) continue;
       const due = last + after * 1000;
       if (now >= due) {
         await this.hibernate(id, 'idle').catch((err: unknown) => this.deps.log.error({ err, workspaceId: id }, 'hibernating failed'));

@@ -69,6 +69,8 @@ export interface WebSocketRouterDeps {
    * invoke wakes it; its sockets then connect.
    */
   isAsleep: (workspaceId: string) => boolean;
+  /** Told of every socket accepted for a workspace (a paused one resumes). */
+  onWorkspaceAccess: (workspaceId: string) => void;
   /** Told of every upgrade that authenticated. */
   onAuthenticated: (req: IncomingMessage) => void;
   /** Told of every accepted socket (share revocation closes them). */
@@ -125,6 +127,7 @@ export class WebSocketRouter {
         if (!canRead(principal, workspaceId)) return reject(socket, 404, 'Not Found');
         if (route.workspaceExists && !route.workspaceExists(workspaceId)) return reject(socket, 404, 'Not Found');
         if (!route.whileAsleep && isAsleep(workspaceId)) return reject(socket, 409, 'Conflict');
+        this.deps.onWorkspaceAccess(workspaceId);
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         // ws reports protocol violations (an oversized frame: 1009) as 'error' events and closes the socket

@@ -80,6 +80,11 @@ export class LambdaFeature {
     return svc;
   }
 
+  /** Pauses or resumes the workspace's execution environments (if it has any). */
+  freeze(workspaceId: string, frozen: boolean): void {
+    this.peek(workspaceId)?.freeze(frozen);
+  }
+
   /** Ends the template thread (after the workspaces are shut down). */
   dispose(): Promise<void> {
     return this.templates.dispose();

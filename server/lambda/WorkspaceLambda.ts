@@ -14,7 +14,7 @@ import { FunctionPool } from './FunctionPool.js';
 import { billedMs, formatInvocationLog } from './logs.js';
 import type { ReservationStore } from './ReservationStore.js';
 import { pythonInterpreter } from './runtime/launch.js';
-import { toMb } from './runtime/memory.js';
+import { descendants, toMb } from './runtime/memory.js';
 import { isTemplatePath } from './template/discover.js';
 import type { DiscoveryResult, FunctionSpec, Invocation, LambdaSettings, PseudoParameters, TemplateProblem } from './types.js';
 
@@ -58,6 +58,8 @@ export class WorkspaceLambda {
   readonly concurrency: Concurrency;
   readonly ready: Promise<void>;
   private entries = new Map<string, FunctionEntry>();
+  /** Execution environment processes frozen by a pause, to thaw exactly those. */
+  private frozen: number[] = [];
   private problems: TemplateProblem[] = [];
   private templates: string[] = [];
   private readonly queue: AsyncQueue;
@@ -102,6 +104,21 @@ export class WorkspaceLambda {
 
   functionArn(name: string): string {
     return `arn:aws:lambda:${this.region}:${this.accountId}:function:${name}`;
+  }
+
+  /** Pauses (SIGSTOP) or resumes every execution environment's processes; warm ones stay warm. */
+  freeze(frozen: boolean): void {
+    if (!frozen) {
+      for (const pid of this.frozen.splice(0)) signalQuietly(pid, 'SIGCONT');
+      return;
+    }
+    for (const entry of this.entries.values()) {
+      for (const pid of entry.pool.pids()) {
+        for (const p of [pid, ...descendants(pid)]) {
+          if (signalQuietly(p, 'SIGSTOP')) this.frozen.push(p);
+        }
+      }
+    }
   }
 
   list(): FunctionEntry[] {
@@ -312,5 +329,14 @@ export class WorkspaceLambda {
     }
     if (templatesChanged) void this.reload().catch((err: unknown) => this.deps.log.error({ err }, 'reading templates failed'));
     else if (touched.size > 0) this.deps.publish({ type: 'lambda', change: 'functions' });
+  }
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false; // already gone
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Launcher } from '../sandbox/index.js';
 import type { Disposable, WorkspaceRuntime } from '../workspaces/index.js';
 import type { MirrorThread } from './mirror/MirrorThread.js';
+import { freezeSession, thaw } from './processes.js';
 import { shellEnv, TERMINAL_BIN } from './shellEnv.js';
 import type { SavedTerminal } from './TerminalRestoreStore.js';
 import { TerminalSession, type FlowOptions } from './TerminalSession.js';
@@ -124,6 +125,19 @@ export class TerminalManager implements Disposable {
     return session.info;
   }
 
+  /** Processes this manager froze (pause), to thaw exactly those. */
+  private frozen: number[] = [];
+
+  /** Pauses (SIGSTOP) or resumes every terminal's processes; memory and screens are kept. */
+  freeze(frozen: boolean): void {
+    if (frozen) {
+      for (const session of this.sessions.values()) if (!session.isEnded) this.frozen.push(...freezeSession(session.pid));
+    } else {
+      thaw(this.frozen);
+      this.frozen = [];
+    }
+  }
+
   /** Whether a terminal runs `nimbus-keep-awake` (the workspace must not hibernate meanwhile). */
   keepsAwake(): boolean {
     let any = false;
@@ -140,6 +154,7 @@ export class TerminalManager implements Disposable {
   }
 
   async dispose(): Promise<void> {
+    this.freeze(false);
     await Promise.all([...this.sessions.values()].map((s) => s.dispose('stopped')));
   }
 

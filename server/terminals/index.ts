@@ -34,6 +34,8 @@ export interface TerminalsFeature {
   router: Router;
   wsRoute: WsRoute;
   managerOf(workspaceId: string, wake: boolean): TerminalManager | undefined;
+  /** Pauses or resumes every terminal process of the workspace. */
+  freeze(workspaceId: string, frozen: boolean): void;
   /** Whether a terminal of the workspace runs `nimbus-keep-awake`. */
   keepsAwake(workspaceId: string): boolean;
   /** Saves the workspace's terminals (hibernation, shutdown): they open again when it wakes. */
@@ -82,6 +84,7 @@ export function createTerminalsFeature({ db, workspaces, events, sandbox, log, s
 
   return {
     keepsAwake: (workspaceId) => managerOf(workspaceId, false)?.keepsAwake() ?? false,
+    freeze: (workspaceId, frozen) => managerOf(workspaceId, false)?.freeze(frozen),
     saveForRestore: async (workspaceId) => {
       const manager = managerOf(workspaceId, false);
       if (manager) saved.save(workspaceId, await manager.save());

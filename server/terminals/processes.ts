@@ -75,6 +75,24 @@ const signal = (pid: number, sig: NodeJS.Signals): void => {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Freezes (SIGSTOP) every process of session `sid`, leaving out processes already stopped by their
+ * user (a job stopped with Ctrl+Z stays stopped after `thaw`). Returns the pids it froze.
+ */
+export function freezeSession(sid: number): number[] {
+  const frozen: number[] = [];
+  for (const p of listSession(sid)) {
+    if (p.state === 'T' || p.state === 'Z') continue;
+    signal(p.pid, 'SIGSTOP');
+    frozen.push(p.pid);
+  }
+  return frozen;
+}
+
+export function thaw(pids: number[]): void {
+  for (const pid of pids) signal(pid, 'SIGCONT');
+}
+
 export interface KillSessionOptions {
   /** How long a process gets after SIGHUP before SIGKILL. */
   graceMs?: number;

@@ -22,6 +22,11 @@ export const workspaceMigrations: Migration[] = [
 `,
   },
   {
+    // The first stage of idling: frozen (SIGSTOP) after this long, resumed on access; 0 is never.
+    name: 'workspaces-003-pause-after',
+    sql: 'ALTER TABLE workspaces ADD COLUMN pause_after_seconds INTEGER NOT NULL DEFAULT 0;',
+  },
+  {
     // When the state last changed, and why (wake, idle, request, shutdown).
     name: 'workspaces-002-state-reason',
     sql: 'ALTER TABLE workspaces ADD COLUMN state_changed_at TEXT; ALTER TABLE workspaces ADD COLUMN state_reason TEXT;',
@@ -36,6 +41,7 @@ interface Row {
   opened_path: string | null;
   state: WorkspaceState;
   hibernate_after_seconds: number;
+  pause_after_seconds: number;
   last_active_at: string;
   state_changed_at: string | null;
   state_reason: StateReason | null;
@@ -46,6 +52,7 @@ const toWorkspace = (r: Row): Workspace => ({
   name: r.name,
   state: r.state,
   hibernateAfterSeconds: r.hibernate_after_seconds,
+  pauseAfterSeconds: r.pause_after_seconds,
   lastActiveAt: r.last_active_at,
   ...(r.state_changed_at ? { stateChangedAt: r.state_changed_at } : {}),
   ...(r.state_reason ? { stateReason: r.state_reason } : {}),
@@ -124,7 +131,8 @@ export class WorkspaceService {
     return this.get(id) as Workspace;
   }
 
-  update(id: string, patch: { name?: string; hibernateAfterSeconds?: number }): Workspace | undefined {
+  update(id: string, patch: { name?: string; hibernateAfterSeconds?: number; pauseAfterSeconds?: number }): Workspace | undefined {
+    if (patch.pauseAfterSeconds !== undefined) this.db.prepare('UPDATE workspaces SET pause_after_seconds = ? WHERE id = ?').run(patch.pauseAfterSeconds, id);
     if (patch.name !== undefined) this.db.prepare('UPDATE workspaces SET name = ? WHERE id = ?').run(patch.name, id);
     if (patch.hibernateAfterSeconds !== undefined) {
       this.db.prepare('UPDATE workspaces SET hibernate_after_seconds = ? WHERE id = ?').run(patch.hibernateAfterSeconds, id);
@@ -145,6 +153,7 @@ export class WorkspaceService {
   touch(id: string): void {
     const now = Date.now();
     if (this.runtimes.has(id)) this.activeAt.set(id, now);
+    this.accessed(id);
     if (now - (this.touchedAt.get(id) ?? 0) < 1000) return;
     this.touchedAt.set(id, now);
     this.db.prepare('UPDATE workspaces SET last_active_at = ? WHERE id = ?').run(new Date(now).toISOString(), id);
@@ -182,6 +191,23 @@ export class WorkspaceService {
     return runtime;
   }
 
+  /**
+   * Someone reached the workspace (a request, a socket, activity): a paused one resumes at once. This is
+   * not activity by itself: the idle clock is not reset.
+   */
+  accessed(id: string): void {
+    if (this.paused.has(id)) for (const listener of this.resumeListeners) listener(id);
+  }
+
+  /** Called when a paused workspace is reached (the hibernation service resumes it). */
+  onAccessWhilePaused(listener: (id: string) => void): void {
+    this.resumeListeners.push(listener);
+  }
+
+  /** Workspaces whose processes are frozen (kept by the hibernation service). */
+  readonly paused = new Set<string>();
+  private readonly resumeListeners: ((id: string) => void)[] = [];
+
   /** When the running workspace last saw activity (undefined: not running). */
   lastActivity(id: string): number | undefined {
     return this.activeAt.get(id);
@@ -211,6 +237,7 @@ export class WorkspaceService {
     if (!runtime) return;
     this.runtimes.delete(id);
     this.activeAt.delete(id);
+    this.paused.delete(id);
     try {
       await runtime.disposables.dispose();
     } catch (err) {

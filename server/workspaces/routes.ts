@@ -10,7 +10,7 @@ const name = z.string().trim().min(1).max(100);
 const hibernateAfterSeconds = z.number().int().min(0).max(30 * 24 * 3600).refine((n) => n === 0 || n >= 5, 'must be 0 (never) or at least 5 seconds');
 const activityBody = z.object({ stayAwake: z.boolean().optional(), name: z.string().trim().min(1).max(100).optional() }).strict();
 const createBody = z.object({ name, hibernateAfterSeconds: hibernateAfterSeconds.optional() }).strict();
-const patchBody = z.object({ name: name.optional(), hibernateAfterSeconds: hibernateAfterSeconds.optional() }).strict();
+const patchBody = z.object({ name: name.optional(), hibernateAfterSeconds: hibernateAfterSeconds.optional(), pauseAfterSeconds: hibernateAfterSeconds.optional() }).strict();
 
 export interface WorkspaceRoutesDeps {
   workspaces: WorkspaceService;
@@ -26,6 +26,7 @@ export function workspaceActivity(workspaces: WorkspaceService): Router {
   const router = express.Router();
   router.use('/api/workspaces/:id', (req, _res, next) => {
     const id = String(req.params.id);
+    workspaces.accessed(id);
     // (Settings, deletion, hibernation and share links are about the workspace, not work in it.)
     const about = req.path === '/' || req.path === '/hibernate' || req.path.startsWith('/shares');
     const changes = req.method !== 'GET' && req.method !== 'HEAD' && !about;
