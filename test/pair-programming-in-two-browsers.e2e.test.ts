@@ -263,7 +263,8 @@ describe('pair programming in two browsers', () => {
     await alice.click('.share-dialog button.primary');
     const url = await alice.locator('.share-url').inputValue();
     expect(await alice.locator('.share-created').textContent()).toContain('type in its terminals');
-    expect(await alice.locator('.share-item[data-terminal="write"]').count()).toBe(1);
+    // The list of links refreshes after the link is shown: wait for it rather than read it at once.
+    await alice.waitForSelector('.share-item[data-terminal="write"]');
     await alice.click('.share-dialog button:has-text("Close")');
 
     const dave = await (await context('Dave')).newPage();
