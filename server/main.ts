@@ -69,7 +69,6 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     dataDir: config.dataDir,
     home: config.sandboxHome,
     workspaceRoots: () => workspaces.list().map((w) => w.openedPath ?? workspaces.rootOf(w.id)),
-    log: log.child({ module: 'sandbox' }),
   });
   if (!sandbox.available) {
     log.warn(

@@ -24,6 +24,11 @@ const state = async (): Promise<string> => ((await (await server.api('/api/works
 describe('hibernation in the browser', () => {
   it('an idle open tab is warned, then hibernates; it does not wake by itself, a key wakes it, and its terminal comes back', async () => {
     page = await openIde(browser, server, { workspace: 'nap' });
+    // Every socket the page opens (its reconnects included): a new people socket is a reconnect attempt.
+    let peopleSockets = 0;
+    page.on('websocket', (ws) => {
+      if (ws.url().includes('/people')) peopleSockets++;
+    });
     expect(await state()).toBe('running');
     await page.click('button[aria-label="New terminal"]');
     await page.waitForFunction(() => window.nimbusTerminals?.list()[0]?.status === 'online', undefined, { timeout: 15_000 });
@@ -41,8 +46,9 @@ describe('hibernation in the browser', () => {
     await page.waitForSelector('.nimbus-hib-overlay:not([hidden])', { timeout: 15_000 });
     expect(await page.textContent('.nimbus-hib-overlay')).toContain('press any key or click to wake');
     expect(await state()).toBe('hibernated');
-    // Its sockets keep trying (the editor's back off up to 2.5 s): none of them wakes it.
-    await page.waitForFunction((since) => performance.now() - since > 3000, await page.evaluate(() => performance.now()), { polling: 200 });
+    // Its sockets keep trying: wait for two reconnect attempts of the people socket; none of them wakes it.
+    const before = peopleSockets;
+    await expect.poll(() => peopleSockets, { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 2);
     expect(await state()).toBe('hibernated');
     await page.keyboard.press('Space');
     await page.waitForSelector('body[data-workspace-state="running"]', { timeout: 10_000 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Logger } from '../logger.js';
+import { isInside } from '../files/index.js';
 import { bwrapMountArgs, planMounts } from './mountPlan.js';
 
 /** What a terminal's shell sees of the home directory of the user running Nimbus. */
@@ -16,7 +16,6 @@ export interface SandboxSettings {
   home: HomeAccess;
   /** Every workspace folder at this moment: all but the sandbox's own are hidden from it. */
   workspaceRoots: () => string[];
-  log: Logger;
 }
 
 export interface ProcessSpec {
@@ -58,11 +57,6 @@ export interface LaunchCommand {
 const SYSTEM_DIRS = ['/usr', '/etc', '/opt', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 /** Host secrets outside Nimbus that a process running as root could otherwise read. */
 const HOST_SECRET_FILES = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-'];
-
-const isWithin = (child: string, parent: string): boolean => {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
 
 function lstat(p: string): fs.Stats | undefined {
   try {
@@ -134,7 +128,7 @@ export class Sandbox {
   /** Node's own install (for `node` in terminals and the Lambda Node.js runtime) and the resolver file, when outside the system folders. */
   private static systemExtras(systemDirs: string[]): string[] {
     const extras: string[] = [];
-    const visible = (p: string): boolean => systemDirs.some((d) => isWithin(p, d));
+    const visible = (p: string): boolean => systemDirs.some((d) => isInside(d, p));
     const node = fs.realpathSync(process.execPath);
     if (!visible(node)) extras.push(path.dirname(path.dirname(node)));
     try {
@@ -172,7 +166,7 @@ export class Sandbox {
       workspace: { root: spec.workspaceRoot, readOnly: false },
       ...(spec.tmp ? { tmp: spec.tmp } : {}),
       ...(home ? { home } : {}),
-      extraReadOnly: [...this.systemExtras, ...(spec.readOnly ?? []).filter((p) => !isWithin(p, spec.workspaceRoot))],
+      extraReadOnly: [...this.systemExtras, ...(spec.readOnly ?? []).filter((p) => !isInside(spec.workspaceRoot, p))],
       hiddenDirs: [this.settings.dataDir, ...roots.filter((r) => r !== spec.workspaceRoot)],
       hiddenFiles: this.hiddenFiles,
     });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isInside } from '../files/index.js';
 
 /**
  * What a sandboxed process sees of the machine, as a list of mounts, planned as pure data so that
@@ -32,11 +33,6 @@ export interface MountPlanInput {
   hiddenFiles: string[];
 }
 
-const isWithin = (child: string, parent: string): boolean => {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
-
 const depth = (p: string): number => p.split('/').filter(Boolean).length;
 
 /**
@@ -64,7 +60,7 @@ export function planMounts(input: MountPlanInput): Mount[] {
     out.push(mount);
     if (mount.kind !== 'bind') continue;
     const reveal = (secret: string): string | undefined =>
-      isWithin(secret, mount.source) ? path.join(mount.dest, path.relative(mount.source, secret)) : undefined;
+      isInside(mount.source, secret) ? path.join(mount.dest, path.relative(mount.source, secret)) : undefined;
     for (const secret of hiddenDirs) {
       const at = reveal(secret);
       // Covered again after each mount that reveals it: a deeper mount would shadow an earlier cover.
