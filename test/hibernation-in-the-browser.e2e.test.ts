@@ -68,9 +68,10 @@ describe('hibernation in the browser', () => {
     await page.waitForSelector('.workspace-settings');
     expect(await page.locator('.workspace-settings select[name="hibernateAfter"]').inputValue()).toBe('5'); // set through the API: shown as it is
     await page.selectOption('.workspace-settings select[name="hibernateAfter"]', '0');
+    await page.selectOption('.workspace-settings select[name="pauseAfter"]', '1800');
     await page.click('.workspace-settings button:has-text("Save")');
     await page.waitForSelector('.toast:has-text("settings saved")');
-    expect(((await (await server.api('/api/workspaces/nap')).json()) as Workspace).hibernateAfterSeconds).toBe(0);
+    expect(await (await server.api('/api/workspaces/nap')).json()).toMatchObject({ hibernateAfterSeconds: 0, pauseAfterSeconds: 1800 });
     await page.selectOption('select.workspace-switcher', '__hibernate__');
     await page.waitForSelector('.nimbus-hib-overlay:not([hidden])', { timeout: 10_000 });
     expect(await state()).toBe('hibernated');

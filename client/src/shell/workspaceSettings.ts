@@ -15,18 +15,18 @@ const HIBERNATE_AFTER: [number, string][] = [
 
 const describeSeconds = (s: number): string => (s % 3600 === 0 ? `${s / 3600} h` : s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
+/** A choice of idle time; a value set through the API is offered as it is. */
+function idleSelect(label: string, name: string, current: number): HTMLSelectElement {
+  const options = HIBERNATE_AFTER.some(([s]) => s === current) ? HIBERNATE_AFTER : [...HIBERNATE_AFTER, [current, describeSeconds(current)] as [number, string]];
+  return h('select', { 'aria-label': label, name }, ...options.map(([s, text]) => h('option', { value: String(s), selected: s === current }, text)));
+}
+
 /** The owner's settings of one workspace: its name and when it hibernates. Resolves to the saved workspace. */
 export function openWorkspaceSettings(api: Api, workspace: Workspace): Promise<Workspace | undefined> {
   return new Promise((resolve) => {
     const name = h('input.dialog-input', { type: 'text', value: workspace.name, 'aria-label': 'Name', name: 'name' });
-    const options = HIBERNATE_AFTER.some(([s]) => s === workspace.hibernateAfterSeconds)
-      ? HIBERNATE_AFTER
-      : [...HIBERNATE_AFTER, [workspace.hibernateAfterSeconds, describeSeconds(workspace.hibernateAfterSeconds)] as [number, string]];
-    const after = h(
-      'select',
-      { 'aria-label': 'Hibernate after', name: 'hibernateAfter' },
-      ...options.map(([s, label]) => h('option', { value: String(s), selected: s === workspace.hibernateAfterSeconds }, label)),
-    );
+    const after = idleSelect('Hibernate after', 'hibernateAfter', workspace.hibernateAfterSeconds);
+    const pause = idleSelect('Pause after', 'pauseAfter', workspace.pauseAfterSeconds);
     const ok = h('button.primary', { type: 'submit' }, 'Save');
     const cancel = h('button', { type: 'button' }, 'Cancel');
     const form = h(
@@ -35,6 +35,7 @@ export function openWorkspaceSettings(api: Api, workspace: Workspace): Promise<W
       h('h2', {}, 'Workspace settings'),
       h('label', {}, 'Name', name),
       h('label', {}, 'Hibernate after this long without activity', after),
+      h('label', {}, 'Pause before that (processes frozen, memory kept; resumed at once when used)', pause),
       h('p.dialog-note', {}, 'Hibernating ends its terminals and functions and frees everything it holds; files are kept, and terminals come back in the same folders on the next visit.'),
       h('div.dialog-buttons', {}, cancel, ok),
     );
@@ -46,7 +47,11 @@ export function openWorkspaceSettings(api: Api, workspace: Workspace): Promise<W
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       api
-        .patch<Workspace>(`/api/workspaces/${encodeURIComponent(workspace.id)}`, { name: name.value.trim() || workspace.name, hibernateAfterSeconds: Number(after.value) })
+        .patch<Workspace>(`/api/workspaces/${encodeURIComponent(workspace.id)}`, {
+          name: name.value.trim() || workspace.name,
+          hibernateAfterSeconds: Number(after.value),
+          pauseAfterSeconds: Number(pause.value),
+        })
         .then(done, (err: unknown) => toast(`Saving the settings failed: ${errorMessage(err)}`, 'error'));
     });
     cancel.addEventListener('click', () => done(undefined));
