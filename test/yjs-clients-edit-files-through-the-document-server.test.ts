@@ -186,8 +186,13 @@ describe('an unmodified y-websocket WebsocketProvider is a full client of /yjs/<
       const sv = Y.decodeStateVector(decoder.arr.subarray(decoder.pos + 1));
       notices.push(sv);
     };
-    a.provider.ws?.send(new Uint8Array([100, 0]));
-    await eventually(() => notices.length === 1, 5000, 'the immediate notice');
+    // A subscription lasts as long as its socket: subscribe again whenever the provider reconnects.
+    const subscribe = (): void => a.provider.ws?.send(new Uint8Array([100, 0]));
+    a.provider.on('status', ({ status }: { status: string }) => {
+      if (status === 'connected') subscribe();
+    });
+    subscribe();
+    await eventually(() => notices.length >= 1, 10_000, 'the immediate notice');
     a.text.insert(1, 'ew');
     const own = (): number => Y.getState(a.doc.store, a.doc.clientID);
     await eventually(() => (notices.at(-1)?.get(a.doc.clientID) ?? 0) >= own(), 5000, 'a notice covering the edit');
