@@ -13,6 +13,7 @@ beforeAll(async () => {
   server = await startTestServer({ hibernateCheckIntervalMs: 100, hibernateWarningSeconds: 2 });
   browser = await launchBrowser();
   await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'nap', hibernateAfterSeconds: 5 }) });
+  await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'brew' }) });
 });
 afterAll(async () => {
   await browser?.close();
@@ -77,5 +78,30 @@ describe('hibernation in the browser', () => {
     expect(await state()).toBe('hibernated');
     await page.mouse.click(400, 300);
     await page.waitForSelector('body[data-workspace-state="running"]', { timeout: 10_000 });
+  });
+
+  it('the keep-awake toggle on a terminal tab waits for a command, holds the workspace up while it runs, and turns off when it ends', async () => {
+    const own = await openIde(browser, server, { workspace: 'brew' });
+    try {
+      await own.click('button[aria-label="New terminal"]');
+      await own.waitForFunction(() => window.nimbusTerminals?.list()[0]?.status === 'online', undefined, { timeout: 15_000 });
+      const toggle = own.locator('.terminal-tab .terminal-keep-awake');
+      expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+      await toggle.click();
+      await expect.poll(() => toggle.getAttribute('data-state')).toBe('armed');
+      expect(await toggle.getAttribute('title')).toContain('next command');
+      await own.click('.terminal-host:not([hidden]) .xterm');
+      await own.keyboard.type('cat');
+      await own.keyboard.press('Enter');
+      await expect.poll(() => toggle.getAttribute('data-state'), { timeout: 10_000 }).toBe('running');
+      expect(await toggle.getAttribute('title')).toContain('“cat”');
+      const listed = (await (await server.api('/api/workspaces/brew/terminals')).json()) as { keepAwake: { running: boolean; by?: string } | null }[];
+      expect(listed[0]?.keepAwake).toMatchObject({ running: true, by: expect.stringMatching(/\S/) });
+      await own.keyboard.press('Control+D'); // cat ends: back at the prompt
+      await expect.poll(() => toggle.getAttribute('data-state'), { timeout: 10_000 }).toBe('off');
+      expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -106,6 +106,32 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     page.ws.close();
   });
 
+  it('the keep-awake toggle of a terminal tab holds the workspace up until the command it watches ends, then turns itself off', async () => {
+    const id = await workspace('toggled');
+    const info = await createTerminal(server, id);
+    const term = await TerminalTestClient.open(server, info.id, { workspaceId: id });
+    const page = new Page(id);
+    const m = marker('ready');
+    term.input(`${m.command}\r`);
+    await term.waitForText(m.output);
+    // Turned on at the prompt, it waits for the next command.
+    const toggled = await server.api(`/api/workspaces/${id}/terminals/${info.id}`, { method: 'PATCH', body: JSON.stringify({ keepAwake: true, by: 'Ann' }) });
+    expect(await toggled.json()).toMatchObject({ id: info.id, keepAwake: { running: false, by: 'Ann' } });
+    const started = Date.now();
+    term.input('sleep 8; echo slept-$((40+3))\r');
+    const watching = (e: WorkspaceEvent): boolean =>
+      e.type === 'terminals' && e.terminals.some((t) => t.keepAwake?.running === true && t.keepAwake.command === 'sleep' && t.keepAwake.by === 'Ann');
+    await page.until(watching, 5000);
+    await term.waitForText('slept-43', 15_000); // longer than the idle time, silent
+    expect(Date.now() - started).toBeGreaterThan(7500);
+    expect(page.events.some(hibernated)).toBe(false);
+    // The command ended: the toggle is off again (every page hears it), and the idle clock runs.
+    const off = (e: WorkspaceEvent): boolean => e.type === 'terminals' && e.terminals.some((t) => t.id === info.id && t.keepAwake === null);
+    await page.until((e) => off(e) && page.events.indexOf(e) > page.events.findIndex(watching), 5000);
+    await page.until(hibernated, 15_000);
+    page.ws.close();
+  });
+
   it('pauses first if asked: every process frozen (memory kept), resumed at once by the next access', async () => {
     const id = await workspace('paused', 3600);
     expect((await server.api(`/api/workspaces/${id}`, { method: 'PATCH', body: JSON.stringify({ pauseAfterSeconds: 5 }) })).status).toBe(200);

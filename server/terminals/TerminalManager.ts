@@ -85,6 +85,7 @@ export class TerminalManager implements Disposable {
       flow: settings.flow,
       log: log.child({ terminal: id }),
       onEnded: (s) => this.ended(s),
+      onInfoChanged: () => this.changed(),
       onActivity: () => this.deps.onActivity(runtime.id),
       ...(restoring ? { restoredScreen: restoring.screen } : {}),
       onViewersChanged: (s, hasViewers) => (hasViewers ? this.stopGrace(s.id) : this.startGrace(s)),
@@ -117,10 +118,12 @@ export class TerminalManager implements Disposable {
     }
   }
 
-  rename(id: string, name: string): TerminalInfo | undefined {
+  /** Renames a terminal and/or sets its keep-awake toggle; undefined if there is no such terminal. */
+  update(id: string, change: { name?: string; keepAwake?: boolean; by?: string }): TerminalInfo | undefined {
     const session = this.get(id);
     if (!session) return undefined;
-    session.name = name;
+    if (change.name !== undefined) session.name = change.name;
+    if (change.keepAwake !== undefined) session.setKeepAwake(change.keepAwake, change.by);
     this.changed();
     return session.info;
   }
@@ -138,7 +141,7 @@ export class TerminalManager implements Disposable {
     }
   }
 
-  /** Whether a terminal runs `nimbus-keep-awake` (the workspace must not hibernate meanwhile). */
+  /** Whether a terminal runs `nimbus-keep-awake` or has its toggle on a running command (no hibernation meanwhile). */
   keepsAwake(): boolean {
     let any = false;
     for (const session of this.sessions.values()) if (!session.isEnded && session.keepsAwake) any = true;

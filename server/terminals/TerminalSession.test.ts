@@ -27,21 +27,24 @@ afterAll(async () => {
 });
 
 /** A real socket pair: the server side goes to the session, the client side is the test's viewer. */
-async function connect(): Promise<{ server: WebSocket; client: WebSocket; bytes: () => number; messages: TerminalServerMessage[] }> {
+async function connect(): Promise<{ server: WebSocket; client: WebSocket; bytes: () => number; tail: () => string; messages: TerminalServerMessage[] }> {
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   await new Promise((resolve) => client.once('open', resolve));
   while (serverSockets.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   const server = serverSockets.shift() as WebSocket;
   let bytes = 0;
+  let tail = '';
   const messages: TerminalServerMessage[] = [];
   client.on('message', (data: Buffer, isBinary) => {
-    if (isBinary) bytes += data.byteLength;
-    else {
+    if (isBinary) {
+      bytes += data.byteLength;
+      tail = (tail + data.subarray(-256).toString('latin1')).slice(-256);
+    } else {
       const decoded = decodeTerminalServerMessage(data.toString());
       if (decoded.ok) messages.push(decoded.message);
     }
   });
-  return { server, client, bytes: () => bytes, messages };
+  return { server, client, bytes: () => bytes, tail: () => tail, messages };
 }
 
 const until = async (check: () => boolean, ms: number, what: string): Promise<void> => {
@@ -63,6 +66,7 @@ describe('a viewer that stops acknowledging does not hold the terminal back for 
       onEnded: () => undefined,
       onViewersChanged: () => undefined,
       onActivity: () => undefined,
+      onInfoChanged: () => undefined,
     });
     const fast = await connect();
     const stuck = await connect();
@@ -77,7 +81,8 @@ describe('a viewer that stops acknowledging does not hold the terminal back for 
 
     const total = 4 * 1024 * 1024;
     session.input(fastViewer, `head -c ${total} /dev/zero | tr '\\0' '\\001'; echo; echo DONE-$((40+2))\r`);
-    await until(() => fast.bytes() > total, 20_000, 'the fast viewer to get all output');
+    // All of it, the marker included (the snapshot after catching up must hold it).
+    await until(() => fast.bytes() > total && fast.tail().includes('DONE-42'), 20_000, 'the fast viewer to get all output');
     const stuckBytes = stuck.bytes();
     expect(stuckBytes).toBeLessThanOrEqual(64 * 1024 + MAX_FRAME); // the window and one frame, no more
     expect(stuckViewer.state).toBe('behind');

@@ -5,7 +5,7 @@ import { TerminalCloseCode, type TerminalExitReason, type TerminalInfo } from '.
 import type { Logger } from '../logger.js';
 import type { ScreenMirror } from './mirror/MirrorThread.js';
 import { holdSlave } from './holdSlave.js';
-import { killSession, listSession, processExists, readProc } from './processes.js';
+import { foregroundJob, killSession, listSession, processExists, readProc, shellOf } from './processes.js';
 import { Viewer } from './Viewer.js';
 
 export interface FlowOptions {
@@ -37,6 +37,8 @@ const STREAMING_READ = 2048;
 const GATHER_MS = 3;
 /** While paused, how often to look for a dead shell and stalled viewers. */
 const PAUSED_POLL_MS = 20;
+/** While the keep-awake toggle is on, how often to look whether its command started or ended. */
+const KEEP_AWAKE_POLL_MS = 500;
 
 export interface TerminalSessionOptions {
   id: string;
@@ -59,6 +61,8 @@ export interface TerminalSessionOptions {
   onActivity: () => void;
   /** The screen of the terminal this one replaces after a hibernation: shown above a marker, first. */
   restoredScreen?: string;
+  /** What `info` shows changed by itself (the keep-awake toggle turned off when its command ended). */
+  onInfoChanged: (session: TerminalSession) => void;
 }
 
 /**
@@ -82,6 +86,12 @@ export class TerminalSession {
   private readonly viewers = new Set<Viewer>();
   /** Host pids of the `nimbus-keep-awake` commands running in this terminal. */
   private readonly keepAwakeBy = new Set<number>();
+  /**
+   * The tab's keep-awake toggle: `armed` waits at the prompt for the next command, `running` holds the
+   * workspace up while that command (the foreground job) runs and turns itself off once it ends.
+   */
+  private keepAwakeToggle: { state: 'armed' | 'running'; job?: number; command?: string; by?: string } | undefined;
+  private keepAwakeTimer: NodeJS.Timeout | undefined;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   /** An empty buffer left from a read-on that found nothing (see readMore). */
@@ -130,12 +140,21 @@ export class TerminalSession {
   }
 
   get info(): TerminalInfo {
-    return { id: this.id, name: this.name, cols: this.cols, rows: this.rows, pid: this.pid, createdAt: this.createdAt };
+    const toggle = this.keepAwakeToggle;
+    return {
+      id: this.id,
+      name: this.name,
+      cols: this.cols,
+      rows: this.rows,
+      pid: this.pid,
+      createdAt: this.createdAt,
+      keepAwake: toggle ? { running: toggle.state === 'running', ...(toggle.command ? { command: toggle.command } : {}), ...(toggle.by ? { by: toggle.by } : {}) } : null,
+    };
   }
 
   /** The shell's working folder now (in a sandbox the first process is bubblewrap, and the shell its child). */
   currentCwd(): string | undefined {
-    const shell = readProc(this.pid)?.comm === 'bwrap' ? listSession(this.pid).find((p) => p.ppid === this.pid)?.pid : this.pid;
+    const shell = shellOf(this.pid)?.pid;
     try {
       return shell === undefined ? undefined : fs.readlinkSync(`/proc/${shell}/cwd`);
     } catch {
@@ -143,10 +162,52 @@ export class TerminalSession {
     }
   }
 
-  /** Whether a `nimbus-keep-awake` command is running here (one that died without saying so does not count). */
+  /**
+   * Whether this terminal holds the workspace up: a `nimbus-keep-awake` command runs here (one that
+   * died without saying so does not count), or the toggle watches a command that has not ended.
+   */
   get keepsAwake(): boolean {
     for (const pid of this.keepAwakeBy) if (!processExists(pid) || readProc(pid)?.state === 'Z') this.keepAwakeBy.delete(pid);
-    return this.keepAwakeBy.size > 0;
+    if (this.keepAwakeToggle) this.checkKeepAwake();
+    return this.keepAwakeBy.size > 0 || this.keepAwakeToggle?.state === 'running';
+  }
+
+  /**
+   * The tab's toggle: "keep the workspace awake while the command running here runs". Turned on at
+   * the prompt, it waits for the next command. It turns itself off when that command ends.
+   */
+  setKeepAwake(on: boolean, by?: string): void {
+    if (this.isEnded || on === (this.keepAwakeToggle !== undefined)) return;
+    clearInterval(this.keepAwakeTimer);
+    this.keepAwakeTimer = undefined;
+    if (!on) {
+      this.keepAwakeToggle = undefined;
+      return;
+    }
+    this.keepAwakeToggle = { state: 'armed', ...(by ? { by } : {}) };
+    this.checkKeepAwake();
+    if (this.keepAwakeToggle) {
+      this.keepAwakeTimer = setInterval(() => this.checkKeepAwake(), KEEP_AWAKE_POLL_MS);
+      this.keepAwakeTimer.unref();
+    }
+  }
+
+  /** Moves the toggle along: armed → running when a command takes the foreground, off once it is gone. */
+  private checkKeepAwake(): void {
+    const toggle = this.keepAwakeToggle;
+    if (!toggle) return;
+    const shell = shellOf(this.pid);
+    const job = shell ? foregroundJob(shell) : undefined;
+    if (toggle.state === 'armed') {
+      if (!job) return;
+      toggle.state = 'running';
+      toggle.job = job.pid;
+      if (job.comm) toggle.command = job.comm;
+    } else if (!job || job.pid !== toggle.job) {
+      // Back at the prompt (or the shell went on to another job): the command it watched has ended.
+      this.setKeepAwake(false);
+    } else return;
+    this.options.onInfoChanged(this);
   }
 
   /** `nimbus-keep-awake` said it started or ended; it names itself by its pid as its own namespace sees it. */
@@ -400,6 +461,7 @@ export class TerminalSession {
     this.flush();
     this.ended = true;
     clearInterval(this.pollTimer);
+    clearInterval(this.keepAwakeTimer);
     this.readBuffer = undefined;
     if (this.slaveFd !== undefined) fs.close(this.slaveFd, () => undefined);
     this.slaveFd = undefined;

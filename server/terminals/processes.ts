@@ -12,6 +12,8 @@ export interface ProcInfo {
   ppid: number;
   pgrp: number;
   session: number;
+  /** The foreground process group of the process's terminal (-1: no terminal). */
+  tpgid: number;
   /** The command name (truncated to 15 characters by the kernel). */
   comm: string;
   /** R, S, D, T, Z, ... ; Z is a zombie waiting for its parent. */
@@ -25,9 +27,9 @@ export function parseStat(text: string): ProcInfo | undefined {
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
   const rest = text.slice(close + 2).split(' ');
-  const [state, ppid, pgrp, session] = [rest[0], Number(rest[1]), Number(rest[2]), Number(rest[3])];
+  const [state, ppid, pgrp, session, tpgid] = [rest[0], Number(rest[1]), Number(rest[2]), Number(rest[3]), Number(rest[5])];
   if (!state || !Number.isInteger(pid) || !Number.isInteger(ppid) || !Number.isInteger(session)) return undefined;
-  return { pid, ppid, pgrp, session, state, comm: text.slice(open + 1, close) };
+  return { pid, ppid, pgrp, session, tpgid: Number.isInteger(tpgid) ? tpgid : -1, state, comm: text.slice(open + 1, close) };
 }
 
 export function readProc(pid: number): ProcInfo | undefined {
@@ -53,6 +55,26 @@ export function listSession(sid: number): ProcInfo[] {
     if (info && info.session === sid) out.push(info);
   }
   return out;
+}
+
+/**
+ * The shell of a terminal whose session leader is `leader`: the leader itself, or, in a sandbox, the
+ * leader's child (bubblewrap starts the shell).
+ */
+export function shellOf(leader: number): ProcInfo | undefined {
+  const first = readProc(leader);
+  if (first?.comm !== 'bwrap') return first;
+  return listSession(leader).find((p) => p.ppid === leader);
+}
+
+/**
+ * The job in the foreground of a terminal, if it is not the shell itself: a command the user started
+ * and has not finished (the shell back at its prompt holds the foreground again). Its group leader.
+ */
+export function foregroundJob(shell: ProcInfo): ProcInfo | undefined {
+  const now = readProc(shell.pid);
+  if (!now || now.state === 'Z' || now.tpgid <= 0 || now.tpgid === now.pgrp) return undefined;
+  return readProc(now.tpgid) ?? { ...now, pid: now.tpgid, comm: '' };
 }
 
 /** True while the process exists and has not been reaped (a zombie still counts as existing). */

@@ -14,7 +14,11 @@ const createBody = z
     rows: z.number().int().min(MIN_ROWS).max(MAX_ROWS).optional(),
   })
   .strict();
-const patchBody = z.object({ name }).strict();
+/** `by`: the display name of whoever changes the keep-awake toggle, shown to collaborators. */
+const patchBody = z
+  .object({ name: name.optional(), keepAwake: z.boolean().optional(), by: z.string().trim().min(1).max(100).optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.keepAwake !== undefined, 'give name or keepAwake');
 
 export interface TerminalRoutesDeps {
   workspaces: WorkspaceService;
@@ -47,7 +51,7 @@ export function terminalRoutes({ workspaces, managerOf }: TerminalRoutesDeps): R
   router.patch('/api/workspaces/:id/terminals/:terminalId', (req, res) => {
     const id = workspaceFor(req, 'write');
     const body = validate(patchBody, req.body);
-    const info = managerOf(id, false)?.rename(String(req.params.terminalId), body.name);
+    const info = managerOf(id, false)?.update(String(req.params.terminalId), body);
     if (!info) throw notFound(req);
     res.json(info);
   });

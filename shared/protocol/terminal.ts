@@ -43,6 +43,18 @@ export interface TerminalInfo {
   /** Process id of the shell (the leader of the terminal's session). */
   pid: number;
   createdAt: string;
+  /**
+   * The tab's "keep the workspace awake while this runs" toggle; null when off. `running`: a command
+   * runs and holds the workspace up (the toggle turns off once it ends); otherwise it waits at the
+   * prompt for the next command. `command`: that command's name; `by`: who turned it on.
+   */
+  keepAwake: TerminalKeepAwake | null;
+}
+
+export interface TerminalKeepAwake {
+  running: boolean;
+  command?: string;
+  by?: string;
 }
 
 const cols = z.number().int().min(MIN_COLS).max(MAX_COLS);
@@ -55,6 +67,7 @@ export const terminalInfo = z.object({
   rows: z.number().int(),
   pid: z.number().int(),
   createdAt: z.string(),
+  keepAwake: z.object({ running: z.boolean(), command: z.string().optional(), by: z.string().optional() }).nullable(),
 });
 
 export const terminalClientMessage = z.discriminatedUnion('type', [

@@ -10,7 +10,7 @@ import {
 } from '../../shared/protocol/terminal.js';
 import { TEST_TOKEN, type TestServer } from './server.js';
 
-export async function createTerminal(server: TestServer, workspaceId = 'default', body: object = {}, token = TEST_TOKEN): Promise<TerminalInfo> {
+export async function createTerminal(server: Pick<TestServer, 'api'>, workspaceId = 'default', body: object = {}, token = TEST_TOKEN): Promise<TerminalInfo> {
   const res = await server.api(`/api/workspaces/${workspaceId}/terminals`, { method: 'POST', body: JSON.stringify(body), token });
   if (res.status !== 201) throw new Error(`create terminal: ${res.status} ${await res.text()}`);
   return (await res.json()) as TerminalInfo;
@@ -71,7 +71,7 @@ export class TerminalTestClient {
     });
   }
 
-  static async open(server: TestServer, terminalId: string, options: ClientOptions = {}): Promise<TerminalTestClient> {
+  static async open(server: Pick<TestServer, 'wsUrl'>, terminalId: string, options: ClientOptions = {}): Promise<TerminalTestClient> {
     const path = `/ws/workspaces/${options.workspaceId ?? 'default'}/terminals/${terminalId}?token=${options.token ?? TEST_TOKEN}`;
     const ws = new WebSocket(server.wsUrl(path));
     const client = new TerminalTestClient(ws, options.ack ?? 'auto');

@@ -1,5 +1,5 @@
-import type { TerminalInfo } from '../../../shared/protocol/terminal.js';
-import { h } from '../ui/dom.js';
+import type { TerminalInfo, TerminalKeepAwake } from '../../../shared/protocol/terminal.js';
+import { h, icon } from '../ui/dom.js';
 import type { ConnectionStatus } from './TerminalConnection.js';
 
 export interface TerminalTab {
@@ -15,12 +15,22 @@ export interface TerminalTabsActions {
   activate(tab: TerminalTab): void;
   rename(tab: TerminalTab, name: string): void | Promise<void>;
   close(tab: TerminalTab): void | Promise<void>;
+  /** Turns the tab's "keep the workspace awake while this runs" toggle on or off. */
+  keepAwake(tab: TerminalTab, on: boolean): void | Promise<void>;
+}
+
+/** What the keep-awake toggle says about itself, for its tooltip and screen readers. */
+export function keepAwakeTitle(state: TerminalKeepAwake | null): string {
+  if (!state) return 'Keep the workspace awake while the command in this terminal runs';
+  const by = state.by ? ` (turned on by ${state.by})` : '';
+  if (state.running) return `Keeping the workspace awake while ${state.command ? `“${state.command}”` : 'its command'} runs${by}. Click to stop.`;
+  return `Keeps the workspace awake while the next command here runs${by}. Click to turn off.`;
 }
 
 /** The tab strip of the terminal panel. */
 export class TerminalTabs {
   readonly element = h('div.terminal-tabs', { role: 'tablist', 'aria-label': 'Terminals' });
-  private readonly tabs = new Map<string, TerminalTab & { label: HTMLElement }>();
+  private readonly tabs = new Map<string, TerminalTab & { label: HTMLElement; awake: HTMLButtonElement; keepAwake: TerminalKeepAwake | null }>();
   active: TerminalTab | undefined;
 
   constructor(
@@ -39,8 +49,14 @@ export class TerminalTabs {
   add(info: TerminalInfo): TerminalTab {
     const label = h('span.terminal-tab-label', {}, info.name);
     const close = h('button.tab-close', { title: 'Close terminal', 'aria-label': `Close ${info.name}`, hidden: !this.canWrite }, '×');
-    const element = h('div.tab.terminal-tab', { role: 'tab', 'data-terminal-id': info.id, title: this.canWrite ? 'Double-click to rename' : info.name }, label, close);
-    const tab = { id: info.id, name: info.name, status: 'connecting' as ConnectionStatus, ended: false, element, label };
+    const awake = h('button.terminal-keep-awake', { type: 'button' }, icon('coffee')) as HTMLButtonElement;
+    const element = h('div.tab.terminal-tab', { role: 'tab', 'data-terminal-id': info.id, title: this.canWrite ? 'Double-click to rename' : info.name }, label, awake, close);
+    const tab = { id: info.id, name: info.name, status: 'connecting' as ConnectionStatus, ended: false, element, label, awake, keepAwake: null };
+    this.showKeepAwake(tab, info.keepAwake);
+    awake.addEventListener('click', (event) => {
+      event.stopPropagation();
+      if (this.canWrite && !tab.ended) void this.actions.keepAwake(tab, tab.keepAwake === null);
+    });
     element.addEventListener('click', () => this.activate(info.id));
     element.addEventListener('dblclick', () => this.startRename(tab));
     close.addEventListener('click', (event) => {
@@ -54,9 +70,23 @@ export class TerminalTabs {
 
   update(info: TerminalInfo): void {
     const tab = this.tabs.get(info.id);
-    if (!tab || tab.name === info.name) return;
+    if (!tab) return;
+    this.showKeepAwake(tab, info.keepAwake);
+    if (tab.name === info.name) return;
     tab.name = info.name;
     tab.label.textContent = info.name;
+  }
+
+  /** The toggle: shown to those who may type (to turn it on) and to everyone while it is on. */
+  private showKeepAwake(tab: { awake: HTMLButtonElement; element: HTMLElement; keepAwake: TerminalKeepAwake | null; ended: boolean }, state: TerminalKeepAwake | null): void {
+    tab.keepAwake = state;
+    const { awake } = tab;
+    awake.hidden = !this.canWrite && state === null;
+    awake.disabled = !this.canWrite;
+    awake.title = keepAwakeTitle(state);
+    awake.setAttribute('aria-label', awake.title);
+    awake.setAttribute('aria-pressed', String(state !== null));
+    awake.dataset.state = state === null ? 'off' : state.running ? 'running' : 'armed';
   }
 
   activate(id: string): void {
@@ -94,6 +124,8 @@ export class TerminalTabs {
     if (!tab) return;
     tab.ended = true;
     tab.element.classList.add('ended');
+    this.showKeepAwake(tab, null);
+    tab.awake.hidden = true;
   }
 
   private startRename(tab: TerminalTab & { label: HTMLElement }): void {

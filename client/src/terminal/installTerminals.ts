@@ -1,6 +1,7 @@
 import type { TerminalInfo } from '../../../shared/protocol/terminal.js';
 import type { IdeContext } from '../context.js';
 import { h, icon } from '../ui/dom.js';
+import { userIdentity } from '../user.js';
 import { errorMessage, toast } from '../ui/toast.js';
 import { TerminalSearch } from './TerminalSearch.js';
 import { TerminalTabs, type TerminalTab } from './TerminalTabs.js';
@@ -50,6 +51,14 @@ export function installTerminals(ctx: IdeContext): void {
         await api.patch(`${base}/${encodeURIComponent(tab.id)}`, { name });
       } catch (err) {
         toast(`Could not rename the terminal: ${errorMessage(err)}`, 'error');
+      }
+    },
+    keepAwake: async (tab, on) => {
+      try {
+        const info = await api.patch<TerminalInfo>(`${base}/${encodeURIComponent(tab.id)}`, { keepAwake: on, by: userIdentity().name });
+        tabs.update(info);
+      } catch (err) {
+        toast(`Could not change keep-awake: ${errorMessage(err)}`, 'error');
       }
     },
     close: async (tab) => {
