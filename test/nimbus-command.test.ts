@@ -1,12 +1,36 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Workspace } from '../shared/api.js';
+import { createTerminal, TerminalTestClient } from './helpers/terminal.js';
 
 // Runs the real `nimbus` bin (compiled by `tsc -b server`, which `npm test` runs first).
 const bin = path.resolve('bin/nimbus.js');
 const clean = { ...process.env, NIMBUS_TOKEN: '', PORT: '', NIMBUS_DATA_DIR: '' };
+
+/** Starts `nimbus` and resolves once it printed its URL: the base URL and the owner token. */
+function startNimbus(args: string[]): { child: ChildProcess; ready: Promise<{ base: string; token: string }> } {
+  const child = spawn(process.execPath, [bin, '--port', '0', ...args], { env: clean });
+  const ready = new Promise<{ base: string; token: string }>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\/\?token=(\S+)/.exec(out);
+      if (m) resolve({ base: m[1] as string, token: m[2] as string });
+    });
+    child.once('exit', () => reject(new Error(`exited early: ${out}`)));
+  });
+  return { child, ready };
+}
+
+/** What the test helpers need of a server, for one started as a process. */
+const asTestServer = ({ base, token }: { base: string; token: string }) => ({
+  api: (pathname: string, init: RequestInit = {}) =>
+    fetch(base + pathname, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) } }),
+  wsUrl: (pathname: string) => base.replace(/^http/, 'ws') + pathname.replace(/token=[^&]*/, `token=${token}`),
+});
 
 describe('the nimbus command', () => {
   it('--help lists every option and its environment variable', () => {
@@ -58,6 +82,42 @@ describe('the nimbus command', () => {
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  it('SIGTERM hibernates every running workspace; the next start keeps it hibernated and restores its terminals when it wakes', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cli-'));
+    try {
+      const first = startNimbus(['--data-dir', dataDir]);
+      const one = asTestServer(await first.ready);
+      const work = path.join(dataDir, 'workspaces', 'default', 'deep', 'er');
+      const info = await createTerminal(one, 'default', { name: 'build' });
+      const term = await TerminalTestClient.open(one, info.id);
+      term.input('mkdir -p deep/er && cd deep/er && echo before-$((40+5))\r');
+      await term.waitForText('before-45');
+      const exited = new Promise<number | null>((resolve) => first.child.once('exit', resolve));
+      first.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(fs.existsSync(work)).toBe(true);
+
+      const second = startNimbus(['--data-dir', dataDir]);
+      try {
+        const two = asTestServer(await second.ready);
+        expect(await (await two.api('/api/workspaces/default')).json()).toMatchObject({ state: 'hibernated', stateReason: 'shutdown' } satisfies Partial<Workspace>);
+        expect((await two.api('/api/workspaces/default/wake', { method: 'POST' })).status).toBe(200);
+        const list = (await (await two.api('/api/workspaces/default/terminals')).json()) as { id: string; name: string }[];
+        expect(list.map((t) => t.name)).toEqual(['build']);
+        const again = await TerminalTestClient.open(two, (list[0] as { id: string }).id);
+        expect((await again.waitForMessage('restore')).data).toContain('before-45');
+        again.input('pwd\r');
+        await again.waitForText(/\/deep\/er\r?\n/);
+        await again.close();
+      } finally {
+        second.child.kill('SIGTERM');
+        await new Promise((r) => second.child.once('exit', r));
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
