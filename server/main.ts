@@ -100,7 +100,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     log: log.child({ module: 'hibernate' }),
     settings: { ...DEFAULT_HIBERNATE_SETTINGS, warningSeconds: config.hibernateWarningSeconds, ...(config.hibernateCheckIntervalMs ? { checkIntervalMs: config.hibernateCheckIntervalMs } : {}) },
     beforeHibernate: (id) => terminals.saveForRestore(id),
-    keptAwake: (id) => terminals.keepsAwake(id),
+    keptAwake: (id) => terminals.keepsAwake(id) || lambda.feature.busy(id),
     freeze: (id, frozen) => {
       terminals.freeze(id, frozen);
       lambda.feature.freeze(id, frozen);

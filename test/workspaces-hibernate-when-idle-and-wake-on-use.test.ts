@@ -7,6 +7,7 @@ import { decodeWorkspaceEvent, type WorkspaceEvent } from '../shared/protocol/ev
 import type { Workspace } from '../shared/api.js';
 import { listSession, processExists, readProc } from '../server/terminals/index.js';
 import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/server.js';
+import { invoke, lambdaClient, writeFiles } from './helpers/lambda.js';
 import { createTerminal, marker, TerminalTestClient } from './helpers/terminal.js';
 
 // Timeouts of seconds: workspaces hibernate after 5 s of no activity, open pages are warned 2 s before.
@@ -129,6 +130,34 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     const off = (e: WorkspaceEvent): boolean => e.type === 'terminals' && e.terminals.some((t) => t.id === info.id && t.keepAwake === null);
     await page.until((e) => off(e) && page.events.indexOf(e) > page.events.findIndex(watching), 5000);
     await page.until(hibernated, 15_000);
+    page.ws.close();
+  });
+
+  it('a Lambda invocation wakes a hibernated workspace, keeps it up while it runs, and restarts the idle clock when it ends', async () => {
+    const id = await workspace('lambda');
+    writeFiles(server.workspaces.rootOf(id), {
+      'template.yaml': 'Resources:\n  Slow:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: index.handler, CodeUri: fn, Timeout: 30 }\n',
+      'fn/index.js': 'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return `slept ${e.ms}`; };',
+    });
+    expect((await server.api(`/api/workspaces/${id}/hibernate`, { method: 'POST' })).status).toBe(200);
+    expect(await state(id)).toBe('hibernated');
+    const page = new Page(id);
+    // Through the Lambda-compatible API (SigV4, the AWS SDK): longer than the idle time, silent.
+    const started = Date.now();
+    const r = await invoke(lambdaClient(server, { workspace: id }), 'Slow', { ms: 7000 });
+    expect(r.body).toBe('slept 7000');
+    expect(Date.now() - started).toBeGreaterThan(6500);
+    // The page was told it slept (on connecting), then that it woke, and nothing since.
+    const woke = page.events.findIndex((e) => e.type === 'workspace' && e.state === 'running');
+    expect(woke).toBeGreaterThan(page.events.findIndex(hibernated));
+    expect(page.events.slice(woke).some(hibernated)).toBe(false);
+    expect(await state(id)).toBe('running');
+    // Through the IDE's run button: the idle clock starts again from its end.
+    const ran = await server.api(`/api/workspaces/${id}/lambda/functions/Slow/invoke`, { method: 'POST', body: JSON.stringify({ payload: '{"ms":2000}' }) });
+    expect(ran.status).toBe(200);
+    const ended = Date.now();
+    await page.until((e) => hibernated(e) && page.events.indexOf(e) > woke, 15_000);
+    expect(Date.now() - ended).toBeGreaterThan(4000);
     page.ws.close();
   });
 

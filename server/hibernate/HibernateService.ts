@@ -28,7 +28,7 @@ export class HibernateService {
       settings: HibernateSettings;
       /** Saves what must come back on wake (terminals), before the workspace's resources are released. */
       beforeHibernate: (id: string) => Promise<void>;
-      /** Something asked to keep the workspace awake (a terminal running `nimbus-keep-awake`). */
+      /** Something keeps the workspace awake: a keep-awake terminal, an invocation under way. */
       keptAwake: (id: string) => boolean;
       /** Pauses (SIGSTOP) or resumes (SIGCONT) every process of the workspace. */
       freeze: (id: string, frozen: boolean) => void;

@@ -53,8 +53,8 @@ export class LambdaFeature {
     const running = workspaces.peekRuntime(workspaceId);
     const existing = running?.disposables.isDisposed ? undefined : running?.peekService<WorkspaceLambda>(LAMBDA_SERVICE);
     if (existing) {
-      // Invocations keep the workspace awake (touch writes the database at most once a second).
-      workspaces.touch(workspaceId);
+      // Reaching it resumes a paused workspace; only invocations count as activity (see onActivity).
+      workspaces.accessed(workspaceId);
       await existing.ready;
       return existing;
     }
@@ -73,6 +73,8 @@ export class LambdaFeature {
           discover: (root, pseudo) => this.templates.discover(root, pseudo),
           watch: (listener) => fileWatcherOf(workspaces, workspaceId, log).onChange((changes) => listener(changes)),
           publish: (event) => this.deps.events.publish(workspaceId, event),
+          // Invocations keep the workspace awake (touch writes the database at most once a second).
+          onActivity: () => workspaces.touch(workspaceId),
           log,
         }),
     );
@@ -81,6 +83,11 @@ export class LambdaFeature {
   }
 
   /** Pauses or resumes the workspace's execution environments (if it has any). */
+  /** Whether an invocation of the workspace is under way (it must not hibernate meanwhile). */
+  busy(workspaceId: string): boolean {
+    return this.peek(workspaceId)?.busy ?? false;
+  }
+
   freeze(workspaceId: string, frozen: boolean): void {
     this.peek(workspaceId)?.freeze(frozen);
   }

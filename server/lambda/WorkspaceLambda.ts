@@ -41,6 +41,8 @@ export interface WorkspaceLambdaDeps {
   /** Subscribes to the workspace's file changes; returns the unsubscribe. */
   watch(listener: (changes: FileChange[]) => void): () => void;
   publish(event: WorkspaceEvent): void;
+  /** An invocation started or ended: the workspace is in use. */
+  onActivity(): void;
   log: Logger;
 }
 
@@ -69,6 +71,8 @@ export class WorkspaceLambda {
   private reloadAgain = false;
   private readonly stopWatching: () => void;
   private disposed = false;
+  /** Invocations under way: the workspace does not hibernate while one runs, however long it takes. */
+  private executing = 0;
 
   constructor(private readonly deps: WorkspaceLambdaDeps) {
     const s = deps.settings;
@@ -190,6 +194,26 @@ export class WorkspaceLambda {
   }
 
   private async execute(
+    entry: FunctionEntry,
+    inv: { requestId: string; payload: Buffer; invocationType: 'RequestResponse' | 'Event'; attempt: number; clientContext?: string },
+    release: () => void,
+  ): Promise<Invocation> {
+    this.executing++;
+    this.deps.onActivity();
+    try {
+      return await this.executeNow(entry, inv, release);
+    } finally {
+      this.executing--;
+      this.deps.onActivity(); // the idle clock starts when the invocation ends, not when it began
+    }
+  }
+
+  /** Whether an invocation is under way. */
+  get busy(): boolean {
+    return this.executing > 0;
+  }
+
+  private async executeNow(
     entry: FunctionEntry,
     inv: { requestId: string; payload: Buffer; invocationType: 'RequestResponse' | 'Event'; attempt: number; clientContext?: string },
     release: () => void,
