@@ -46,6 +46,8 @@ export interface Config {
   hibernateWarningSeconds: number;
   /** How often idle clocks are read (not on the command line; tests tune it). */
   hibernateCheckIntervalMs?: number;
+  /** How long the terminal screen-mirror thread outlives the last terminal (not on the command line; the benchmark tunes it). */
+  terminalMirrorIdleMs?: number;
   /** Unauthenticated connections per client and in all (not on the command line; tests tune them). */
   connectionLimits?: ConnectionLimits;
   /** Lambda API bodies read before their signature is checked (not on the command line; tests tune them). */

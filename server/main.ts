@@ -121,6 +121,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     sandbox,
     log: log.child({ module: 'terminals' }),
     settings: { graceMs: config.terminalGraceSeconds * 1000, scrollback: config.terminalScrollback },
+    ...(config.terminalMirrorIdleMs !== undefined ? { mirrorIdleMs: config.terminalMirrorIdleMs } : {}),
   });
   wsRouter.add(terminals.wsRoute);
   const lambda = createLambdaFeature({

@@ -28,6 +28,8 @@ export interface TerminalsFeatureDeps {
   sandbox: Sandbox;
   log: Logger;
   settings?: Partial<TerminalSettings>;
+  /** How long the screen-mirror thread outlives the server's last terminal (default 10 min). */
+  mirrorIdleMs?: number;
 }
 
 export interface TerminalsFeature {
@@ -44,7 +46,7 @@ export interface TerminalsFeature {
   dispose(): Promise<void>;
 }
 
-export function createTerminalsFeature({ db, workspaces, events, sandbox, log, settings = {} }: TerminalsFeatureDeps): TerminalsFeature {
+export function createTerminalsFeature({ db, workspaces, events, sandbox, log, settings = {}, mirrorIdleMs }: TerminalsFeatureDeps): TerminalsFeature {
   const saved = new TerminalRestoreStore(db);
   const resolved: TerminalSettings = {
     graceMs: settings.graceMs ?? 3600_000,
@@ -53,7 +55,7 @@ export function createTerminalsFeature({ db, workspaces, events, sandbox, log, s
     maxTerminals: settings.maxTerminals ?? 20,
     flow: settings.flow ?? DEFAULT_FLOW,
   };
-  const mirrors = new MirrorThread(log.child({ module: 'terminal-mirror' }));
+  const mirrors = new MirrorThread(log.child({ module: 'terminal-mirror' }), mirrorIdleMs);
   const onChange = (workspaceId: string, terminals: TerminalInfo[]): void => events.publish(workspaceId, { type: 'terminals', terminals });
 
   const managerOf = (workspaceId: string, wake: boolean): TerminalManager | undefined => {

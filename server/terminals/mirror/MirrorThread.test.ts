@@ -51,3 +51,30 @@ describe('the mirror thread reports progress through shared memory', () => {
     await mirror.close();
   });
 });
+
+describe('a terminal opened while the thread starts', () => {
+  it('is answered at once from what it was written, and that replays to the screen the thread gives once ready', async () => {
+    const cold = new MirrorThread(createLogger({ level: 'silent' }));
+    try {
+      const mirror = cold.open(100, 20, 1000);
+      const bytes = Buffer.concat([colouredOutput(30), Buffer.from('\x1b[2m── restored ──\x1b[0m\r\n$ é€ ')]);
+      mirror.write(bytes);
+      const early = await mirror.snapshot();
+      expect(cold.ready).toBe(false); // answered without the thread
+      expect(early).toEqual({ data: bytes.toString('utf8'), cols: 100, rows: 20 });
+      // Ending inside a UTF-8 character, the log cannot be replayed as text: the thread answers.
+      const half = cold.open(100, 20, 1000);
+      half.write(Buffer.from('ab€').subarray(0, 4));
+      await half.snapshot();
+      expect(cold.ready).toBe(true);
+      // The thread's screen of the first mirror is the screen of a terminal fed the early answer.
+      const fromThread = await mirror.snapshot();
+      expect(fromThread.data).toContain('request 29 handled');
+      const replayed = cold.open(100, 20, 1000);
+      replayed.write(Buffer.from(early.data));
+      expect(await replayed.snapshot()).toEqual(fromThread);
+    } finally {
+      await cold.dispose();
+    }
+  });
+});

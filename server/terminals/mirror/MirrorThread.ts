@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../workerThread.js';
 import type { Logger } from '../../logger.js';
@@ -10,8 +11,10 @@ export interface Snapshot {
 }
 
 
-/** How long the thread stays after its last terminal: starting it again costs a restored terminal ~0.25 s. */
+/** How long the thread stays after its last terminal (starting it again takes 0.1–0.3 s of CPU). */
 const IDLE_MS = 10 * 60 * 1000;
+/** A mirror opened while the thread starts keeps what it is written, up to this, to answer snapshots meanwhile. */
+const MAX_REPLAY_BYTES = 256 * 1024;
 
 /**
  * The one screen-mirror thread of the server, shared by every terminal. It runs while some terminal is
@@ -24,6 +27,8 @@ export class MirrorThread {
   private nextId = 1;
   private readonly mirrors = new Map<number, ScreenMirror>();
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The thread has loaded and answers at once (see ScreenMirror's replay log). */
+  ready = false;
 
   constructor(
     private readonly log: Logger,
@@ -36,6 +41,7 @@ export class MirrorThread {
     const mirror = new ScreenMirror(this, this.nextId++, cols, rows, scrollback);
     this.mirrors.set(mirror.id, mirror);
     this.post(mirror.openMessage());
+    if (!this.ready) mirror.keepReplay();
     return mirror;
   }
 
@@ -52,6 +58,7 @@ export class MirrorThread {
     clearTimeout(this.idleTimer);
     const worker = this.worker;
     this.worker = undefined;
+    this.ready = false;
     for (const mirror of this.mirrors.values()) mirror.lost();
     this.mirrors.clear();
     if (worker) await worker.terminate();
@@ -65,6 +72,7 @@ export class MirrorThread {
     worker.on('error', (err) => this.log.error({ err }, 'terminal mirror thread failed'));
     worker.on('exit', (code) => {
       if (this.worker !== worker) return;
+      this.ready = false;
       // Crashed: viewers keep their live output; restores start from an empty screen.
       this.log.error({ code }, 'terminal mirror thread exited; restarting it with empty screens');
       this.worker = undefined;
@@ -84,10 +92,16 @@ export class MirrorThread {
     if (this.mirrors.size > 0 || !this.worker) return;
     const worker = this.worker;
     this.worker = undefined;
+    this.ready = false;
     void worker.terminate();
   }
 
   private onMessage(message: FromMirror): void {
+    if (message.op === 'ready') {
+      if (this.worker) this.ready = true;
+      for (const mirror of this.mirrors.values()) mirror.dropReplay();
+      return;
+    }
     const mirror = this.mirrors.get(message.id);
     if (!mirror) return;
     if (message.op === 'written') mirror.onProgress();
@@ -119,6 +133,13 @@ export class ScreenMirror {
   private readonly snapshots = new Map<number, (snapshot: Snapshot) => void>();
   private closing: Promise<void> | undefined;
   private resolveClosed: () => void = () => undefined;
+  /**
+   * Every byte written since the mirror opened, kept only while the thread is still starting (a
+   * terminal restored as its workspace wakes): replayed into a reset terminal of this size, it is the
+   * screen, so a viewer need not wait for the thread. Dropped once the thread is ready, on a resize,
+   * or past MAX_REPLAY_BYTES.
+   */
+  private replay: { chunks: Buffer[]; bytes: number } | undefined;
 
   constructor(
     private readonly thread: MirrorThread,
@@ -144,6 +165,11 @@ export class ScreenMirror {
 
   write(data: Buffer): void {
     if (this.closing) return;
+    if (this.replay) {
+      this.replay.bytes += data.byteLength;
+      if (this.replay.bytes > MAX_REPLAY_BYTES) this.replay = undefined;
+      else this.replay.chunks.push(Buffer.from(data));
+    }
     this.sent += data.byteLength;
     // A copy the thread can take over (transfer, not structured clone): sockets still hold `data`.
     const copy = new Uint8Array(data);
@@ -154,12 +180,15 @@ export class ScreenMirror {
     if (this.closing) return;
     this.cols = cols;
     this.rows = rows;
+    this.replay = undefined; // bytes before the resize no longer replay to the same screen
     this.thread.post({ op: 'resize', id: this.id, cols, rows });
   }
 
   /** The screen after every byte written so far (and none written later). */
   snapshot(): Promise<Snapshot> {
     if (this.closing) return Promise.resolve({ data: '', cols: this.cols, rows: this.rows });
+    const replayed = this.replayed();
+    if (replayed !== undefined) return Promise.resolve({ data: replayed, cols: this.cols, rows: this.rows });
     const req = this.nextReq++;
     return new Promise((resolve) => {
       this.snapshots.set(req, resolve);
@@ -174,6 +203,24 @@ export class ScreenMirror {
       this.thread.post({ op: 'close', id: this.id });
     });
     return this.closing;
+  }
+
+  /** @internal opened while the thread starts: keep what is written (see `replay`) */
+  keepReplay(): void {
+    this.replay = { chunks: [], bytes: 0 };
+  }
+
+  /** @internal the thread is ready */
+  dropReplay(): void {
+    this.replay = undefined;
+  }
+
+  /** The replay log as text, unless it ends inside a UTF-8 character (then the thread answers). */
+  private replayed(): string | undefined {
+    if (!this.replay || this.thread.ready) return undefined;
+    const decoder = new StringDecoder('utf8');
+    const text = decoder.write(Buffer.concat(this.replay.chunks, this.replay.bytes));
+    return decoder.end() === '' ? text : undefined;
   }
 
   /** @internal the message that (re)creates this mirror in a (new) thread */

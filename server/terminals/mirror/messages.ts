@@ -16,6 +16,8 @@ export type ToMirror =
   | { op: 'close'; id: number };
 
 export type FromMirror =
+  /** The thread has loaded and takes work (sent once, first). */
+  | { op: 'ready' }
   | { op: 'written'; id: number }
   | { op: 'snapshot'; id: number; req: number; data: string; cols: number; rows: number }
   | { op: 'closed'; id: number };

@@ -116,3 +116,6 @@ port.on('message', (message: ToMirror) => {
   mirror.queue.push(message);
   pump(mirror);
 });
+
+// Loaded: from now on a snapshot is a few milliseconds away (the main thread stops keeping replay logs).
+post({ op: 'ready' });
