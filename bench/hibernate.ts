@@ -1,7 +1,7 @@
 /**
  * Hibernation benchmark (`npm run bench:hibernate`), against a real Nimbus in this process:
  *
- * - Wake latency: a hibernated workspace with one terminal → POST /wake → the restored terminal listed →
+ * - Wake latency: a hibernated workspace with one terminal (its scrollback full) → POST /wake → the restored terminal listed →
  *   its socket open → a command typed → its output back. p50/p99 over N cycles, with the server's
  *   terminal screen-mirror thread still running (it stays 10 minutes after the last terminal) and with
  *   it stopped (a second server that stops it at once, so every wake starts it). In the same run, the
@@ -84,7 +84,12 @@ async function echoThrough(server: TestServer, workspaceId: string, terminalId: 
 
 async function wakeLatency(server: TestServer): Promise<{ wake: number[]; floor: number[] }> {
   await post(server, '/api/workspaces', { name: 'sleeper', hibernateAfterSeconds: 0 });
-  await post(server, '/api/workspaces/sleeper/terminals', {});
+  const first = (await (await post(server, '/api/workspaces/sleeper/terminals', {})).json()) as TerminalInfo;
+  // A terminal that has been used: its scrollback (1000 lines by default) full, restored on every wake.
+  const filler = await TerminalTestClient.open(server, first.id, { workspaceId: 'sleeper' });
+  filler.input('for i in $(seq 1 1500); do echo "build step $i: compiled src/module-$i.ts"; done\r');
+  await filler.waitForText('compiled src/module-1500.ts', 20_000);
+  await filler.close();
   const wake: number[] = [];
   for (let i = 0; i < CYCLES; i++) {
     await post(server, '/api/workspaces/sleeper/hibernate');

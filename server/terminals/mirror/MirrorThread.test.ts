@@ -77,4 +77,18 @@ describe('a terminal opened while the thread starts', () => {
       await cold.dispose();
     }
   });
+
+  it('is not answered from its log once that holds more lines than the mirror keeps (and a bit)', async () => {
+    const cold = new MirrorThread(createLogger({ level: 'silent' }));
+    try {
+      const mirror = cold.open(80, 24, 200);
+      mirror.write(Buffer.from(Array.from({ length: 400 }, (_, i) => `line ${i}\r\n`).join('')));
+      const snapshot = await mirror.snapshot();
+      expect(cold.ready).toBe(true); // the thread answered
+      expect(snapshot.data).toContain('line 399');
+      expect(snapshot.data).not.toContain('line 100\r');
+    } finally {
+      await cold.dispose();
+    }
+  });
 });

@@ -15,6 +15,12 @@ export interface Snapshot {
 const IDLE_MS = 10 * 60 * 1000;
 /** A mirror opened while the thread starts keeps what it is written, up to this, to answer snapshots meanwhile. */
 const MAX_REPLAY_BYTES = 256 * 1024;
+/**
+ * ...and while it holds at most this many lines more than the mirror keeps (scrollback + rows): a
+ * replay shows the lines the mirror already dropped off the top (a restored screen comes with its full
+ * scrollback, then the marker and a prompt). Past that, the viewer waits for the thread.
+ */
+const REPLAY_SLACK_LINES = 100;
 
 /**
  * The one screen-mirror thread of the server, shared by every terminal. It runs while some terminal is
@@ -136,10 +142,10 @@ export class ScreenMirror {
   /**
    * Every byte written since the mirror opened, kept only while the thread is still starting (a
    * terminal restored as its workspace wakes): replayed into a reset terminal of this size, it is the
-   * screen, so a viewer need not wait for the thread. Dropped once the thread is ready, on a resize,
-   * or past MAX_REPLAY_BYTES.
+   * screen (with at most REPLAY_SLACK_LINES more history), so a viewer need not wait for the thread.
+   * Dropped once the thread is ready, on a resize, or past MAX_REPLAY_BYTES or the lines allowed.
    */
-  private replay: { chunks: Buffer[]; bytes: number } | undefined;
+  private replay: { chunks: Buffer[]; bytes: number; lines: number } | undefined;
 
   constructor(
     private readonly thread: MirrorThread,
@@ -167,7 +173,8 @@ export class ScreenMirror {
     if (this.closing) return;
     if (this.replay) {
       this.replay.bytes += data.byteLength;
-      if (this.replay.bytes > MAX_REPLAY_BYTES) this.replay = undefined;
+      for (let at = data.indexOf(0x0a); at >= 0; at = data.indexOf(0x0a, at + 1)) this.replay.lines++;
+      if (this.replay.bytes > MAX_REPLAY_BYTES || this.replay.lines > this.scrollback + this.rows + REPLAY_SLACK_LINES) this.replay = undefined;
       else this.replay.chunks.push(Buffer.from(data));
     }
     this.sent += data.byteLength;
@@ -207,7 +214,7 @@ export class ScreenMirror {
 
   /** @internal opened while the thread starts: keep what is written (see `replay`) */
   keepReplay(): void {
-    this.replay = { chunks: [], bytes: 0 };
+    this.replay = { chunks: [], bytes: 0, lines: 0 };
   }
 
   /** @internal the thread is ready */
