@@ -22,6 +22,8 @@ export interface Config {
   logLevel: string;
   /** Seconds a terminal nobody is watching keeps running before it is killed. */
   terminalGraceSeconds: number;
+  /** Terminals with new output are saved this often, so a crash (kill -9) still restores them. */
+  terminalCheckpointSeconds: number;
   /** Lines of terminal scrollback the server keeps to restore reconnecting browsers. */
   terminalScrollback: number;
   /** Largest frame on a document socket (--collab-max-message / NIMBUS_COLLAB_MAX_MESSAGE). */
@@ -69,6 +71,8 @@ Options:
   --log-level <level>   pino level (env NIMBUS_LOG_LEVEL, default info)
   --terminal-grace <s>  seconds a terminal with no viewer keeps running (env NIMBUS_TERMINAL_GRACE, default 3600)
   --terminal-scrollback <lines> scrollback kept for terminal restores (env NIMBUS_TERMINAL_SCROLLBACK, default 1000)
+  --terminal-checkpoint <s>     how often terminals with new output are saved, so that they are restored
+                                even after a crash (env NIMBUS_TERMINAL_CHECKPOINT, default 30)
   --lambda-concurrency <n>        Lambda account concurrency per workspace (env NIMBUS_LAMBDA_CONCURRENCY, default 1000)
   --lambda-unreserved-minimum <n> concurrency always left unreserved (env NIMBUS_LAMBDA_UNRESERVED_MINIMUM, default 100)
   --lambda-idle-seconds <n>       idle execution environments are reclaimed after this (env NIMBUS_LAMBDA_IDLE_SECONDS, default 300)
@@ -110,6 +114,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'log-level': { type: 'string' },
       'terminal-grace': { type: 'string' },
       'terminal-scrollback': { type: 'string' },
+      'terminal-checkpoint': { type: 'string' },
       'collab-max-message': { type: 'string' },
       'client-dir': { type: 'string' },
       'lambda-concurrency': { type: 'string' },
@@ -161,6 +166,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     clientDir: values['client-dir'] ?? env.NIMBUS_CLIENT_DIR,
     logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
     terminalGraceSeconds: intOption(values['terminal-grace'] ?? env.NIMBUS_TERMINAL_GRACE, 3600, '--terminal-grace'),
+    terminalCheckpointSeconds: Math.max(1, intOption(values['terminal-checkpoint'] ?? env.NIMBUS_TERMINAL_CHECKPOINT, 30, '--terminal-checkpoint')),
     terminalScrollback: Math.min(100_000, intOption(values['terminal-scrollback'] ?? env.NIMBUS_TERMINAL_SCROLLBACK, 1000, '--terminal-scrollback')),
     collabMaxMessageBytes: intOption(values['collab-max-message'] ?? env.NIMBUS_COLLAB_MAX_MESSAGE, 16 * 1024 * 1024, '--collab-max-message'),
     lambdaConcurrency,

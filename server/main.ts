@@ -120,7 +120,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     events,
     sandbox,
     log: log.child({ module: 'terminals' }),
-    settings: { graceMs: config.terminalGraceSeconds * 1000, scrollback: config.terminalScrollback },
+    settings: { graceMs: config.terminalGraceSeconds * 1000, scrollback: config.terminalScrollback, checkpointMs: config.terminalCheckpointSeconds * 1000 },
     ...(config.terminalMirrorIdleMs !== undefined ? { mirrorIdleMs: config.terminalMirrorIdleMs } : {}),
   });
   wsRouter.add(terminals.wsRoute);

@@ -5,7 +5,7 @@ export type Role = 'owner' | 'write' | 'read';
 export type WorkspaceState = 'running' | 'paused' | 'hibernated';
 
 /** Why a workspace's state last changed. */
-export type StateReason = 'wake' | 'idle' | 'request' | 'shutdown' | 'access';
+export type StateReason = 'wake' | 'idle' | 'request' | 'shutdown' | 'access' | 'crash';
 
 export interface Workspace {
   id: string;

@@ -2,7 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { describe, expect, it, vi } from 'vitest';
 import type { Workspace } from '../shared/api.js';
 import { createTerminal, TerminalTestClient } from './helpers/terminal.js';
 
@@ -109,6 +110,51 @@ describe('the nimbus command', () => {
         expect(list.map((t) => t.name)).toEqual(['build']);
         const again = await TerminalTestClient.open(two, (list[0] as { id: string }).id);
         expect((await again.waitForMessage('restore')).data).toContain('before-45');
+        again.input('pwd\r');
+        await again.waitForText(/\/deep\/er\r?\n/);
+        await again.close();
+      } finally {
+        second.child.kill('SIGTERM');
+        await new Promise((r) => second.child.once('exit', r));
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('kill -9 loses no terminal: the next start hibernates the workspace, and waking it restores the last checkpoint', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cli-'));
+    try {
+      const first = startNimbus(['--data-dir', dataDir, '--terminal-checkpoint', '1']);
+      const one = asTestServer(await first.ready);
+      const info = await createTerminal(one, 'default', { name: 'crashy' });
+      const term = await TerminalTestClient.open(one, info.id);
+      term.input('mkdir -p deep/er && cd deep/er && echo crash-$((40+6))\r');
+      await term.waitForText('crash-46');
+      // Checkpointed within a second of the output (--terminal-checkpoint 1), while the server runs.
+      const db = new Database(path.join(dataDir, 'nimbus.db'), { readonly: true });
+      try {
+        await vi.waitFor(() => {
+          const row = db.prepare("SELECT screen, cwd FROM terminal_restore WHERE workspace_id = 'default'").get() as { screen: string; cwd: string } | undefined;
+          expect(row?.screen).toContain('crash-46');
+          expect(row?.cwd).toMatch(/\/deep\/er$/);
+        }, { timeout: 10_000, interval: 100 });
+      } finally {
+        db.close();
+      }
+      const exited = new Promise((resolve) => first.child.once('exit', resolve));
+      first.child.kill('SIGKILL');
+      await exited;
+
+      const second = startNimbus(['--data-dir', dataDir]);
+      try {
+        const two = asTestServer(await second.ready);
+        expect(await (await two.api('/api/workspaces/default')).json()).toMatchObject({ state: 'hibernated', stateReason: 'crash' } satisfies Partial<Workspace>);
+        expect((await two.api('/api/workspaces/default/wake', { method: 'POST' })).status).toBe(200);
+        const list = (await (await two.api('/api/workspaces/default/terminals')).json()) as { id: string; name: string }[];
+        expect(list.map((t) => t.name)).toEqual(['crashy']);
+        const again = await TerminalTestClient.open(two, (list[0] as { id: string }).id);
+        expect((await again.waitForMessage('restore')).data).toContain('crash-46');
         again.input('pwd\r');
         await again.waitForText(/\/deep\/er\r?\n/);
         await again.close();

@@ -20,7 +20,12 @@ export interface TerminalSettings {
   shell: string;
   maxTerminals: number;
   flow: FlowOptions;
+  /** Terminals with new output are saved at most this long after it (for a restore after a crash). */
+  checkpointMs: number;
 }
+
+/** A terminal opened, closed or renamed is saved this soon (output waits for `checkpointMs`). */
+const STRUCTURE_CHECKPOINT_MS = 1000;
 
 export interface TerminalManagerDeps {
   runtime: WorkspaceRuntime;
@@ -33,6 +38,8 @@ export interface TerminalManagerDeps {
   onActivity: (workspaceId: string) => void;
   /** Told the full list whenever a terminal is opened, renamed or gone. */
   onChange: (workspaceId: string, terminals: TerminalInfo[]) => void;
+  /** Keeps what `save` returns, so that a server killed without hibernating still restores terminals. */
+  checkpoint: (terminals: SavedTerminal[]) => void;
 }
 
 /** The terminals of one workspace; a runtime service, so hibernate, delete and shutdown end them all. */
@@ -40,6 +47,10 @@ export class TerminalManager implements Disposable {
   private readonly sessions = new Map<string, TerminalSession>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private counter = 0;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private checkpointDue = Infinity;
+  /** Saved for a hibernation (or disposed): checkpoints no longer write. */
+  private final = false;
 
   constructor(private readonly deps: TerminalManagerDeps) {}
 
@@ -86,7 +97,10 @@ export class TerminalManager implements Disposable {
       log: log.child({ terminal: id }),
       onEnded: (s) => this.ended(s),
       onInfoChanged: () => this.changed(),
-      onActivity: () => this.deps.onActivity(runtime.id),
+      onActivity: () => {
+        this.deps.onActivity(runtime.id);
+        this.scheduleCheckpoint(settings.checkpointMs);
+      },
       ...(restoring ? { restoredScreen: restoring.screen } : {}),
       onViewersChanged: (s, hasViewers) => (hasViewers ? this.stopGrace(s.id) : this.startGrace(s)),
     });
@@ -98,8 +112,12 @@ export class TerminalManager implements Disposable {
     return session.info;
   }
 
-  /** What each live terminal is, to open it again after the workspace wakes. */
-  async save(): Promise<SavedTerminal[]> {
+  /** What each live terminal is, to open it again after the workspace wakes; `final`: no checkpoint after this. */
+  async save(final = false): Promise<SavedTerminal[]> {
+    if (final) {
+      this.final = true;
+      clearTimeout(this.checkpointTimer);
+    }
     const out: SavedTerminal[] = [];
     for (const session of this.sessions.values()) {
       if (session.isEnded) continue;
@@ -157,6 +175,8 @@ export class TerminalManager implements Disposable {
   }
 
   async dispose(): Promise<void> {
+    this.final = true;
+    clearTimeout(this.checkpointTimer);
     this.freeze(false);
     await Promise.all([...this.sessions.values()].map((s) => s.dispose('stopped')));
   }
@@ -186,5 +206,27 @@ export class TerminalManager implements Disposable {
 
   private changed(): void {
     this.deps.onChange(this.deps.runtime.id, this.list());
+    this.scheduleCheckpoint(STRUCTURE_CHECKPOINT_MS);
+  }
+
+  /** Saves the terminals within `ms` (sooner if already due sooner). */
+  private scheduleCheckpoint(ms: number): void {
+    const due = Date.now() + ms;
+    if (this.final || due >= this.checkpointDue) return;
+    clearTimeout(this.checkpointTimer);
+    this.checkpointDue = due;
+    this.checkpointTimer = setTimeout(() => void this.checkpoint(), ms);
+    this.checkpointTimer.unref();
+  }
+
+  private async checkpoint(): Promise<void> {
+    this.checkpointDue = Infinity;
+    if (this.final) return;
+    try {
+      const terminals = await this.save();
+      if (!this.final) this.deps.checkpoint(terminals);
+    } catch (err) {
+      this.deps.log.warn({ err, workspaceId: this.deps.runtime.id }, 'saving the terminals (checkpoint) failed');
+    }
   }
 }

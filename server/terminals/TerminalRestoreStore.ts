@@ -32,7 +32,10 @@ export interface SavedTerminal {
 /** Largest screen kept per terminal: the scrollback setting bounds it already; this bounds a hostile one. */
 const MAX_SCREEN_CHARS = 4 * 1024 * 1024;
 
-/** Terminals saved at hibernation (or shutdown), taken back once when the workspace wakes. */
+/**
+ * Terminals saved at hibernation (or shutdown), taken back once when the workspace wakes. While a
+ * workspace runs, its terminals are also checkpointed here, so a crash loses at most the latest output.
+ */
 export class TerminalRestoreStore {
   constructor(private readonly db: Db) {}
 
@@ -43,6 +46,10 @@ export class TerminalRestoreStore {
       this.db.prepare('DELETE FROM terminal_restore WHERE workspace_id = ?').run(workspaceId);
       terminals.forEach((t, i) => insert.run(workspaceId, i, t.name, t.cwd, t.cols, t.rows, t.screen.slice(-MAX_SCREEN_CHARS), now));
     })();
+  }
+
+  has(workspaceId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM terminal_restore WHERE workspace_id = ? LIMIT 1').get(workspaceId) !== undefined;
   }
 
   /** The saved terminals, removed from the store (a wake restores them once). */

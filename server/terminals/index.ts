@@ -54,7 +54,17 @@ export function createTerminalsFeature({ db, workspaces, events, sandbox, log, s
     shell: settings.shell ?? defaultShell(),
     maxTerminals: settings.maxTerminals ?? 20,
     flow: settings.flow ?? DEFAULT_FLOW,
+    checkpointMs: settings.checkpointMs ?? 30_000,
   };
+  // The server stopped without hibernating (a crash, kill -9): the workspaces it left running or paused
+  // have no process any more. Those with terminals kept are hibernated, so that opening one (which
+  // wakes it) restores them as a hibernation would; a paused one is asleep either way.
+  for (const ws of workspaces.list()) {
+    if ((ws.state === 'paused' || (ws.state === 'running' && saved.has(ws.id))) && !workspaces.peekRuntime(ws.id)) {
+      workspaces.setState(ws.id, 'hibernated', 'crash');
+      log.warn({ workspaceId: ws.id }, 'the server stopped without hibernating this workspace: restoring its terminals when it wakes');
+    }
+  }
   const mirrors = new MirrorThread(log.child({ module: 'terminal-mirror' }), mirrorIdleMs);
   const onChange = (workspaceId: string, terminals: TerminalInfo[]): void => events.publish(workspaceId, { type: 'terminals', terminals });
 
@@ -70,6 +80,7 @@ export function createTerminalsFeature({ db, workspaces, events, sandbox, log, s
         log,
         onChange,
         onActivity: (id) => workspaces.touch(id),
+        checkpoint: (terminals) => saved.save(runtime.id, terminals),
       }));
   };
 
@@ -89,7 +100,7 @@ export function createTerminalsFeature({ db, workspaces, events, sandbox, log, s
     freeze: (workspaceId, frozen) => managerOf(workspaceId, false)?.freeze(frozen),
     saveForRestore: async (workspaceId) => {
       const manager = managerOf(workspaceId, false);
-      if (manager) saved.save(workspaceId, await manager.save());
+      if (manager) saved.save(workspaceId, await manager.save(true));
     },
     router: terminalRoutes({ workspaces, managerOf }),
     wsRoute: terminalSocketRoute({ workspaces, managerOf, log }),
