@@ -101,7 +101,7 @@ Promise.allSettled([
     expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     const ide = await openIde(browser, server);
     try {
-      await ide.waitForSelector('.monaco-editor, .editor-empty');
+      await ide.waitForSelector('.monaco-editor, .nb-editor-empty');
       expect((consoleErrors.get(ide) ?? []).filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     } finally {
       await ide.context().close();

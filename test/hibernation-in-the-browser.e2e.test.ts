@@ -33,7 +33,7 @@ describe('hibernation in the browser', () => {
     expect(await state()).toBe('running');
     await page.click('button[aria-label="New terminal"]');
     await page.waitForFunction(() => window.nimbusTerminals?.list()[0]?.status === 'online', undefined, { timeout: 15_000 });
-    await page.click('.terminal-host:not([hidden]) .xterm');
+    await page.click('.nb-terminal-host:not([hidden]) .xterm');
     await page.keyboard.type('echo nap-$((40+2))');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => window.nimbusTerminals?.list()[0]?.text.includes('nap-42'), undefined, { timeout: 10_000 });
@@ -41,7 +41,7 @@ describe('hibernation in the browser', () => {
     await page.waitForSelector('.nimbus-hib-warning:not([hidden])', { timeout: 10_000 });
     expect(await page.textContent('.nimbus-hib-countdown')).toMatch(/hibernates in \d+ s/);
     await page.click('.nimbus-hib-warning button:has-text("Stay awake")');
-    await page.waitForSelector('.toast:has-text("kept the workspace awake")');
+    await page.waitForSelector('.nb-toast:has-text("kept the workspace awake")');
     await page.waitForSelector('.nimbus-hib-warning', { state: 'hidden' });
     // Left alone, the open tab keeps nothing awake.
     await page.waitForSelector('.nimbus-hib-overlay:not([hidden])', { timeout: 15_000 });
@@ -65,15 +65,15 @@ describe('hibernation in the browser', () => {
 
   it('the owner sets when a workspace hibernates in its settings, and hibernates it from the switcher', async () => {
     page ??= await openIde(browser, server, { workspace: 'nap' });
-    await page.selectOption('select.workspace-switcher', '__settings__');
-    await page.waitForSelector('.workspace-settings');
-    expect(await page.locator('.workspace-settings select[name="hibernateAfter"]').inputValue()).toBe('5'); // set through the API: shown as it is
-    await page.selectOption('.workspace-settings select[name="hibernateAfter"]', '0');
-    await page.selectOption('.workspace-settings select[name="pauseAfter"]', '1800');
-    await page.click('.workspace-settings button:has-text("Save")');
-    await page.waitForSelector('.toast:has-text("settings saved")');
+    await page.selectOption('select.nb-workspace-switcher', '__settings__');
+    await page.waitForSelector('.nb-workspace-settings');
+    expect(await page.locator('.nb-workspace-settings select[name="hibernateAfter"]').inputValue()).toBe('5'); // set through the API: shown as it is
+    await page.selectOption('.nb-workspace-settings select[name="hibernateAfter"]', '0');
+    await page.selectOption('.nb-workspace-settings select[name="pauseAfter"]', '1800');
+    await page.click('.nb-workspace-settings button:has-text("Save")');
+    await page.waitForSelector('.nb-toast:has-text("settings saved")');
     expect(await (await server.api('/api/workspaces/nap')).json()).toMatchObject({ hibernateAfterSeconds: 0, pauseAfterSeconds: 1800 });
-    await page.selectOption('select.workspace-switcher', '__hibernate__');
+    await page.selectOption('select.nb-workspace-switcher', '__hibernate__');
     await page.waitForSelector('.nimbus-hib-overlay:not([hidden])', { timeout: 10_000 });
     expect(await state()).toBe('hibernated');
     await page.mouse.click(400, 300);
@@ -85,12 +85,12 @@ describe('hibernation in the browser', () => {
     try {
       await own.click('button[aria-label="New terminal"]');
       await own.waitForFunction(() => window.nimbusTerminals?.list()[0]?.status === 'online', undefined, { timeout: 15_000 });
-      const toggle = own.locator('.terminal-tab .terminal-keep-awake');
+      const toggle = own.locator('.nb-terminal-tab .nb-terminal-keep-awake');
       expect(await toggle.getAttribute('aria-pressed')).toBe('false');
       await toggle.click();
       await expect.poll(() => toggle.getAttribute('data-state')).toBe('armed');
       expect(await toggle.getAttribute('title')).toContain('next command');
-      await own.click('.terminal-host:not([hidden]) .xterm');
+      await own.click('.nb-terminal-host:not([hidden]) .xterm');
       await own.keyboard.type('cat');
       await own.keyboard.press('Enter');
       await expect.poll(() => toggle.getAttribute('data-state'), { timeout: 10_000 }).toBe('running');

@@ -24,10 +24,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const row = (p: string): string => `.tree-row[data-path="${p}"]`;
+const row = (p: string): string => `.nb-tree-row[data-path="${p}"]`;
 
 async function answerPrompt(value: string): Promise<void> {
-  const input = page.locator('.dialog input');
+  const input = page.locator('.nb-dialog input');
   await input.waitFor();
   await input.fill(value);
   await input.press('Enter');
@@ -36,7 +36,7 @@ async function answerPrompt(value: string): Promise<void> {
 describe('the IDE in a real browser', () => {
   it('shows the file tree, editor tabs, the panel and the status bar', async () => {
     await page.waitForSelector(row('src'));
-    for (const selector of ['.file-tree', '.tabs', '.panel', '.statusbar', '.workspace-switcher']) {
+    for (const selector of ['.nb-file-tree', '.nb-tabs', '.nb-panel', '.nb-statusbar', '.nb-workspace-switcher']) {
       expect(await page.locator(selector).count()).toBe(1);
     }
   });
@@ -44,18 +44,18 @@ describe('the IDE in a real browser', () => {
   it('opens a file from the tree with the right language, types, saves with Ctrl+S, and the file on disk changes', async () => {
     await page.click(row('src'));
     await page.click(row('src/main.ts'));
-    await page.waitForSelector('.tab.active[data-path="src/main.ts"]');
+    await page.waitForSelector('.nb-tab.nb-active[data-path="src/main.ts"]');
     await page.waitForSelector('.monaco-editor .view-line');
-    expect(await page.locator('.statusbar [data-id="language"]').textContent()).toBe('typescript');
+    expect(await page.locator('.nb-statusbar [data-id="language"]').textContent()).toBe('typescript');
     await page.click('.monaco-editor .view-lines');
     await page.keyboard.press('Control+End');
     await page.keyboard.type('export const typed = "in the browser";');
-    await expect.poll(() => page.locator('.tab.active').getAttribute('class')).toContain('dirty');
+    await expect.poll(() => page.locator('.nb-tab.nb-active').getAttribute('class')).toContain('dirty');
     await page.keyboard.press('Control+S');
     await expect
       .poll(() => fs.readFileSync(path.join(root, 'src/main.ts'), 'utf8'), { timeout: 5000 })
       .toBe('export const answer = 1;\nexport const typed = "in the browser";');
-    await expect.poll(() => page.locator('.tab.active').getAttribute('class')).not.toContain('dirty');
+    await expect.poll(() => page.locator('.nb-tab.nb-active').getAttribute('class')).not.toContain('dirty');
   });
 
   it('suggests words while typing code, not prose: Enter at the end of a Markdown word ends the line', async () => {
@@ -71,7 +71,7 @@ describe('the IDE in a real browser', () => {
     // Prose: the same in Markdown shows none, and Enter is a new line.
     fs.writeFileSync(path.join(root, 'words.md'), 'offline offset\n');
     await page.click(row('words.md'));
-    await page.waitForSelector('.tab.active[data-path="words.md"]');
+    await page.waitForSelector('.nb-tab.nb-active[data-path="words.md"]');
     await page.click('.monaco-editor .view-lines');
     await page.keyboard.press('Control+End');
     await page.keyboard.type('of');
@@ -85,45 +85,45 @@ describe('the IDE in a real browser', () => {
 
   it('creates, renames and deletes a file through the tree context menu and keyboard', async () => {
     await page.click(row('src'), { button: 'right' });
-    await page.click('.context-menu button:has-text("New File")');
+    await page.click('.nb-context-menu button:has-text("New File")');
     await answerPrompt('created.ts');
     await page.waitForSelector(row('src/created.ts'));
     expect(fs.existsSync(path.join(root, 'src/created.ts'))).toBe(true);
-    await page.waitForSelector('.tab.active[data-path="src/created.ts"]');
+    await page.waitForSelector('.nb-tab.nb-active[data-path="src/created.ts"]');
 
     await page.click(row('src/created.ts'), { button: 'right' });
-    await page.click('.context-menu button:has-text("Rename")');
+    await page.click('.nb-context-menu button:has-text("Rename")');
     await answerPrompt('src/renamed.ts');
     await page.waitForSelector(row('src/renamed.ts'));
     expect(fs.existsSync(path.join(root, 'src/renamed.ts'))).toBe(true);
     expect(fs.existsSync(path.join(root, 'src/created.ts'))).toBe(false);
-    await page.waitForSelector('.tab[data-path="src/renamed.ts"]');
+    await page.waitForSelector('.nb-tab[data-path="src/renamed.ts"]');
 
     await page.click(row('src/renamed.ts'));
-    await page.focus('.file-tree');
+    await page.focus('.nb-file-tree');
     await page.keyboard.press('Delete');
-    await page.click('.dialog button:has-text("Delete")');
+    await page.click('.nb-dialog button:has-text("Delete")');
     await page.waitForSelector(row('src/renamed.ts'), { state: 'detached' });
     expect(fs.existsSync(path.join(root, 'src/renamed.ts'))).toBe(false);
-    expect(await page.locator('.tab[data-path="src/renamed.ts"]').count()).toBe(0);
+    expect(await page.locator('.nb-tab[data-path="src/renamed.ts"]').count()).toBe(0);
   });
 
   it('creates a folder with the keyboard and moves a file into it by dragging', async () => {
     await page.click(row('src/main.ts'));
-    await page.focus('.file-tree');
+    await page.focus('.nb-file-tree');
     await page.keyboard.press('Alt+Shift+N');
     await answerPrompt('lib');
     await page.waitForSelector(row('src/lib'));
     await page.dragAndDrop(row('src/main.ts'), row('src/lib'));
     await expect.poll(() => fs.existsSync(path.join(root, 'src/lib/main.ts')), { timeout: 5000 }).toBe(true);
-    await page.waitForSelector('.tab[data-path="src/lib/main.ts"]');
+    await page.waitForSelector('.nb-tab[data-path="src/lib/main.ts"]');
   });
 
   it('uploads files dropped from the desktop', async () => {
     await page.evaluate(() => {
       const dt = new DataTransfer();
       dt.items.add(new File(['dropped content'], 'dropped.txt', { type: 'text/plain' }));
-      const tree = document.querySelector('.file-tree') as HTMLElement;
+      const tree = document.querySelector('.nb-file-tree') as HTMLElement;
       tree.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     });
     await page.waitForSelector(row('dropped.txt'));
@@ -137,25 +137,25 @@ describe('the IDE in a real browser', () => {
 
   it('downloads a file and a folder (as a zip) from the tree', async () => {
     await page.click(row('src/lib'), { button: 'right' });
-    const [zip] = await Promise.all([page.waitForEvent('download'), page.click('.context-menu button:has-text("Download as Zip")')]);
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.click('.nb-context-menu button:has-text("Download as Zip")')]);
     expect(zip.suggestedFilename()).toBe('lib.zip');
     const bytes = fs.readFileSync(await zip.path());
     expect(bytes.subarray(0, 4).toString('hex')).toBe('504b0304');
     expect(bytes.includes(Buffer.from('main.ts'))).toBe(true);
     await page.click(row('dropped.txt'), { button: 'right' });
-    const [file] = await Promise.all([page.waitForEvent('download'), page.click('.context-menu button:has-text("Download")')]);
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('.nb-context-menu button:has-text("Download")')]);
     expect(file.suggestedFilename()).toBe('dropped.txt');
     expect(fs.readFileSync(await file.path(), 'utf8')).toBe('dropped content');
   });
 
   it('creates a workspace from the switcher and switches to it', async () => {
-    await page.selectOption('.workspace-switcher', '__new__');
+    await page.selectOption('.nb-workspace-switcher', '__new__');
     await answerPrompt('Second Project');
     await page.waitForURL(/\/w\/second-project$/);
     await page.waitForSelector('body[data-ready="true"]');
     expect(fs.existsSync(path.join(server.dataDir, 'workspaces', 'second-project'))).toBe(true);
     expect(await page.locator(row('src')).count()).toBe(0);
-    await page.selectOption('.workspace-switcher', 'default');
+    await page.selectOption('.nb-workspace-switcher', 'default');
     await page.waitForURL(/\/w\/default$/);
     await page.waitForSelector(row('src'));
   });

@@ -38,37 +38,37 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const fn = (name: string): string => `.lambda-function[data-function="${name}"]`;
+const fn = (name: string): string => `.nb-lambda-function[data-function="${name}"]`;
 
 describe('the Lambda sidebar lists the workspace functions and runs them', () => {
   it('lists the functions of the templates', async () => {
-    await page.click('.activity-button[data-view="lambda"]');
+    await page.click('.nb-activity-button[data-view="lambda"]');
     await page.waitForSelector(fn('HelloFunction'));
     expect(await page.textContent(fn('HelloFunction'))).toMatch(/nodejs20\.x · 256 MB · 3 s/);
   });
 
   it('invokes a function with a JSON event and shows the response, the log, duration and memory', async () => {
     await page.click(fn('HelloFunction'));
-    await page.fill('.lambda-payload', '{ "name": "Nimbus" }');
+    await page.fill('.nb-lambda-payload', '{ "name": "Nimbus" }');
     await page.click('.lambda-invoke');
-    await page.waitForSelector('.lambda-status.succeeded', { timeout: 15_000 });
-    expect(JSON.parse((await page.textContent('.lambda-response')) as string)).toEqual({ message: 'Hello Nimbus' });
-    const log = (await page.textContent('.lambda-log')) as string;
+    await page.waitForSelector('.nb-lambda-status.nb-succeeded', { timeout: 15_000 });
+    expect(JSON.parse((await page.textContent('.nb-lambda-response')) as string)).toEqual({ message: 'Hello Nimbus' });
+    const log = (await page.textContent('.nb-lambda-log')) as string;
     expect(log).toMatch(/START RequestId: [0-9a-f-]{36} Version: \$LATEST/);
     expect(log).toMatch(/INFO\tgreeting Nimbus/);
     expect(log).toMatch(/REPORT RequestId: .*Init Duration/);
-    expect(await page.textContent('.lambda-figures')).toMatch(/Duration [\d.]+ ms · Billed \d+ ms · Memory \d+\/256 MB · Init [\d.]+ ms/);
-    await page.waitForSelector(`${fn('HelloFunction')} .lambda-warm`);
+    expect(await page.textContent('.nb-lambda-figures')).toMatch(/Duration [\d.]+ ms · Billed \d+ ms · Memory \d+\/256 MB · Init [\d.]+ ms/);
+    await page.waitForSelector(`${fn('HelloFunction')} .nb-lambda-warm`);
   });
 
   it('refuses an event that is not JSON before sending it', async () => {
-    await page.fill('.lambda-payload', '{ nope');
+    await page.fill('.nb-lambda-payload', '{ nope');
     await page.click('.lambda-invoke');
-    await expect.poll(() => page.textContent('.lambda-payload-error')).toMatch(/Not JSON/);
+    await expect.poll(() => page.textContent('.nb-lambda-payload-error')).toMatch(/Not JSON/);
     // A list reload (file events, invocations) keeps the message and the typed text.
-    await page.click('.lambda-refresh');
-    await expect.poll(() => page.inputValue('.lambda-payload')).toBe('{ nope');
-    expect(await page.textContent('.lambda-payload-error')).toMatch(/Not JSON/);
+    await page.click('.nb-lambda-refresh');
+    await expect.poll(() => page.inputValue('.nb-lambda-payload')).toBe('{ nope');
+    expect(await page.textContent('.nb-lambda-payload-error')).toMatch(/Not JSON/);
   });
 
   it('shows a function error with its type', async () => {
@@ -76,20 +76,20 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
     // The code change retires the warm environment; the next invocation runs the new code.
     await expect
       .poll(async () => {
-        await page.fill('.lambda-payload', '{}');
+        await page.fill('.nb-lambda-payload', '{}');
         await page.click('.lambda-invoke');
         await page.waitForSelector('.lambda-invoke:not([disabled])');
-        return page.textContent('.lambda-status');
+        return page.textContent('.nb-lambda-status');
       }, { timeout: 15_000 })
       .toMatch(/Failed: RangeError/);
-    expect(await page.textContent('.lambda-response')).toContain('out of range');
+    expect(await page.textContent('.nb-lambda-response')).toContain('out of range');
   });
 
   it('shows template problems with file and line, live, and a badge', async () => {
     writeFiles(root, { 'broken/template.yaml': 'Resources:\n  Bad:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: x.y, Runtime: cobol, InlineCode: x }\n' });
-    await page.waitForSelector('.lambda-problem[data-file="broken/template.yaml"]', { timeout: 15_000 });
-    expect(await page.textContent('.lambda-problem')).toMatch(/broken\/template\.yaml:2:3.*Runtime cobol is not supported/);
-    expect(await page.textContent('.activity-button[data-view="lambda"] .badge')).toBe('1');
+    await page.waitForSelector('.nb-lambda-problem[data-file="broken/template.yaml"]', { timeout: 15_000 });
+    expect(await page.textContent('.nb-lambda-problem')).toMatch(/broken\/template\.yaml:2:3.*Runtime cobol is not supported/);
+    expect(await page.textContent('.nb-activity-button[data-view="lambda"] .nb-badge')).toBe('1');
     expect(consoleErrors.get(page)).toEqual([]);
   });
 
@@ -98,7 +98,7 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
     const share = (await res.json()) as CreatedShare;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     readOnlyPage = await openIde(browser, server, { token: share.token, workspace: 'default', context });
-    await readOnlyPage.click('.activity-button[data-view="lambda"]');
+    await readOnlyPage.click('.nb-activity-button[data-view="lambda"]');
     await readOnlyPage.click(fn('HelloFunction'));
     expect(await readOnlyPage.isDisabled('.lambda-invoke')).toBe(true);
     const refused = await readOnlyPage.evaluate(async () => {

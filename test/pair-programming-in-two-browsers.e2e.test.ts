@@ -40,7 +40,7 @@ async function editorText(page: Page): Promise<string> {
 }
 
 async function showView(page: Page, id: string): Promise<void> {
-  await page.click(`.activity-button[data-view="${id}"]`);
+  await page.click(`.nb-activity-button[data-view="${id}"]`);
 }
 
 async function openFile(page: Page, file: string): Promise<void> {
@@ -48,19 +48,19 @@ async function openFile(page: Page, file: string): Promise<void> {
   const parts = file.split('/');
   for (let i = 1; i < parts.length; i++) {
     const dir = parts.slice(0, i).join('/');
-    if ((await page.locator(`.tree-row[data-path="${file}"]`).count()) === 0) await page.click(`.tree-row[data-path="${dir}"]`);
+    if ((await page.locator(`.nb-tree-row[data-path="${file}"]`).count()) === 0) await page.click(`.nb-tree-row[data-path="${dir}"]`);
   }
-  await page.click(`.tree-row[data-path="${file}"]`);
-  await page.waitForSelector(`.tab.active[data-path="${file}"]`);
+  await page.click(`.nb-tree-row[data-path="${file}"]`);
+  await page.waitForSelector(`.nb-tab.nb-active[data-path="${file}"]`);
   await page.waitForSelector('.monaco-editor .view-line');
 }
 
 async function joinWithName(page: Page, name: string): Promise<void> {
   await page.waitForSelector('body[data-collab="ready"]');
-  const input = page.locator('.name-card input');
+  const input = page.locator('.nb-name-card input');
   await input.fill(name);
   await input.press('Enter');
-  await page.waitForSelector('.name-card', { state: 'detached' });
+  await page.waitForSelector('.nb-name-card', { state: 'detached' });
 }
 
 beforeAll(async () => {
@@ -84,10 +84,10 @@ describe('pair programming in two browsers', () => {
   it('a share link asks for a display name (without blocking); the people view shows everyone with their name and role', async () => {
     await showView(alice, 'people');
     await showView(bob, 'people');
-    await alice.waitForSelector('.person[data-peer-name="Bob"]');
-    await bob.waitForSelector('.person[data-peer-name="Alice"]');
-    expect(await alice.locator('.person[data-peer-name="Bob"] .person-role').textContent()).toBe('can edit');
-    expect(await alice.locator('.person[data-peer-name="Alice"] .person-name').textContent()).toBe('Alice (you)');
+    await alice.waitForSelector('.nb-person[data-peer-name="Bob"]');
+    await bob.waitForSelector('.nb-person[data-peer-name="Alice"]');
+    expect(await alice.locator('.nb-person[data-peer-name="Bob"] .nb-person-role').textContent()).toBe('can edit');
+    expect(await alice.locator('.nb-person[data-peer-name="Alice"] .nb-person-name').textContent()).toBe('Alice (you)');
   });
 
   it('both type in the same file and converge; each sees the other’s cursor with a name label', async () => {
@@ -109,8 +109,8 @@ describe('pair programming in two browsers', () => {
     await expect.poll(() => labelIn(alice), { timeout: 5000 }).toEqual(['"Bob"']);
     await expect.poll(() => labelIn(bob), { timeout: 5000 }).toEqual(['"Alice"']);
     await showView(alice, 'people');
-    await expect.poll(() => alice.locator('.person[data-peer-name="Bob"] .person-file').textContent(), { timeout: 5000 }).toBe('app.ts');
-    expect(await alice.locator('.person[data-peer-name="Alice"] .person-file').textContent()).toBe('app.ts');
+    await expect.poll(() => alice.locator('.nb-person[data-peer-name="Bob"] .nb-person-file').textContent(), { timeout: 5000 }).toBe('app.ts');
+    expect(await alice.locator('.nb-person[data-peer-name="Alice"] .nb-person-file').textContent()).toBe('app.ts');
   });
 
   it('undo only undoes your own typing', async () => {
@@ -130,15 +130,15 @@ describe('pair programming in two browsers', () => {
 
   it('follow mode: Alice follows Bob into another file and to where he scrolled, until she moves herself', async () => {
     await showView(alice, 'people');
-    await alice.click('.person[data-peer-name="Bob"]');
-    await alice.waitForSelector('.follow-banner:not([hidden])');
+    await alice.click('.nb-person[data-peer-name="Bob"]');
+    await alice.waitForSelector('.nb-follow-banner:not([hidden])');
     await openFile(bob, 'notes.md');
-    await expect.poll(() => alice.locator('.tab.active').getAttribute('data-path'), { timeout: 5000 }).toBe('notes.md');
+    await expect.poll(() => alice.locator('.nb-tab.nb-active').getAttribute('data-path'), { timeout: 5000 }).toBe('notes.md');
     await bob.click('.monaco-editor .view-lines');
     await bob.keyboard.press('Control+End');
     await expect.poll(async () => (await editorText(alice)).includes('note line 290'), { timeout: 5000 }).toBe(true);
     await alice.click('.monaco-editor .view-lines');
-    await alice.waitForSelector('.follow-banner', { state: 'hidden' });
+    await alice.waitForSelector('.nb-follow-banner', { state: 'hidden' });
     await bob.keyboard.press('Control+Home');
     await expect.poll(async () => (await editorText(bob)).includes('note line 1\n'), { timeout: 5000 }).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
@@ -147,13 +147,13 @@ describe('pair programming in two browsers', () => {
 
   it('chat arrives with an unread count that clears when the chat is opened', async () => {
     await showView(bob, 'chat');
-    await bob.fill('.chat-input', 'look at notes.md please');
-    await bob.press('.chat-input', 'Enter');
-    await expect.poll(() => alice.locator('.activity-button[data-view="chat"] .badge').textContent(), { timeout: 5000 }).toBe('1');
+    await bob.fill('.nb-chat-input', 'look at notes.md please');
+    await bob.press('.nb-chat-input', 'Enter');
+    await expect.poll(() => alice.locator('.nb-activity-button[data-view="chat"] .nb-badge').textContent(), { timeout: 5000 }).toBe('1');
     await showView(alice, 'chat');
-    await alice.waitForSelector('.chat-message:has-text("look at notes.md please")');
-    expect(await alice.locator('.activity-button[data-view="chat"] .badge').isHidden()).toBe(true);
-    expect(await bob.locator('.activity-button[data-view="chat"] .badge').isHidden()).toBe(true);
+    await alice.waitForSelector('.nb-chat-message:has-text("look at notes.md please")');
+    expect(await alice.locator('.nb-activity-button[data-view="chat"] .nb-badge').isHidden()).toBe(true);
+    expect(await bob.locator('.nb-activity-button[data-view="chat"] .nb-badge').isHidden()).toBe(true);
   });
 
   it('an outside `sed -i` appears in both editors, once', async () => {
@@ -175,7 +175,7 @@ describe('pair programming in two browsers', () => {
     await viewer.click('.monaco-editor .view-lines');
     await viewer.keyboard.type('VANDALISM');
     await viewer.keyboard.press('Control+s');
-    expect(await viewer.locator('.statusbar [data-id="saved"]').textContent()).toBe('read-only');
+    expect(await viewer.locator('.nb-statusbar [data-id="saved"]').textContent()).toBe('read-only');
     await alice.click('.monaco-editor .view-lines');
     await alice.keyboard.press('Control+End');
     await alice.keyboard.type(' // still live');
@@ -185,7 +185,7 @@ describe('pair programming in two browsers', () => {
   });
 
   it('the status bar shows the documents are live', async () => {
-    expect(await alice.locator('.statusbar [data-id="collab"]').textContent()).toBe('⇄ live');
+    expect(await alice.locator('.nb-statusbar [data-id="collab"]').textContent()).toBe('⇄ live');
   });
 
   it('editing offline: the status bar says so, typing goes on, and the edits arrive once the connection is back', async () => {
@@ -204,7 +204,7 @@ describe('pair programming in two browsers', () => {
     await openFile(alice, 'offline.md');
     await openFile(bob, 'offline.md');
     expect(open.size).toBe(1);
-    const bobStatus = bob.locator('.statusbar [data-id="collab"]');
+    const bobStatus = bob.locator('.nb-statusbar [data-id="collab"]');
     cut = true;
     for (const ws of open) await ws.close({ code: 1001, reason: 'network down' });
     await expect.poll(() => bobStatus.getAttribute('data-state'), { timeout: 10_000 }).toBe('offline');
@@ -228,44 +228,44 @@ describe('pair programming in two browsers', () => {
 
   it('the share dialog creates an expiring link; revoking it there disconnects its user at once', async () => {
     await alice.click('[data-action="share"]');
-    await alice.selectOption('.share-dialog select[name="role"]', 'read');
-    await alice.selectOption('.share-dialog select[name="expiry"]', '1h');
-    await alice.click('.share-dialog button.primary');
+    await alice.selectOption('.nb-share-dialog select[name="role"]', 'read');
+    await alice.selectOption('.nb-share-dialog select[name="expiry"]', '1h');
+    await alice.click('.nb-share-dialog button.nb-primary');
     const url = await alice.locator('.share-url').inputValue();
     expect(url).toMatch(/\/w\/default\?token=/);
-    await alice.click('.share-dialog button:has-text("Close")');
+    await alice.click('.nb-share-dialog button:has-text("Close")');
     carol = await (await context()).newPage();
     await carol.goto(url);
     await joinWithName(carol, 'Carol');
     await openFile(carol, 'src/app.ts');
     await showView(alice, 'people');
-    await alice.waitForSelector('.person[data-peer-name="Carol"]');
+    await alice.waitForSelector('.nb-person[data-peer-name="Carol"]');
     await alice.click('[data-action="share"]');
-    await alice.click('.share-item:has-text("expires") button:has-text("Revoke")');
-    await carol.waitForSelector('.toast:has-text("revoked")');
-    await expect.poll(() => carol?.locator('.statusbar [data-id="collab"]').getAttribute('data-state'), { timeout: 5000 }).toBe('offline');
-    await alice.waitForSelector('.person[data-peer-name="Carol"]', { state: 'detached' });
-    expect(await alice.locator('.share-item:has-text("expires")').count()).toBe(0);
+    await alice.click('.nb-share-item:has-text("expires") button:has-text("Revoke")');
+    await carol.waitForSelector('.nb-toast:has-text("revoked")');
+    await expect.poll(() => carol?.locator('.nb-statusbar [data-id="collab"]').getAttribute('data-state'), { timeout: 5000 }).toBe('offline');
+    await alice.waitForSelector('.nb-person[data-peer-name="Carol"]', { state: 'detached' });
+    expect(await alice.locator('.nb-share-item:has-text("expires")').count()).toBe(0);
   });
 
   it('terminal input is granted in the share dialog only when chosen, with a warning of what it allows', async () => {
-    if (await alice.locator('.share-dialog').count()) await alice.click('.share-dialog button:has-text("Close")');
+    if (await alice.locator('.nb-share-dialog').count()) await alice.click('.nb-share-dialog button:has-text("Close")');
     await alice.click('[data-action="share"]');
-    const terminalSelect = alice.locator('.share-dialog select[name="terminal"]');
+    const terminalSelect = alice.locator('.nb-share-dialog select[name="terminal"]');
     // A read-only link can never type; an editing link watches terminals unless typing is chosen.
-    await alice.selectOption('.share-dialog select[name="role"]', 'read');
-    expect(await alice.locator('.share-dialog select[name="terminal"] option[value="write"]').isDisabled()).toBe(true);
-    await alice.selectOption('.share-dialog select[name="role"]', 'write');
+    await alice.selectOption('.nb-share-dialog select[name="role"]', 'read');
+    expect(await alice.locator('.nb-share-dialog select[name="terminal"] option[value="write"]').isDisabled()).toBe(true);
+    await alice.selectOption('.nb-share-dialog select[name="role"]', 'write');
     expect(await terminalSelect.inputValue()).toBe('read');
-    expect(await alice.locator('.share-warning').isVisible()).toBe(false);
-    await alice.selectOption('.share-dialog select[name="terminal"]', 'write');
-    await expect.poll(() => alice.locator('.share-warning').textContent()).toMatch(/runs commands on this machine.*inside this workspace's sandbox/);
-    await alice.click('.share-dialog button.primary');
+    expect(await alice.locator('.nb-share-warning').isVisible()).toBe(false);
+    await alice.selectOption('.nb-share-dialog select[name="terminal"]', 'write');
+    await expect.poll(() => alice.locator('.nb-share-warning').textContent()).toMatch(/runs commands on this machine.*inside this workspace's sandbox/);
+    await alice.click('.nb-share-dialog button.nb-primary');
     const url = await alice.locator('.share-url').inputValue();
-    expect(await alice.locator('.share-created').textContent()).toContain('type in its terminals');
+    expect(await alice.locator('.nb-share-created').textContent()).toContain('type in its terminals');
     // The list of links refreshes after the link is shown: wait for it rather than read it at once.
-    await alice.waitForSelector('.share-item[data-terminal="write"]');
-    await alice.click('.share-dialog button:has-text("Close")');
+    await alice.waitForSelector('.nb-share-item[data-terminal="write"]');
+    await alice.click('.nb-share-dialog button:has-text("Close")');
 
     const dave = await (await context('Dave')).newPage();
     try {
@@ -273,7 +273,7 @@ describe('pair programming in two browsers', () => {
       await dave.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
       await dave.click('button[aria-label="New terminal"]');
       await dave.waitForFunction(() => window.nimbusTerminals?.list().at(-1)?.status === 'online', undefined, { timeout: 15_000 });
-      await dave.click('.terminal-host:not([hidden]) .xterm');
+      await dave.click('.nb-terminal-host:not([hidden]) .xterm');
       await dave.keyboard.type('echo dave-$((40+2))');
       await dave.keyboard.press('Enter');
       await dave.waitForFunction(() => window.nimbusTerminals?.list().some((t) => t.text.includes('dave-42')), undefined, { timeout: 10_000 });
@@ -287,7 +287,7 @@ describe('pair programming in two browsers', () => {
     try {
       await erin.goto(((await res.json()) as CreatedShare).url);
       await erin.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-      expect(await erin.locator('.terminal-empty').textContent()).toContain('does not include the terminals');
+      expect(await erin.locator('.nb-terminal-empty').textContent()).toContain('does not include the terminals');
       expect(await erin.locator('button[aria-label="New terminal"]').count()).toBe(0);
     } finally {
       await erin.context().close();

@@ -53,7 +53,7 @@ async function start(ctx: IdeContext): Promise<void> {
   // Someone who came in through a share link is asked for a name (without blocking: they join at once).
   if (session.shareId && !localStorage.getItem(NAME_CHOSEN)) askName(ctx.user.name, rename);
   peopleView.el.addEventListener('dblclick', (e) => {
-    if ((e.target as HTMLElement).closest('.person')?.getAttribute('data-peer-id') !== people.self) return;
+    if ((e.target as HTMLElement).closest('.nb-person')?.getAttribute('data-peer-id') !== people.self) return;
     void promptDialog('Your name', ctx.user.name, { okLabel: 'Rename' }).then((name) => name && rename(name));
   });
 
@@ -63,7 +63,7 @@ async function start(ctx: IdeContext): Promise<void> {
   shell.onViewShown((id) => chat.setVisible(id === 'chat'));
 
   if (session.role === 'owner') {
-    const share = h('button.titlebar-button', { type: 'button', title: 'Share this workspace', 'data-action': 'share' }, icon('live-share'), ' Share');
+    const share = h('button.nb-titlebar-button', { type: 'button', title: 'Share this workspace', 'data-action': 'share' }, icon('live-share'), ' Share');
     share.addEventListener('click', () => openShareDialog(ctx.api, ctx.workspaceId, session.sandbox));
     shell.titleBar.append(share);
   }
@@ -86,15 +86,15 @@ async function start(ctx: IdeContext): Promise<void> {
 
 /** A small card, not a modal: the person is already in and can work while (or instead of) answering. */
 function askName(current: string, done: (name: string) => void): void {
-  const input = h('input.name-card-input', { type: 'text', value: current, 'aria-label': 'Your name', maxlength: '40', spellcheck: 'false' });
-  const join = h('button.primary', { type: 'submit' }, 'Join');
+  const input = h('input.nb-name-card-input', { type: 'text', value: current, 'aria-label': 'Your name', maxlength: '40', spellcheck: 'false' });
+  const join = h('button.nb-primary', { type: 'submit' }, 'Join');
   const later = h('button', { type: 'button', title: 'Keep this name' }, 'Later');
   const card = h(
-    'form.name-card',
+    'form.nb-name-card',
     { role: 'dialog', 'aria-label': 'Your name' },
     h('p', {}, 'Welcome! What name should the others see next to your cursor?'),
     input,
-    h('div.dialog-buttons', {}, later, join),
+    h('div.nb-dialog-buttons', {}, later, join),
   );
   card.addEventListener('submit', (e) => {
     e.preventDefault();

@@ -46,9 +46,9 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
     typeOption,
     h('option', { value: 'none' }, 'Terminals: no access'),
   );
-  const warning = h('p.share-warning', { role: 'note', hidden: true }, terminalWarning(sandbox));
+  const warning = h('p.nb-share-warning', { role: 'note', hidden: true }, terminalWarning(sandbox));
   const noSandbox = sandbox && !sandbox.available
-    ? h('p.share-warning', { role: 'note' }, `No sandbox on this server${sandbox.reason ? ` (${sandbox.reason})` : ''}: terminals and functions run with your user's view of the machine.` +
+    ? h('p.nb-share-warning', { role: 'note' }, `No sandbox on this server${sandbox.reason ? ` (${sandbox.reason})` : ''}: terminals and functions run with your user's view of the machine.` +
         (sandbox.terminalWriteGrantable ? '' : ' Links cannot be allowed to type in terminals.'))
     : undefined;
   const syncTerminal = (): void => {
@@ -60,24 +60,24 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
   role.addEventListener('change', syncTerminal);
   terminal.addEventListener('change', syncTerminal);
   const expiry = h('select', { 'aria-label': 'When the link expires', name: 'expiry' }, ...EXPIRY.map(([value, label]) => h('option', { value }, label)));
-  const create = h('button.primary', { type: 'submit' }, 'Create link');
-  const created = h('div.share-created', { hidden: true });
-  const list = h('ul.share-list', { 'aria-label': 'Existing links' });
+  const create = h('button.nb-primary', { type: 'submit' }, 'Create link');
+  const created = h('div.nb-share-created', { hidden: true });
+  const list = h('ul.nb-share-list', { 'aria-label': 'Existing links' });
   const close = h('button', { type: 'button' }, 'Close');
   const form = h(
-    'form.dialog.share-dialog',
+    'form.nb-dialog.nb-share-dialog',
     { role: 'dialog', 'aria-label': 'Share this workspace' },
     h('h2', {}, 'Share this workspace'),
-    h('div.share-row', {}, role, terminal),
+    h('div.nb-share-row', {}, role, terminal),
     warning,
     ...(noSandbox ? [noSandbox] : []),
-    h('div.share-row', {}, expiry, create),
+    h('div.nb-share-row', {}, expiry, create),
     created,
     h('h3', {}, 'Links'),
     list,
-    h('div.dialog-buttons', {}, close),
+    h('div.nb-dialog-buttons', {}, close),
   );
-  const backdrop = h('div.backdrop', {}, form);
+  const backdrop = h('div.nb-backdrop', {}, form);
   const done = (): void => backdrop.remove();
   close.addEventListener('click', done);
   form.addEventListener('keydown', (e) => e.key === 'Escape' && done());
@@ -85,10 +85,10 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
   const refresh = async (): Promise<void> => {
     const shares = await api.get<Share[]>(base);
     list.replaceChildren(...shares.map((s) => shareRow(s)));
-    if (shares.length === 0) list.append(h('li.share-empty', {}, 'No links yet.'));
+    if (shares.length === 0) list.append(h('li.nb-share-empty', {}, 'No links yet.'));
   };
   const shareRow = (share: Share): HTMLElement => {
-    const revoke = h('button.danger-link', { type: 'button', 'data-share': share.id }, 'Revoke');
+    const revoke = h('button.nb-danger-link', { type: 'button', 'data-share': share.id }, 'Revoke');
     revoke.addEventListener('click', () => {
       void api
         .del(`${base}/${encodeURIComponent(share.id)}`)
@@ -98,7 +98,7 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
     const label = share.role === 'write' ? 'can edit' : 'read-only';
     const expires = share.expiresAt ? `expires ${when(share.expiresAt)}` : 'no expiry';
     return h(
-      'li.share-item',
+      'li.nb-share-item',
       { 'data-role': share.role, 'data-terminal': share.terminal },
       h('span', {}, `${label} · ${TERMINAL_LABEL[share.terminal]} · created ${when(share.createdAt)} · ${expires}`),
       revoke,
@@ -119,7 +119,7 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
         });
         const can = share.role === 'write' ? 'can edit' : 'can view';
         const terminals = share.terminal === 'write' ? ' and type in its terminals' : '';
-        created.replaceChildren(h('p', {}, `Anyone with this link ${can} this workspace${terminals}. It is shown only now:`), h('div.share-row', {}, url, copy));
+        created.replaceChildren(h('p', {}, `Anyone with this link ${can} this workspace${terminals}. It is shown only now:`), h('div.nb-share-row', {}, url, copy));
         created.hidden = false;
         url.select();
         return refresh();

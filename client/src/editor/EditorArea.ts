@@ -31,9 +31,9 @@ export class EditorArea {
     readonly root: HTMLElement,
     private provider: DocumentProvider,
   ) {
-    this.tabStrip = h('div.tabs', { role: 'tablist', 'aria-label': 'Open files' });
-    const host = h('div.editor-host');
-    this.empty = h('div.editor-empty', {}, h('p', {}, 'Open a file from the tree to start editing.'), h('p.hint', {}, 'Ctrl/Cmd+S saves · F2 renames in the tree · Del deletes'));
+    this.tabStrip = h('div.nb-tabs', { role: 'tablist', 'aria-label': 'Open files' });
+    const host = h('div.nb-editor-host');
+    this.empty = h('div.nb-editor-empty', {}, h('p', {}, 'Open a file from the tree to start editing.'), h('p.nb-hint', {}, 'Ctrl/Cmd+S saves · F2 renames in the tree · Del deletes'));
     root.append(this.tabStrip, host, this.empty);
     this.monacoEditor = monaco.editor.create(host, {
       model: null,
@@ -159,10 +159,10 @@ export class EditorArea {
       toast(`Cannot open ${path}: ${errorMessage(err)}`, 'error');
       return undefined;
     }
-    const close = h('button.tab-close', { title: 'Close (Alt+W)', 'aria-label': `Close ${path}` }, '×');
-    const el = h('div.tab', { role: 'tab', title: path, 'data-path': path }, h('span.tab-label', {}, baseName(path)), close);
+    const close = h('button.nb-tab-close', { title: 'Close (Alt+W)', 'aria-label': `Close ${path}` }, '×');
+    const el = h('div.nb-tab', { role: 'tab', title: path, 'data-path': path }, h('span.tab-label', {}, baseName(path)), close);
     const tab: Tab = { path, doc, el, viewState: null, unsubscribe: () => undefined };
-    tab.unsubscribe = doc.onDidChangeDirty((dirty) => el.classList.toggle('dirty', dirty));
+    tab.unsubscribe = doc.onDidChangeDirty((dirty) => el.classList.toggle('nb-dirty', dirty));
     el.addEventListener('mousedown', (e) => {
       if (e.button === 1) {
         e.preventDefault();
@@ -199,7 +199,7 @@ export class EditorArea {
 
   private render(): void {
     for (const t of this.tabs) {
-      t.el.classList.toggle('active', t === this.active);
+      t.el.classList.toggle('nb-active', t === this.active);
       t.el.setAttribute('aria-selected', String(t === this.active));
     }
     this.empty.hidden = this.tabs.length > 0;

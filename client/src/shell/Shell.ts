@@ -28,19 +28,19 @@ export class Shell {
   /** The bottom panel, where terminals live. */
   readonly panel: HTMLElement;
   readonly titleBar: HTMLElement;
-  private readonly activity = h('nav.activitybar', { 'aria-label': 'Views' });
-  private readonly sidebar = h('aside.sidebar');
+  private readonly activity = h('nav.nb-activitybar', { 'aria-label': 'Views' });
+  private readonly sidebar = h('aside.nb-sidebar');
   private readonly views = new Map<string, { button: HTMLButtonElement; container: HTMLElement; badge: HTMLElement }>();
   private activeView: string | undefined;
 
   constructor(root: HTMLElement, workspace: Workspace, provider: DocumentProvider) {
-    this.titleBar = h('header.titlebar', {}, h('span.brand', {}, 'Nimbus'));
-    const sidebarSplit = h('div.splitter.splitter-x', { role: 'separator', 'aria-orientation': 'vertical' });
-    const editorRoot = h('section.editor-area', { 'aria-label': 'Editor' });
-    const panelSplit = h('div.splitter.splitter-y', { role: 'separator', 'aria-orientation': 'horizontal' });
-    this.panel = h('section.panel', { 'aria-label': 'Panel' });
-    const main = h('div.main', {}, editorRoot, panelSplit, this.panel);
-    const body = h('div.body', {}, this.activity, this.sidebar, sidebarSplit, main);
+    this.titleBar = h('header.nb-titlebar', {}, h('span.nb-brand', {}, 'Nimbus'));
+    const sidebarSplit = h('div.nb-splitter.nb-splitter-x', { role: 'separator', 'aria-orientation': 'vertical' });
+    const editorRoot = h('section.nb-editor-area', { 'aria-label': 'Editor' });
+    const panelSplit = h('div.nb-splitter.nb-splitter-y', { role: 'separator', 'aria-orientation': 'horizontal' });
+    this.panel = h('section.nb-panel', { 'aria-label': 'Panel' });
+    const main = h('div.nb-main', {}, editorRoot, panelSplit, this.panel);
+    const body = h('div.nb-body', {}, this.activity, this.sidebar, sidebarSplit, main);
     root.replaceChildren(this.titleBar, body, this.statusBar.el);
     root.removeAttribute('aria-busy');
     document.title = `${workspace.name} — Nimbus`;
@@ -50,9 +50,9 @@ export class Shell {
   }
 
   addSidebarView(view: SidebarView): SidebarViewHandle {
-    const badge = h('span.badge', { hidden: true });
-    const button = h('button.activity-button', { title: view.title, 'aria-label': view.title, 'data-view': view.id }, h('span.icon', {}, icon(view.icon)), badge);
-    const container = h('div.view', { 'data-view': view.id, hidden: true }, h('h2.view-title', {}, view.title));
+    const badge = h('span.nb-badge', { hidden: true });
+    const button = h('button.nb-activity-button', { title: view.title, 'aria-label': view.title, 'data-view': view.id }, h('span.icon', {}, icon(view.icon)), badge);
+    const container = h('div.nb-view', { 'data-view': view.id, hidden: true }, h('h2.nb-view-title', {}, view.title));
     button.addEventListener('click', () => this.showView(view.id));
     this.activity.append(button);
     this.sidebar.append(container);
@@ -82,7 +82,7 @@ export class Shell {
     this.activeView = id;
     for (const [viewId, v] of this.views) {
       v.container.hidden = viewId !== id;
-      v.button.classList.toggle('active', viewId === id);
+      v.button.classList.toggle('nb-active', viewId === id);
     }
     for (const l of this.viewListeners) l(id);
   }

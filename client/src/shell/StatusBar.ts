@@ -13,12 +13,12 @@ export interface StatusItem {
 }
 
 export class StatusBar {
-  private readonly left = h('div.status-left');
-  private readonly right = h('div.status-right');
-  readonly el = h('footer.statusbar', { role: 'status' }, this.left, this.right);
+  private readonly left = h('div.nb-status-left');
+  private readonly right = h('div.nb-status-right');
+  readonly el = h('footer.nb-statusbar', { role: 'status' }, this.left, this.right);
 
   addItem(id: string, options: StatusItemOptions): StatusItem {
-    const el = options.onClick ? h('button.status-item', { 'data-id': id }) : h('span.status-item', { 'data-id': id });
+    const el = options.onClick ? h('button.nb-status-item', { 'data-id': id }) : h('span.nb-status-item', { 'data-id': id });
     if (options.onClick) el.addEventListener('click', options.onClick);
     const set = (text: string, title?: string): void => {
       el.textContent = text;

@@ -14,7 +14,7 @@ const HIBERNATE = '__hibernate__';
  * open the current one's settings and hibernate it from here.
  */
 export function workspaceSwitcher(api: Api, session: Session, current: Workspace, all: Workspace[]): HTMLElement {
-  const select = h('select.workspace-switcher', { 'aria-label': 'Workspace' });
+  const select = h('select.nb-workspace-switcher', { 'aria-label': 'Workspace' });
   for (const ws of all) {
     const state = ws.id !== current.id && ws.state === 'hibernated' ? ' — hibernated' : '';
     const option = h('option', { value: ws.id, selected: ws.id === current.id, 'data-state': ws.state }, `${ws.name}${ws.openedPath ? ` (${ws.openedPath})` : ''}${state}`);

@@ -29,7 +29,7 @@ export function installHibernation(ctx: IdeContext): void {
   let lastReport = 0;
 
   const countdown = h('span.nimbus-hib-countdown');
-  const stay = h('button.primary', { type: 'button' }, 'Stay awake');
+  const stay = h('button.nb-primary', { type: 'button' }, 'Stay awake');
   const warning = h('div.nimbus-hib-warning', { role: 'alert', hidden: true }, countdown, stay);
   const overlayText = h('p', {}, mayWake ? 'Hibernated — press any key or click to wake' : 'Hibernated — it wakes when someone who can edit opens it');
   const overlay = h('div.nimbus-hib-overlay', { role: 'dialog', 'aria-label': 'Workspace hibernated', hidden: true }, h('div.nimbus-hib-card', {}, overlayText));

@@ -24,22 +24,22 @@ function idleSelect(label: string, name: string, current: number): HTMLSelectEle
 /** The owner's settings of one workspace: its name and when it hibernates. Resolves to the saved workspace. */
 export function openWorkspaceSettings(api: Api, workspace: Workspace): Promise<Workspace | undefined> {
   return new Promise((resolve) => {
-    const name = h('input.dialog-input', { type: 'text', value: workspace.name, 'aria-label': 'Name', name: 'name' });
+    const name = h('input.nb-dialog-input', { type: 'text', value: workspace.name, 'aria-label': 'Name', name: 'name' });
     const after = idleSelect('Hibernate after', 'hibernateAfter', workspace.hibernateAfterSeconds);
     const pause = idleSelect('Pause after', 'pauseAfter', workspace.pauseAfterSeconds);
-    const ok = h('button.primary', { type: 'submit' }, 'Save');
+    const ok = h('button.nb-primary', { type: 'submit' }, 'Save');
     const cancel = h('button', { type: 'button' }, 'Cancel');
     const form = h(
-      'form.dialog.workspace-settings',
+      'form.nb-dialog.nb-workspace-settings',
       { role: 'dialog', 'aria-label': 'Workspace settings' },
       h('h2', {}, 'Workspace settings'),
       h('label', {}, 'Name', name),
       h('label', {}, 'Hibernate after this long without activity', after),
       h('label', {}, 'Pause before that (processes frozen, memory kept; resumed at once when used)', pause),
-      h('p.dialog-note', {}, 'Hibernating ends its terminals and functions and frees everything it holds; files are kept, and terminals come back in the same folders on the next visit.'),
-      h('div.dialog-buttons', {}, cancel, ok),
+      h('p.nb-dialog-note', {}, 'Hibernating ends its terminals and functions and frees everything it holds; files are kept, and terminals come back in the same folders on the next visit.'),
+      h('div.nb-dialog-buttons', {}, cancel, ok),
     );
-    const backdrop = h('div.backdrop', {}, form);
+    const backdrop = h('div.nb-backdrop', {}, form);
     const done = (value: Workspace | undefined): void => {
       backdrop.remove();
       resolve(value);

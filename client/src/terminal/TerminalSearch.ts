@@ -3,15 +3,15 @@ import type { TerminalView } from './TerminalView.js';
 
 /** The search box over the active terminal's scrollback: Enter for next, Shift+Enter for previous. */
 export class TerminalSearch {
-  readonly input = h('input.terminal-search-input', { type: 'search', placeholder: 'Find in terminal', 'aria-label': 'Find in terminal', spellcheck: 'false' });
-  private readonly result = h('span.terminal-search-result', { 'aria-live': 'polite' });
+  readonly input = h('input.nb-terminal-search-input', { type: 'search', placeholder: 'Find in terminal', 'aria-label': 'Find in terminal', spellcheck: 'false' });
+  private readonly result = h('span.nb-terminal-search-result', { 'aria-live': 'polite' });
   readonly element: HTMLElement;
 
   constructor(private readonly activeView: () => TerminalView | undefined) {
-    const prev = h('button.panel-action', { title: 'Previous match (Shift+Enter)', 'aria-label': 'Previous match' }, icon('arrow-up'));
-    const next = h('button.panel-action', { title: 'Next match (Enter)', 'aria-label': 'Next match' }, icon('arrow-down'));
-    const close = h('button.panel-action', { title: 'Close (Escape)', 'aria-label': 'Close search' }, icon('close'));
-    this.element = h('div.terminal-search', { hidden: true, role: 'search' }, this.input, this.result, prev, next, close);
+    const prev = h('button.nb-panel-action', { title: 'Previous match (Shift+Enter)', 'aria-label': 'Previous match' }, icon('arrow-up'));
+    const next = h('button.nb-panel-action', { title: 'Next match (Enter)', 'aria-label': 'Next match' }, icon('arrow-down'));
+    const close = h('button.nb-panel-action', { title: 'Close (Escape)', 'aria-label': 'Close search' }, icon('close'));
+    this.element = h('div.nb-terminal-search', { hidden: true, role: 'search' }, this.input, this.result, prev, next, close);
     prev.addEventListener('click', () => this.find(true));
     next.addEventListener('click', () => this.find(false));
     close.addEventListener('click', () => this.hide());

@@ -29,7 +29,7 @@ export function keepAwakeTitle(state: TerminalKeepAwake | null): string {
 
 /** The tab strip of the terminal panel. */
 export class TerminalTabs {
-  readonly element = h('div.terminal-tabs', { role: 'tablist', 'aria-label': 'Terminals' });
+  readonly element = h('div.nb-terminal-tabs', { role: 'tablist', 'aria-label': 'Terminals' });
   private readonly tabs = new Map<string, TerminalTab & { label: HTMLElement; awake: HTMLButtonElement; keepAwake: TerminalKeepAwake | null }>();
   active: TerminalTab | undefined;
 
@@ -47,10 +47,10 @@ export class TerminalTabs {
   }
 
   add(info: TerminalInfo): TerminalTab {
-    const label = h('span.terminal-tab-label', {}, info.name);
-    const close = h('button.tab-close', { title: 'Close terminal', 'aria-label': `Close ${info.name}`, hidden: !this.canWrite }, '×');
-    const awake = h('button.terminal-keep-awake', { type: 'button' }, icon('coffee')) as HTMLButtonElement;
-    const element = h('div.tab.terminal-tab', { role: 'tab', 'data-terminal-id': info.id, title: this.canWrite ? 'Double-click to rename' : info.name }, label, awake, close);
+    const label = h('span.nb-terminal-tab-label', {}, info.name);
+    const close = h('button.nb-tab-close', { title: 'Close terminal', 'aria-label': `Close ${info.name}`, hidden: !this.canWrite }, '×');
+    const awake = h('button.nb-terminal-keep-awake', { type: 'button' }, icon('coffee')) as HTMLButtonElement;
+    const element = h('div.nb-tab.nb-terminal-tab', { role: 'tab', 'data-terminal-id': info.id, title: this.canWrite ? 'Double-click to rename' : info.name }, label, awake, close);
     const tab = { id: info.id, name: info.name, status: 'connecting' as ConnectionStatus, ended: false, element, label, awake, keepAwake: null };
     this.showKeepAwake(tab, info.keepAwake);
     awake.addEventListener('click', (event) => {
@@ -94,7 +94,7 @@ export class TerminalTabs {
     if (!tab) return;
     this.active = tab;
     for (const t of this.tabs.values()) {
-      t.element.classList.toggle('active', t === tab);
+      t.element.classList.toggle('nb-active', t === tab);
       t.element.setAttribute('aria-selected', String(t === tab));
     }
     this.actions.activate(tab);
@@ -123,14 +123,14 @@ export class TerminalTabs {
     const tab = this.tabs.get(id);
     if (!tab) return;
     tab.ended = true;
-    tab.element.classList.add('ended');
+    tab.element.classList.add('nb-ended');
     this.showKeepAwake(tab, null);
     tab.awake.hidden = true;
   }
 
   private startRename(tab: TerminalTab & { label: HTMLElement }): void {
     if (!this.canWrite || tab.ended) return;
-    const input = h('input.terminal-rename', { type: 'text', value: tab.name, 'aria-label': 'Terminal name', maxlength: '64', spellcheck: 'false' });
+    const input = h('input.nb-terminal-rename', { type: 'text', value: tab.name, 'aria-label': 'Terminal name', maxlength: '64', spellcheck: 'false' });
     tab.label.replaceWith(input);
     input.focus();
     input.select();

@@ -34,7 +34,7 @@ export interface TerminalViewEvents {
  * queue, after the output that preceded them.
  */
 export class TerminalView {
-  readonly element = h('div.terminal-host');
+  readonly element = h('div.nb-terminal-host');
   readonly term: Terminal;
   private readonly fit = new FitAddon();
   private readonly search = new SearchAddon({ highlightLimit: 1000 });

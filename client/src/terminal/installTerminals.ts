@@ -25,7 +25,7 @@ export function installTerminals(ctx: IdeContext): void {
   const canWrite = ctx.session.terminal === 'write';
   if (ctx.session.terminal === 'none') {
     ctx.shell.panel.append(
-      h('div.terminal-panel', {}, h('div.terminal-header', {}, h('span.panel-title', {}, 'Terminal')), h('div.terminal-empty', {}, 'This share link does not include the terminals.')),
+      h('div.nb-terminal-panel', {}, h('div.nb-terminal-header', {}, h('span.nb-panel-title', {}, 'Terminal')), h('div.nb-terminal-empty', {}, 'This share link does not include the terminals.')),
     );
     return;
   }
@@ -34,8 +34,8 @@ export function installTerminals(ctx: IdeContext): void {
   const socketUrl = (id: string): string =>
     `${proto}://${location.host}/ws/workspaces/${encodeURIComponent(workspaceId)}/terminals/${encodeURIComponent(id)}`;
 
-  const body = h('div.terminal-body');
-  const empty = h('div.terminal-empty', {}, canWrite ? 'No terminal is open. Press + or Alt+T to open one.' : 'No terminal is open.');
+  const body = h('div.nb-terminal-body');
+  const empty = h('div.nb-terminal-empty', {}, canWrite ? 'No terminal is open. Press + or Alt+T to open one.' : 'No terminal is open.');
   const views = new Map<string, TerminalView>();
   const search = new TerminalSearch(() => (tabs.active ? views.get(tabs.active.id) : undefined));
 
@@ -72,10 +72,10 @@ export function installTerminals(ctx: IdeContext): void {
     },
   });
 
-  const newButton = h('button.panel-action', { title: 'New terminal (Alt+T)', 'aria-label': 'New terminal', hidden: !canWrite }, icon('add'));
-  const searchButton = h('button.panel-action', { title: 'Search the terminal', 'aria-label': 'Search the terminal' }, icon('search'));
-  const header = h('div.terminal-header', {}, h('span.panel-title', {}, 'Terminal'), tabs.element, newButton, searchButton);
-  ctx.shell.panel.append(h('div.terminal-panel', {}, header, search.element, body, empty));
+  const newButton = h('button.nb-panel-action', { title: 'New terminal (Alt+T)', 'aria-label': 'New terminal', hidden: !canWrite }, icon('add'));
+  const searchButton = h('button.nb-panel-action', { title: 'Search the terminal', 'aria-label': 'Search the terminal' }, icon('search'));
+  const header = h('div.nb-terminal-header', {}, h('span.nb-panel-title', {}, 'Terminal'), tabs.element, newButton, searchButton);
+  ctx.shell.panel.append(h('div.nb-terminal-panel', {}, header, search.element, body, empty));
 
   function updateEmpty(): void {
     empty.hidden = views.size > 0;

@@ -17,14 +17,14 @@ function close(): void {
 /** Shows a keyboard-navigable context menu at (x, y); `undefined` items draw separators. */
 export function showContextMenu(x: number, y: number, items: (MenuItem | undefined)[]): void {
   close();
-  const menu = h('div.context-menu', { role: 'menu' });
+  const menu = h('div.nb-context-menu', { role: 'menu' });
   const buttons: HTMLButtonElement[] = [];
   for (const item of items) {
     if (!item) {
-      menu.append(h('div.separator', { role: 'separator' }));
+      menu.append(h('div.nb-separator', { role: 'separator' }));
       continue;
     }
-    const button = h('button', { role: 'menuitem', disabled: item.disabled }, h('span', {}, item.label), h('span.shortcut', {}, item.shortcut ?? ''));
+    const button = h('button', { role: 'menuitem', disabled: item.disabled }, h('span', {}, item.label), h('span.nb-shortcut', {}, item.shortcut ?? ''));
     button.addEventListener('click', () => {
       close();
       item.action();

@@ -4,9 +4,9 @@ let container: HTMLElement | undefined;
 
 /** A transient message in the corner: errors stay longer than notes. */
 export function toast(message: string, kind: 'info' | 'error' = 'info'): void {
-  container ??= document.body.appendChild(h('div.toasts', { 'aria-live': 'polite' }));
-  const el = h(`div.toast`, { role: kind === 'error' ? 'alert' : 'status' }, message);
-  if (kind === 'error') el.classList.add('error');
+  container ??= document.body.appendChild(h('div.nb-toasts', { 'aria-live': 'polite' }));
+  const el = h(`div.nb-toast`, { role: kind === 'error' ? 'alert' : 'status' }, message);
+  if (kind === 'error') el.classList.add('nb-error');
   container.append(el);
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 3500);
 }

@@ -6,16 +6,16 @@ const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hou
 
 /** The workspace chat: history (kept on the server), a box to write in, and an unread counter for the badge. */
 export class ChatView {
-  readonly el = h('div.chat');
-  private readonly list = h('ol.chat-list', { 'aria-label': 'Chat messages', 'aria-live': 'polite' });
-  private readonly input = h('textarea.chat-input', { rows: '2', placeholder: 'Message everyone here (Enter sends)', 'aria-label': 'Chat message', maxlength: String(MAX_CHAT_TEXT) });
-  private readonly older = h('button.link.chat-older', { type: 'button', hidden: true }, 'Show older messages');
+  readonly el = h('div.nb-chat');
+  private readonly list = h('ol.nb-chat-list', { 'aria-label': 'Chat messages', 'aria-live': 'polite' });
+  private readonly input = h('textarea.nb-chat-input', { rows: '2', placeholder: 'Message everyone here (Enter sends)', 'aria-label': 'Chat message', maxlength: String(MAX_CHAT_TEXT) });
+  private readonly older = h('button.nb-link.nb-chat-older', { type: 'button', hidden: true }, 'Show older messages');
   private unread = 0;
   private visible = false;
   private readonly unreadListeners = new Set<(count: number) => void>();
 
   constructor(private readonly people: PeopleSocket) {
-    const form = h('form.chat-form', {}, this.input);
+    const form = h('form.nb-chat-form', {}, this.input);
     this.el.append(this.older, this.list, form);
     this.older.addEventListener('click', () => people.loadOlderChat());
     form.addEventListener('submit', (e) => {
@@ -67,9 +67,9 @@ export class ChatView {
   }
 
   private item(message: ChatMessage): HTMLElement {
-    const name = h('span.chat-author', {}, message.author.name);
+    const name = h('span.nb-chat-author', {}, message.author.name);
     name.style.color = message.author.color;
-    return h('li.chat-message', { 'data-id': String(message.id) }, h('div.chat-meta', {}, name, h('time', { datetime: message.at }, time(message.at))), h('div.chat-text', {}, message.text));
+    return h('li.nb-chat-message', { 'data-id': String(message.id) }, h('div.nb-chat-meta', {}, name, h('time', { datetime: message.at }, time(message.at))), h('div.nb-chat-text', {}, message.text));
   }
 
   private countUnread(): void {

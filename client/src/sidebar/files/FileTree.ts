@@ -35,7 +35,7 @@ export class FileTree {
     private readonly files: FileActions,
     private readonly host: FileTreeHost,
   ) {
-    this.el = h('div.file-tree', { role: 'tree', tabindex: '0', 'aria-label': 'Files' });
+    this.el = h('div.nb-file-tree', { role: 'tree', tabindex: '0', 'aria-label': 'Files' });
     this.el.addEventListener('keydown', (e) => this.onKey(e));
     this.el.addEventListener('contextmenu', (e) => {
       if (e.target === this.el) {
@@ -117,13 +117,13 @@ export class FileTree {
         el.dataset.key = key;
       }
       const selected = this.selected === entry.path;
-      el.classList.toggle('selected', selected);
+      el.classList.toggle('nb-selected', selected);
       el.setAttribute('aria-selected', String(selected));
       next.set(entry.path, el);
       return el;
     });
     this.rowEls = next;
-    if (els.length === 0) els.push(h('div.tree-empty', {}, this.host.canWrite ? 'No files yet. Right-click to create one, or drop files here.' : 'No files.'));
+    if (els.length === 0) els.push(h('div.nb-tree-empty', {}, this.host.canWrite ? 'No files yet. Right-click to create one, or drop files here.' : 'No files.'));
     const current = [...this.el.children];
     if (current.length !== els.length || current.some((c, i) => c !== els[i])) this.el.replaceChildren(...els);
   }
@@ -132,7 +132,7 @@ export class FileTree {
     const isDir = entry.type === 'directory';
     const open = isDir && this.expanded.has(entry.path);
     const row = h(
-      'div.tree-row',
+      'div.nb-tree-row',
       {
         role: 'treeitem',
         'data-path': entry.path,
@@ -141,9 +141,9 @@ export class FileTree {
         draggable: this.host.canWrite ? 'true' : undefined,
         title: entry.path,
       },
-      h('span.twisty', {}, isDir ? icon(open ? 'chevron-down' : 'chevron-right') : ''),
-      h('span.file-icon', {}, icon(isDir ? (open ? 'folder-opened' : 'folder') : entry.type === 'symlink' ? 'file-symlink-file' : 'file')),
-      h('span.name', {}, entry.name),
+      h('span.nb-twisty', {}, isDir ? icon(open ? 'chevron-down' : 'chevron-right') : ''),
+      h('span.nb-file-icon', {}, icon(isDir ? (open ? 'folder-opened' : 'folder') : entry.type === 'symlink' ? 'file-symlink-file' : 'file')),
+      h('span.nb-name', {}, entry.name),
     );
     row.style.paddingLeft = `${6 + depth * 14}px`;
     row.addEventListener('click', () => {
@@ -299,11 +299,11 @@ export class FileTree {
       if (!this.host.canWrite) return;
       e.preventDefault();
       e.stopPropagation();
-      el.classList.add('drop-target');
+      el.classList.add('nb-drop-target');
     });
-    el.addEventListener('dragleave', () => el.classList.remove('drop-target'));
+    el.addEventListener('dragleave', () => el.classList.remove('nb-drop-target'));
     el.addEventListener('drop', (e) => {
-      el.classList.remove('drop-target');
+      el.classList.remove('nb-drop-target');
       if (!this.host.canWrite || !e.dataTransfer) return;
       e.preventDefault();
       e.stopPropagation();
@@ -347,7 +347,7 @@ export class FileTree {
     else if ((e.key === 'Delete' || (e.key === 'Backspace' && e.metaKey)) && current && write) void this.remove(current.path);
     else if (e.altKey && e.key.toLowerCase() === 'n' && write) void (e.shiftKey ? this.newFolder() : this.newFile());
     else if (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) {
-      const rect = this.el.querySelector('.selected')?.getBoundingClientRect() ?? this.el.getBoundingClientRect();
+      const rect = this.el.querySelector('.nb-selected')?.getBoundingClientRect() ?? this.el.getBoundingClientRect();
       this.menuFor(current, rect.left + 20, rect.bottom);
     } else return;
     e.preventDefault();

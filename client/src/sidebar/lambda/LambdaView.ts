@@ -27,11 +27,11 @@ function pretty(text: string): string {
  * editor per function, and the last invocation's result, log, duration and memory.
  */
 export class LambdaView {
-  readonly el = h('div.lambda-view');
-  private readonly summary = h('div.lambda-summary');
-  private readonly problems = h('ul.lambda-problems', { 'aria-label': 'Template problems' });
-  private readonly list = h('ul.lambda-functions', { role: 'listbox', 'aria-label': 'Functions' });
-  private readonly detail = h('div.lambda-detail');
+  readonly el = h('div.nb-lambda-view');
+  private readonly summary = h('div.nb-lambda-summary');
+  private readonly problems = h('ul.nb-lambda-problems', { 'aria-label': 'Template problems' });
+  private readonly list = h('ul.nb-lambda-functions', { role: 'listbox', 'aria-label': 'Functions' });
+  private readonly detail = h('div.nb-lambda-detail');
   private functions: LambdaFunctionSummary[] = [];
   private selected: string | undefined;
   private loading: Promise<void> | undefined;
@@ -40,9 +40,9 @@ export class LambdaView {
   private readonly results = new Map<string, LambdaInvocation | { error: string }>();
 
   constructor(private readonly opts: LambdaViewOptions) {
-    const refresh = h('button.lambda-refresh', { title: 'Reload functions', 'aria-label': 'Reload functions' }, icon('refresh'));
+    const refresh = h('button.nb-lambda-refresh', { title: 'Reload functions', 'aria-label': 'Reload functions' }, icon('refresh'));
     refresh.addEventListener('click', () => void this.load());
-    this.el.append(h('div.lambda-toolbar', {}, this.summary, refresh), this.problems, this.list, this.detail);
+    this.el.append(h('div.nb-lambda-toolbar', {}, this.summary, refresh), this.problems, this.list, this.detail);
   }
 
   /** Re-reads the function list (coalesced: one more read if asked again meanwhile). */
@@ -74,7 +74,7 @@ export class LambdaView {
     this.problems.replaceChildren(...data.problems.map((p) => this.problemItem(p)));
     this.opts.problemCount(data.problems.length);
     if (n === 0) {
-      this.list.replaceChildren(h('li.lambda-empty', {}, 'No functions yet: add a template.yaml with an AWS::Serverless::Function.'));
+      this.list.replaceChildren(h('li.nb-lambda-empty', {}, 'No functions yet: add a template.yaml with an AWS::Serverless::Function.'));
     } else {
       this.list.replaceChildren(...data.functions.map((f) => this.functionItem(f)));
     }
@@ -95,25 +95,25 @@ export class LambdaView {
 
   private problemItem(p: TemplateProblem): HTMLElement {
     const where = `${p.file}${p.line ? `:${p.line}` : ''}${p.column ? `:${p.column}` : ''}`;
-    const link = h('button.lambda-link', { title: `Open ${p.file}` }, where);
+    const link = h('button.nb-lambda-link', { title: `Open ${p.file}` }, where);
     link.addEventListener('click', () => this.opts.openFile(p.file));
-    return h('li.lambda-problem', { 'data-file': p.file }, icon('error'), link, h('span.lambda-problem-message', {}, p.message));
+    return h('li.nb-lambda-problem', { 'data-file': p.file }, icon('error'), link, h('span.nb-lambda-problem-message', {}, p.message));
   }
 
   private functionItem(f: LambdaFunctionSummary): HTMLElement {
     const meta = [f.runtime, `${f.memorySize} MB`, `${f.timeout} s`];
     if (f.reservedConcurrency !== undefined) meta.push(`reserved ${f.reservedConcurrency}`);
-    const warm = f.environments > 0 ? h('span.lambda-warm', { title: `${f.environments} execution environment(s), ${f.busy} busy` }, `${f.environments} warm`) : undefined;
-    const warn = f.warnings.length ? h('span.lambda-warning', { title: f.warnings.join('\n') }, icon('warning')) : undefined;
+    const warm = f.environments > 0 ? h('span.nb-lambda-warm', { title: `${f.environments} execution environment(s), ${f.busy} busy` }, `${f.environments} warm`) : undefined;
+    const warn = f.warnings.length ? h('span.nb-lambda-warning', { title: f.warnings.join('\n') }, icon('warning')) : undefined;
     const item = h(
-      'li.lambda-function',
+      'li.nb-lambda-function',
       { role: 'option', 'data-function': f.name, 'aria-selected': String(f.name === this.selected), tabindex: '0' },
-      h('div.lambda-function-name', {}, icon('zap'), h('span', {}, f.name), warn, warm),
-      h('div.lambda-function-meta', {}, meta.join(' · ')),
+      h('div.nb-lambda-function-name', {}, icon('zap'), h('span', {}, f.name), warn, warm),
+      h('div.nb-lambda-function-meta', {}, meta.join(' · ')),
     );
     const select = (): void => {
       this.selected = f.name;
-      for (const el of this.list.querySelectorAll('.lambda-function')) el.setAttribute('aria-selected', String(el === item));
+      for (const el of this.list.querySelectorAll('.nb-lambda-function')) el.setAttribute('aria-selected', String(el === item));
       this.renderDetail();
     };
     item.addEventListener('click', select);
@@ -130,11 +130,11 @@ export class LambdaView {
       this.detail.replaceChildren();
       return;
     }
-    const template = h('button.lambda-link', { title: 'Open the template' }, `${f.template}:${f.line}`);
+    const template = h('button.nb-lambda-link', { title: 'Open the template' }, `${f.template}:${f.line}`);
     template.addEventListener('click', () => this.opts.openFile(f.template));
-    const editor = h('textarea.lambda-payload', { spellcheck: 'false', 'aria-label': `Event for ${f.name}`, rows: '6' });
+    const editor = h('textarea.nb-lambda-payload', { spellcheck: 'false', 'aria-label': `Event for ${f.name}`, rows: '6' });
     editor.value = this.payloads.get(f.name) ?? '{\n  \n}';
-    const check = h('div.lambda-payload-error', { role: 'alert' });
+    const check = h('div.nb-lambda-payload-error', { role: 'alert' });
     const validate = (): boolean => {
       this.payloads.set(f.name, editor.value);
       try {
@@ -147,7 +147,7 @@ export class LambdaView {
       }
     };
     editor.addEventListener('input', () => void validate());
-    const run = h('button.primary.lambda-invoke', { disabled: !this.opts.canInvoke, title: this.opts.canInvoke ? 'Invoke (Ctrl+Enter)' : 'Read-only: this share link cannot run functions' }, 'Invoke');
+    const run = h('button.nb-primary.lambda-invoke', { disabled: !this.opts.canInvoke, title: this.opts.canInvoke ? 'Invoke (Ctrl+Enter)' : 'Read-only: this share link cannot run functions' }, 'Invoke');
     const result = h('div.lambda-result', { 'aria-live': 'polite' });
     const invoke = async (): Promise<void> => {
       if (!this.opts.canInvoke || run.disabled || !validate()) return;
@@ -174,13 +174,13 @@ export class LambdaView {
     });
     const details = [`Handler ${f.handler || '(bootstrap)'}`, f.codeUri !== undefined ? `code ${f.codeUri || '.'}` : 'inline code', ...f.events.map((e) => `${e.type} event ${e.name}`)];
     this.detail.replaceChildren(
-      h('div.lambda-detail-head', {}, h('strong', {}, f.name), template),
-      h('div.lambda-function-meta', {}, details.join(' · ')),
-      ...(f.warnings.length ? [h('ul.lambda-warnings', {}, ...f.warnings.map((w) => h('li', {}, w)))] : []),
-      h('label.lambda-label', {}, 'Event (JSON)'),
+      h('div.nb-lambda-detail-head', {}, h('strong', {}, f.name), template),
+      h('div.nb-lambda-function-meta', {}, details.join(' · ')),
+      ...(f.warnings.length ? [h('ul.nb-lambda-warnings', {}, ...f.warnings.map((w) => h('li', {}, w)))] : []),
+      h('label.nb-lambda-label', {}, 'Event (JSON)'),
       editor,
       check,
-      h('div.lambda-actions', {}, run),
+      h('div.nb-lambda-actions', {}, run),
       result,
     );
     this.renderResult(result, f.name);
@@ -190,20 +190,20 @@ export class LambdaView {
   private renderResult(container: HTMLElement, name: string): void {
     const r = this.results.get(name);
     if (!r) return void container.replaceChildren();
-    if ('error' in r) return void container.replaceChildren(h('div.lambda-status.failed', {}, icon('error'), r.error));
+    if ('error' in r) return void container.replaceChildren(h('div.nb-lambda-status.nb-failed', {}, icon('error'), r.error));
     const status = r.functionError
-      ? h('div.lambda-status.failed', {}, icon('error'), `Failed: ${r.errorType ?? r.functionError}`)
-      : h('div.lambda-status.succeeded', {}, icon('pass'), 'Succeeded');
+      ? h('div.nb-lambda-status.nb-failed', {}, icon('error'), `Failed: ${r.errorType ?? r.functionError}`)
+      : h('div.nb-lambda-status.nb-succeeded', {}, icon('pass'), 'Succeeded');
     const figures = [`Duration ${r.durationMs.toFixed(2)} ms`, `Billed ${r.billedDurationMs} ms`, `Memory ${r.maxMemoryUsedMb}/${r.memorySizeMb} MB`];
     if (r.initDurationMs !== undefined) figures.push(`Init ${r.initDurationMs.toFixed(2)} ms`);
     container.replaceChildren(
       status,
-      h('div.lambda-figures', {}, figures.join(' · ')),
-      h('label.lambda-label', {}, 'Response'),
-      h('pre.lambda-response', {}, pretty(r.payload)),
-      h('label.lambda-label', {}, 'Log'),
+      h('div.nb-lambda-figures', {}, figures.join(' · ')),
+      h('label.nb-lambda-label', {}, 'Response'),
+      h('pre.nb-lambda-response', {}, pretty(r.payload)),
+      h('label.nb-lambda-label', {}, 'Log'),
       // Lambda turns newlines inside one log call into \r; show them as lines.
-      h('pre.lambda-log', {}, r.log.replace(/\r/g, '\n')),
+      h('pre.nb-lambda-log', {}, r.log.replace(/\r/g, '\n')),
     );
   }
 }

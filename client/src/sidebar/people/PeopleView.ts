@@ -8,9 +8,9 @@ const roleLabel = { owner: 'owner', write: 'can edit', read: 'read-only' } as co
 
 /** Who is here: colour, name, role, the file they have open and whether they are idle; click to follow. */
 export class PeopleView {
-  readonly el = h('div.people');
-  private readonly list = h('ul.people-list', { 'aria-label': 'People in this workspace' });
-  private readonly banner = h('div.follow-banner', { hidden: true });
+  readonly el = h('div.nb-people');
+  private readonly list = h('ul.nb-people-list', { 'aria-label': 'People in this workspace' });
+  private readonly banner = h('div.nb-follow-banner', { hidden: true });
 
   constructor(
     private readonly people: PeopleSocket,
@@ -32,11 +32,11 @@ export class PeopleView {
       (a, b) => Number(b.id === this.people.self) - Number(a.id === this.people.self) || a.name.localeCompare(b.name),
     );
     this.list.replaceChildren(...peers.map((p) => this.row(p)));
-    if (peers.length === 0) this.list.append(h('li.people-empty', {}, 'Connecting…'));
+    if (peers.length === 0) this.list.append(h('li.nb-people-empty', {}, 'Connecting…'));
     const followed = this.follow.peerId ? this.people.peers.get(this.follow.peerId) : undefined;
     this.banner.hidden = !followed;
     if (followed) {
-      const stop = h('button.link', { type: 'button' }, 'stop');
+      const stop = h('button.nb-link', { type: 'button' }, 'stop');
       stop.addEventListener('click', () => this.follow.stop());
       this.banner.replaceChildren(h('span', {}, `Following ${followed.name} — move to stop `), stop);
     }
@@ -45,9 +45,9 @@ export class PeopleView {
   private row(peer: Peer): HTMLElement {
     const self = peer.id === this.people.self;
     const following = this.follow.peerId === peer.id;
-    const dot = h('span.person-dot');
+    const dot = h('span.nb-person-dot');
     dot.style.background = peer.color;
-    const file = peer.file ? h('button.person-file.link', { type: 'button', title: `Open ${peer.file}` }, baseName(peer.file)) : h('span.person-file', {}, 'no file open');
+    const file = peer.file ? h('button.nb-person-file.nb-link', { type: 'button', title: `Open ${peer.file}` }, baseName(peer.file)) : h('span.nb-person-file', {}, 'no file open');
     if (peer.file) {
       const path = peer.file;
       file.addEventListener('click', (e) => {
@@ -56,7 +56,7 @@ export class PeopleView {
       });
     }
     const li = h(
-      'li.person',
+      'li.nb-person',
       {
         'data-peer-name': peer.name,
         'data-peer-id': peer.id,
@@ -65,13 +65,13 @@ export class PeopleView {
         tabindex: self ? undefined : '0',
       },
       dot,
-      h('span.person-name', {}, self ? `${peer.name} (you)` : peer.name),
-      h('span.person-role', {}, roleLabel[peer.role]),
-      h('span.person-state', {}, peer.idle ? 'idle' : 'online'),
+      h('span.nb-person-name', {}, self ? `${peer.name} (you)` : peer.name),
+      h('span.nb-person-role', {}, roleLabel[peer.role]),
+      h('span.nb-person-state', {}, peer.idle ? 'idle' : 'online'),
       file,
     );
-    li.classList.toggle('idle', peer.idle);
-    li.classList.toggle('following', following);
+    li.classList.toggle('nb-idle', peer.idle);
+    li.classList.toggle('nb-following', following);
     if (!self) {
       const toggle = (): void => (following ? this.follow.stop() : this.follow.start(peer.id));
       li.addEventListener('click', toggle);
