@@ -206,6 +206,9 @@ export class TerminalSession {
     } else if (!job || job.pid !== toggle.job) {
       // Back at the prompt (or the shell went on to another job): the command it watched has ended.
       this.setKeepAwake(false);
+    } else if (job.comm && job.comm !== toggle.command) {
+      // First seen between the shell's fork and its exec, the job was still called after the shell.
+      toggle.command = job.comm;
     } else return;
     this.options.onInfoChanged(this);
   }
