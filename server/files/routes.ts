@@ -1,3 +1,4 @@
+import { indexFiles } from './fileIndex.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -103,6 +104,12 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
     const list = entries.filter((e): e is FileEntry => e !== undefined);
     list.sort((a, b) => Number(b.type === 'directory') - Number(a.type === 'directory') || a.name.localeCompare(b.name));
     res.json(list);
+  });
+
+  // Every file of the workspace (not ignored by .gitignore), for quick open; reading, so it wakes nothing.
+  router.get('/api/workspaces/:id/files/index', async (req, res) => {
+    const { root } = target(req, 'read', '');
+    res.json(await indexFiles(root));
   });
 
   router.get('/api/workspaces/:id/file', async (req, res) => {
