@@ -1,5 +1,7 @@
 import type { Session, Workspace } from '../../shared/api.js';
 import type { Api } from './net/api.js';
+import type { DisposableStore } from './platform/lifecycle.js';
+import type { Services } from './platform/services.js';
 import type { WorkspaceEventSocket } from './net/WorkspaceEventSocket.js';
 import type { Shell } from './shell/Shell.js';
 
@@ -12,4 +14,8 @@ export interface IdeContext {
   events: WorkspaceEventSocket;
   shell: Shell;
   user: { name: string; color: string };
+  /** Commands, keys, context keys and the quick input: features register through these. */
+  services: Services;
+  /** What the features hold for this page (listeners, subscriptions), released together. */
+  disposables: DisposableStore;
 }

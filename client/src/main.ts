@@ -12,7 +12,10 @@ import { workspaceSwitcher } from './shell/WorkspaceSwitcher.js';
 import { installFiles } from './sidebar/files/installFiles.js';
 import { installTerminals } from './terminal/installTerminals.js';
 import { installLambda } from './sidebar/lambda/installLambda.js';
+import { DisposableStore } from './platform/lifecycle.js';
+import { createServices } from './platform/services.js';
 import { userIdentity } from './user.js';
+import { installWorkbench } from './workbench/installWorkbench.js';
 
 async function boot(): Promise<void> {
   const api = new Api();
@@ -33,8 +36,11 @@ async function boot(): Promise<void> {
   }
 
   const readOnly = session.role === 'read';
+  const disposables = new DisposableStore();
+  const services = disposables.add(createServices());
+  services.contextKeys.set('canWrite', !readOnly);
   const shell = new Shell(document.getElementById('app')!, workspace, new RestDocumentProvider(api, workspace.id, readOnly));
-  shell.titleBar.append(workspaceSwitcher(api, session, workspace, workspaces));
+  shell.titleBar.append(workspaceSwitcher(api, session, workspace, workspaces, services, disposables));
   const ctx: IdeContext = {
     api,
     session,
@@ -43,13 +49,18 @@ async function boot(): Promise<void> {
     events: new WorkspaceEventSocket(workspace.id),
     shell,
     user: userIdentity(),
+    services,
+    disposables,
   };
+  installWorkbench(ctx);
   installFiles(ctx);
   installLambda(ctx);
   installStatus(ctx);
   installTerminals(ctx);
   installCollab(ctx);
   installHibernation(ctx);
+  const key = (id: string): string => services.keybindings.labelFor(id) ?? '';
+  shell.editor.setHint(`${key('workbench.action.quickOpen')} opens a file · ${key('workbench.action.showCommands')} runs a command · ${key('workbench.action.files.save')} saves`);
   // Tests and tools wait for this before driving the page.
   document.body.dataset.ready = 'true';
 }

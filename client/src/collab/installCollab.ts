@@ -64,7 +64,15 @@ async function start(ctx: IdeContext): Promise<void> {
 
   if (session.role === 'owner') {
     const share = h('button.nb-titlebar-button', { type: 'button', title: 'Share this workspace', 'data-action': 'share' }, icon('live-share'), ' Share');
-    share.addEventListener('click', () => openShareDialog(ctx.api, ctx.workspaceId, session.sandbox));
+    ctx.disposables.add(
+      ctx.services.registerAction({
+        id: 'nimbus.collab.share',
+        title: 'Share Workspace…',
+        category: 'Collaboration',
+        run: () => openShareDialog(ctx.api, ctx.workspaceId, session.sandbox),
+      }),
+    );
+    share.addEventListener('click', () => void ctx.services.commands.execute('nimbus.collab.share'));
     shell.titleBar.append(share);
   }
 

@@ -26,14 +26,15 @@ export class EditorArea {
   private readonly activeListeners = new Set<(path: string | undefined) => void>();
   private readonly tabStrip: HTMLElement;
   private readonly empty: HTMLElement;
+  private readonly hint = h('p.nb-hint');
 
   constructor(
     readonly root: HTMLElement,
     private provider: DocumentProvider,
   ) {
     this.tabStrip = h('div.nb-tabs', { role: 'tablist', 'aria-label': 'Open files' });
-    const host = h('div.nb-editor-host');
-    this.empty = h('div.nb-editor-empty', {}, h('p', {}, 'Open a file from the tree to start editing.'), h('p.nb-hint', {}, 'Ctrl/Cmd+S saves · F2 renames in the tree · Del deletes'));
+    const host = h('div.nb-editor-host', { 'data-nb-focus': 'editorFocus' });
+    this.empty = h('div.nb-editor-empty', {}, h('p', {}, 'Open a file from the tree to start editing.'), this.hint);
     root.append(this.tabStrip, host, this.empty);
     this.monacoEditor = monaco.editor.create(host, {
       model: null,
@@ -45,16 +46,12 @@ export class EditorArea {
       renderWhitespace: 'selection',
       tabSize: 2,
     });
-    this.monacoEditor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void this.saveActive());
-    this.monacoEditor.addCommand(monaco.KeyMod.Alt | monaco.KeyCode.KeyW, () => this.active && this.close(this.active.path));
-    // Ctrl+S outside the editor (tree, panel) saves too instead of opening the browser's save dialog.
-    window.addEventListener('keydown', (e) => {
-      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 's') {
-        e.preventDefault();
-        void this.saveActive();
-      }
-    });
     this.render();
+  }
+
+  /** The empty editor's hint: which keys open files and run commands (read from the keybinding registry). */
+  setHint(text: string): void {
+    this.hint.textContent = text;
   }
 
   get activePath(): string | undefined {
@@ -84,7 +81,7 @@ export class EditorArea {
     return () => this.activeListeners.delete(listener);
   }
 
-  async openFile(path: string, options: { focus?: boolean } = {}): Promise<void> {
+  async openFile(path: string, options: { focus?: boolean; line?: number } = {}): Promise<void> {
     let tab = this.tabs.find((t) => t.path === path);
     if (!tab) {
       let pending = this.opening.get(path);
@@ -97,7 +94,31 @@ export class EditorArea {
     }
     if (!tab) return;
     this.activate(tab);
+    if (options.line !== undefined) this.goToLine(options.line);
     if (options.focus !== false) this.monacoEditor.focus();
+  }
+
+  /** Puts the cursor at the start of a line of the active file, centred; false without one. */
+  goToLine(line: number): boolean {
+    const model = this.active?.doc.model;
+    if (!model) return false;
+    const target = Math.max(1, Math.min(model.getLineCount(), line));
+    const column = model.getLineFirstNonWhitespaceColumn(target) || 1;
+    this.monacoEditor.setPosition({ lineNumber: target, column });
+    this.monacoEditor.revealLineInCenter(target);
+    this.monacoEditor.focus();
+    return true;
+  }
+
+  /** Closes the active tab (asking first if it has unsaved changes). */
+  closeActive(): void {
+    if (this.active) this.close(this.active.path);
+  }
+
+  /** Monaco's own actions for the active file (Format Document, Change All Occurrences, …). */
+  editorActions(): { id: string; label: string; run(): Promise<void> }[] {
+    if (!this.active) return [];
+    return this.monacoEditor.getSupportedActions().filter((a) => a.label && a.isSupported());
   }
 
   async saveActive(): Promise<void> {

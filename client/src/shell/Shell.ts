@@ -45,6 +45,8 @@ export class Shell {
     root.removeAttribute('aria-busy');
     document.title = `${workspace.name} — Nimbus`;
     this.editor = new EditorArea(editorRoot, provider);
+    this.panelSplit = panelSplit;
+    this.sidebarSplit = sidebarSplit;
     makeSplitter(sidebarSplit, this.sidebar, { axis: 'x', key: 'nimbus.sidebarWidth', min: 160, max: () => window.innerWidth * 0.6 });
     makeSplitter(panelSplit, this.panel, { axis: 'y', key: 'nimbus.panelHeight', min: 60, max: () => window.innerHeight * 0.8, invert: true });
   }
@@ -66,6 +68,29 @@ export class Shell {
       },
       reveal: () => this.showView(view.id),
     };
+  }
+
+  private readonly panelSplit: HTMLElement;
+  private readonly sidebarSplit: HTMLElement;
+
+  /** Shows or hides the sidebar (and its splitter); the activity bar stays. */
+  toggleSidebar(show = this.sidebar.hidden): void {
+    this.sidebar.hidden = !show;
+    this.sidebarSplit.hidden = !show;
+  }
+
+  get sidebarVisible(): boolean {
+    return !this.sidebar.hidden;
+  }
+
+  /** Shows or hides the bottom panel (terminals). */
+  togglePanel(show = this.panel.hidden): void {
+    this.panel.hidden = !show;
+    this.panelSplit.hidden = !show;
+  }
+
+  get panelVisible(): boolean {
+    return !this.panel.hidden;
   }
 
   get activeViewId(): string | undefined {

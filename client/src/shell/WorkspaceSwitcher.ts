@@ -3,6 +3,8 @@ import type { Api } from '../net/api.js';
 import { promptDialog } from '../ui/dialog.js';
 import { h } from '../ui/dom.js';
 import { errorMessage, toast } from '../ui/toast.js';
+import type { DisposableStore } from '../platform/lifecycle.js';
+import type { Services } from '../platform/services.js';
 import { openWorkspaceSettings } from './workspaceSettings.js';
 
 const NEW = '__new__';
@@ -13,52 +15,68 @@ const HIBERNATE = '__hibernate__';
  * The workspace picker in the title bar, with each workspace's state; the owner can create workspaces,
  * open the current one's settings and hibernate it from here.
  */
-export function workspaceSwitcher(api: Api, session: Session, current: Workspace, all: Workspace[]): HTMLElement {
+export function workspaceSwitcher(api: Api, session: Session, current: Workspace, all: Workspace[], services: Services, store: DisposableStore): HTMLElement {
   const select = h('select.nb-workspace-switcher', { 'aria-label': 'Workspace' });
   for (const ws of all) {
     const state = ws.id !== current.id && ws.state === 'hibernated' ? ' — hibernated' : '';
     const option = h('option', { value: ws.id, selected: ws.id === current.id, 'data-state': ws.state }, `${ws.name}${ws.openedPath ? ` (${ws.openedPath})` : ''}${state}`);
     select.append(option);
   }
-  if (session.role === 'owner') {
+  const owner = session.role === 'owner';
+  const go = (id: string): void => {
+    localStorage.setItem('nimbus.lastWorkspace', id);
+    location.assign(`/w/${encodeURIComponent(id)}`);
+  };
+  const commands = [
+    {
+      id: 'nimbus.workspace.new',
+      title: 'New Workspace…',
+      category: 'Workspace',
+      run: async () => {
+        const name = await promptDialog('New workspace name', '');
+        if (!name) return;
+        try {
+          go((await api.post<Workspace>('/api/workspaces', { name })).id);
+        } catch (err) {
+          toast(`Creating the workspace failed: ${errorMessage(err)}`, 'error');
+        }
+      },
+    },
+    {
+      id: 'nimbus.workspace.settings',
+      title: 'Settings…',
+      category: 'Workspace',
+      run: async () => {
+        const saved = await openWorkspaceSettings(api, current);
+        if (!saved) return;
+        Object.assign(current, saved);
+        const option = select.querySelector<HTMLOptionElement>(`option[value="${CSS.escape(current.id)}"]`);
+        if (option) option.textContent = `${saved.name}${saved.openedPath ? ` (${saved.openedPath})` : ''}`;
+        toast('Workspace settings saved');
+      },
+    },
+    {
+      id: 'nimbus.workspace.hibernate',
+      title: 'Hibernate Now',
+      category: 'Workspace',
+      run: () => api.post(`/api/workspaces/${encodeURIComponent(current.id)}/hibernate`).catch((err: unknown) => toast(`Hibernating failed: ${errorMessage(err)}`, 'error')),
+    },
+  ];
+  if (owner) {
+    for (const c of commands) store.add(services.registerAction(c));
     select.append(
       h('option', { value: NEW }, 'New workspace…'),
       h('option', { value: SETTINGS }, 'Workspace settings…'),
       h('option', { value: HIBERNATE }, 'Hibernate now'),
     );
   }
+  const byOption: Record<string, string> = { [NEW]: 'nimbus.workspace.new', [SETTINGS]: 'nimbus.workspace.settings', [HIBERNATE]: 'nimbus.workspace.hibernate' };
   select.addEventListener('change', () => {
-    void (async () => {
-      let id = select.value;
-      if (id === SETTINGS || id === HIBERNATE) {
-        select.value = current.id;
-        if (id === SETTINGS) {
-          const saved = await openWorkspaceSettings(api, current);
-          if (saved) {
-            Object.assign(current, saved);
-            const option = select.querySelector<HTMLOptionElement>(`option[value="${CSS.escape(current.id)}"]`);
-            if (option) option.textContent = `${saved.name}${saved.openedPath ? ` (${saved.openedPath})` : ''}`;
-            toast('Workspace settings saved');
-          }
-        } else {
-          await api.post(`/api/workspaces/${encodeURIComponent(current.id)}/hibernate`).catch((err: unknown) => toast(`Hibernating failed: ${errorMessage(err)}`, 'error'));
-        }
-        return;
-      }
-      if (id === NEW) {
-        select.value = current.id;
-        const name = await promptDialog('New workspace name', '');
-        if (!name) return;
-        try {
-          id = (await api.post<Workspace>('/api/workspaces', { name })).id;
-        } catch (err) {
-          toast(`Creating the workspace failed: ${errorMessage(err)}`, 'error');
-          return;
-        }
-      }
-      localStorage.setItem('nimbus.lastWorkspace', id);
-      location.assign(`/w/${encodeURIComponent(id)}`);
-    })();
+    const command = byOption[select.value];
+    if (command) {
+      select.value = current.id;
+      void services.commands.execute(command);
+    } else go(select.value);
   });
   return select;
 }

@@ -55,7 +55,7 @@ export class TerminalTabs {
     this.showKeepAwake(tab, info.keepAwake);
     awake.addEventListener('click', (event) => {
       event.stopPropagation();
-      if (this.canWrite && !tab.ended) void this.actions.keepAwake(tab, tab.keepAwake === null);
+      void this.toggleKeepAwake(tab.id);
     });
     element.addEventListener('click', () => this.activate(info.id));
     element.addEventListener('dblclick', () => this.startRename(tab));
@@ -66,6 +66,12 @@ export class TerminalTabs {
     this.tabs.set(info.id, tab);
     this.element.append(element);
     return tab;
+  }
+
+  /** The keep-awake toggle of a tab, as its button does. */
+  toggleKeepAwake(id: string): void | Promise<void> {
+    const tab = this.tabs.get(id);
+    if (tab && this.canWrite && !tab.ended) return this.actions.keepAwake(tab, tab.keepAwake === null);
   }
 
   update(info: TerminalInfo): void {

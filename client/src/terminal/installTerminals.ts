@@ -34,8 +34,8 @@ export function installTerminals(ctx: IdeContext): void {
   const socketUrl = (id: string): string =>
     `${proto}://${location.host}/ws/workspaces/${encodeURIComponent(workspaceId)}/terminals/${encodeURIComponent(id)}`;
 
-  const body = h('div.nb-terminal-body');
-  const empty = h('div.nb-terminal-empty', {}, canWrite ? 'No terminal is open. Press + or Alt+T to open one.' : 'No terminal is open.');
+  const body = h('div.nb-terminal-body', { 'data-nb-focus': 'terminalFocus' });
+  const empty = h('div.nb-terminal-empty', {}, 'No terminal is open.');
   const views = new Map<string, TerminalView>();
   const search = new TerminalSearch(() => (tabs.active ? views.get(tabs.active.id) : undefined));
 
@@ -139,14 +139,37 @@ export function installTerminals(ctx: IdeContext): void {
 
   newButton.addEventListener('click', () => void open());
   searchButton.addEventListener('click', () => search.toggle());
-  // Capture phase: Alt+T opens a terminal even while a terminal (or the editor) has the focus.
-  window.addEventListener('keydown', (event) => {
-    if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.code === 'KeyT') {
-      event.preventDefault();
-      event.stopPropagation();
-      void open();
-    }
-  }, true);
+  const { services, disposables } = ctx;
+  services.contextKeys.set('terminalCanWrite', canWrite);
+  // Keys work wherever the focus is (a terminal, the editor): the dispatcher listens in the capture phase.
+  disposables.add(
+    services.registerAction({
+      id: 'workbench.action.terminal.new',
+      title: 'Create New Terminal',
+      category: 'Terminal',
+      when: 'terminalCanWrite',
+      keys: ['ctrl+shift+`', 'alt+t'],
+      run: async () => {
+        ctx.shell.togglePanel(true);
+        await open();
+      },
+    }),
+  );
+  const newKey = services.keybindings.labelFor('workbench.action.terminal.new') ?? '';
+  newButton.title = `New terminal (${newKey})`;
+  if (canWrite) empty.textContent = `No terminal is open. Press + or ${newKey} to open one.`;
+  disposables.add(
+    services.registerAction({
+      id: 'nimbus.terminal.toggleKeepAwake',
+      title: 'Keep the Workspace Awake While This Runs (toggle)',
+      category: 'Terminal',
+      when: 'terminalCanWrite',
+      run: () => {
+        const tab = tabs.active;
+        if (tab && !tab.ended) return tabs.toggleKeepAwake(tab.id);
+      },
+    }),
+  );
   ctx.events.on((event) => {
     if (event.type === 'terminals') sync(event.terminals);
   });

@@ -10,9 +10,12 @@ import type { FileActions } from './fileActions.js';
 export interface FileTreeHost {
   workspaceId: string;
   canWrite: boolean;
-  openFile(path: string): void;
+  /** `focus`: move the keyboard focus to the editor (Enter, double click), not for a single click. */
+  openFile(path: string, focus: boolean): void;
   renamed(from: string, to: string): void;
   deleted(path: string): void;
+  /** The key shown for a command in menus (from the keybinding registry, so it cannot disagree). */
+  keyLabel(commandId: string): string | undefined;
 }
 
 const NIMBUS_PATH = 'application/x-nimbus-path';
@@ -35,7 +38,7 @@ export class FileTree {
     private readonly files: FileActions,
     private readonly host: FileTreeHost,
   ) {
-    this.el = h('div.nb-file-tree', { role: 'tree', tabindex: '0', 'aria-label': 'Files' });
+    this.el = h('div.nb-file-tree', { role: 'tree', tabindex: '0', 'aria-label': 'Files', 'data-nb-focus': 'filesFocus' });
     this.el.addEventListener('keydown', (e) => this.onKey(e));
     this.el.addEventListener('contextmenu', (e) => {
       if (e.target === this.el) {
@@ -146,15 +149,18 @@ export class FileTree {
       h('span.nb-name', {}, entry.name),
     );
     row.style.paddingLeft = `${6 + depth * 14}px`;
+    // A click opens a file and leaves the focus in the tree, so the tree's keys (Delete, F2) act on the
+    // tree; a double click (or Enter) moves it to the editor.
     row.addEventListener('click', () => {
       this.selected = entry.path;
       this.el.focus();
       if (isDir) void this.toggle(entry.path);
       else {
         this.render();
-        this.host.openFile(entry.path);
+        this.host.openFile(entry.path, false);
       }
     });
+    if (!isDir) row.addEventListener('dblclick', () => this.host.openFile(entry.path, true));
     row.addEventListener('contextmenu', (e) => {
       e.preventDefault();
       this.selected = entry.path;
@@ -189,19 +195,19 @@ export class FileTree {
     const write = this.host.canWrite;
     const items: (MenuItem | undefined)[] = [];
     if (write) {
-      items.push({ label: 'New File…', shortcut: 'Alt+N', action: () => void this.newFile() });
-      items.push({ label: 'New Folder…', shortcut: 'Alt+Shift+N', action: () => void this.newFolder() });
+      items.push({ label: 'New File…', shortcut: this.host.keyLabel('explorer.newFile'), action: () => void this.newFile() });
+      items.push({ label: 'New Folder…', shortcut: this.host.keyLabel('explorer.newFolder'), action: () => void this.newFolder() });
       items.push({ label: 'Upload Files…', action: () => this.pickUpload() });
     }
     if (entry) {
       if (items.length) items.push(undefined);
-      if (entry.type !== 'directory') items.push({ label: 'Open', shortcut: 'Enter', action: () => this.host.openFile(entry.path) });
+      if (entry.type !== 'directory') items.push({ label: 'Open', shortcut: 'Enter', action: () => this.host.openFile(entry.path, true) });
       items.push({ label: entry.type === 'directory' ? 'Download as Zip' : 'Download', action: () => this.download(entry.path) });
       items.push({ label: 'Copy Path', action: () => void navigator.clipboard?.writeText(entry.path) });
       if (write) {
         items.push(undefined);
-        items.push({ label: 'Rename…', shortcut: 'F2', action: () => void this.rename(entry.path) });
-        items.push({ label: 'Delete', shortcut: 'Del', action: () => void this.remove(entry.path) });
+        items.push({ label: 'Rename…', shortcut: this.host.keyLabel('renameFile'), action: () => void this.rename(entry.path) });
+        items.push({ label: 'Delete', shortcut: this.host.keyLabel('deleteFile'), action: () => void this.remove(entry.path) });
       }
     } else {
       items.push(undefined, { label: 'Download Workspace as Zip', action: () => this.download('') });
@@ -228,7 +234,7 @@ export class FileTree {
     this.changed([path]);
     await this.flushRefresh();
     await this.reveal(path);
-    this.host.openFile(path);
+    this.host.openFile(path, true);
   }
 
   async newFolder(): Promise<void> {
@@ -333,7 +339,7 @@ export class FileTree {
       this.render();
       this.el.querySelector<HTMLElement>(`[data-path="${CSS.escape(row.entry.path)}"]`)?.scrollIntoView({ block: 'nearest' });
     };
-    const write = this.host.canWrite;
+    // F2, Delete and Alt+N are commands (registered by the Files feature), not keys of the tree itself.
     if (e.key === 'ArrowDown') select(index + 1);
     else if (e.key === 'ArrowUp') select(index < 0 ? 0 : index - 1);
     else if (e.key === 'ArrowRight' && current?.type === 'directory' && !this.expanded.has(current.path)) void this.toggle(current.path);
@@ -342,11 +348,8 @@ export class FileTree {
       else if (parentOf(current.path)) void this.reveal(parentOf(current.path));
     } else if (e.key === 'Enter' && current) {
       if (current.type === 'directory') void this.toggle(current.path);
-      else this.host.openFile(current.path);
-    } else if (e.key === 'F2' && current && write) void this.rename(current.path);
-    else if ((e.key === 'Delete' || (e.key === 'Backspace' && e.metaKey)) && current && write) void this.remove(current.path);
-    else if (e.altKey && e.key.toLowerCase() === 'n' && write) void (e.shiftKey ? this.newFolder() : this.newFile());
-    else if (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) {
+      else this.host.openFile(current.path, true);
+    } else if (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) {
       const rect = this.el.querySelector('.nb-selected')?.getBoundingClientRect() ?? this.el.getBoundingClientRect();
       this.menuFor(current, rect.left + 20, rect.bottom);
     } else return;

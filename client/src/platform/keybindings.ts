@@ -1,0 +1,123 @@
+import type { CommandRegistry } from './commands.js';
+import type { ContextKeyService } from './contextKeys.js';
+import { Emitter } from './event.js';
+import { DisposableStore, listen, toDisposable, type Disposable } from './lifecycle.js';
+
+export interface Keybinding {
+  /** `mod+shift+p`: `mod` is Cmd on macOS and Ctrl elsewhere; modifiers ctrl, shift, alt, meta, then one key. */
+  key: string;
+  command: string;
+  /** Only while this holds (context keys); the command's own `when` must hold too. */
+  when?: string;
+  args?: unknown[];
+}
+
+export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+const MODIFIERS = ['ctrl', 'shift', 'alt', 'meta'] as const;
+
+/** Names for KeyboardEvent.code, so bindings follow the key's place, not the layout's character. */
+const CODE_NAMES: Record<string, string> = {
+  Backquote: '`', Minus: '-', Equal: '=', BracketLeft: '[', BracketRight: ']', Backslash: '\\', Semicolon: ';',
+  Quote: "'", Comma: ',', Period: '.', Slash: '/', Space: 'space', Enter: 'enter', Escape: 'escape', Tab: 'tab',
+  Backspace: 'backspace', Delete: 'delete', Insert: 'insert', Home: 'home', End: 'end', PageUp: 'pageup',
+  PageDown: 'pagedown', ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right', ContextMenu: 'contextmenu',
+};
+
+/** `mod+Shift+P` → `ctrl+shift+p` (or `shift+meta+p` on macOS): modifiers in a fixed order. */
+export function normalizeKey(key: string, mac = isMac): string {
+  const parts = key.toLowerCase().split('+').map((p) => p.trim());
+  const main = parts.pop() ?? '';
+  const mods = new Set(parts.map((p) => (p === 'mod' ? (mac ? 'meta' : 'ctrl') : p === 'cmd' ? 'meta' : p)));
+  for (const m of mods) if (!(MODIFIERS as readonly string[]).includes(m)) throw new Error(`unknown modifier "${m}" in "${key}"`);
+  return [...MODIFIERS.filter((m) => mods.has(m)), main].join('+');
+}
+
+/** The normalized key of a keyboard event, or undefined for a lone modifier. */
+export function eventKey(e: KeyboardEvent): string | undefined {
+  let main: string | undefined;
+  if (/^Key[A-Z]$/.test(e.code)) main = e.code.slice(3).toLowerCase();
+  else if (/^Digit\d$/.test(e.code)) main = e.code.slice(5);
+  else if (/^F\d{1,2}$/.test(e.code)) main = e.code.toLowerCase();
+  else main = CODE_NAMES[e.code] ?? (e.key.length === 1 ? e.key.toLowerCase() : undefined);
+  if (!main) return undefined;
+  const mods = { ctrl: e.ctrlKey, shift: e.shiftKey, alt: e.altKey, meta: e.metaKey };
+  return [...MODIFIERS.filter((m) => mods[m]), main].join('+');
+}
+
+const MAC_SYMBOLS: Record<string, string> = { ctrl: '⌃', shift: '⇧', alt: '⌥', meta: '⌘' };
+const NAMES: Record<string, string> = { ctrl: 'Ctrl', shift: 'Shift', alt: 'Alt', meta: 'Meta', escape: 'Esc', delete: 'Delete', backspace: 'Backspace', enter: 'Enter', space: 'Space', up: '↑', down: '↓', left: '←', right: '→', pageup: 'PageUp', pagedown: 'PageDown', contextmenu: 'Menu' };
+
+/** What a person reads: `Ctrl+Shift+P`, or `⇧⌘P` on macOS. */
+export function keyLabel(normalized: string, mac = isMac): string {
+  const parts = normalized.split('+');
+  const main = parts.pop() ?? '';
+  const mainLabel = NAMES[main] ?? main.toUpperCase();
+  if (mac) return parts.map((m) => MAC_SYMBOLS[m] ?? m).join('') + mainLabel;
+  return [...parts.map((m) => NAMES[m] ?? m), mainLabel].join('+');
+}
+
+/**
+ * The one keyboard dispatcher: a capture-phase listener on the window, so a binding works whichever
+ * part has the focus (editor, terminal, tree); its `when` says where it applies. A key no binding
+ * takes goes on to whatever has the focus, untouched.
+ */
+export class KeybindingService implements Disposable {
+  private readonly bindings: (Keybinding & { normalized: string })[] = [];
+  private readonly store = new DisposableStore();
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly commands: CommandRegistry,
+    private readonly contextKeys: ContextKeyService,
+    target: EventTarget = window,
+  ) {
+    this.store.add(listen<KeyboardEvent>(target, 'keydown', (e) => this.dispatch(e), true));
+  }
+
+  register(binding: Keybinding): Disposable {
+    const entry = { ...binding, normalized: normalizeKey(binding.key) };
+    this.bindings.push(entry);
+    this.changed.fire();
+    return toDisposable(() => {
+      const i = this.bindings.indexOf(entry);
+      if (i >= 0) this.bindings.splice(i, 1);
+      this.changed.fire();
+    });
+  }
+
+  /** The key shown next to a command (its most recent binding without a focus condition, else any). */
+  labelFor(commandId: string): string | undefined {
+    const mine = this.bindings.filter((b) => b.command === commandId);
+    const chosen = mine.reverse().find((b) => !b.when) ?? mine[0];
+    return chosen ? keyLabel(chosen.normalized) : undefined;
+  }
+
+  /** Every binding, for the keyboard shortcuts view. */
+  all(): readonly (Keybinding & { normalized: string })[] {
+    return this.bindings;
+  }
+
+  /** Runs the binding for this key whose conditions hold (the latest registered wins); true if one did. */
+  dispatch(e: KeyboardEvent): boolean {
+    if (e.defaultPrevented || e.isComposing) return false;
+    const key = eventKey(e);
+    if (!key) return false;
+    for (let i = this.bindings.length - 1; i >= 0; i--) {
+      const b = this.bindings[i] as Keybinding & { normalized: string };
+      if (b.normalized !== key || !this.contextKeys.evaluate(b.when)) continue;
+      const command = this.commands.get(b.command);
+      if (!command || !this.contextKeys.evaluate(command.when)) continue;
+      e.preventDefault();
+      e.stopPropagation();
+      void this.commands.execute(b.command, ...(b.args ?? [])).catch((err: unknown) => console.error(`${b.command} failed`, err));
+      return true;
+    }
+    return false;
+  }
+
+  dispose(): void {
+    this.store.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page | undefined;
+let root: string;
+screenshotOnFailure(() => [page]);
+
+const write = (rel: string, text: string): void => {
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  fs.writeFileSync(path.join(root, rel), text);
+};
+const disk = (rel: string): string | undefined => (fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), 'utf8') : undefined);
+
+beforeAll(async () => {
+  server = await startTestServer();
+  root = server.workspaces.rootOf('default');
+  write('src/util.js', 'export const util = 1;\n');
+  write('src/deep/keep.js', 'abc\n');
+  write('src/gone.js', 'bye\n');
+  write('notes/long.txt', Array.from({ length: 60 }, (_, i) => `line ${i + 1}`).join('\n') + '\n');
+  write('ignored/build.js', 'x\n');
+  write('.gitignore', 'ignored/\n');
+  write('complete.js', 'con');
+  browser = await launchBrowser();
+  page = await openIde(browser, server);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server.stop();
+});
+
+const treeRow = (p: string): string => `.nb-tree-row[data-path="${p}"]`;
+const activeTab = async (): Promise<string | null> => (page as Page).getAttribute('.nb-editor-area .nb-tab.nb-active', 'data-path');
+
+describe('the workbench: scoped styles, keys that go where the focus is, commands and quick open', () => {
+  it('completion lists show their labels (no style of ours squeezes Monaco\'s suggest widget)', async () => {
+    const p = page as Page;
+    await p.click(treeRow('complete.js'));
+    await p.dblclick(treeRow('complete.js'));
+    await p.waitForSelector('.monaco-editor .view-lines:has-text("con")');
+    await p.keyboard.press('End');
+    await p.keyboard.press('Control+Space');
+    const row = p.locator('.suggest-widget .monaco-list-row', { hasText: 'console' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    const width = await row.locator('.label-name').evaluate((el) => el.getBoundingClientRect().width);
+    expect(width).toBeGreaterThan(40); // "console" in full; 17 px when a global .main rule matched the row
+    await p.keyboard.press('Escape');
+  });
+
+  it('Delete in the tree deletes in the tree, never a character in the editor, even right after a click opened the file', async () => {
+    const p = page as Page;
+    // Already open: focus stays in the tree after the click, so Delete asks about the file.
+    await p.click(treeRow('src'));
+    await p.click(treeRow('src/deep'));
+    await p.click(treeRow('src/deep/keep.js'));
+    await expect.poll(activeTab).toBe('src/deep/keep.js');
+    await p.keyboard.press('Delete');
+    await p.waitForSelector('[role="alertdialog"]:has-text("Delete keep.js?")');
+    await p.keyboard.press('Escape');
+    await p.waitForSelector('[role="alertdialog"]', { state: 'detached' });
+    expect(disk('src/deep/keep.js')).toBe('abc\n');
+    // Not open yet: the file opens while the dialog is up; Enter still answers the dialog.
+    await p.click(treeRow('src/gone.js'));
+    await p.keyboard.press('Delete');
+    await p.waitForSelector('[role="alertdialog"]:has-text("Delete gone.js?")');
+    await expect.poll(activeTab).toBe('src/gone.js');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => disk('src/gone.js')).toBeUndefined();
+    await p.waitForSelector(treeRow('src/gone.js'), { state: 'detached' });
+    expect(disk('src/deep/keep.js')).toBe('abc\n');
+  });
+
+  it('Ctrl+P finds files fuzzily (not ignored ones), opens one, and :line goes to that line', async () => {
+    const p = page as Page;
+    await p.keyboard.press('Control+P');
+    const input = p.locator('.nb-quick-input-field');
+    await input.waitFor();
+    await input.fill('utl');
+    await expect.poll(() => p.locator('.nb-quick-item').first().getAttribute('data-id')).toBe('src/util.js');
+    expect(await p.locator('.nb-quick-item').first().locator('b').allTextContents()).toEqual(['ut', 'l']);
+    await p.keyboard.press('Enter');
+    await expect.poll(activeTab).toBe('src/util.js');
+    expect(await p.locator('.nb-quick-input').isHidden()).toBe(true);
+    // .gitignore'd files are not offered.
+    await p.keyboard.press('Control+P');
+    await input.fill('build');
+    await p.waitForSelector('.nb-quick-empty:not([hidden])');
+    // path:line opens at that line: what is typed next lands there.
+    await input.fill('long.txt:30');
+    await expect.poll(() => p.locator('.nb-quick-item').first().getAttribute('data-id')).toBe('notes/long.txt');
+    await p.keyboard.press('Enter');
+    await expect.poll(activeTab).toBe('notes/long.txt');
+    await p.keyboard.type('>>');
+    await expect.poll(() => disk('notes/long.txt')?.split('\n')[29], { timeout: 10_000 }).toBe('>>line 30');
+  });
+
+  it('the command palette lists every command with its key, runs them, and Monaco\'s own actions are there too', async () => {
+    const p = page as Page;
+    await p.dblclick(treeRow('src/util.js')); // JavaScript: Monaco can format it
+    await expect.poll(activeTab).toBe('src/util.js');
+    await p.keyboard.press('F1');
+    const input = p.locator('.nb-quick-input-field');
+    await expect.poll(() => input.inputValue()).toBe('>');
+    const item = (label: string) => p.locator('.nb-quick-item', { has: p.locator('.nb-quick-label', { hasText: label }) });
+    expect(await item('View: Toggle Primary Side Bar Visibility').locator('.nb-quick-key').textContent()).toBe('Ctrl+B');
+    expect(await item('Terminal: Create New Terminal').locator('.nb-quick-key').textContent()).toBe('Alt+T');
+    await input.fill('>format doc');
+    await item('Format Document').first().waitFor();
+    await input.fill('>tog side');
+    await expect.poll(() => p.locator('.nb-quick-item').first().textContent()).toContain('Toggle Primary Side Bar Visibility');
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('.nb-sidebar', { state: 'hidden' });
+    // The same command by its key; and the palette keeps it first as recently used.
+    await p.keyboard.press('Control+B');
+    await p.waitForSelector('.nb-sidebar', { state: 'visible' });
+    await p.keyboard.press('Control+Shift+P');
+    await expect.poll(() => p.locator('.nb-quick-item').first().textContent()).toContain('recently used');
+    await p.keyboard.press('Escape');
+    // Ctrl+` hides and shows the panel, from the editor too.
+    await p.click('.monaco-editor .view-lines');
+    await p.keyboard.press('Control+Backquote');
+    await p.waitForSelector('.nb-panel', { state: 'hidden' });
+    await p.keyboard.press('Control+Backquote');
+    await p.waitForSelector('.nb-panel', { state: 'visible' });
+  });
+
+  it('labels shown in the UI come from the keybinding registry', async () => {
+    const p = page as Page;
+    expect(await p.getAttribute('button[aria-label="New terminal"]', 'title')).toBe('New terminal (Alt+T)');
+    await p.click(treeRow('notes/long.txt'), { button: 'right' });
+    const menu = p.locator('.nb-context-menu');
+    expect(await menu.locator('button', { hasText: 'Rename…' }).locator('.nb-shortcut').textContent()).toBe('F2');
+    expect(await menu.locator('button', { hasText: 'Delete' }).locator('.nb-shortcut').textContent()).toBe('Delete');
+    await p.keyboard.press('Escape');
+  });
+});
