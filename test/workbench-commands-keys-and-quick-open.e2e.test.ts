@@ -48,8 +48,15 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     await p.keyboard.press('Control+Space');
     const row = p.locator('.suggest-widget .monaco-list-row', { hasText: 'console' }).first();
     await row.waitFor({ timeout: 15_000 });
-    const width = await row.locator('.label-name').evaluate((el) => el.getBoundingClientRect().width);
-    expect(width).toBeGreaterThan(40); // "console" in full; 17 px when a global .main rule matched the row
+    // What a person sees: the whole name, and nothing of ours laid over it. With the old global rules
+    // (.main matched the row's own .main) the rows showed icons and no names.
+    const seen = await row.locator('.label-name').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return { width: r.width, visible: hit !== null && el.contains(hit) };
+    });
+    expect(seen.width).toBeGreaterThan(40);
+    expect(seen.visible).toBe(true);
     await p.keyboard.press('Escape');
   });
 
