@@ -3,8 +3,9 @@ import type { Session, Workspace } from '../../shared/api.js';
 import { installCollab } from './collab/installCollab.js';
 import type { IdeContext } from './context.js';
 import { RestDocumentProvider } from './editor/documents.js';
-import { Api } from './net/api.js';
+import { Api, ApiError } from './net/api.js';
 import { WorkspaceEventSocket } from './net/WorkspaceEventSocket.js';
+import { showFullPage } from './shell/fullPage.js';
 import { Shell } from './shell/Shell.js';
 import { installHibernation } from './shell/installHibernation.js';
 import { installStatus } from './shell/installStatus.js';
@@ -23,9 +24,18 @@ async function boot(): Promise<void> {
   const workspaces = await api.get<Workspace[]>('/api/workspaces');
   const fromPath = /^\/w\/([^/]+)/.exec(location.pathname)?.[1];
   const wanted = fromPath ? decodeURIComponent(fromPath) : (session.workspaceId ?? localStorage.getItem('nimbus.lastWorkspace') ?? undefined);
-  const workspace = workspaces.find((w) => w.id === wanted) ?? workspaces[0];
+  const workspace = workspaces.find((w) => w.id === wanted) ?? (fromPath ? undefined : workspaces[0]);
   if (!workspace) {
-    document.getElementById('app')!.textContent = 'No workspace is available to you.';
+    // A link to a workspace that is not there (deleted, mistyped, another server) says so.
+    showFullPage(
+      fromPath
+        ? {
+            title: 'No such workspace',
+            message: `There is no workspace “${wanted}” here${workspaces.length ? ' that you can open. Yours:' : '.'}`,
+            links: workspaces.map((w) => ({ label: w.name, href: `/w/${encodeURIComponent(w.id)}` })),
+          }
+        : { title: 'No workspace', message: 'No workspace is available to you.' },
+    );
     return;
   }
   if (!fromPath) history.replaceState(null, '', `/w/${encodeURIComponent(workspace.id)}`);
@@ -59,6 +69,16 @@ async function boot(): Promise<void> {
   installTerminals(ctx);
   installCollab(ctx);
   installHibernation(ctx);
+  // A revoked or expired share link ends the page: everything is released and a page says why.
+  ctx.events.onEnded((why) => {
+    disposables.dispose();
+    ctx.events.close();
+    showFullPage(
+      why === 'expired'
+        ? { title: 'This share link has expired', message: 'Ask the workspace’s owner for a new link. Nothing you typed before it expired is lost: it was saved as you typed.' }
+        : { title: 'This share link was revoked', message: 'The workspace’s owner stopped sharing it with this link. Ask them for a new one if you should still have access.' },
+    );
+  });
   const key = (id: string): string => services.keybindings.labelFor(id) ?? '';
   shell.editor.setHint(`${key('workbench.action.quickOpen')} opens a file · ${key('workbench.action.showCommands')} runs a command · ${key('workbench.action.files.save')} saves`);
   // Tests and tools wait for this before driving the page.
@@ -66,7 +86,13 @@ async function boot(): Promise<void> {
 }
 
 boot().catch((err: unknown) => {
-  const app = document.getElementById('app');
-  if (app) app.textContent = `Nimbus could not start: ${err instanceof Error ? err.message : String(err)}`;
+  if (err instanceof ApiError && err.status === 401) {
+    showFullPage({
+      title: 'You are not signed in',
+      message: 'Open the link you were given again, or the address with ?token= that Nimbus printed when it started. A share link that was revoked or has expired no longer signs anyone in.',
+    });
+    return;
+  }
+  showFullPage({ title: 'Nimbus could not start', message: err instanceof Error ? err.message : String(err) });
   console.error(err);
 });

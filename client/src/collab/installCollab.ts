@@ -35,9 +35,6 @@ async function start(ctx: IdeContext): Promise<void> {
 
   const people = new PeopleSocket(ctx.workspaceId, ctx.user);
   const follow = new FollowMode(shell.editor, people);
-  people.on((event) => {
-    if (event.type === 'disconnected' && event.revoked) toast('This share link was revoked: you are no longer connected to the workspace.', 'error');
-  });
   trackPresence(shell.editor, people);
 
   const peopleView = new PeopleView(people, follow, (path) => void shell.editor.openFile(path));
@@ -50,8 +47,19 @@ async function start(ctx: IdeContext): Promise<void> {
     people.setUser(ctx.user);
     provider.setUser(ctx.user);
   };
-  // Someone who came in through a share link is asked for a name (without blocking: they join at once).
-  if (session.shareId && !localStorage.getItem(NAME_CHOSEN)) askName(ctx.user.name, rename);
+  // Everyone is asked for a name once, the owner too (without blocking: they are in at once).
+  if (!localStorage.getItem(NAME_CHOSEN)) askName(ctx.user.name, rename, session.role === 'owner');
+  ctx.disposables.add(
+    ctx.services.registerAction({
+      id: 'nimbus.collab.changeName',
+      title: 'Change Your Display Name…',
+      category: 'Collaboration',
+      run: async () => {
+        const name = await promptDialog('Your name', ctx.user.name, { okLabel: 'Rename' });
+        if (name) rename(name);
+      },
+    }),
+  );
   peopleView.el.addEventListener('dblclick', (e) => {
     if ((e.target as HTMLElement).closest('.nb-person')?.getAttribute('data-peer-id') !== people.self) return;
     void promptDialog('Your name', ctx.user.name, { okLabel: 'Rename' }).then((name) => name && rename(name));
@@ -93,14 +101,14 @@ async function start(ctx: IdeContext): Promise<void> {
 }
 
 /** A small card, not a modal: the person is already in and can work while (or instead of) answering. */
-function askName(current: string, done: (name: string) => void): void {
+function askName(current: string, done: (name: string) => void, owner: boolean): void {
   const input = h('input.nb-name-card-input', { type: 'text', value: current, 'aria-label': 'Your name', maxlength: '40', spellcheck: 'false' });
   const join = h('button.nb-primary', { type: 'submit' }, 'Join');
   const later = h('button', { type: 'button', title: 'Keep this name' }, 'Later');
   const card = h(
     'form.nb-name-card',
     { role: 'dialog', 'aria-label': 'Your name' },
-    h('p', {}, 'Welcome! What name should the others see next to your cursor?'),
+    h('p', {}, owner ? 'What name should people you share this workspace with see next to your cursor?' : 'Welcome! What name should the others see next to your cursor?'),
     input,
     h('div.nb-dialog-buttons', {}, later, join),
   );
@@ -115,5 +123,6 @@ function askName(current: string, done: (name: string) => void): void {
     card.remove();
   });
   document.body.append(card);
-  input.select();
+  // Take the focus only if nothing has it yet: typing that already started goes on where it was.
+  if (document.activeElement === document.body || document.activeElement === null) input.select();
 }

@@ -4,7 +4,7 @@ export const REVOKED = 4403;
 export interface ReconnectingSocketHandlers {
   onOpen(): void;
   onText(text: string): void;
-  onClose(code: number): void;
+  onClose(code: number, reason: string): void;
 }
 
 /**
@@ -52,7 +52,7 @@ export class ReconnectingSocket {
     };
     ws.onclose = (e) => {
       if (this.closed) return;
-      this.handlers.onClose(e.code);
+      this.handlers.onClose(e.code, e.reason);
       if (e.code === REVOKED) return;
       setTimeout(() => this.connect(), Math.min(10_000, 250 * 2 ** this.retry++));
     };

@@ -1,5 +1,5 @@
 import { decodeWorkspaceEvent, type WorkspaceEvent } from '../../../shared/protocol/events.js';
-import { ReconnectingSocket } from './ReconnectingSocket.js';
+import { REVOKED, ReconnectingSocket } from './ReconnectingSocket.js';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
 
@@ -8,6 +8,7 @@ export class WorkspaceEventSocket {
   private readonly socket: ReconnectingSocket;
   private readonly listeners = new Set<(event: WorkspaceEvent) => void>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private readonly endedListeners = new Set<(why: 'revoked' | 'expired') => void>();
   state: ConnectionState = 'connecting';
 
   constructor(workspaceId: string) {
@@ -17,7 +18,11 @@ export class WorkspaceEventSocket {
         const event = decodeWorkspaceEvent(text);
         if (event) for (const l of this.listeners) l(event);
       },
-      onClose: () => this.setState('offline'),
+      onClose: (code, reason) => {
+        this.setState('offline');
+        // The share link this page came in with was revoked or ran out: nothing will reconnect.
+        if (code === REVOKED) for (const l of this.endedListeners) l(/expired/.test(reason) ? 'expired' : 'revoked');
+      },
     });
   }
 
@@ -30,6 +35,11 @@ export class WorkspaceEventSocket {
     this.stateListeners.add(listener);
     listener(this.state);
     return () => this.stateListeners.delete(listener);
+  }
+
+  onEnded(listener: (why: 'revoked' | 'expired') => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
   }
 
   close(): void {

@@ -35,6 +35,8 @@ export interface TerminalViewEvents {
  */
 export class TerminalView {
   readonly element = h('div.nb-terminal-host');
+  private readonly notice = h('div.nb-terminal-notice', { role: 'status', hidden: true }, 'This terminal is read-only for you: the owner has not allowed your link to type in terminals.');
+  private noticeTimer: number | undefined;
   readonly term: Terminal;
   private readonly fit = new FitAddon();
   private readonly search = new SearchAddon({ highlightLimit: 1000 });
@@ -47,6 +49,7 @@ export class TerminalView {
 
   constructor(url: string, readOnly: boolean, private readonly events: TerminalViewEvents) {
     this.readOnly = readOnly;
+    this.element.append(this.notice);
     this.term = new Terminal({
       allowProposedApi: true, // unicode11's widths
       scrollback: 5000,
@@ -66,6 +69,10 @@ export class TerminalView {
     this.term.unicode.activeVersion = '11';
     this.term.open(this.element);
     this.loadWebgl();
+    // Keys typed into a terminal this person may only watch: say why nothing happens.
+    this.element.addEventListener('keydown', (e) => {
+      if (this.readOnly && !e.ctrlKey && !e.metaKey && (e.key.length === 1 || e.key === 'Enter' || e.key === 'Backspace')) this.showReadOnlyNotice();
+    }, true);
 
     this.connection = new TerminalConnection(url, {
       output: (data, done) => this.term.write(data, done),
@@ -137,11 +144,18 @@ export class TerminalView {
     return lines.join('\n').replace(/\n+$/, '');
   }
 
+  private showReadOnlyNotice(): void {
+    this.notice.hidden = false;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = window.setTimeout(() => (this.notice.hidden = true), 4000);
+  }
+
   dispose(): void {
     clearTimeout(this.resizeTimer);
     this.resizeObserver.disconnect();
     this.connection.dispose();
     this.term.dispose();
+    clearTimeout(this.noticeTimer);
     this.element.remove();
   }
 
