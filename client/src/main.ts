@@ -3,7 +3,7 @@ import type { Session, Workspace } from '../../shared/api.js';
 import { installCollab } from './collab/installCollab.js';
 import type { IdeContext } from './context.js';
 import { RestDocumentProvider } from './editor/documents.js';
-import { Api, ApiError } from './net/api.js';
+import { Api, ApiError, fileUrl } from './net/api.js';
 import { WorkspaceEventSocket } from './net/WorkspaceEventSocket.js';
 import { showFullPage } from './shell/fullPage.js';
 import { Shell } from './shell/Shell.js';
@@ -16,6 +16,8 @@ import { installLambda } from './sidebar/lambda/installLambda.js';
 import { DisposableStore } from './platform/lifecycle.js';
 import { createServices } from './platform/services.js';
 import { userIdentity } from './user.js';
+import { installMarkdownPreview } from './workbench/markdownPreview.js';
+import { installProblems } from './workbench/problems.js';
 import { installWorkbench } from './workbench/installWorkbench.js';
 
 async function boot(): Promise<void> {
@@ -49,7 +51,9 @@ async function boot(): Promise<void> {
   const disposables = new DisposableStore();
   const services = disposables.add(createServices());
   services.contextKeys.set('canWrite', !readOnly);
-  const shell = new Shell(document.getElementById('app')!, workspace, new RestDocumentProvider(api, workspace.id, readOnly));
+  const shell = new Shell(document.getElementById('app')!, workspace, new RestDocumentProvider(api, workspace.id, readOnly), (path, type) =>
+    api.readBlob(fileUrl(workspace.id, path), type),
+  );
   shell.titleBar.append(workspaceSwitcher(api, session, workspace, workspaces, services, disposables));
   const ctx: IdeContext = {
     api,
@@ -66,6 +70,8 @@ async function boot(): Promise<void> {
   installFiles(ctx);
   installLambda(ctx);
   installStatus(ctx);
+  installProblems(ctx);
+  installMarkdownPreview(ctx);
   installTerminals(ctx);
   installCollab(ctx);
   installHibernation(ctx);

@@ -4,9 +4,26 @@ import { errorMessage, toast } from '../ui/toast.js';
 import type { DocumentProvider, OpenDocument } from './documents.js';
 import { monaco } from './monaco.js';
 
+/** Image files open in a viewer (they are not text); the type is given to the Blob the viewer shows. */
+export const IMAGE_TYPES: Record<string, string> = {
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
+  bmp: 'image/bmp', ico: 'image/x-icon', avif: 'image/avif',
+};
+export const imageTypeOf = (path: string): string | undefined => IMAGE_TYPES[path.slice(path.lastIndexOf('.') + 1).toLowerCase()];
+
+/** Reads a file's bytes (for the image viewer). */
+export type BlobLoader = (path: string, type: string) => Promise<Blob>;
+
+interface ImageView {
+  element: HTMLElement;
+  url: string;
+}
+
 interface Tab {
   path: string;
-  doc: OpenDocument;
+  /** A text file's document; images have `image` instead. */
+  doc?: OpenDocument;
+  image?: ImageView;
   el: HTMLElement;
   viewState: monaco.editor.ICodeEditorViewState | null;
   unsubscribe: () => void;
@@ -27,15 +44,29 @@ export class EditorArea {
   private readonly tabStrip: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly hint = h('p.nb-hint');
+  private readonly breadcrumbs: HTMLElement;
+  /** A folder of the breadcrumbs was clicked (the files view reveals it). */
+  onRevealFolder: (path: string) => void = () => undefined;
+
+  private readonly host: HTMLElement;
+  private readonly row: HTMLElement;
+  /** A pane beside the editor that a feature fills (the Markdown preview); hidden while empty. */
+  readonly side: HTMLElement;
 
   constructor(
     readonly root: HTMLElement,
     private provider: DocumentProvider,
+    private readonly loadBlob: BlobLoader,
   ) {
     this.tabStrip = h('div.nb-tabs', { role: 'tablist', 'aria-label': 'Open files' });
     const host = h('div.nb-editor-host', { 'data-nb-focus': 'editorFocus' });
+    this.host = host;
+    this.breadcrumbs = h('nav.nb-breadcrumbs', { 'aria-label': 'Breadcrumbs', hidden: true });
     this.empty = h('div.nb-editor-empty', {}, h('p', {}, 'Open a file from the tree to start editing.'), this.hint);
-    root.append(this.tabStrip, host, this.empty);
+    // The editor (or an image) on the left, an optional side pane (a Markdown preview) on the right.
+    this.row = h('div.nb-editor-row', {}, host);
+    this.side = h('div.nb-editor-side', { hidden: true });
+    root.append(this.tabStrip, this.breadcrumbs, h('div.nb-editor-split', {}, this.row, this.side), this.empty);
     this.monacoEditor = monaco.editor.create(host, {
       model: null,
       automaticLayout: true,
@@ -98,9 +129,14 @@ export class EditorArea {
     if (options.focus !== false) this.monacoEditor.focus();
   }
 
+  /** The language of the active text file (undefined for none or an image). */
+  get activeLanguage(): string | undefined {
+    return this.active?.doc?.model.getLanguageId();
+  }
+
   /** Puts the cursor at the start of a line of the active file, centred; false without one. */
   goToLine(line: number): boolean {
-    const model = this.active?.doc.model;
+    const model = this.active?.doc?.model;
     if (!model) return false;
     const target = Math.max(1, Math.min(model.getLineCount(), line));
     const column = model.getLineFirstNonWhitespaceColumn(target) || 1;
@@ -123,7 +159,7 @@ export class EditorArea {
 
   async saveActive(): Promise<void> {
     const tab = this.active;
-    if (!tab || tab.doc.readOnly) return;
+    if (!tab?.doc || tab.doc.readOnly) return;
     try {
       await tab.doc.save();
     } catch (err) {
@@ -135,7 +171,7 @@ export class EditorArea {
     const i = this.tabs.findIndex((t) => t.path === path);
     const tab = this.tabs[i];
     if (!tab) return;
-    if (!options.force && tab.doc.isDirty() && !window.confirm(`${baseName(path)} has unsaved changes. Close it anyway?`)) return;
+    if (!options.force && tab.doc?.isDirty() && !window.confirm(`${baseName(path)} has unsaved changes. Close it anyway?`)) return;
     this.tabs.splice(i, 1);
     tab.unsubscribe();
     tab.el.remove();
@@ -146,7 +182,11 @@ export class EditorArea {
       if (next) this.activate(next);
       else this.emitActive();
     }
-    tab.doc.dispose();
+    tab.doc?.dispose();
+    if (tab.image) {
+      URL.revokeObjectURL(tab.image.url);
+      tab.image.element.remove();
+    }
     this.render();
   }
 
@@ -169,21 +209,24 @@ export class EditorArea {
 
   changedOnDisk(path: string): void {
     const tab = this.tabs.find((t) => t.path === path);
-    void tab?.doc.reloadFromDisk?.().catch(() => undefined);
+    void tab?.doc?.reloadFromDisk?.().catch(() => undefined);
   }
 
   private async createTab(path: string): Promise<Tab | undefined> {
-    let doc: OpenDocument;
+    let doc: OpenDocument | undefined;
+    let image: ImageView | undefined;
+    const type = imageTypeOf(path);
     try {
-      doc = await this.provider.open(path);
+      if (type) image = await this.openImage(path, type);
+      else doc = await this.provider.open(path);
     } catch (err) {
       toast(`Cannot open ${path}: ${errorMessage(err)}`, 'error');
       return undefined;
     }
     const close = h('button.nb-tab-close', { title: 'Close (Alt+W)', 'aria-label': `Close ${path}` }, '×');
     const el = h('div.nb-tab', { role: 'tab', title: path, 'data-path': path }, h('span.tab-label', {}, baseName(path)), close);
-    const tab: Tab = { path, doc, el, viewState: null, unsubscribe: () => undefined };
-    tab.unsubscribe = doc.onDidChangeDirty((dirty) => el.classList.toggle('nb-dirty', dirty));
+    const tab: Tab = { path, ...(doc ? { doc } : {}), ...(image ? { image } : {}), el, viewState: null, unsubscribe: () => undefined };
+    if (doc) tab.unsubscribe = doc.onDidChangeDirty((dirty) => el.classList.toggle('nb-dirty', dirty));
     el.addEventListener('mousedown', (e) => {
       if (e.button === 1) {
         e.preventDefault();
@@ -199,10 +242,31 @@ export class EditorArea {
     return tab;
   }
 
+  /** An image viewer: the bytes as a Blob of the image's type, shown from an object URL. */
+  private async openImage(path: string, type: string): Promise<ImageView> {
+    const url = URL.createObjectURL(await this.loadBlob(path, type));
+    const img = h('img.nb-image', { src: url, alt: baseName(path) });
+    const info = h('div.nb-image-info');
+    img.addEventListener('load', () => (info.textContent = `${img.naturalWidth} × ${img.naturalHeight}`));
+    img.addEventListener('error', () => (info.textContent = 'This image could not be decoded.'));
+    const element = h('div.nb-image-view', { hidden: true, tabindex: '0', 'data-path': path }, img, info);
+    this.row.append(element);
+    return { element, url };
+  }
+
   private activate(tab: Tab): void {
     if (this.active === tab) return;
-    if (this.active) this.active.viewState = this.monacoEditor.saveViewState();
+    if (this.active?.doc) this.active.viewState = this.monacoEditor.saveViewState();
     this.active = tab;
+    for (const t of this.tabs) if (t.image) t.image.element.hidden = t !== tab;
+    this.host.hidden = !tab.doc;
+    if (!tab.doc) {
+      this.monacoEditor.setModel(null);
+      this.render();
+      tab.el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      this.emitActive();
+      return;
+    }
     this.monacoEditor.setModel(tab.doc.model);
     // Prose gets no suggestions while typing (as in VS Code): in Markdown or plain text a word
     // suggestion would take the Enter that ends a line.
@@ -218,7 +282,28 @@ export class EditorArea {
     for (const l of this.activeListeners) l(this.activePath);
   }
 
+  /** The active file's path as folder › folder › file; a folder reveals itself in the tree. */
+  private renderBreadcrumbs(): void {
+    const path = this.active?.path;
+    this.breadcrumbs.hidden = !path;
+    if (!path) return this.breadcrumbs.replaceChildren();
+    const parts = path.split('/');
+    const crumbs: (HTMLElement | string)[] = [];
+    parts.forEach((part, i) => {
+      if (i > 0) crumbs.push(h('span.nb-breadcrumb-sep', { 'aria-hidden': 'true' }, '›'));
+      if (i === parts.length - 1) crumbs.push(h('span.nb-breadcrumb.nb-breadcrumb-file', { 'aria-current': 'page' }, part));
+      else {
+        const folder = parts.slice(0, i + 1).join('/');
+        const button = h('button.nb-breadcrumb', { type: 'button', title: `Reveal ${folder} in the files view` }, part);
+        button.addEventListener('click', () => this.onRevealFolder(folder));
+        crumbs.push(button);
+      }
+    });
+    this.breadcrumbs.replaceChildren(...crumbs);
+  }
+
   private render(): void {
+    this.renderBreadcrumbs();
     for (const t of this.tabs) {
       t.el.classList.toggle('nb-active', t === this.active);
       t.el.setAttribute('aria-selected', String(t === this.active));

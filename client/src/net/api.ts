@@ -46,6 +46,13 @@ export class Api {
   patch = <T>(path: string, body: unknown): Promise<T> => this.request<T>('PATCH', path, body);
   del = <T>(path: string): Promise<T> => this.request<T>('DELETE', path);
 
+  /** Raw file bytes as a Blob of the given type (images shown from an object URL). */
+  async readBlob(path: string, type: string): Promise<Blob> {
+    const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+    if (!res.ok) throw new ApiError(res.status, 'http_error', `reading failed with ${res.status}`);
+    return new Blob([await res.arrayBuffer()], { type });
+  }
+
   /** Raw file bytes as text (UTF-8). */
   async readText(path: string): Promise<string> {
     const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });

@@ -46,6 +46,8 @@ export class QuickInput implements Disposable {
   private items: QuickPickItem[] = [];
   private selected = 0;
   private provider: QuickAccessProvider | undefined;
+  /** A one-off list (`pick`): used instead of the prefix providers until the input closes. */
+  private override: QuickAccessProvider | undefined;
   private generation = 0;
   private restoreFocus: HTMLElement | undefined;
   private readonly store = new DisposableStore();
@@ -102,15 +104,40 @@ export class QuickInput implements Disposable {
     if (!this.visible) return;
     this.element.hidden = true;
     this.generation++;
+    const override = this.override;
+    this.override = undefined;
+    if (override) queueMicrotask(() => override.accept({ id: '', label: '' }, '')); // resolves a pick with nothing
     this.contextKeys.set('quickInputVisible', false);
     const back = this.restoreFocus;
     this.restoreFocus = undefined;
     if (restore && back?.isConnected) back.focus();
   }
 
+  /** Shows a list of its own (problems, workspaces…) and resolves to the chosen item, or undefined. */
+  pick<T extends QuickPickItem>(items: T[], placeholder: string): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (item: T | undefined): void => {
+        if (done) return;
+        done = true;
+        resolve(item);
+      };
+      this.override = {
+        prefix: '',
+        placeholder,
+        provide: (filter) => {
+          const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+          return items.filter((i) => words.every((w) => `${i.label} ${i.description ?? ''}`.toLowerCase().includes(w)));
+        },
+        accept: (item) => finish(items.find((i) => i.id === item.id && item.id !== '')),
+      };
+      this.show('');
+    });
+  }
+
   private async update(): Promise<void> {
     const value = this.input.value;
-    const provider = this.providers.find((p) => value.startsWith(p.prefix));
+    const provider = this.override ?? this.providers.find((p) => value.startsWith(p.prefix));
     this.provider = provider;
     if (!provider) return this.render([]);
     this.input.placeholder = provider.placeholder;
@@ -165,6 +192,7 @@ export class QuickInput implements Disposable {
     const provider = this.provider;
     if (!item || !provider) return;
     const filter = this.input.value.slice(provider.prefix.length);
+    if (this.override === provider) this.override = undefined; // accepted: not also resolved as dismissed
     this.hide();
     await provider.accept(item, filter);
   }

@@ -1,5 +1,5 @@
 import type { Workspace } from '../../../shared/api.js';
-import { EditorArea } from '../editor/EditorArea.js';
+import { EditorArea, type BlobLoader } from '../editor/EditorArea.js';
 import type { DocumentProvider } from '../editor/documents.js';
 import { h, icon } from '../ui/dom.js';
 import { makeSplitter } from './splitter.js';
@@ -33,7 +33,7 @@ export class Shell {
   private readonly views = new Map<string, { button: HTMLButtonElement; container: HTMLElement; badge: HTMLElement }>();
   private activeView: string | undefined;
 
-  constructor(root: HTMLElement, workspace: Workspace, provider: DocumentProvider) {
+  constructor(root: HTMLElement, workspace: Workspace, provider: DocumentProvider, loadBlob: BlobLoader) {
     this.titleBar = h('header.nb-titlebar', {}, h('span.nb-brand', {}, 'Nimbus'));
     const sidebarSplit = h('div.nb-splitter.nb-splitter-x', { role: 'separator', 'aria-orientation': 'vertical' });
     const editorRoot = h('section.nb-editor-area', { 'aria-label': 'Editor' });
@@ -44,7 +44,7 @@ export class Shell {
     root.replaceChildren(this.titleBar, body, this.statusBar.el);
     root.removeAttribute('aria-busy');
     document.title = `${workspace.name} — Nimbus`;
-    this.editor = new EditorArea(editorRoot, provider);
+    this.editor = new EditorArea(editorRoot, provider, loadBlob);
     this.panelSplit = panelSplit;
     this.sidebarSplit = sidebarSplit;
     makeSplitter(sidebarSplit, this.sidebar, { axis: 'x', key: 'nimbus.sidebarWidth', min: 160, max: () => window.innerWidth * 0.6 });

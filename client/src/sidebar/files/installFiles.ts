@@ -77,6 +77,10 @@ export function installFiles(ctx: IdeContext): FileTree {
       },
     }),
   );
+  editor.onRevealFolder = (path) => {
+    view.reveal();
+    void tree.reveal(path).then(() => tree.el.focus());
+  };
   void tree.load();
   return tree;
 }
