@@ -25,6 +25,7 @@ beforeAll(async () => {
   write('art/logo.svg', SVG);
   write('src/util.js', 'export const util = 1;\n');
   write('bad.ts', "const n: number = 'not a number';\n");
+  write('server.js', "const fs = require('fs');\nconst path = require('node:path');\n");
   write(
     'docs/readme.md',
     '# Title\n\nSee [util](../src/util.js).\n\n![pic](../pic.png)\n\n<img src="x" onerror="window.__pwned = \'img\'">\n\n<script>window.__pwned = "script"</script>\n',
@@ -94,5 +95,26 @@ describe('images, Markdown previews, problems and breadcrumbs', () => {
     await p.click('.nb-breadcrumbs button:has-text("src")');
     await p.waitForSelector(`${row('src')}.nb-selected`);
     expect(await p.evaluate(() => document.activeElement?.classList.contains('nb-file-tree'))).toBe(true);
+  });
+
+  it('Node.js APIs complete in JavaScript: fs., path. from require, process.', async () => {
+    const p = page as Page;
+    await p.dblclick(row('server.js'));
+    await p.waitForSelector('.monaco-editor .view-lines:has-text("require")');
+    await p.keyboard.press('Control+End');
+    const suggestions = async (text: string): Promise<string[]> => {
+      await p.keyboard.type(text);
+      await p.keyboard.press('Control+Space');
+      const list = p.locator('.suggest-widget .monaco-list-row .label-name');
+      await list.first().waitFor({ timeout: 20_000 });
+      await expect.poll(() => list.allTextContents(), { timeout: 20_000 }).not.toContain('require'); // member completions, not words
+      const names = await list.allTextContents();
+      await p.keyboard.press('Escape');
+      await p.keyboard.press('Enter');
+      return names;
+    };
+    expect(await suggestions('fs.readF')).toContain('readFileSync');
+    expect(await suggestions('path.jo')).toContain('join');
+    expect(await suggestions('process.en')).toContain('env');
   });
 });

@@ -3,6 +3,7 @@ import { h } from '../ui/dom.js';
 import { errorMessage, toast } from '../ui/toast.js';
 import type { DocumentProvider, OpenDocument } from './documents.js';
 import { monaco } from './monaco.js';
+import { ensureNodeTypings } from './nodeTypings.js';
 
 /** Image files open in a viewer (they are not text); the type is given to the Blob the viewer shows. */
 export const IMAGE_TYPES: Record<string, string> = {
@@ -218,7 +219,11 @@ export class EditorArea {
     const type = imageTypeOf(path);
     try {
       if (type) image = await this.openImage(path, type);
-      else doc = await this.provider.open(path);
+      else {
+        doc = await this.provider.open(path);
+        // Node.js's declarations, loaded with the first JavaScript or TypeScript file.
+        if (/^(javascript|typescript)$/.test(doc.model.getLanguageId())) void ensureNodeTypings().catch((err: unknown) => console.error('loading the Node.js typings failed', err));
+      }
     } catch (err) {
       toast(`Cannot open ${path}: ${errorMessage(err)}`, 'error');
       return undefined;
