@@ -28,6 +28,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Sandbox } from './sandbox/index.js';
 import { DEFAULT_HIBERNATE_SETTINGS, HibernateService } from './hibernate/index.js';
 import { openDatabase } from './store/index.js';
+import { settingsMigrations, settingsRoutes, UserSettingsStore } from './settings/index.js';
 import { createTerminalsFeature, terminalMigrations } from './terminals/index.js';
 import { WorkspaceEvents, WorkspaceService, workspaceActivity, workspaceMigrations, workspaceRoutes } from './workspaces/index.js';
 
@@ -55,7 +56,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
   const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
-  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...lambdaMigrations, ...collabMigrations, ...terminalMigrations]);
+  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...lambdaMigrations, ...collabMigrations, ...terminalMigrations, ...settingsMigrations]);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
   const auth = new AuthService(db, ownerToken, loadShareSealKey(config.dataDir));
   const connections = new ShareConnections();
@@ -164,6 +165,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
           home: config.sandboxHome,
         },
       }),
+      settingsRoutes(new UserSettingsStore(db)),
       files.router,
       terminals.router,
       collab.router,
