@@ -21,7 +21,7 @@ import {
 } from './auth/index.js';
 import { collabMigrations, createCollabFeature } from './collab/index.js';
 import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
-import { createFilesFeature } from './files/index.js';
+import { createFilesFeature, protectDataDir } from './files/index.js';
 import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard } from './http/index.js';
 import { createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, type Logger } from './logger.js';
@@ -55,6 +55,8 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     );
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // A workspace opened from a folder that holds the data dir never reaches into it through the API.
+  protectDataDir(config.dataDir);
   const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
   const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...lambdaMigrations, ...collabMigrations, ...terminalMigrations, ...settingsMigrations]);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);

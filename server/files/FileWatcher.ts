@@ -1,3 +1,4 @@
+import { dataDirsWithin } from './pathGuard.js';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { MAX_CHANGES_PER_EVENT, type FileChangeKind } from '../../shared/protocol/events.js';
@@ -9,7 +10,7 @@ export interface FileChange {
 }
 
 /** Paths inside these folders are not watched (the folders themselves still show in the tree). */
-const IGNORED_INSIDE = /[\\/](\.git|node_modules|\.nimbus)[\\/]/;
+const IGNORED_INSIDE = /[\\/](\.git|node_modules)[\\/]/;
 const BATCH_MS = 50;
 
 /**
@@ -28,10 +29,12 @@ export class FileWatcher {
     private readonly root: string,
     log: Logger,
   ) {
+    // Nimbus's own data dir, when the workspace was opened from a folder that holds it: never watched.
+    const hidden = dataDirsWithin(root, root).map((rel) => path.join(root, rel));
     this.watcher = watch(root, {
       ignoreInitial: true,
       followSymlinks: false,
-      ignored: (p: string) => IGNORED_INSIDE.test(p.slice(root.length) + path.sep),
+      ignored: (p: string) => IGNORED_INSIDE.test(p.slice(root.length) + path.sep) || hidden.some((h) => p === h || p.startsWith(h + path.sep)),
     });
     this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
     this.watcher.on('all', (event, abs) => {

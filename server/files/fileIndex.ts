@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ignoreModule, { type Ignore } from 'ignore';
+import { dataDirsWithin } from './pathGuard.js';
 
 // A CommonJS module whose typings say `export default`: Node hands ESM the function itself, which also
 // carries itself as `.default`; TypeScript (NodeNext) sees the namespace.
@@ -34,6 +35,8 @@ const ALWAYS_SKIPPED = new Set(['.git', '.hg', '.svn']);
  */
 export async function indexFiles(root: string, limits: FileIndexLimits = DEFAULT_INDEX_LIMITS): Promise<FileIndex> {
   const files: string[] = [];
+  // Nimbus's own data dir, when the workspace was opened from a folder that holds it.
+  const hidden = new Set(dataDirsWithin(root, root));
   let entries = 0;
   // Each folder to read, with the .gitignore rules of its ancestors (and the folders they belong to).
   const queue: { rel: string; rules: { base: string; ig: Ignore }[] }[] = [{ rel: '', rules: [] }];
@@ -66,7 +69,7 @@ export async function indexFiles(root: string, limits: FileIndexLimits = DEFAULT
       if (++entries > limits.maxEntries) return { files, truncated: true };
       const child = rel ? `${rel}/${d.name}` : d.name;
       if (d.isDirectory()) {
-        if (!ALWAYS_SKIPPED.has(d.name) && !ignored(rules, child, true)) queue.push({ rel: child, rules });
+        if (!ALWAYS_SKIPPED.has(d.name) && !hidden.has(child) && !ignored(rules, child, true)) queue.push({ rel: child, rules });
       } else if ((d.isFile() || d.isSymbolicLink()) && !ignored(rules, child, false)) {
         if (files.length >= limits.maxFiles) return { files, truncated: true };
         files.push(child);

@@ -18,8 +18,31 @@ export function resolveInside(root: string, rel: unknown): { abs: string; rel: s
   if (norm === undefined) throw new HttpError(`path escapes the workspace: ${rel}`, 400, 'invalid_path');
   const abs = norm ? path.join(root, ...norm.split('/')) : root;
   if (!isInside(root, abs)) throw new HttpError(`path escapes the workspace: ${rel}`, 400, 'invalid_path');
+  if (!isReachable(root, abs)) throw new HttpError(`${norm} is Nimbus's own data, not part of the workspace`, 403, 'data_dir');
   assertRealInside(root, abs);
   return { abs, rel: norm };
+}
+
+/**
+ * The server's data dirs (database, keys, logs, other workspaces). A workspace opened from a folder
+ * that contains one (`nimbus --open .` with the default `./.nimbus`) must not reach into it through any
+ * API; a managed workspace lives inside it and reaches only its own folder.
+ */
+const dataDirs: string[] = [];
+
+export function protectDataDir(dir: string): void {
+  const real = fs.realpathSync.native(dir);
+  if (!dataDirs.includes(real)) dataDirs.push(real);
+}
+
+/** Whether `abs` may be reached from a workspace at `root`: inside it, and not inside a data dir that contains it. */
+export function isReachable(root: string, abs: string): boolean {
+  return isInside(root, abs) && !dataDirs.some((d) => isInside(d, abs) && !isInside(d, root));
+}
+
+/** Data dirs inside `dir` that a workspace at `root` may not reach, relative to `dir` (to leave out of walks). */
+export function dataDirsWithin(root: string, dir: string): string[] {
+  return dataDirs.filter((d) => isInside(dir, d) && d !== dir && !isInside(d, root)).map((d) => path.relative(dir, d).split(path.sep).join('/'));
 }
 
 export function isInside(root: string, abs: string): boolean {
@@ -39,13 +62,13 @@ function assertRealInside(root: string, abs: string): void {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
     }
     if (real !== undefined) {
-      if (!isInside(root, real)) throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
+      if (!isReachable(root, real)) throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
       return;
     }
     // A dangling link at this spot: readlink tells where it would lead.
     try {
       const target = fs.readlinkSync(probe);
-      if (!isInside(root, path.resolve(path.dirname(probe), target))) {
+      if (!isReachable(root, path.resolve(path.dirname(probe), target))) {
         throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
       }
     } catch (err) {
@@ -64,7 +87,7 @@ function assertRealInside(root: string, abs: string): void {
  */
 export function assertOpenedInside(root: string, fd: number): void {
   const real = openedPath(fd);
-  if (real !== undefined && !isInside(root, real)) throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
+  if (real !== undefined && !isReachable(root, real)) throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
 }
 
 /** Where the kernel says an open file is; undefined without /proc (the path check is then all there is). */

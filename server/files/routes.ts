@@ -12,7 +12,7 @@ import { principalOf, requireAccess, type Need } from '../auth/index.js';
 import { HttpError, validate } from '../http/index.js';
 import type { Logger } from '../logger.js';
 import type { WorkspaceService } from '../workspaces/index.js';
-import { assertOpenedInside, isInside, openedPath, openInside, resolveInside } from './pathGuard.js';
+import { assertOpenedInside, dataDirsWithin, isInside, openedPath, openInside, resolveInside } from './pathGuard.js';
 
 export interface FileRoutesDeps {
   workspaces: WorkspaceService;
@@ -91,15 +91,19 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
   };
 
   router.get('/api/workspaces/:id/files', async (req, res) => {
-    const { abs, rel } = target(req, 'read', req.query.path ?? '');
+    const { abs, rel, root } = target(req, 'read', req.query.path ?? '');
     let dirents: fs.Dirent[];
     try {
       dirents = await fs.promises.readdir(abs, { withFileTypes: true });
     } catch (err) {
       errnoToHttp(err, `folder ${rel || '/'}`);
     }
+    const hidden = new Set(dataDirsWithin(root, abs)); // Nimbus's own data dir is not part of the workspace
     const entries = await Promise.all(
-      dirents.slice(0, MAX_LISTING).map((d) => entryFor(path.join(abs, d.name), rel ? `${rel}/${d.name}` : d.name).catch(() => undefined)),
+      dirents
+        .filter((d) => !hidden.has(d.name))
+        .slice(0, MAX_LISTING)
+        .map((d) => entryFor(path.join(abs, d.name), rel ? `${rel}/${d.name}` : d.name).catch(() => undefined)),
     );
     const list = entries.filter((e): e is FileEntry => e !== undefined);
     list.sort((a, b) => Number(b.type === 'directory') - Number(a.type === 'directory') || a.name.localeCompare(b.name));
@@ -234,7 +238,8 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
     const zip = archiver('zip', { zlib: { level: 6 } });
     zip.on('warning', (err) => log.warn({ err }, 'zip warning'));
     // Symlinks are stored as links, never followed, so a link cannot pull outside files into the zip.
-    zip.glob('**/*', { cwd: abs, dot: true, follow: false, ignore: ['**/node_modules/**', '.git/**'] });
+    const dataDirs = dataDirsWithin(root, abs).flatMap((d) => [d, `${d}/**`]);
+    zip.glob('**/*', { cwd: abs, dot: true, follow: false, ignore: ['**/node_modules/**', '.git/**', ...dataDirs] });
     void zip.finalize();
     await pipeline(zip, res);
   });
