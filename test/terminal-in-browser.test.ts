@@ -17,7 +17,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type TerminalState = { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string; cols: number; rows: number };
+type TerminalState = { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string; cols: number; rows: number; background: string; fontSize: number };
 
 declare global {
   interface Window {

@@ -13,12 +13,15 @@ import { workspaceSwitcher } from './shell/WorkspaceSwitcher.js';
 import { installFiles } from './sidebar/files/installFiles.js';
 import { installTerminals } from './terminal/installTerminals.js';
 import { installLambda } from './sidebar/lambda/installLambda.js';
-import { DisposableStore } from './platform/lifecycle.js';
+import { DisposableStore, toDisposable } from './platform/lifecycle.js';
 import { createServices } from './platform/services.js';
 import { userIdentity } from './user.js';
 import { installMarkdownPreview } from './workbench/markdownPreview.js';
 import { installProblems } from './workbench/problems.js';
 import { installWorkbench } from './workbench/installWorkbench.js';
+import { installCoreSettings } from './workbench/coreSettings.js';
+import { installSettingsUi } from './workbench/settingsUi.js';
+import { settingsStorage, WORKSPACE_SETTINGS_PATH } from './workbench/settingsStorage.js';
 
 async function boot(): Promise<void> {
   const api = new Api();
@@ -49,7 +52,7 @@ async function boot(): Promise<void> {
 
   const readOnly = session.role === 'read';
   const disposables = new DisposableStore();
-  const services = disposables.add(createServices());
+  const services = disposables.add(createServices(settingsStorage(api, workspace.id)));
   services.contextKeys.set('canWrite', !readOnly);
   const shell = new Shell(document.getElementById('app')!, workspace, new RestDocumentProvider(api, workspace.id, readOnly), (path, type) =>
     api.readBlob(fileUrl(workspace.id, path), type),
@@ -66,12 +69,20 @@ async function boot(): Promise<void> {
     services,
     disposables,
   };
+  installCoreSettings(ctx);
   installWorkbench(ctx);
   installFiles(ctx);
   installLambda(ctx);
   installStatus(ctx);
   installProblems(ctx);
   installMarkdownPreview(ctx);
+  installSettingsUi(ctx);
+  // Settings load after every feature registered its schema; a change to the workspace's file (by a
+  // collaborator, a terminal, git) is read again.
+  void services.settings.load();
+  disposables.add(toDisposable(ctx.events.on((event) => {
+    if (event.type === 'files' && (event.truncated || event.changes.some((c) => c.path === WORKSPACE_SETTINGS_PATH))) void services.settings.reloadWorkspace();
+  })));
   installTerminals(ctx);
   installCollab(ctx);
   installHibernation(ctx);

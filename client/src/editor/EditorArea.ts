@@ -15,6 +15,17 @@ export const imageTypeOf = (path: string): string | undefined => IMAGE_TYPES[pat
 /** Reads a file's bytes (for the image viewer). */
 export type BlobLoader = (path: string, type: string) => Promise<Blob>;
 
+export interface EditorSettings {
+  fontSize: number;
+  fontFamily: string;
+  tabSize: number;
+  insertSpaces: boolean;
+  wordWrap: 'off' | 'on' | 'bounded';
+  minimap: boolean;
+  renderWhitespace: 'none' | 'boundary' | 'selection' | 'trailing' | 'all';
+  formatOnSave: boolean;
+}
+
 interface ImageView {
   element: HTMLElement;
   url: string;
@@ -79,6 +90,24 @@ export class EditorArea {
       tabSize: 2,
     });
     this.render();
+  }
+
+  /** Options from settings that belong to each file's model rather than the editor. */
+  private modelOptions: { tabSize: number; insertSpaces: boolean } = { tabSize: 2, insertSpaces: true };
+  private formatOnSave = false;
+
+  /** Editor settings, applied live to the editor and every open file. */
+  applyOptions(options: EditorSettings): void {
+    this.monacoEditor.updateOptions({
+      fontSize: options.fontSize,
+      fontFamily: options.fontFamily,
+      minimap: { enabled: options.minimap },
+      wordWrap: options.wordWrap,
+      renderWhitespace: options.renderWhitespace,
+    });
+    this.modelOptions = { tabSize: options.tabSize, insertSpaces: options.insertSpaces };
+    for (const tab of this.tabs) tab.doc?.model.updateOptions(this.modelOptions);
+    this.formatOnSave = options.formatOnSave;
   }
 
   /** The empty editor's hint: which keys open files and run commands (read from the keybinding registry). */
@@ -155,13 +184,16 @@ export class EditorArea {
   /** Monaco's own actions for the active file (Format Document, Change All Occurrences, …). */
   editorActions(): { id: string; label: string; run(): Promise<void> }[] {
     if (!this.active) return [];
-    return this.monacoEditor.getSupportedActions().filter((a) => a.label && a.isSupported());
+    // Monaco's own command palette is replaced by the workbench's (which lists these actions).
+    return this.monacoEditor.getSupportedActions().filter((a) => a.label && a.isSupported() && a.id !== 'editor.action.quickCommand');
   }
 
   async saveActive(): Promise<void> {
     const tab = this.active;
     if (!tab?.doc || tab.doc.readOnly) return;
     try {
+      const format = this.monacoEditor.getAction('editor.action.formatDocument');
+      if (this.formatOnSave && this.active === tab && format?.isSupported()) await format.run();
       await tab.doc.save();
     } catch (err) {
       toast(`Saving ${tab.path} failed: ${errorMessage(err)}`, 'error');
@@ -221,6 +253,7 @@ export class EditorArea {
       if (type) image = await this.openImage(path, type);
       else {
         doc = await this.provider.open(path);
+        doc.model.updateOptions(this.modelOptions);
         // Node.js's declarations, loaded with the first JavaScript or TypeScript file.
         if (/^(javascript|typescript)$/.test(doc.model.getLanguageId())) void ensureNodeTypings().catch((err: unknown) => console.error('loading the Node.js typings failed', err));
       }

@@ -13,12 +13,20 @@ const EMPTY = new Uint8Array(0);
 /** Full reset (RIS): a restore replaces the screen, the scrollback and every mode. */
 const RESET = '\x1bc';
 
-const theme = {
-  background: '#1e1e1e',
-  foreground: '#cccccc',
-  cursor: '#aeafad',
-  selectionBackground: '#264f78',
-};
+/** xterm colours per workbench theme (workbench.colorTheme). */
+export const TERMINAL_THEMES = {
+  dark: { background: '#1e1e1e', foreground: '#cccccc', cursor: '#aeafad', selectionBackground: '#264f78' },
+  light: { background: '#ffffff', foreground: '#333333', cursor: '#333333', selectionBackground: '#add6ff', black: '#000000', white: '#555555', brightWhite: '#333333', yellow: '#949800', brightYellow: '#b5ba00' },
+  'high-contrast': { background: '#000000', foreground: '#ffffff', cursor: '#ffffff', selectionBackground: '#ffffff66' },
+} as const;
+export type TerminalThemeName = keyof typeof TERMINAL_THEMES;
+
+export interface TerminalViewOptions {
+  fontSize: number;
+  scrollback: number;
+  theme: TerminalThemeName;
+}
+const theme = TERMINAL_THEMES.dark;
 
 export interface TerminalViewEvents {
   onStatus(status: ConnectionStatus, detail?: string): void;
@@ -112,6 +120,15 @@ export class TerminalView {
     // fires a copy event on xterm's textarea, whose handler puts the selection on the clipboard.
     if (navigator.clipboard) void navigator.clipboard.writeText(text).catch(() => document.execCommand('copy'));
     else document.execCommand('copy');
+  }
+
+  /** Settings changed (font size, scrollback, theme): applied live, the grid refitted. */
+  setOptions(options: TerminalViewOptions): void {
+    this.term.options.fontSize = options.fontSize;
+    this.term.options.scrollback = options.scrollback;
+    this.term.options.theme = { ...TERMINAL_THEMES[options.theme] };
+    this.lastProposed = '';
+    this.scheduleFit();
   }
 
   /** Called when the tab becomes visible: sizes are only measurable then. */

@@ -5,13 +5,13 @@ import { userIdentity } from '../user.js';
 import { errorMessage, toast } from '../ui/toast.js';
 import { TerminalSearch } from './TerminalSearch.js';
 import { TerminalTabs, type TerminalTab } from './TerminalTabs.js';
-import { TerminalView } from './TerminalView.js';
+import { TerminalView, type TerminalViewOptions } from './TerminalView.js';
 import './terminal.css';
 
 declare global {
   interface Window {
     /** Read-only view of the open terminals, for tests and debugging from the console. */
-    nimbusTerminals?: { list(): { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string; cols: number; rows: number }[] };
+    nimbusTerminals?: { list(): { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string; cols: number; rows: number; background: string; fontSize: number }[] };
   }
 }
 
@@ -35,6 +35,11 @@ export function installTerminals(ctx: IdeContext): void {
     `${proto}://${location.host}/ws/workspaces/${encodeURIComponent(workspaceId)}/terminals/${encodeURIComponent(id)}`;
 
   const body = h('div.nb-terminal-body', { 'data-nb-focus': 'terminalFocus' });
+  const terminalOptions = (): TerminalViewOptions => ({
+    fontSize: ctx.services.settings.get<number>('terminal.integrated.fontSize'),
+    scrollback: ctx.services.settings.get<number>('terminal.integrated.scrollback'),
+    theme: ctx.services.settings.get<TerminalViewOptions['theme']>('workbench.colorTheme'),
+  });
   const empty = h('div.nb-terminal-empty', {}, 'No terminal is open.');
   const views = new Map<string, TerminalView>();
   const search = new TerminalSearch(() => (tabs.active ? views.get(tabs.active.id) : undefined));
@@ -105,6 +110,7 @@ export function installTerminals(ctx: IdeContext): void {
       },
     });
     view.element.hidden = true;
+    view.setOptions(terminalOptions());
     views.set(info.id, view);
     body.append(view.element);
     updateEmpty();
@@ -141,6 +147,12 @@ export function installTerminals(ctx: IdeContext): void {
   searchButton.addEventListener('click', () => search.toggle());
   const { services, disposables } = ctx;
   services.contextKeys.set('terminalCanWrite', canWrite);
+  disposables.add(
+    services.settings.onDidChange((keys) => {
+      if (!keys.some((k) => k.startsWith('terminal.') || k === 'workbench.colorTheme')) return;
+      for (const view of views.values()) view.setOptions(terminalOptions());
+    }),
+  );
   // Keys work wherever the focus is (a terminal, the editor): the dispatcher listens in the capture phase.
   disposables.add(
     services.registerAction({
@@ -193,6 +205,8 @@ export function installTerminals(ctx: IdeContext): void {
           status: tab.status,
           cols: view?.term.cols ?? 0,
           rows: view?.term.rows ?? 0,
+          background: view?.term.options.theme?.background ?? '',
+          fontSize: view?.term.options.fontSize ?? 0,
         };
       }),
   };

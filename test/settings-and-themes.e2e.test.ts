@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page | undefined;
+let root: string;
+screenshotOnFailure(() => [page]);
+
+beforeAll(async () => {
+  server = await startTestServer({ collab: { writeDebounceMs: 50 } });
+  root = server.workspaces.rootOf('default');
+  fs.writeFileSync(path.join(root, 'indent.js'), 'function f() {\n}\n');
+  browser = await launchBrowser();
+  page = await openIde(browser, server);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server.stop();
+});
+
+const setting = (p: Page, key: string) => p.locator(`.nb-settings .nb-setting[data-key="${key}"]`);
+const bg = (p: Page, selector: string): Promise<string> => p.locator(selector).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+
+describe('settings: a schema per feature, the person’s own kept by the server, the workspace’s in its folder', () => {
+  it('Ctrl+, opens settings; a change applies at once and follows the person to a reload', async () => {
+    const p = page as Page;
+    await p.keyboard.press('Control+Comma');
+    await p.locator('.nb-settings-search').fill('font size');
+    expect(await p.locator('.nb-settings .nb-setting').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['editor.fontSize', 'terminal.integrated.fontSize']);
+    await setting(p, 'editor.fontSize').locator('input').fill('21');
+    await setting(p, 'editor.fontSize').locator('input').press('Enter');
+    await expect.poll(async () => ((await (await server.api('/api/settings')).json()) as Record<string, unknown>)['editor.fontSize']).toBe(21);
+    await p.keyboard.press('Escape');
+    await p.dblclick('.nb-tree-row[data-path="indent.js"]');
+    await expect.poll(() => p.locator('.monaco-editor .view-lines').evaluate((el) => getComputedStyle(el).fontSize)).toBe('21px');
+    await p.reload();
+    await p.waitForSelector('body[data-ready="true"]');
+    await p.dblclick('.nb-tree-row[data-path="indent.js"]');
+    await expect.poll(() => p.locator('.monaco-editor .view-lines').evaluate((el) => getComputedStyle(el).fontSize)).toBe('21px');
+  });
+
+  it('the theme changes the whole workbench: editor, sidebar, dialogs and terminals', async () => {
+    const p = page as Page;
+    const darkSidebar = await bg(p, '.nb-sidebar');
+    await p.keyboard.press('Control+Comma');
+    await p.locator('.nb-settings-search').fill('theme');
+    await setting(p, 'workbench.colorTheme').locator('select').selectOption('light');
+    await p.waitForSelector('body[data-theme="light"]');
+    expect(await bg(p, '.nb-settings')).toBe('rgb(243, 243, 243)');
+    await p.keyboard.press('Escape');
+    expect(await bg(p, '.nb-sidebar')).not.toBe(darkSidebar);
+    await expect.poll(() => bg(p, '.monaco-editor .monaco-editor-background')).toBe('rgb(255, 255, 254)'); // Monaco's light theme
+    await p.keyboard.press('Alt+T');
+    await expect.poll(() => p.evaluate(() => window.nimbusTerminals?.list()[0]?.background), { timeout: 15_000 }).toBe('#ffffff');
+  });
+
+  it('workspace settings live in .nimbus/settings.json, win over the person’s, and are read again when the file changes', async () => {
+    const p = page as Page;
+    await p.keyboard.press('Control+Comma');
+    await p.click('.nb-settings-scope[data-scope="workspace"]');
+    await p.locator('.nb-settings-search').fill('tab size');
+    await setting(p, 'editor.tabSize').locator('input').fill('4');
+    await setting(p, 'editor.tabSize').locator('input').press('Enter');
+    await expect.poll(() => (fs.existsSync(path.join(root, '.nimbus/settings.json')) ? JSON.parse(fs.readFileSync(path.join(root, '.nimbus/settings.json'), 'utf8')) : undefined)).toEqual({ 'editor.tabSize': 4 });
+    await p.keyboard.press('Escape');
+    // Tab in the editor now inserts four spaces.
+    await p.dblclick('.nb-tree-row[data-path="indent.js"]');
+    await p.waitForSelector('.monaco-editor .view-lines:has-text("function")');
+    await p.click('.monaco-editor .view-lines');
+    await p.keyboard.press('Control+Home');
+    await p.keyboard.press('End');
+    await p.keyboard.press('Enter');
+    await p.keyboard.press('Home');
+    await p.keyboard.press('Shift+End');
+    await p.keyboard.press('Delete');
+    await p.keyboard.press('Tab');
+    await p.keyboard.type('return 1;');
+    await expect.poll(() => fs.readFileSync(path.join(root, 'indent.js'), 'utf8'), { timeout: 10_000 }).toBe('function f() {\n    return 1;\n}\n');
+    // Someone changes the file (a collaborator, git): the workbench follows, the workspace winning over the person's theme.
+    fs.writeFileSync(path.join(root, '.nimbus/settings.json'), JSON.stringify({ 'editor.tabSize': 4, 'workbench.colorTheme': 'high-contrast' }));
+    await p.waitForSelector('body[data-theme="high-contrast"]', { timeout: 10_000 });
+  });
+
+  it('the settings file opens in the editor, checked against the schema as it is typed', async () => {
+    const p = page as Page;
+    await p.keyboard.press('F1');
+    await p.locator('.nb-quick-input-field').fill('>workspace settings json');
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('.nb-editor-area .nb-tab.nb-active[data-path=".nimbus/settings.json"]');
+    const problems = p.locator('.nb-statusbar [data-id="problems"]');
+    const before = Number(await problems.getAttribute('data-warnings')) + Number(await problems.getAttribute('data-errors'));
+    await p.click('.monaco-editor .view-lines');
+    await p.keyboard.press('Control+A');
+    await p.keyboard.type('{ "editor.fontSize": "huge", "no.such.setting": 1 }');
+    await expect.poll(async () => Number(await problems.getAttribute('data-warnings')) + Number(await problems.getAttribute('data-errors')), { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 2);
+  });
+});
