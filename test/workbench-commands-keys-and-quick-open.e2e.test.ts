@@ -146,4 +146,23 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     expect(await menu.locator('button', { hasText: 'Delete' }).locator('.nb-shortcut').textContent()).toBe('Delete');
     await p.keyboard.press('Escape');
   });
+
+  it('a reload brings back the open tabs, the active one with its cursor, and the layout', async () => {
+    const p = page as Page;
+    await p.keyboard.press('Control+P');
+    await p.locator('.nb-quick-input-field').fill('long.txt:45');
+    await p.keyboard.press('Enter');
+    await expect.poll(activeTab).toBe('notes/long.txt');
+    const tabs = await p.locator('.nb-editor-area .nb-tab').evaluateAll((els) => els.map((e) => e.getAttribute('data-path')));
+    expect(tabs.length).toBeGreaterThan(2);
+    await p.keyboard.press('Control+B'); // sidebar hidden
+    await p.waitForSelector('.nb-sidebar', { state: 'hidden' });
+    await p.reload();
+    await p.waitForSelector('body[data-layout="restored"]');
+    expect(await p.locator('.nb-editor-area .nb-tab').evaluateAll((els) => els.map((e) => e.getAttribute('data-path')))).toEqual(tabs);
+    expect(await activeTab()).toBe('notes/long.txt');
+    expect(await p.textContent('.nb-statusbar [data-id="cursor"]')).toBe('Ln 45, Col 1');
+    expect(await p.locator('.nb-sidebar').isHidden()).toBe(true);
+    await p.keyboard.press('Control+B');
+  });
 });

@@ -17,6 +17,7 @@ import { DisposableStore, toDisposable } from './platform/lifecycle.js';
 import { createServices } from './platform/services.js';
 import { userIdentity } from './user.js';
 import { installMarkdownPreview } from './workbench/markdownPreview.js';
+import { restoreLayout } from './workbench/layout.js';
 import { installProblems } from './workbench/problems.js';
 import { installWorkbench } from './workbench/installWorkbench.js';
 import { installCoreSettings } from './workbench/coreSettings.js';
@@ -84,7 +85,7 @@ async function boot(): Promise<void> {
     if (event.type === 'files' && (event.truncated || event.changes.some((c) => c.path === WORKSPACE_SETTINGS_PATH))) void services.settings.reloadWorkspace();
   })));
   installTerminals(ctx);
-  installCollab(ctx);
+  const collabReady = installCollab(ctx);
   installHibernation(ctx);
   // A revoked or expired share link ends the page: everything is released and a page says why.
   ctx.events.onEnded((why) => {
@@ -100,6 +101,8 @@ async function boot(): Promise<void> {
   shell.editor.setHint(`${key('workbench.action.quickOpen')} opens a file · ${key('workbench.action.showCommands')} runs a command · ${key('workbench.action.files.save')} saves`);
   // Tests and tools wait for this before driving the page.
   document.body.dataset.ready = 'true';
+  // The tabs and layout of the last visit, once documents open as collaborative ones.
+  void collabReady.then(() => restoreLayout(ctx)).then(() => (document.body.dataset.layout = 'restored'));
 }
 
 boot().catch((err: unknown) => {

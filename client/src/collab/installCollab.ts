@@ -16,10 +16,11 @@ const NAME_CHOSEN = 'nimbus.nameChosen';
 
 /**
  * Pair programming: Yjs documents in the editor, remote cursors, the people and chat views, follow mode,
- * the share dialog and the sync status. Sets `body[data-collab="ready"]` once everything is live.
+ * the share dialog and the sync status. Sets `body[data-collab="ready"]` once everything is live, and
+ * resolves then (documents opened after that are collaborative ones).
  */
-export function installCollab(ctx: IdeContext): void {
-  start(ctx).catch((err: unknown) => toast(`Collaboration could not start: ${errorMessage(err)}`, 'error'));
+export function installCollab(ctx: IdeContext): Promise<void> {
+  return start(ctx).catch((err: unknown) => toast(`Collaboration could not start: ${errorMessage(err)}`, 'error'));
 }
 
 async function start(ctx: IdeContext): Promise<void> {

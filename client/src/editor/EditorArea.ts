@@ -15,6 +15,12 @@ export const imageTypeOf = (path: string): string | undefined => IMAGE_TYPES[pat
 /** Reads a file's bytes (for the image viewer). */
 export type BlobLoader = (path: string, type: string) => Promise<Blob>;
 
+export interface EditorLayout {
+  tabs: string[];
+  active?: string;
+  viewStates: Record<string, monaco.editor.ICodeEditorViewState>;
+}
+
 export interface EditorSettings {
   fontSize: number;
   fontFamily: string;
@@ -159,6 +165,53 @@ export class EditorArea {
     if (options.focus !== false) this.monacoEditor.focus();
   }
 
+  /** What a reload should bring back: open files in order, the active one, and each one's cursor and scroll. */
+  layoutState(): EditorLayout {
+    const viewStates: Record<string, monaco.editor.ICodeEditorViewState> = {};
+    for (const tab of this.tabs) {
+      const state = tab === this.active && tab.doc ? this.monacoEditor.saveViewState() : tab.viewState;
+      if (state) viewStates[tab.path] = state;
+    }
+    return { tabs: this.tabs.map((t) => t.path), ...(this.active ? { active: this.active.path } : {}), viewStates };
+  }
+
+  /** Opens what `layoutState` saved (files gone since are skipped), without taking the focus. */
+  async restoreLayout(layout: EditorLayout): Promise<void> {
+    for (const path of layout.tabs) {
+      const tab = await this.ensureTab(path);
+      const state = layout.viewStates[path];
+      if (tab && state && tab !== this.active) tab.viewState = state;
+    }
+    if (layout.active) {
+      const tab = this.tabs.find((t) => t.path === layout.active);
+      if (tab) {
+        this.activate(tab);
+        const state = layout.viewStates[tab.path];
+        if (state && tab.doc) this.monacoEditor.restoreViewState(state);
+      }
+    }
+  }
+
+  /** Something a reload would restore changed (a tab opened, closed or activated). */
+  onDidChangeLayout(listener: () => void): () => void {
+    this.layoutListeners.add(listener);
+    return () => this.layoutListeners.delete(listener);
+  }
+
+  private readonly layoutListeners = new Set<() => void>();
+
+  private async ensureTab(path: string): Promise<Tab | undefined> {
+    const open = this.tabs.find((t) => t.path === path);
+    if (open) return open;
+    let pending = this.opening.get(path);
+    if (!pending) {
+      pending = this.createTab(path, true);
+      this.opening.set(path, pending);
+      void pending.finally(() => this.opening.delete(path));
+    }
+    return pending;
+  }
+
   /** The language of the active text file (undefined for none or an image). */
   get activeLanguage(): string | undefined {
     return this.active?.doc?.model.getLanguageId();
@@ -245,7 +298,7 @@ export class EditorArea {
     void tab?.doc?.reloadFromDisk?.().catch(() => undefined);
   }
 
-  private async createTab(path: string): Promise<Tab | undefined> {
+  private async createTab(path: string, quiet = false): Promise<Tab | undefined> {
     let doc: OpenDocument | undefined;
     let image: ImageView | undefined;
     const type = imageTypeOf(path);
@@ -258,7 +311,7 @@ export class EditorArea {
         if (/^(javascript|typescript)$/.test(doc.model.getLanguageId())) void ensureNodeTypings().catch((err: unknown) => console.error('loading the Node.js typings failed', err));
       }
     } catch (err) {
-      toast(`Cannot open ${path}: ${errorMessage(err)}`, 'error');
+      if (!quiet) toast(`Cannot open ${path}: ${errorMessage(err)}`, 'error');
       return undefined;
     }
     const close = h('button.nb-tab-close', { title: 'Close (Alt+W)', 'aria-label': `Close ${path}` }, '×');
@@ -341,6 +394,7 @@ export class EditorArea {
   }
 
   private render(): void {
+    for (const l of this.layoutListeners) l();
     this.renderBreadcrumbs();
     for (const t of this.tabs) {
       t.el.classList.toggle('nb-active', t === this.active);

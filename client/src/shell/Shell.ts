@@ -77,6 +77,24 @@ export class Shell {
   toggleSidebar(show = this.sidebar.hidden): void {
     this.sidebar.hidden = !show;
     this.sidebarSplit.hidden = !show;
+    this.layoutChanged();
+  }
+
+  /** The sidebar, the panel or the shown view changed (the layout a reload restores). */
+  onDidChangeLayout(listener: () => void): () => void {
+    this.layoutListeners.add(listener);
+    return () => this.layoutListeners.delete(listener);
+  }
+
+  private readonly layoutListeners = new Set<() => void>();
+
+  private layoutChanged(): void {
+    for (const l of this.layoutListeners) l();
+  }
+
+  /** Shows a sidebar view by id (restoring the layout); unknown ids are ignored. */
+  showViewById(id: string): void {
+    if (this.views.has(id)) this.showView(id);
   }
 
   get sidebarVisible(): boolean {
@@ -87,6 +105,7 @@ export class Shell {
   togglePanel(show = this.panel.hidden): void {
     this.panel.hidden = !show;
     this.panelSplit.hidden = !show;
+    this.layoutChanged();
   }
 
   get panelVisible(): boolean {
@@ -110,5 +129,6 @@ export class Shell {
       v.button.classList.toggle('nb-active', viewId === id);
     }
     for (const l of this.viewListeners) l(id);
+    this.layoutChanged();
   }
 }

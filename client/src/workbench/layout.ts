@@ -1,0 +1,61 @@
+import type { IdeContext } from '../context.js';
+import type { EditorLayout } from '../editor/EditorArea.js';
+import { listen, toDisposable } from '../platform/lifecycle.js';
+
+interface SavedLayout {
+  editor: EditorLayout;
+  sidebarVisible: boolean;
+  panelVisible: boolean;
+  view?: string;
+}
+
+const keyOf = (workspaceId: string): string => `nimbus.layout.${workspaceId}`;
+/** View states are small, but a person may keep many tabs open: bound what one workspace keeps. */
+const MAX_BYTES = 256 * 1024;
+
+function read(workspaceId: string): SavedLayout | undefined {
+  try {
+    const value = JSON.parse(localStorage.getItem(keyOf(workspaceId)) ?? 'null') as SavedLayout | null;
+    return value && Array.isArray(value.editor?.tabs) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Tabs and layout come back on reload, per person (this browser) and workspace: the open files in order,
+ * the active one with its cursor and scroll, every other file's cursor, whether the sidebar and panel
+ * were shown and which view was. (Splitter sizes are kept by the splitters themselves.)
+ */
+export async function restoreLayout(ctx: IdeContext): Promise<void> {
+  const { shell, disposables, workspaceId } = ctx;
+  const saved = read(workspaceId);
+  if (saved) {
+    shell.toggleSidebar(saved.sidebarVisible);
+    shell.togglePanel(saved.panelVisible);
+    if (saved.view) shell.showViewById(saved.view);
+    await shell.editor.restoreLayout(saved.editor);
+  }
+  let timer: number | undefined;
+  const save = (): void => {
+    clearTimeout(timer);
+    const layout: SavedLayout = {
+      editor: shell.editor.layoutState(),
+      sidebarVisible: shell.sidebarVisible,
+      panelVisible: shell.panelVisible,
+      ...(shell.activeViewId ? { view: shell.activeViewId } : {}),
+    };
+    const text = JSON.stringify(layout);
+    if (text.length <= MAX_BYTES) localStorage.setItem(keyOf(workspaceId), text);
+    else localStorage.setItem(keyOf(workspaceId), JSON.stringify({ ...layout, editor: { ...layout.editor, viewStates: {} } }));
+  };
+  const soon = (): void => {
+    clearTimeout(timer);
+    timer = window.setTimeout(save, 300);
+  };
+  disposables.add(toDisposable(shell.editor.onDidChangeLayout(soon)));
+  disposables.add(toDisposable(shell.onDidChangeLayout(soon)));
+  // The cursor and scroll of the active file are read when the page goes away.
+  disposables.add(listen(window, 'pagehide', save));
+  disposables.add(toDisposable(() => clearTimeout(timer)));
+}
