@@ -43,6 +43,8 @@ export interface NimbusServer {
   config: Config;
   workspaces: WorkspaceService;
   lambda: LambdaFeature;
+  /** Starts the terminal screen-mirror thread ahead of need (tests measure memory without its start). */
+  terminals: { warmMirrors(): Promise<void> };
   log: Logger;
   close(): Promise<void>;
 }
@@ -207,7 +209,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       db.close();
     })());
 
-  return { url, port, ownerToken, config, workspaces, lambda: lambda.feature, log, close };
+  return { url, port, ownerToken, config, workspaces, lambda: lambda.feature, terminals: { warmMirrors: () => terminals.warmMirrors() }, log, close };
 }
 
 export async function runCli(argv: string[]): Promise<void> {

@@ -48,7 +48,7 @@ async function openTerminal(context?: BrowserContext) {
   ]);
   const id = ((await created.json()) as { id: string }).id;
   await page.waitForFunction((wanted) => window.nimbusTerminals?.list().find((t) => t.id === wanted)?.status === 'online', id, { timeout: 15_000 });
-  await page.click('.terminal-host:not([hidden]) .xterm');
+  await page.click('.nb-terminal-host:not([hidden]) .xterm');
   const state = async (): Promise<TerminalState> => (await terminals(page)).find((t) => t.id === id) as TerminalState;
   return {
     page,
@@ -62,7 +62,7 @@ async function openTerminal(context?: BrowserContext) {
     },
     /** Where the middle of the cell at `col`, `row` (from 0) is on the page. */
     cell: async (col: number, row: number): Promise<{ x: number; y: number }> => {
-      const box = await page.locator('.terminal-host:not([hidden]) .xterm-screen').boundingBox();
+      const box = await page.locator('.nb-terminal-host:not([hidden]) .xterm-screen').boundingBox();
       if (!box) throw new Error('no terminal screen');
       const { cols, rows } = await state();
       return { x: box.x + (box.width / cols) * (col + 0.5), y: box.y + (box.height / rows) * (row + 0.5) };
@@ -77,7 +77,7 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     const page = await openIde(browser, server);
     await page.click('button[aria-label="New terminal"]');
     await page.waitForFunction(() => window.nimbusTerminals?.list()[0]?.status === 'online', undefined, { timeout: 15_000 });
-    await page.click('.terminal-host:not([hidden]) .xterm');
+    await page.click('.nb-terminal-host:not([hidden]) .xterm');
     await page.keyboard.type('echo hi');
     await page.keyboard.press('Enter');
     await waitForLine(page, 'hi');
@@ -94,17 +94,17 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
 
     // Search the scrollback: a match, then no match.
     await page.click('button[aria-label="Search the terminal"]');
-    await page.fill('.terminal-search-input', 'echo hi');
+    await page.fill('.nb-terminal-search-input', 'echo hi');
     await page.keyboard.press('Enter');
-    expect(await page.textContent('.terminal-search-result')).toBe('');
-    await page.fill('.terminal-search-input', 'no-such-text-here');
+    expect(await page.textContent('.nb-terminal-search-result')).toBe('');
+    await page.fill('.nb-terminal-search-input', 'no-such-text-here');
     await page.keyboard.press('Enter');
-    expect(await page.textContent('.terminal-search-result')).toBe('No results');
+    expect(await page.textContent('.nb-terminal-search-result')).toBe('No results');
     await page.keyboard.press('Escape');
 
     // Double-click renames, for everyone (the server has the new name).
-    await page.dblclick(`.terminal-tab[data-terminal-id="${after?.id}"]`);
-    await page.fill('.terminal-rename', 'build');
+    await page.dblclick(`.nb-terminal-tab[data-terminal-id="${after?.id}"]`);
+    await page.fill('.nb-terminal-rename', 'build');
     await page.keyboard.press('Enter');
     await expect.poll(async () => ((await (await server.api('/api/workspaces/default/terminals')).json()) as { name: string }[])[0]?.name).toBe('build');
 
@@ -112,7 +112,7 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     await page.keyboard.press('Alt+t');
     await page.waitForFunction(() => window.nimbusTerminals?.list().length === 2, undefined, { timeout: 15_000 });
     const second = (await terminals(page))[1] as TerminalState;
-    await page.click(`.terminal-tab[data-terminal-id="${second.id}"] .tab-close`);
+    await page.click(`.nb-terminal-tab[data-terminal-id="${second.id}"] .nb-tab-close`);
     await page.waitForFunction(() => window.nimbusTerminals?.list().length === 1, undefined, { timeout: 15_000 });
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
@@ -165,7 +165,7 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     await waitForLine(page, `${before.rows} ${before.cols}`);
 
     // Dragging the splitter above the panel up makes the terminal taller; the pty follows.
-    const splitter = await page.locator('.splitter-y').boundingBox();
+    const splitter = await page.locator('.nb-splitter-y').boundingBox();
     if (!splitter) throw new Error('no panel splitter');
     const x = splitter.x + splitter.width / 2;
     const y = splitter.y + splitter.height / 2;
@@ -185,9 +185,9 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     // WebGL renders by default; when its context is lost, xterm's DOM renderer takes over and the
     // terminal goes on showing output.
     expect(taller.renderer).toBe('webgl');
-    expect(await page.locator('.terminal-host:not([hidden]) .xterm-rows').count()).toBe(0);
+    expect(await page.locator('.nb-terminal-host:not([hidden]) .xterm-rows').count()).toBe(0);
     const lost = await page.evaluate(() => {
-      for (const canvas of Array.from(document.querySelectorAll<HTMLCanvasElement>('.terminal-host:not([hidden]) .xterm-screen canvas'))) {
+      for (const canvas of Array.from(document.querySelectorAll<HTMLCanvasElement>('.nb-terminal-host:not([hidden]) .xterm-screen canvas'))) {
         const gl = canvas.getContext('webgl2');
         const extension = gl?.getExtension('WEBGL_lose_context');
         if (extension) {
@@ -201,7 +201,7 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     await expect.poll(async () => (await state()).renderer, { timeout: 15_000 }).toBe('dom');
     await run('echo drawn by the DOM renderer');
     await expect
-      .poll(async () => (await page.locator('.terminal-host:not([hidden]) .xterm-rows').textContent())?.includes('drawn by the DOM renderer'), { timeout: 10_000 })
+      .poll(async () => (await page.locator('.nb-terminal-host:not([hidden]) .xterm-rows').textContent())?.includes('drawn by the DOM renderer'), { timeout: 10_000 })
       .toBe(true);
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
@@ -237,7 +237,7 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     await expect.poll(async () => (await screen())[0], { timeout: 10_000 }).toBe('ab中文😀 at column 9');
 
     // Colours, as rendered: a line with a red background shows red pixels on the terminal's screen.
-    const screenBox = page.locator('.terminal-host:not([hidden]) .xterm-screen');
+    const screenBox = page.locator('.nb-terminal-host:not([hidden]) .xterm-screen');
     const redPixels = async (): Promise<number> => {
       const png = (await screenBox.screenshot()).toString('base64');
       return page.evaluate(async (data) => {

@@ -125,6 +125,11 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
       st = await handle.stat();
     } catch (err) {
       if (err instanceof HttpError) throw err;
+      // `&optional`: a file that may not exist (settings) answers 204 instead of an error.
+      if (req.query.optional !== undefined && ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+        res.status(204).end();
+        return;
+      }
       errnoToHttp(err, `file ${rel}`);
     }
     if (st.isDirectory()) {

@@ -42,6 +42,8 @@ export interface TerminalsFeature {
   keepsAwake(workspaceId: string): boolean;
   /** Saves the workspace's terminals (hibernation, shutdown): they open again when it wakes. */
   saveForRestore(workspaceId: string): Promise<void>;
+  /** Starts the screen-mirror thread now if it is not running; resolves once it has loaded. */
+  warmMirrors(): Promise<void>;
   /** Stops the mirror thread; call after the workspaces are shut down. */
   dispose(): Promise<void>;
 }
@@ -105,6 +107,7 @@ export function createTerminalsFeature({ db, workspaces, events, sandbox, log, s
     router: terminalRoutes({ workspaces, managerOf }),
     wsRoute: terminalSocketRoute({ workspaces, managerOf, log }),
     managerOf,
+    warmMirrors: () => mirrors.whenReady(),
     dispose: () => mirrors.dispose(),
   };
 }

@@ -1,4 +1,4 @@
-import { ApiError, fileUrl, type Api } from '../net/api.js';
+import { fileUrl, type Api } from '../net/api.js';
 import type { SettingsStorage } from '../platform/settings.js';
 
 /** Where workspace settings live: in the workspace, so collaborators share them (and git can keep them). */
@@ -13,13 +13,9 @@ export function settingsStorage(api: Api, workspaceId: string): SettingsStorage 
       await api.put('/api/settings', values);
     },
     loadWorkspace: async () => {
-      let text: string;
-      try {
-        text = await api.readText(url);
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return {};
-        throw err;
-      }
+      // `optional`: no file is 204 and an empty body, not a 404 in the console.
+      const text = await api.readText(`${url}&optional`);
+      if (text.trim() === '') return {};
       try {
         const parsed: unknown = JSON.parse(text.replace(/^\s*\/\/.*$/gm, ''));
         return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};

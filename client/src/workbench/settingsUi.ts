@@ -1,6 +1,6 @@
 import type { IdeContext } from '../context.js';
 import { monaco, uriFor } from '../editor/monaco.js';
-import { ApiError, fileUrl } from '../net/api.js';
+import { fileUrl } from '../net/api.js';
 import { DisposableStore, listen, toDisposable } from '../platform/lifecycle.js';
 import { jsonSchemaOf, type SettingSchema, type SettingScope } from '../platform/settings.js';
 import { h } from '../ui/dom.js';
@@ -153,12 +153,8 @@ export function installSettingsUi(ctx: IdeContext): void {
       run: async () => {
         updateSchema();
         const url = fileUrl(ctx.workspaceId, WORKSPACE_SETTINGS_PATH);
-        try {
-          await ctx.api.readText(url);
-        } catch (err) {
-          if (!(err instanceof ApiError && err.status === 404)) throw err;
-          await ctx.api.put(url, new Blob(['{\n}\n']));
-        }
+        // No file yet (or an empty one): start it as an empty object.
+        if ((await ctx.api.readText(`${url}&optional`)).trim() === '') await ctx.api.put(url, new Blob(['{\n}\n']));
         await ctx.shell.editor.openFile(WORKSPACE_SETTINGS_PATH);
       },
     }),

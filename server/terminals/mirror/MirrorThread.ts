@@ -35,6 +35,18 @@ export class MirrorThread {
   private idleTimer: NodeJS.Timeout | undefined;
   /** The thread has loaded and answers at once (see ScreenMirror's replay log). */
   ready = false;
+  private readyWaiters: (() => void)[] = [];
+
+  /** Starts the thread if it is not running and resolves once it has loaded (it then stays its idle time). */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    this.ensureWorker();
+    if (this.mirrors.size === 0 && !this.idleTimer) {
+      this.idleTimer = setTimeout(() => this.stopIdle(), this.idleMs);
+      this.idleTimer.unref();
+    }
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
 
   constructor(
     private readonly log: Logger,
@@ -106,6 +118,7 @@ export class MirrorThread {
     if (message.op === 'ready') {
       if (this.worker) this.ready = true;
       for (const mirror of this.mirrors.values()) mirror.dropReplay();
+      for (const resolve of this.readyWaiters.splice(0)) resolve();
       return;
     }
     const mirror = this.mirrors.get(message.id);
