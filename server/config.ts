@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { SearchLimits } from './search/index.js';
 import type { CollabOptions } from './collab/index.js';
 import type { ConnectionLimits } from './http/index.js';
 import type { BodyLimits } from './lambda/index.js';
@@ -50,6 +51,8 @@ export interface Config {
   hibernateCheckIntervalMs?: number;
   /** How long the terminal screen-mirror thread outlives the last terminal (not on the command line; the benchmark tunes it). */
   terminalMirrorIdleMs?: number;
+  /** Find in files: searches at once, time budget, matches (not on the command line; tests tune them). */
+  searchLimits?: SearchLimits;
   /** Unauthenticated connections per client and in all (not on the command line; tests tune them). */
   connectionLimits?: ConnectionLimits;
   /** Lambda API bodies read before their signature is checked (not on the command line; tests tune them). */

@@ -28,6 +28,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Sandbox } from './sandbox/index.js';
 import { DEFAULT_HIBERNATE_SETTINGS, HibernateService } from './hibernate/index.js';
 import { openDatabase } from './store/index.js';
+import { searchRoutes } from './search/index.js';
 import { settingsMigrations, settingsRoutes, UserSettingsStore } from './settings/index.js';
 import { createTerminalsFeature, terminalMigrations } from './terminals/index.js';
 import { WorkspaceEvents, WorkspaceService, workspaceActivity, workspaceMigrations, workspaceRoutes } from './workspaces/index.js';
@@ -170,6 +171,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
         },
       }),
       settingsRoutes(new UserSettingsStore(db)),
+      searchRoutes({ workspaces, log: log.child({ module: 'search' }), ...(config.searchLimits ? { limits: config.searchLimits } : {}) }),
       files.router,
       terminals.router,
       collab.router,

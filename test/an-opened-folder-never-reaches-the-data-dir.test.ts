@@ -28,7 +28,7 @@ afterAll(async () => {
 const api = (p: string): Promise<Response> => server.api(`/api/workspaces/${id}${p}`);
 
 describe('a workspace opened from the folder that holds the data dir', () => {
-  it('cannot read, list, write, index, zip or open as a document anything of the data dir, directly or through a link', async () => {
+  it('cannot read, list, write, index, search, zip or open as a document anything of the data dir, directly or through a link', async () => {
     expect(fs.existsSync(path.join(project, '.nimbus', 'nimbus.db'))).toBe(true);
     expect((await api('/file?path=src/app.js')).status).toBe(200);
     for (const p of ['.nimbus/nimbus.db', '.nimbus/share-seal.key', 'data-link/share-seal.key', 'data-link/nimbus.db']) {
@@ -47,6 +47,11 @@ describe('a workspace opened from the folder that holds the data dir', () => {
     expect(zip.includes(Buffer.from('src/app.js'))).toBe(true);
     expect(zip.includes(Buffer.from('nimbus.db'))).toBe(false);
     expect(zip.includes(Buffer.from('share-seal.key'))).toBe(false);
+    // Find in files (a worker thread) leaves it out too.
+    fs.writeFileSync(path.join(project, '.nimbus', 'notes.txt'), 'topsecret-in-the-data-dir\n');
+    fs.writeFileSync(path.join(project, 'src', 'mention.txt'), 'topsecret-in-the-workspace\n');
+    const found = (await (await api('/search?q=topsecret')).text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string; path?: string });
+    expect(found.filter((l) => l.type === 'file').map((l) => l.path)).toEqual(['src/mention.txt']);
     // The document server too: the socket is refused with a 44xx close code.
     const code = await new Promise<number>((resolve) => {
       const ws = new WebSocket(server.wsUrl(`/yjs/${id}/.nimbus/owner-token?token=${TEST_TOKEN}`));

@@ -165,4 +165,27 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     expect(await p.locator('.nb-sidebar').isHidden()).toBe(true);
     await p.keyboard.press('Control+B');
   });
+
+  it('Ctrl+Shift+F searches the workspace; results stream in by file, and a click selects the match in the editor', async () => {
+    const p = page as Page;
+    write('src/find-me.ts', 'const alpha = 1;\nexport const beta = alpha + 1; // alpha again\n');
+    await p.keyboard.press('Control+Shift+F');
+    const input = p.locator('.nb-search-input');
+    await expect.poll(() => p.evaluate(() => document.activeElement?.classList.contains('nb-search-input'))).toBe(true);
+    await input.fill('alpha');
+    await p.waitForSelector('.nb-search[data-state="done"]');
+    expect(await p.textContent('.nb-search-summary')).toBe('3 results in 1 file');
+    expect(await p.getAttribute('.nb-search-file', 'data-path')).toBe('src/find-me.ts');
+    expect(await p.locator('.nb-search-match mark').allTextContents()).toEqual(['alpha', 'alpha', 'alpha']);
+    await p.locator('.nb-search-match').nth(2).click();
+    await expect.poll(activeTab).toBe('src/find-me.ts');
+    expect(await p.textContent('.nb-statusbar [data-id="cursor"]')).toBe('Ln 2, Col 40'); // the end of the selected match
+    // Options: whole word and case go to the server.
+    await p.click('.nb-search-toggle[data-option="case"]');
+    await input.fill('Alpha');
+    await input.press('Enter');
+    await p.waitForSelector('.nb-search[data-state="done"]');
+    expect(await p.textContent('.nb-search-summary')).toBe('No results');
+    await p.click('.nb-search-toggle[data-option="case"]');
+  });
 });

@@ -11,6 +11,7 @@ import { installHibernation } from './shell/installHibernation.js';
 import { installStatus } from './shell/installStatus.js';
 import { workspaceSwitcher } from './shell/WorkspaceSwitcher.js';
 import { installFiles } from './sidebar/files/installFiles.js';
+import { installSearch } from './sidebar/search/installSearch.js';
 import { installTerminals } from './terminal/installTerminals.js';
 import { installLambda } from './sidebar/lambda/installLambda.js';
 import { DisposableStore, toDisposable } from './platform/lifecycle.js';
@@ -73,6 +74,7 @@ async function boot(): Promise<void> {
   installCoreSettings(ctx);
   installWorkbench(ctx);
   installFiles(ctx);
+  installSearch(ctx);
   installLambda(ctx);
   installStatus(ctx);
   installProblems(ctx);

@@ -30,6 +30,9 @@ export function resolveInside(root: string, rel: unknown): { abs: string; rel: s
  */
 const dataDirs: string[] = [];
 
+/** The data dirs protected in this thread (a worker thread protects them again: module state is per thread). */
+export const protectedDataDirs = (): readonly string[] => [...dataDirs];
+
 export function protectDataDir(dir: string): void {
   const real = fs.realpathSync.native(dir);
   if (!dataDirs.includes(real)) dataDirs.push(real);

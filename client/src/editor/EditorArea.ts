@@ -148,7 +148,7 @@ export class EditorArea {
     return () => this.activeListeners.delete(listener);
   }
 
-  async openFile(path: string, options: { focus?: boolean; line?: number } = {}): Promise<void> {
+  async openFile(path: string, options: { focus?: boolean; line?: number; select?: { column: number; length: number } } = {}): Promise<void> {
     let tab = this.tabs.find((t) => t.path === path);
     if (!tab) {
       let pending = this.opening.get(path);
@@ -161,8 +161,19 @@ export class EditorArea {
     }
     if (!tab) return;
     this.activate(tab);
-    if (options.line !== undefined) this.goToLine(options.line);
+    if (options.line !== undefined && options.select) {
+      const { column, length } = options.select;
+      this.monacoEditor.setSelection({ startLineNumber: options.line, startColumn: column, endLineNumber: options.line, endColumn: column + length });
+      this.monacoEditor.revealLineInCenter(options.line);
+    } else if (options.line !== undefined) this.goToLine(options.line);
     if (options.focus !== false) this.monacoEditor.focus();
+  }
+
+  /** The text selected in the active editor ('' without one). */
+  selectedText(): string {
+    const selection = this.monacoEditor.getSelection();
+    const model = this.active?.doc?.model;
+    return selection && model ? model.getValueInRange(selection) : '';
   }
 
   /** What a reload should bring back: open files in order, the active one, and each one's cursor and scroll. */

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let root: string;
+beforeAll(async () => {
+  server = await startTestServer({ searchLimits: { concurrent: 2, timeoutMs: 1500, maxMatches: 50 } });
+  root = server.workspaces.rootOf('default');
+  const write = (rel: string, text: string | Buffer): void => {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  };
+  write('src/a.ts', 'const Needle = 1;\nconst needle2 = needle;\n// needles\n');
+  write('src/b.js', 'no match here\n  find the needle\r\n');
+  write('docs/readme.md', 'A needle in docs.\n');
+  write('build/out.js', 'needle in build output\n');
+  write('.gitignore', 'build/\n');
+  write('blob.bin', Buffer.from([0x6e, 0x65, 0x65, 0x64, 0x6c, 0x65, 0, 1, 2]));
+  write('many.txt', 'x needle\n'.repeat(80));
+  write('slow.txt', `${'a'.repeat(40)}!\n`);
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+interface Line { type: string; path?: string; matches?: { line: number; column: number; length: number; preview: string; previewColumn: number }[]; [k: string]: unknown }
+async function search(params: Record<string, string>): Promise<{ status: number; lines: Line[] }> {
+  const res = await server.api(`/api/workspaces/default/search?${new URLSearchParams(params)}`);
+  const text = await res.text();
+  return { status: res.status, lines: res.status === 200 ? text.trim().split('\n').map((l) => JSON.parse(l) as Line) : [JSON.parse(text) as Line] };
+}
+const files = (lines: Line[]): string[] => lines.filter((l) => l.type === 'file').map((l) => l.path as string).sort();
+
+describe('find in files: a search on the server, streamed by file', () => {
+  it('finds text case-insensitively by default, with line, column and a preview; skips ignored and binary files', async () => {
+    const { status, lines } = await search({ q: 'needle', exclude: 'many.txt' });
+    expect(status).toBe(200);
+    expect(files(lines)).toEqual(['docs/readme.md', 'src/a.ts', 'src/b.js']);
+    const b = lines.find((l) => l.path === 'src/b.js');
+    expect(b?.matches).toEqual([{ line: 2, column: 12, length: 6, preview: '  find the needle', previewColumn: 11 }]);
+    expect(lines.at(-1)).toMatchObject({ type: 'done', files: 3, matches: 6, truncated: false, timedOut: false });
+  });
+
+  it('case, whole word, regex, include and exclude narrow it', async () => {
+    expect(files((await search({ q: 'Needle', case: '1' })).lines)).toEqual(['src/a.ts']);
+    const word = (await search({ q: 'needle', word: '1', include: 'src/' })).lines;
+    expect(files(word)).toEqual(['src/a.ts', 'src/b.js']);
+    expect(word.find((l) => l.path === 'src/a.ts')?.matches?.map((m) => m.line)).toEqual([1, 2]); // not needle2 or needles
+    const re = (await search({ q: 'needle\\d', regex: '1' })).lines;
+    expect(files(re)).toEqual(['src/a.ts']);
+    expect(files((await search({ q: 'needle', include: '*.md,*.js' })).lines)).toEqual(['docs/readme.md', 'src/b.js']);
+  });
+
+  it('stops at the match limit and says so; a bad regex is a 400', async () => {
+    const { lines } = await search({ q: 'needle', include: 'many.txt' });
+    expect(lines.at(-1)).toMatchObject({ type: 'done', matches: 50, truncated: true });
+    expect((await search({ q: '(', regex: '1' })).status).toBe(400);
+  });
+
+  it('a pathological regex runs out its time budget in its own thread while the server answers others', async () => {
+    const started = Date.now();
+    const slow = search({ q: '(a+)+$', regex: '1', include: 'slow.txt' });
+    // Meanwhile the server is responsive.
+    const health = await server.api('/api/health');
+    expect(health.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const { lines } = await slow;
+    expect(lines.at(-1)).toMatchObject({ type: 'done', timedOut: true });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
