@@ -99,4 +99,35 @@ describe('settings: a schema per feature, the person’s own kept by the server,
     await p.keyboard.type('{ "editor.fontSize": "huge", "no.such.setting": 1 }');
     await expect.poll(async () => Number(await problems.getAttribute('data-warnings')) + Number(await problems.getAttribute('data-errors')), { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 2);
   });
+
+  it('Vim and Emacs keys for the editor, switched live by a setting', async () => {
+    const p = page as Page;
+    fs.writeFileSync(path.join(root, 'keys.txt'), 'one\ntwo\nthree\n');
+    await p.dblclick('.nb-tree-row[data-path="keys.txt"]');
+    await p.waitForSelector('.monaco-editor .view-lines:has-text("three")');
+    await p.keyboard.press('Control+Comma');
+    await p.locator('.nb-settings-search').fill('keymap');
+    await setting(p, 'editor.keymap').locator('select').selectOption('vim');
+    await p.keyboard.press('Escape');
+    const mode = p.locator('.nb-statusbar [data-id="keymap"]');
+    await p.click('.monaco-editor .view-lines');
+    await p.keyboard.press('Control+Home');
+    await expect.poll(() => mode.textContent(), { timeout: 10_000 }).toContain('NORMAL');
+    await p.keyboard.type('jdd'); // Vim: down one line, delete it
+    await expect.poll(() => fs.readFileSync(path.join(root, 'keys.txt'), 'utf8'), { timeout: 10_000 }).toBe('one\nthree\n');
+    await p.keyboard.type('ix');
+    await p.keyboard.press('Escape');
+    await expect.poll(() => fs.readFileSync(path.join(root, 'keys.txt'), 'utf8'), { timeout: 10_000 }).toBe('one\nxthree\n');
+    // Emacs: Ctrl+E goes to the end of the line, and the Vim mode line is gone.
+    await p.keyboard.press('Control+Comma');
+    await p.locator('.nb-settings-search').fill('keymap');
+    await setting(p, 'editor.keymap').locator('select').selectOption('emacs');
+    await p.keyboard.press('Escape');
+    await p.click('.monaco-editor .view-lines');
+    await p.keyboard.press('Control+Home');
+    await p.keyboard.press('Control+E');
+    await p.keyboard.type('!');
+    await expect.poll(() => fs.readFileSync(path.join(root, 'keys.txt'), 'utf8'), { timeout: 10_000 }).toBe('one!\nxthree\n');
+    expect(await mode.isHidden()).toBe(true);
+  });
 });

@@ -1,5 +1,6 @@
 import type { IdeContext } from '../context.js';
 import type { EditorSettings } from '../editor/EditorArea.js';
+import { KeymapController, type Keymap } from '../editor/keymaps.js';
 import { monaco } from '../editor/monaco.js';
 
 const MONACO_THEMES = { dark: 'vs-dark', light: 'vs', 'high-contrast': 'hc-black' } as const;
@@ -19,12 +20,17 @@ export function installCoreSettings(ctx: IdeContext): void {
       'editor.wordWrap': { type: 'string', default: 'off', enum: ['off', 'on', 'bounded'], enumLabels: ['Off', 'At the window edge', 'At the window edge or 80 columns'], description: 'How long lines wrap.' },
       'editor.minimap.enabled': { type: 'boolean', default: true, description: 'Show the minimap beside the editor.' },
       'editor.renderWhitespace': { type: 'string', default: 'selection', enum: ['none', 'boundary', 'selection', 'trailing', 'all'], description: 'Which whitespace characters the editor draws.' },
+      'editor.keymap': { type: 'string', default: 'default', enum: ['default', 'vim', 'emacs'], enumLabels: ['Default', 'Vim', 'Emacs'], description: 'Keys of the editor: the usual ones, Vim (modes, motions, :commands) or Emacs.' },
       'editor.formatOnSave': { type: 'boolean', default: false, description: 'Format a file with its language’s formatter when saving it (Ctrl/Cmd+S).' },
       'terminal.integrated.fontSize': { type: 'number', default: 13, minimum: 6, maximum: 40, description: 'Font size of terminals, in pixels.' },
       'terminal.integrated.scrollback': { type: 'number', default: 5000, minimum: 100, maximum: 100_000, description: 'Lines each terminal keeps above the screen in this browser.' },
     }),
   );
+  const keymapStatus = shell.statusBar.addItem('keymap', { text: '', align: 'right', title: 'Vim mode' });
+  keymapStatus.el.hidden = true;
+  const keymaps = disposables.add(new KeymapController(shell.editor.monacoEditor, keymapStatus.el));
   const apply = (): void => {
+    void keymaps.set(settings.get<Keymap>('editor.keymap')).catch((err: unknown) => console.error('loading the keymap failed', err));
     const theme = settings.get<keyof typeof MONACO_THEMES>('workbench.colorTheme');
     document.body.dataset.theme = theme;
     monaco.editor.setTheme(MONACO_THEMES[theme]);
