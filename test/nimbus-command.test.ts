@@ -33,6 +33,29 @@ const asTestServer = ({ base, token }: { base: string; token: string }) => ({
   wsUrl: (pathname: string) => base.replace(/^http/, 'ws') + pathname.replace(/token=[^&]*/, `token=${token}`),
 });
 
+/**
+ * Starts `nimbus` again on `dataDir`: the default workspace is hibernated for `reason`, and waking it
+ * brings back the terminal `name` with `text` on its restored screen, in its folder deep/er.
+ */
+async function expectRestoredAfterStart(dataDir: string, reason: Workspace['stateReason'], name: string, text: string): Promise<void> {
+  const second = startNimbus(['--data-dir', dataDir]);
+  try {
+    const two = asTestServer(await second.ready);
+    expect(await (await two.api('/api/workspaces/default')).json()).toMatchObject({ state: 'hibernated', stateReason: reason });
+    expect((await two.api('/api/workspaces/default/wake', { method: 'POST' })).status).toBe(200);
+    const list = (await (await two.api('/api/workspaces/default/terminals')).json()) as { id: string; name: string }[];
+    expect(list.map((t) => t.name)).toEqual([name]);
+    const again = await TerminalTestClient.open(two, (list[0] as { id: string }).id);
+    expect((await again.waitForMessage('restore')).data).toContain(text);
+    again.input('pwd\r');
+    await again.waitForText(/\/deep\/er\r?\n/);
+    await again.close();
+  } finally {
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
+  }
+}
+
 describe('the nimbus command', () => {
   it('--help lists every option and its environment variable', () => {
     const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', env: clean });
@@ -101,22 +124,7 @@ describe('the nimbus command', () => {
       expect(await exited).toBe(0);
       expect(fs.existsSync(work)).toBe(true);
 
-      const second = startNimbus(['--data-dir', dataDir]);
-      try {
-        const two = asTestServer(await second.ready);
-        expect(await (await two.api('/api/workspaces/default')).json()).toMatchObject({ state: 'hibernated', stateReason: 'shutdown' } satisfies Partial<Workspace>);
-        expect((await two.api('/api/workspaces/default/wake', { method: 'POST' })).status).toBe(200);
-        const list = (await (await two.api('/api/workspaces/default/terminals')).json()) as { id: string; name: string }[];
-        expect(list.map((t) => t.name)).toEqual(['build']);
-        const again = await TerminalTestClient.open(two, (list[0] as { id: string }).id);
-        expect((await again.waitForMessage('restore')).data).toContain('before-45');
-        again.input('pwd\r');
-        await again.waitForText(/\/deep\/er\r?\n/);
-        await again.close();
-      } finally {
-        second.child.kill('SIGTERM');
-        await new Promise((r) => second.child.once('exit', r));
-      }
+      await expectRestoredAfterStart(dataDir, 'shutdown', 'build', 'before-45');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
@@ -146,22 +154,7 @@ describe('the nimbus command', () => {
       first.child.kill('SIGKILL');
       await exited;
 
-      const second = startNimbus(['--data-dir', dataDir]);
-      try {
-        const two = asTestServer(await second.ready);
-        expect(await (await two.api('/api/workspaces/default')).json()).toMatchObject({ state: 'hibernated', stateReason: 'crash' } satisfies Partial<Workspace>);
-        expect((await two.api('/api/workspaces/default/wake', { method: 'POST' })).status).toBe(200);
-        const list = (await (await two.api('/api/workspaces/default/terminals')).json()) as { id: string; name: string }[];
-        expect(list.map((t) => t.name)).toEqual(['crashy']);
-        const again = await TerminalTestClient.open(two, (list[0] as { id: string }).id);
-        expect((await again.waitForMessage('restore')).data).toContain('crash-46');
-        again.input('pwd\r');
-        await again.waitForText(/\/deep\/er\r?\n/);
-        await again.close();
-      } finally {
-        second.child.kill('SIGTERM');
-        await new Promise((r) => second.child.once('exit', r));
-      }
+      await expectRestoredAfterStart(dataDir, 'crash', 'crashy', 'crash-46');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
