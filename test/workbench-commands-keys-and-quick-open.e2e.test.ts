@@ -188,4 +188,19 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     expect(await p.textContent('.nb-search-summary')).toBe('No results');
     await p.click('.nb-search-toggle[data-option="case"]');
   });
+
+  it('Workspace: Switch Workspace… lists the other workspaces and opens the one chosen', async () => {
+    const p = page as Page;
+    await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'elsewhere' }) });
+    await p.reload();
+    await p.waitForSelector('body[data-ready="true"]');
+    await p.keyboard.press('F1');
+    await p.locator('.nb-quick-input-field').fill('>switch workspace');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => p.locator('.nb-quick-item').allTextContents()).toEqual([expect.stringContaining('elsewhere')]);
+    await p.keyboard.press('Enter');
+    await p.waitForURL(/\/w\/elsewhere$/);
+    await p.waitForSelector('body[data-ready="true"]');
+    expect(await p.title()).toBe('elsewhere — Nimbus');
+  });
 });

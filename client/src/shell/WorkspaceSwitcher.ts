@@ -62,6 +62,22 @@ export function workspaceSwitcher(api: Api, session: Session, current: Workspace
       run: () => api.post(`/api/workspaces/${encodeURIComponent(current.id)}/hibernate`).catch((err: unknown) => toast(`Hibernating failed: ${errorMessage(err)}`, 'error')),
     },
   ];
+  // Anyone who can see more than one workspace switches from the palette too.
+  store.add(
+    services.registerAction({
+      id: 'nimbus.workspace.switch',
+      title: 'Switch Workspace…',
+      category: 'Workspace',
+      run: async () => {
+        const items = all
+          .filter((ws) => ws.id !== current.id)
+          .map((ws) => ({ id: ws.id, label: ws.name, description: `${ws.openedPath ?? ws.id}${ws.state === 'hibernated' ? ' · hibernated' : ''}` }));
+        if (items.length === 0) items.push({ id: '', label: 'There is no other workspace', description: '' });
+        const chosen = await services.quickInput.pick(items, 'Switch to a workspace');
+        if (chosen?.id) go(chosen.id);
+      },
+    }),
+  );
   if (owner) {
     for (const c of commands) store.add(services.registerAction(c));
     select.append(
