@@ -17,10 +17,6 @@ export class KeymapController {
     private readonly statusNode: HTMLElement,
   ) {}
 
-  get keymap(): Keymap {
-    return this.active;
-  }
-
   async set(keymap: Keymap): Promise<void> {
     if (keymap === this.active) return;
     const generation = ++this.generation;

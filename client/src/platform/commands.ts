@@ -22,9 +22,6 @@ export class CommandRegistry {
   private readonly sources = new Set<() => Command[]>();
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
-  private readonly ran = new Emitter<string>();
-  /** A command ran (the palette keeps a most-recently-used list). */
-  readonly onDidRun = this.ran.event;
 
   constructor(private readonly contextKeys: ContextKeyService) {}
 
@@ -68,7 +65,6 @@ export class CommandRegistry {
   async execute(id: string, ...args: unknown[]): Promise<boolean> {
     const command = this.get(id);
     if (!command || !this.contextKeys.evaluate(command.when)) return false;
-    this.ran.fire(id);
     await command.run(...args);
     return true;
   }

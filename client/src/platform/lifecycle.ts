@@ -57,10 +57,6 @@ export class DisposableStore implements Disposable {
   }
 }
 
-/** DOM listeners added through `listen` and not yet released (tests count them to find leaks). */
-let liveListeners = 0;
-export const liveListenerCount = (): number => liveListeners;
-
 /** addEventListener as a Disposable. */
 export function listen<E extends Event = Event>(
   target: EventTarget,
@@ -70,9 +66,5 @@ export function listen<E extends Event = Event>(
 ): Disposable {
   const fn = handler as EventListener;
   target.addEventListener(type, fn, options);
-  liveListeners++;
-  return toDisposable(() => {
-    target.removeEventListener(type, fn, options);
-    liveListeners--;
-  });
+  return toDisposable(() => target.removeEventListener(type, fn, options));
 }

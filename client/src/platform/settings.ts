@@ -69,9 +69,6 @@ export class SettingsService implements Disposable {
     return [...this.schemas.entries()].sort((a, b) => a[0].localeCompare(b[0]));
   }
 
-  schema(key: string): SettingSchema | undefined {
-    return this.schemas.get(key);
-  }
 
   /** The effective value: workspace, else user, else the default — whichever first fits the schema. */
   get<T extends boolean | number | string>(key: string): T {
@@ -107,17 +104,6 @@ export class SettingsService implements Disposable {
     this.changed.fire([key]);
   }
 
-  /** Problems of a settings object against the schema (for the JSON editor and the view). */
-  check(values: Record<string, unknown>): string[] {
-    const problems: string[] = [];
-    for (const [key, value] of Object.entries(values)) {
-      const schema = this.schemas.get(key);
-      if (!schema) problems.push(`unknown setting ${key}`);
-      else if (!valid(schema, value)) problems.push(`${key}: ${JSON.stringify(value)} is not ${describe(schema)}`);
-    }
-    return problems;
-  }
-
   dispose(): void {
     this.changed.dispose();
   }
@@ -131,12 +117,6 @@ function valid(schema: SettingSchema, value: unknown): boolean {
   }
   if (schema.enum && !schema.enum.includes(value as string)) return false;
   return true;
-}
-
-function describe(schema: SettingSchema): string {
-  if (schema.enum) return `one of ${schema.enum.join(', ')}`;
-  if (schema.type === 'number') return `a number${schema.minimum !== undefined ? ` from ${schema.minimum}` : ''}${schema.maximum !== undefined ? ` to ${schema.maximum}` : ''}`;
-  return `a ${schema.type}`;
 }
 
 /** The JSON schema of a settings file, for Monaco's JSON validation of `.nimbus/settings.json`. */

@@ -19,7 +19,6 @@ export class FileIndex {
   private list: Prepared[] | undefined;
   private loading: Promise<void> | undefined;
   private stale = true;
-  truncated = false;
 
   constructor(private readonly load: () => Promise<FileIndexAnswer>) {}
 
@@ -31,10 +30,6 @@ export class FileIndex {
     }
     this.list ??= [...this.entries.values()];
     return this.list;
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 
   /** File changes from the event socket; `truncated`: more changed than were listed. */
@@ -62,10 +57,9 @@ export class FileIndex {
   private async reload(): Promise<void> {
     this.stale = false;
     try {
-      const { files, truncated } = await this.load();
+      const { files } = await this.load();
       this.entries.clear();
       for (const path of files) this.entries.set(path, fuzzysort.prepare(path));
-      this.truncated = truncated;
       this.list = undefined;
     } catch (err) {
       this.stale = true;
