@@ -5,7 +5,7 @@ import { dataDirsWithin } from './pathGuard.js';
 
 // A CommonJS module whose typings say `export default`: Node hands ESM the function itself, which also
 // carries itself as `.default`; TypeScript (NodeNext) sees the namespace.
-const ignore = (ignoreModule as unknown as { default: () => Ignore }).default;
+export const ignore = (ignoreModule as unknown as { default: () => Ignore }).default;
 
 export interface FileIndex {
   /** Workspace-relative paths of files (and links), `/`-separated, in walk order. */

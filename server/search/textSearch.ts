@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ignoreModule, { type Ignore } from 'ignore';
-import { indexFiles } from '../files/fileIndex.js';
-
-const ignore = (ignoreModule as unknown as { default: () => Ignore }).default;
+import { ignore, indexFiles } from '../files/fileIndex.js';
 
 export interface SearchQuery {
   pattern: string;

@@ -105,26 +105,19 @@ function parse(source: string): Expr {
     }
     return (l) => Boolean(l(t));
   };
-  const and = (): Expr => {
-    let left = primary();
-    while (peek() === '&&') {
+  /** `operand (op operand)*`, left to right. */
+  const chain = (op: '&&' | '||', operand: () => Expr): Expr => {
+    let left = operand();
+    while (peek() === op) {
       i++;
       const a = left;
-      const b = primary();
-      left = (l) => a(l) && b(l);
+      const b = operand();
+      left = op === '&&' ? (l) => a(l) && b(l) : (l) => a(l) || b(l);
     }
     return left;
   };
-  const or = (): Expr => {
-    let left = and();
-    while (peek() === '||') {
-      i++;
-      const a = left;
-      const b = and();
-      left = (l) => a(l) || b(l);
-    }
-    return left;
-  };
+  const and = (): Expr => chain('&&', primary);
+  const or = (): Expr => chain('||', and);
   const result = or();
   if (i !== tokens.length) throw new Error(`unexpected "${tokens[i]}" in the when clause "${source}"`);
   return result;

@@ -4,19 +4,10 @@ import type { Disposable } from '../platform/lifecycle.js';
 import type { QuickPickItem } from '../platform/quickInput.js';
 import type { Services } from '../platform/services.js';
 import { errorMessage, toast } from '../ui/toast.js';
-
-const RECENT_KEY = 'nimbus.recentCommands';
-const MAX_RECENT = 20;
+import { RecentList } from './recentList.js';
 
 /** The commands most recently run from the palette, newest first. */
-function recentCommands(): string[] {
-  try {
-    const list: unknown = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]');
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
+const recentCommands = new RecentList('nimbus.recentCommands', 20);
 
 /**
  * The command palette (`>` in the quick input; F1, Ctrl/Cmd+Shift+P): every command that may run now,
@@ -29,19 +20,22 @@ export function installCommandPalette(services: Services): Disposable[] {
       prefix: '>',
       placeholder: 'Type the name of a command to run',
       provide: (filter) => {
-        const recent = recentCommands();
+        const recent = recentCommands.read();
         const rank = (id: string): number => {
           const i = recent.indexOf(id);
           return i < 0 ? Infinity : i;
         };
         const all = commands.available().map((c) => ({ command: c, label: CommandRegistry.label(c) }));
-        const item = (c: (typeof all)[number], highlights?: readonly number[], recentlyUsed = false): QuickPickItem => ({
-          id: c.command.id,
-          label: c.label,
-          ...(recentlyUsed ? { description: 'recently used' } : {}),
-          ...(keybindings.labelFor(c.command.id) ? { keybinding: keybindings.labelFor(c.command.id) as string } : {}),
-          ...(highlights ? { highlights } : {}),
-        });
+        const item = (c: (typeof all)[number], highlights?: readonly number[], recentlyUsed = false): QuickPickItem => {
+          const keybinding = keybindings.labelFor(c.command.id);
+          return {
+            id: c.command.id,
+            label: c.label,
+            ...(recentlyUsed ? { description: 'recently used' } : {}),
+            ...(keybinding ? { keybinding } : {}),
+            ...(highlights ? { highlights } : {}),
+          };
+        };
         const query = filter.trim();
         if (!query) {
           return all
@@ -55,7 +49,7 @@ export function installCommandPalette(services: Services): Disposable[] {
           .map((r) => item(r.obj, r.indexes, rank(r.obj.command.id) !== Infinity));
       },
       accept: async (item) => {
-        localStorage.setItem(RECENT_KEY, JSON.stringify([item.id, ...recentCommands().filter((x) => x !== item.id)].slice(0, MAX_RECENT)));
+        recentCommands.add(item.id);
         try {
           await commands.execute(item.id);
         } catch (err) {

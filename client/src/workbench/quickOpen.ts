@@ -4,6 +4,7 @@ import type { Api } from '../net/api.js';
 import { toDisposable, type Disposable } from '../platform/lifecycle.js';
 import type { QuickPickItem } from '../platform/quickInput.js';
 import type { Services } from '../platform/services.js';
+import { RecentList } from './recentList.js';
 
 interface FileIndexAnswer {
   files: string[];
@@ -68,18 +69,6 @@ export class FileIndex {
   }
 }
 
-const recentKey = (workspaceId: string): string => `nimbus.recentFiles.${workspaceId}`;
-const MAX_RECENT = 50;
-
-function recentFiles(workspaceId: string): string[] {
-  try {
-    const list: unknown = JSON.parse(localStorage.getItem(recentKey(workspaceId)) ?? '[]');
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
 export interface QuickOpenHost {
   workspaceId: string;
   api: Api;
@@ -101,11 +90,10 @@ export function splitLine(filter: string): { query: string; line?: number } {
 
 /** Quick open (Ctrl/Cmd+P): files by fuzzy path, recently opened first, `:line` to jump; `:` alone goes to a line. */
 export function installQuickOpen(services: Services, host: QuickOpenHost): Disposable[] {
+  const recent = new RecentList(`nimbus.recentFiles.${host.workspaceId}`, 50);
   const index = new FileIndex(() => host.api.get<FileIndexAnswer>(`/api/workspaces/${encodeURIComponent(host.workspaceId)}/files/index`));
   const remember = (path: string | undefined): void => {
-    if (!path) return;
-    const next = [path, ...recentFiles(host.workspaceId).filter((p) => p !== path)].slice(0, MAX_RECENT);
-    localStorage.setItem(recentKey(host.workspaceId), JSON.stringify(next));
+    if (path) recent.add(path);
   };
   const item = (path: string, indexes?: readonly number[], recent = false): QuickPickItem => {
     const slash = path.lastIndexOf('/');
@@ -122,10 +110,10 @@ export function installQuickOpen(services: Services, host: QuickOpenHost): Dispo
       placeholder: 'Search files by name (append :<line> to go to a line, > for commands)',
       provide: async (filter) => {
         const { query } = splitLine(filter);
-        const recent = recentFiles(host.workspaceId).filter((p) => p !== host.activePath());
-        if (!query) return recent.map((p) => item(p, undefined, true));
+        const recentFiles = recent.read().filter((p) => p !== host.activePath());
+        if (!query) return recentFiles.map((p) => item(p, undefined, true));
         const targets = await index.targets();
-        const recentRank = new Map(recent.map((p, i) => [p, i]));
+        const recentRank = new Map(recentFiles.map((p, i) => [p, i]));
         const results = fuzzysort.go(query, targets, { limit: 200, threshold: 0.1 });
         // Recently opened files rank a little higher than an equal match elsewhere.
         const boost = (path: string): number => (recentRank.has(path) ? 0.15 - (recentRank.get(path) as number) / 1000 : 0);
