@@ -6,6 +6,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { YMessage, YTEXT_NAME } from '../../../shared/protocol/yjs.js';
 import type { OpenDocument } from '../editor/documents.js';
+import type { Disposable } from '../platform/lifecycle.js';
 import { languageFor, monaco, uriFor } from '../editor/monaco.js';
 import type { AwarenessUser, RemoteCursorStyles } from './remoteCursors.js';
 
@@ -16,7 +17,6 @@ export interface CollabDocumentOptions {
   path: string;
   readOnly: boolean;
   user: AwarenessUser;
-  editor: monaco.editor.IStandaloneCodeEditor;
   cursors: RemoteCursorStyles;
   /** Told once the document is disposed (its tab closed). */
   onDisposed?: () => void;
@@ -45,7 +45,13 @@ export class CollabDocument implements OpenDocument {
   undoManager!: Y.UndoManager;
   private binding: MonacoBinding | undefined;
   private decorations: string[] = [];
-  private readonly editorListeners: monaco.IDisposable[] = [];
+  /** The editors y-monaco sees (one view per editor this document is attached to); a live set. */
+  private readonly views = new Set<monaco.editor.ICodeEditor>();
+  /** y-monaco's selection listener (it registers one per editor at construction; see bindEditors). */
+  private selectionListener: (() => void) | undefined;
+  /** The editor whose selection changed, while y-monaco's listener reads it. */
+  private selecting: monaco.editor.ICodeEditor | undefined;
+  private readonly attachments = new Set<Disposable>();
   private readonly dirtyListeners = new Set<(dirty: boolean) => void>();
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   private readonly saves = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
@@ -117,6 +123,12 @@ export class CollabDocument implements OpenDocument {
     return () => this.dirtyListeners.delete(listener);
   }
 
+  onDidChangeReadOnly(listener: () => void): () => void {
+    return this.onDidChangeStatus((status) => {
+      if (status === 'closed') listener();
+    });
+  }
+
   onDidChangeStatus(listener: (status: SyncStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
@@ -152,7 +164,7 @@ export class CollabDocument implements OpenDocument {
     this.failSaves('closed');
     this.binding?.destroy();
     this.undoManager?.destroy();
-    for (const d of this.editorListeners) d.dispose();
+    for (const d of [...this.attachments]) d.dispose();
     this.provider.awareness.off('change', this.onAwarenessChange);
     this.doc.off('update', this.updateDirty);
     this.provider.destroy();
@@ -162,35 +174,84 @@ export class CollabDocument implements OpenDocument {
   }
 
   private createModel(): void {
-    const { workspaceId, path, editor } = this.options;
+    const { workspaceId, path } = this.options;
     const text = this.text.toString();
     this.model = monaco.editor.createModel(text, languageFor(path), uriFor(workspaceId, path));
     // Bracket pair colouring parses the whole file before the first paint; on a huge file that is slow.
     if (text.length > BIG_FILE_CHARS) this.model.updateOptions({ bracketColorizationOptions: { enabled: false, independentColorPoolPerBracketType: false } });
-    this.binding = new MonacoBinding(this.text, this.model, new Set([this.editorView(editor)]), this.bindingAwareness());
+    const standIn = this.selectionStandIn();
+    this.views.add(standIn);
+    this.binding = new MonacoBinding(this.text, this.model, this.views as Set<monaco.editor.IStandaloneCodeEditor>, this.bindingAwareness());
+    this.views.delete(standIn);
     this.undoManager = new Y.UndoManager(this.text, { trackedOrigins: new Set([this.binding]) });
     this.updateDirty();
   }
 
   /**
-   * The editor as y-monaco sees it. y-monaco never removes its cursor listener and loses track of its
-   * decorations while another model is shown (leaving stale remote cursors behind); this view owns both.
+   * Shows this document's selection and remote cursors in an editor (each editor group that opens it).
+   * One Y.Doc, one model and one binding serve every editor; each keeps its own cursor through remote edits.
    */
-  private editorView(editor: monaco.editor.IStandaloneCodeEditor): monaco.editor.IStandaloneCodeEditor {
+  attach(editor: monaco.editor.ICodeEditor): Disposable {
+    const view = this.editorView(editor);
+    this.views.add(view);
+    const selection = editor.onDidChangeCursorSelection(() => {
+      if (editor.getModel() !== this.model || !this.selectionListener) return;
+      this.selecting = editor;
+      try {
+        this.selectionListener();
+      } finally {
+        this.selecting = undefined;
+      }
+    });
+    // Shown again after another file: draw the remote cursors that moved meanwhile.
+    const shown = editor.onDidChangeModel(() => {
+      if (editor.getModel() === this.model) this.shown();
+    });
+    const attachment: Disposable = {
+      dispose: () => {
+        this.views.delete(view);
+        selection.dispose();
+        shown.dispose();
+        this.attachments.delete(attachment);
+      },
+    };
+    this.attachments.add(attachment);
+    return attachment;
+  }
+
+  /**
+   * y-monaco keeps the editor set it is given (a live set: it walks it on every remote change to keep each
+   * editor's selection) but subscribes to selection changes only for the editors in it when it is built.
+   * It is built with this stand-in alone, which takes that subscription; `attach` drives it for every
+   * editor, with the stand-in answering for the editor whose selection changed.
+   */
+  private selectionStandIn(): monaco.editor.ICodeEditor {
+    const standIn = {
+      getModel: () => this.selecting?.getModel() ?? null,
+      getSelection: () => this.selecting?.getSelection() ?? null,
+      onDidChangeCursorSelection: (listener: () => void) => {
+        this.selectionListener = listener;
+        return { dispose: () => (this.selectionListener = undefined) };
+      },
+    };
+    return standIn as unknown as monaco.editor.ICodeEditor;
+  }
+
+  /**
+   * An editor as y-monaco sees it: its selection, and remote cursors drawn as decorations of the model
+   * (so they show in every editor of the model, and y-monaco cannot lose track of them while another
+   * file is shown).
+   */
+  private editorView(editor: monaco.editor.ICodeEditor): monaco.editor.ICodeEditor {
     const view = {
       getModel: () => editor.getModel(),
       getSelection: () => editor.getSelection(),
       setSelection: (selection: monaco.ISelection) => editor.setSelection(selection),
       deltaDecorations: (_old: string[], next: monaco.editor.IModelDeltaDecoration[]) =>
         (this.decorations = this.model.deltaDecorations(this.decorations, next)),
-      onDidChangeCursorSelection: (listener: (e: monaco.editor.ICursorSelectionChangedEvent) => void) => {
-        const disposable = editor.onDidChangeCursorSelection(listener);
-        this.editorListeners.push(disposable);
-        return disposable;
-      },
     };
-    // y-monaco calls exactly these five members; the rest of the editor interface is never touched.
-    return view as unknown as monaco.editor.IStandaloneCodeEditor;
+    // y-monaco calls only these members of an editor added after it was built.
+    return view as unknown as monaco.editor.ICodeEditor;
   }
 
   /** y-monaco publishes the selection as `selection`; DESIGN.md's awareness contract calls it `cursor`: set both at once. */

@@ -1,5 +1,6 @@
 import type { DocumentProvider, OpenDocument } from '../editor/documents.js';
 import { monaco } from '../editor/monaco.js';
+import { DisposableStore, toDisposable, type Disposable } from '../platform/lifecycle.js';
 import { BIG_FILE_CHARS, CollabDocument, type SyncStatus } from './CollabDocument.js';
 import { RemoteCursorStyles, type AwarenessUser } from './remoteCursors.js';
 
@@ -14,31 +15,43 @@ export class YjsDocumentProvider implements DocumentProvider {
   private readonly cursors = new RemoteCursorStyles();
   private readonly listeners = new Set<() => void>();
 
-  constructor(
-    private readonly options: { workspaceId: string; readOnly: boolean; user: AwarenessUser; editor: monaco.editor.IStandaloneCodeEditor },
-  ) {
-    const { editor } = options;
+  constructor(private readonly options: { workspaceId: string; readOnly: boolean; user: AwarenessUser }) {}
+
+  /** Undo and redo in an editor undo only your own edits (a collaborator's stay); huge files skip bracket matching. */
+  attachEditor(editor: monaco.editor.IStandaloneCodeEditor): Disposable {
+    const store = new DisposableStore();
     const { KeyMod, KeyCode } = monaco;
-    editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyZ, () => this.undo(false));
-    editor.addCommand(KeyMod.CtrlCmd | KeyMod.Shift | KeyCode.KeyZ, () => this.undo(true));
-    editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyY, () => this.undo(true));
-    editor.onDidChangeModel(() => {
-      const doc = this.active();
-      doc?.shown();
-      // Bracket matching parses the whole file on the first cursor move: on a huge file that freezes typing.
-      const big = (editor.getModel()?.getValueLength() ?? 0) > BIG_FILE_CHARS;
-      editor.updateOptions({ matchBrackets: big ? 'never' : 'always' });
-    });
+    const undo = (redo: boolean): void => {
+      const doc = this.documentIn(editor);
+      if (!doc) editor.trigger('keyboard', redo ? 'redo' : 'undo', null);
+      else if (!doc.readOnly) {
+        if (redo) doc.undoManager.redo();
+        else doc.undoManager.undo();
+      }
+    };
+    // addCommand's keys win over Monaco's own undo (an action's would not); they stop with the context key.
+    const bound = editor.createContextKey<boolean>('nimbusCollabUndo', true);
+    store.add(toDisposable(() => bound.set(false)));
+    editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyZ, () => undo(false), 'nimbusCollabUndo');
+    editor.addCommand(KeyMod.CtrlCmd | KeyMod.Shift | KeyCode.KeyZ, () => undo(true), 'nimbusCollabUndo');
+    editor.addCommand(KeyMod.CtrlCmd | KeyCode.KeyY, () => undo(true), 'nimbusCollabUndo');
+    store.add(
+      editor.onDidChangeModel(() => {
+        // Bracket matching parses the whole file on the first cursor move: on a huge file that freezes typing.
+        const big = (editor.getModel()?.getValueLength() ?? 0) > BIG_FILE_CHARS;
+        editor.updateOptions({ matchBrackets: big ? 'never' : 'always' });
+      }),
+    );
+    return store;
   }
 
   async open(path: string): Promise<OpenDocument> {
-    const { workspaceId, readOnly, user, editor } = this.options;
+    const { workspaceId, readOnly, user } = this.options;
     const doc: CollabDocument = new CollabDocument({
       workspaceId,
       path,
       readOnly,
       user: { ...user },
-      editor,
       cursors: this.cursors,
       onDisposed: () => {
         if (this.docs.delete(doc)) this.changed();
@@ -51,19 +64,16 @@ export class YjsDocumentProvider implements DocumentProvider {
       throw err;
     }
     this.docs.add(doc);
-    doc.onDidChangeStatus((status) => {
-      if (status === 'closed' && this.active() === doc) editor.updateOptions({ readOnly: true });
-      this.changed();
-    });
+    doc.onDidChangeStatus(() => this.changed());
     // Offline, the status bar counts the files with edits the server has not confirmed yet.
     doc.onDidChangeDirty(() => this.changed());
     this.changed();
     return doc;
   }
 
-  /** The document shown in the editor, if it is one of ours. */
-  active(): CollabDocument | undefined {
-    const model = this.options.editor.getModel();
+  /** The document an editor shows, if it is one of ours. */
+  private documentIn(editor: monaco.editor.ICodeEditor): CollabDocument | undefined {
+    const model = editor.getModel();
     for (const doc of this.docs) if (doc.model === model) return doc;
     return undefined;
   }
@@ -89,18 +99,6 @@ export class YjsDocumentProvider implements DocumentProvider {
   setUser(user: AwarenessUser): void {
     this.options.user = user;
     for (const doc of this.docs) doc.provider.awareness.setLocalStateField('user', { ...user });
-  }
-
-  private undo(redo: boolean): void {
-    const doc = this.active();
-    const editor = this.options.editor;
-    if (!doc) {
-      editor.trigger('keyboard', redo ? 'redo' : 'undo', null);
-      return;
-    }
-    if (doc.readOnly) return;
-    if (redo) doc.undoManager.redo();
-    else doc.undoManager.undo();
   }
 
   private changed(): void {

@@ -1,5 +1,6 @@
 import type { Peer } from '../../../shared/protocol/collab.js';
 import type { EditorArea } from '../editor/EditorArea.js';
+import { DisposableStore, listen } from '../platform/lifecycle.js';
 import type { PeopleSocket } from './PeopleSocket.js';
 
 /**
@@ -20,13 +21,18 @@ export class FollowMode {
       if (event.type === 'peer' && event.peer.id === this.following) void this.apply(event.peer);
       if ((event.type === 'peer.left' && event.id === this.following) || event.type === 'disconnected') this.stop();
     });
-    const monacoEditor = editor.monacoEditor;
     const userMoved = (): void => {
       if (this.applying === 0) this.stop();
     };
-    monacoEditor.onKeyDown(userMoved);
-    monacoEditor.onMouseDown(userMoved);
-    monacoEditor.getDomNode()?.addEventListener('wheel', userMoved, { passive: true });
+    // Typing, clicking or scrolling in any editor group is moving yourself.
+    editor.forEachEditor((monacoEditor) => {
+      const store = new DisposableStore();
+      store.add(monacoEditor.onKeyDown(userMoved));
+      store.add(monacoEditor.onMouseDown(userMoved));
+      const node = monacoEditor.getDomNode();
+      if (node) store.add(listen(node, 'wheel', userMoved, { passive: true }));
+      return store;
+    });
     editor.onDidChangeActive(userMoved);
   }
 
@@ -57,7 +63,7 @@ export class FollowMode {
     try {
       if (peer.file && peer.file !== this.editor.activePath) await this.editor.openFile(peer.file, { focus: false });
       if (peer.file && peer.viewport && this.editor.activePath === peer.file) {
-        const monacoEditor = this.editor.monacoEditor;
+        const monacoEditor = this.editor.activeEditor;
         monacoEditor.setScrollTop(monacoEditor.getTopForLineNumber(peer.viewport.top));
       }
     } finally {

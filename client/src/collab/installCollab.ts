@@ -30,7 +30,6 @@ async function start(ctx: IdeContext): Promise<void> {
     workspaceId: ctx.workspaceId,
     readOnly: !canWrite(session.role),
     user: { ...ctx.user },
-    editor: shell.editor.monacoEditor,
   });
   await shell.editor.setProvider(provider);
 

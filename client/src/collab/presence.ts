@@ -14,7 +14,7 @@ export function trackPresence(editor: EditorArea, people: PeopleSocket): void {
   const publish = (): void => {
     timer = undefined;
     const file = editor.activePath ?? null;
-    const range = file ? editor.monacoEditor.getVisibleRanges()[0] : undefined;
+    const range = file ? editor.activeEditor.getVisibleRanges()[0] : undefined;
     const viewport = range ? { top: range.startLineNumber, bottom: range.endLineNumber } : null;
     people.setPresence({ file, viewport, idle });
   };
@@ -30,7 +30,9 @@ export function trackPresence(editor: EditorArea, people: PeopleSocket): void {
   };
 
   editor.onDidChangeActive(() => soon());
-  editor.monacoEditor.onDidScrollChange(() => soon());
+  editor.forEachEditor((monacoEditor) => monacoEditor.onDidScrollChange(() => {
+    if (monacoEditor === editor.activeEditor) soon();
+  }));
   for (const type of ['keydown', 'mousedown', 'mousemove', 'wheel'] as const) window.addEventListener(type, active, { passive: true, capture: true });
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) {

@@ -1,416 +1,520 @@
-import { baseName } from '../../../shared/paths.js';
+import { Emitter } from '../platform/event.js';
+import { DisposableStore, type Disposable } from '../platform/lifecycle.js';
 import { h } from '../ui/dom.js';
-import { errorMessage, toast } from '../ui/toast.js';
+import { DocumentService } from './DocumentService.js';
 import type { DocumentProvider, OpenDocument } from './documents.js';
-import { monaco } from './monaco.js';
-import { ensureNodeTypings } from './nodeTypings.js';
+import { EditorGroup, type BlobLoader, type EditorSettings, type GroupLayout, type OpenOptions, type TabDrag } from './EditorGroup.js';
+import type { monaco } from './monaco.js';
 
-/** Image files open in a viewer (they are not text); the type is given to the Blob the viewer shows. */
-export const IMAGE_TYPES: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
-  bmp: 'image/bmp', ico: 'image/x-icon', avif: 'image/avif',
-};
-export const imageTypeOf = (path: string): string | undefined => IMAGE_TYPES[path.slice(path.lastIndexOf('.') + 1).toLowerCase()];
+export { IMAGE_TYPES, imageTypeOf, type BlobLoader, type EditorSettings } from './EditorGroup.js';
 
-/** Reads a file's bytes (for the image viewer). */
-export type BlobLoader = (path: string, type: string) => Promise<Blob>;
+export type SplitDirection = 'right' | 'down';
+
+/** How the groups are laid out: a group, or a row / column of parts with their relative sizes. */
+export type GridLayout = { group: GroupLayout } | { split: 'row' | 'column'; children: GridLayout[]; sizes: number[] };
 
 export interface EditorLayout {
-  tabs: string[];
-  active?: string;
-  viewStates: Record<string, monaco.editor.ICodeEditorViewState>;
+  grid: GridLayout;
+  /** Index of the active group, counting groups in layout order. */
+  activeGroup: number;
 }
 
-export interface EditorSettings {
-  fontSize: number;
-  fontFamily: string;
-  tabSize: number;
-  insertSpaces: boolean;
-  wordWrap: 'off' | 'on' | 'bounded';
-  minimap: boolean;
-  renderWhitespace: 'none' | 'boundary' | 'selection' | 'trailing' | 'all';
-  formatOnSave: boolean;
+interface GroupNode {
+  kind: 'group';
+  group: EditorGroup;
+  parent?: SplitNode;
+  size: number;
 }
-
-interface ImageView {
-  element: HTMLElement;
-  url: string;
-}
-
-interface Tab {
-  path: string;
-  /** A text file's document; images have `image` instead. */
-  doc?: OpenDocument;
-  image?: ImageView;
+interface SplitNode {
+  kind: 'split';
+  dir: 'row' | 'column';
+  children: GridNode[];
   el: HTMLElement;
-  viewState: monaco.editor.ICodeEditorViewState | null;
-  unsubscribe: () => void;
+  parent?: SplitNode;
+  size: number;
 }
+type GridNode = GroupNode | SplitNode;
 
-/** Languages written as prose, where suggestions while typing get in the way. */
-const PROSE_LANGUAGES = new Set(['markdown', 'plaintext']);
-/** Monaco's (and VS Code's) default: suggestions while typing code, not inside comments or strings. */
-const CODE_QUICK_SUGGESTIONS = { other: 'on', comments: 'off', strings: 'off' } as const;
+const elOf = (node: GridNode): HTMLElement => (node.kind === 'group' ? node.group.el : node.el);
+/** A group narrower or lower than this is not useful: sashes stop there. */
+const MIN_GROUP_PX = 120;
+/** VS Code's default: at most this many groups (each is a Monaco editor). */
+const MAX_GROUPS = 8;
 
-/** Editor tabs over one Monaco editor; each tab keeps its own model and view state. */
-export class EditorArea {
-  readonly monacoEditor: monaco.editor.IStandaloneCodeEditor;
-  private readonly tabs: Tab[] = [];
-  private readonly opening = new Map<string, Promise<Tab | undefined>>();
-  private active: Tab | undefined;
-  private readonly activeListeners = new Set<(path: string | undefined) => void>();
-  private readonly tabStrip: HTMLElement;
-  private readonly empty: HTMLElement;
-  private readonly hint = h('p.nb-hint');
-  private readonly breadcrumbs: HTMLElement;
+/**
+ * The editor area: editor groups laid out in rows and columns (split right or down, drag a tab to
+ * another group, close a group's last tab and the group goes), over one DocumentService. The rest of the
+ * client talks to it, and it answers for the active group.
+ */
+export class EditorArea implements Disposable {
+  readonly documents: DocumentService;
+  private readonly groupNodes = new Map<EditorGroup, GroupNode>();
+  private root: GridNode;
+  private activeGroupValue: EditorGroup;
+  private nextId = 1;
+  private readonly grid: HTMLElement;
+  private readonly store = new DisposableStore();
+  private editorOptions: EditorSettings | undefined;
+  private hint = '';
+  private readonly activeChanged = this.store.add(new Emitter<string | undefined>());
+  /** The active file changed (in the active group, or another group became active). */
+  readonly onDidChangeActiveFile = this.activeChanged.event;
+  private readonly layoutChanged = this.store.add(new Emitter<void>());
+  private readonly editorCreated = this.store.add(new Emitter<monaco.editor.IStandaloneCodeEditor>());
+  private readonly groupsChanged = this.store.add(new Emitter<void>());
+  /** Groups were added, removed or the active one changed. */
+  readonly onDidChangeGroups = this.groupsChanged.event;
   /** A folder of the breadcrumbs was clicked (the files view reveals it). */
   onRevealFolder: (path: string) => void = () => undefined;
-
-  private readonly host: HTMLElement;
-  private readonly row: HTMLElement;
-  /** A pane beside the editor that a feature fills (the Markdown preview); hidden while empty. */
+  /** A pane beside the groups that a feature fills (the Markdown preview); hidden while empty. */
   readonly side: HTMLElement;
 
   constructor(
-    readonly root: HTMLElement,
-    private provider: DocumentProvider,
+    host: HTMLElement,
+    provider: DocumentProvider,
     private readonly loadBlob: BlobLoader,
   ) {
-    this.tabStrip = h('div.nb-tabs', { role: 'tablist', 'aria-label': 'Open files' });
-    const host = h('div.nb-editor-host', { 'data-nb-focus': 'editorFocus' });
-    this.host = host;
-    this.breadcrumbs = h('nav.nb-breadcrumbs', { 'aria-label': 'Breadcrumbs', hidden: true });
-    this.empty = h('div.nb-editor-empty', {}, h('p', {}, 'Open a file from the tree to start editing.'), this.hint);
-    // The editor (or an image) on the left, an optional side pane (a Markdown preview) on the right.
-    this.row = h('div.nb-editor-row', {}, host);
+    this.documents = new DocumentService(provider);
+    this.grid = h('div.nb-editor-grid');
     this.side = h('div.nb-editor-side', { hidden: true });
-    root.append(this.tabStrip, this.breadcrumbs, h('div.nb-editor-split', {}, this.row, this.side), this.empty);
-    this.monacoEditor = monaco.editor.create(host, {
-      model: null,
-      automaticLayout: true,
-      theme: 'vs-dark',
-      fontSize: 14,
-      minimap: { enabled: true },
-      scrollBeyondLastLine: false,
-      renderWhitespace: 'selection',
-      tabSize: 2,
-    });
-    this.render();
+    host.append(h('div.nb-editor-split', {}, this.grid, this.side));
+    const first = this.createGroup();
+    this.root = first;
+    this.grid.append(first.group.el);
+    this.activeGroupValue = first.group;
   }
 
-  /** Options from settings that belong to each file's model rather than the editor. */
-  private modelOptions: { tabSize: number; insertSpaces: boolean } = { tabSize: 2, insertSpaces: true };
-  private formatOnSave = false;
+  // ---- the active group, as the rest of the client sees it ----
 
-  /** Editor settings, applied live to the editor and every open file. */
-  applyOptions(options: EditorSettings): void {
-    this.monacoEditor.updateOptions({
-      fontSize: options.fontSize,
-      fontFamily: options.fontFamily,
-      minimap: { enabled: options.minimap },
-      wordWrap: options.wordWrap,
-      renderWhitespace: options.renderWhitespace,
-    });
-    this.modelOptions = { tabSize: options.tabSize, insertSpaces: options.insertSpaces };
-    for (const tab of this.tabs) tab.doc?.model.updateOptions(this.modelOptions);
-    this.formatOnSave = options.formatOnSave;
+  get activeGroup(): EditorGroup {
+    return this.activeGroupValue;
   }
 
-  /** The empty editor's hint: which keys open files and run commands (read from the keybinding registry). */
-  setHint(text: string): void {
-    this.hint.textContent = text;
+  /** The active group's Monaco editor. */
+  get activeEditor(): monaco.editor.IStandaloneCodeEditor {
+    return this.activeGroupValue.editor;
+  }
+
+  /** Every group, in layout order (left to right, top to bottom). */
+  get groups(): EditorGroup[] {
+    const out: EditorGroup[] = [];
+    const walk = (node: GridNode): void => {
+      if (node.kind === 'group') out.push(node.group);
+      else node.children.forEach(walk);
+    };
+    walk(this.root);
+    return out;
   }
 
   get activePath(): string | undefined {
-    return this.active?.path;
+    return this.activeGroupValue.activePath;
   }
 
+  /** Files open in any group (each once). */
   get openPaths(): string[] {
-    return this.tabs.map((t) => t.path);
+    return [...new Set(this.groups.flatMap((g) => g.openPaths))];
+  }
+
+  get activeLanguage(): string | undefined {
+    return this.activeGroupValue.activeDocument?.model.getLanguageId();
   }
 
   documentOf(path: string): OpenDocument | undefined {
-    return this.tabs.find((t) => t.path === path)?.doc;
-  }
-
-  /** Collaboration swaps in its provider; files opened later use it (already open ones are reopened). */
-  async setProvider(provider: DocumentProvider): Promise<void> {
-    this.provider = provider;
-    const paths = this.openPaths;
-    const active = this.activePath;
-    for (const path of paths) this.close(path, { force: true });
-    for (const path of paths) await this.openFile(path, { focus: false });
-    if (active) await this.openFile(active);
+    return this.documents.get(path);
   }
 
   onDidChangeActive(listener: (path: string | undefined) => void): () => void {
-    this.activeListeners.add(listener);
-    return () => this.activeListeners.delete(listener);
+    const d = this.onDidChangeActiveFile(listener);
+    return () => d.dispose();
   }
 
-  async openFile(path: string, options: { focus?: boolean; line?: number; select?: { column: number; length: number } } = {}): Promise<void> {
-    let tab = this.tabs.find((t) => t.path === path);
-    if (!tab) {
-      let pending = this.opening.get(path);
-      if (!pending) {
-        pending = this.createTab(path);
-        this.opening.set(path, pending);
-        void pending.finally(() => this.opening.delete(path));
-      }
-      tab = await pending;
-    }
-    if (!tab) return;
-    this.activate(tab);
-    if (options.line !== undefined && options.select) {
-      const { column, length } = options.select;
-      this.monacoEditor.setSelection({ startLineNumber: options.line, startColumn: column, endLineNumber: options.line, endColumn: column + length });
-      this.monacoEditor.revealLineInCenter(options.line);
-    } else if (options.line !== undefined) this.goToLine(options.line);
-    if (options.focus !== false) this.monacoEditor.focus();
-  }
-
-  /** The text selected in the active editor ('' without one). */
-  selectedText(): string {
-    const selection = this.monacoEditor.getSelection();
-    const model = this.active?.doc?.model;
-    return selection && model ? model.getValueInRange(selection) : '';
-  }
-
-  /** What a reload should bring back: open files in order, the active one, and each one's cursor and scroll. */
-  layoutState(): EditorLayout {
-    const viewStates: Record<string, monaco.editor.ICodeEditorViewState> = {};
-    for (const tab of this.tabs) {
-      const state = tab === this.active && tab.doc ? this.monacoEditor.saveViewState() : tab.viewState;
-      if (state) viewStates[tab.path] = state;
-    }
-    return { tabs: this.tabs.map((t) => t.path), ...(this.active ? { active: this.active.path } : {}), viewStates };
-  }
-
-  /** Opens what `layoutState` saved (files gone since are skipped), without taking the focus. */
-  async restoreLayout(layout: EditorLayout): Promise<void> {
-    for (const path of layout.tabs) {
-      const tab = await this.ensureTab(path);
-      const state = layout.viewStates[path];
-      if (tab && state && tab !== this.active) tab.viewState = state;
-    }
-    if (layout.active) {
-      const tab = this.tabs.find((t) => t.path === layout.active);
-      if (tab) {
-        this.activate(tab);
-        const state = layout.viewStates[tab.path];
-        if (state && tab.doc) this.monacoEditor.restoreViewState(state);
-      }
-    }
-  }
-
-  /** Something a reload would restore changed (a tab opened, closed or activated). */
+  /** Something a reload would restore changed (a tab or group opened, closed, moved or activated). */
   onDidChangeLayout(listener: () => void): () => void {
-    this.layoutListeners.add(listener);
-    return () => this.layoutListeners.delete(listener);
+    const d = this.layoutChanged.event(listener);
+    return () => d.dispose();
   }
 
-  private readonly layoutListeners = new Set<() => void>();
-
-  private async ensureTab(path: string): Promise<Tab | undefined> {
-    const open = this.tabs.find((t) => t.path === path);
-    if (open) return open;
-    let pending = this.opening.get(path);
-    if (!pending) {
-      pending = this.createTab(path, true);
-      this.opening.set(path, pending);
-      void pending.finally(() => this.opening.delete(path));
-    }
-    return pending;
+  /** Runs for every group's editor, now and as groups are created; what it returns is released with the editor. */
+  forEachEditor(fn: (editor: monaco.editor.IStandaloneCodeEditor) => Disposable | void): Disposable {
+    const store = new DisposableStore();
+    const attach = (editor: monaco.editor.IStandaloneCodeEditor): void => {
+      const d = fn(editor);
+      if (!d) return;
+      store.add(d);
+      const gone = editor.onDidDispose(() => {
+        d.dispose();
+        store.delete(d);
+        gone.dispose();
+      });
+    };
+    for (const g of this.groups) attach(g.editor);
+    store.add(this.editorCreated.event(attach));
+    return store;
   }
 
-  /** The language of the active text file (undefined for none or an image). */
-  get activeLanguage(): string | undefined {
-    return this.active?.doc?.model.getLanguageId();
+  setHint(text: string): void {
+    this.hint = text;
+    for (const g of this.groups) g.updateHint();
   }
 
-  /** Puts the cursor at the start of a line of the active file, centred; false without one. */
+  applyOptions(options: EditorSettings): void {
+    this.editorOptions = options;
+    for (const g of this.groups) g.applyOptions(options);
+  }
+
+  /** Opens a file in the active group (or the given one). */
+  async openFile(path: string, options: OpenOptions & { group?: EditorGroup } = {}): Promise<void> {
+    const group = options.group ?? this.activeGroupValue;
+    this.setActiveGroup(group);
+    await group.openFile(path, options);
+  }
+
   goToLine(line: number): boolean {
-    const model = this.active?.doc?.model;
-    if (!model) return false;
-    const target = Math.max(1, Math.min(model.getLineCount(), line));
-    const column = model.getLineFirstNonWhitespaceColumn(target) || 1;
-    this.monacoEditor.setPosition({ lineNumber: target, column });
-    this.monacoEditor.revealLineInCenter(target);
-    this.monacoEditor.focus();
-    return true;
+    return this.activeGroupValue.goToLine(line);
   }
 
-  /** Closes the active tab (asking first if it has unsaved changes). */
-  closeActive(): void {
-    if (this.active) this.close(this.active.path);
+  selectedText(): string {
+    return this.activeGroupValue.selectedText();
   }
 
-  /** Monaco's own actions for the active file (Format Document, Change All Occurrences, …). */
   editorActions(): { id: string; label: string; run(): Promise<void> }[] {
-    if (!this.active) return [];
-    // Monaco's own command palette is replaced by the workbench's (which lists these actions).
-    return this.monacoEditor.getSupportedActions().filter((a) => a.label && a.isSupported() && a.id !== 'editor.action.quickCommand');
+    return this.activeGroupValue.editorActions();
   }
 
-  async saveActive(): Promise<void> {
-    const tab = this.active;
-    if (!tab?.doc || tab.doc.readOnly) return;
-    try {
-      const format = this.monacoEditor.getAction('editor.action.formatDocument');
-      if (this.formatOnSave && this.active === tab && format?.isSupported()) await format.run();
-      await tab.doc.save();
-    } catch (err) {
-      toast(`Saving ${tab.path} failed: ${errorMessage(err)}`, 'error');
-    }
+  saveActive(): Promise<void> {
+    return this.activeGroupValue.saveActive();
   }
 
+  focus(): void {
+    this.activeGroupValue.focus();
+  }
+
+  closeActive(): void {
+    const path = this.activePath;
+    if (path) this.activeGroupValue.close(path);
+  }
+
+  /** Closes a file in every group. */
   close(path: string, options: { force?: boolean } = {}): void {
-    const i = this.tabs.findIndex((t) => t.path === path);
-    const tab = this.tabs[i];
-    if (!tab) return;
-    if (!options.force && tab.doc?.isDirty() && !window.confirm(`${baseName(path)} has unsaved changes. Close it anyway?`)) return;
-    this.tabs.splice(i, 1);
-    tab.unsubscribe();
-    tab.el.remove();
-    if (this.active === tab) {
-      this.active = undefined;
-      this.monacoEditor.setModel(null);
-      const next = this.tabs[Math.min(i, this.tabs.length - 1)];
-      if (next) this.activate(next);
-      else this.emitActive();
-    }
-    tab.doc?.dispose();
-    if (tab.image) {
-      URL.revokeObjectURL(tab.image.url);
-      tab.image.element.remove();
-    }
-    this.render();
+    for (const g of this.groups) g.close(path, options);
   }
 
-  /** A file was renamed or moved: its tab follows it (reopened under the new path). */
+  // ---- files changed by others ----
+
+  /** A file was renamed or moved: its tabs follow it (reopened under the new path, in place). */
   async renamed(from: string, to: string): Promise<void> {
-    const affected = this.tabs.filter((t) => t.path === from || t.path.startsWith(`${from}/`));
-    const wasActive = this.active && affected.includes(this.active) ? this.active.path : undefined;
-    for (const tab of affected) {
-      this.close(tab.path, { force: true });
-      await this.openFile(to + tab.path.slice(from.length), { focus: false });
+    const moved = (p: string): boolean => p === from || p.startsWith(`${from}/`);
+    const activeGroup = this.activeGroupValue;
+    for (const group of this.groups) {
+      const affected = group.openPaths.filter(moved);
+      const wasActive = group.activePath && moved(group.activePath) ? group.activePath : undefined;
+      for (const path of affected) {
+        const next = group.openPaths[group.openPaths.indexOf(path) + 1];
+        // The old path is gone either way; the new one opens in its place (unless it cannot be read).
+        await group.openFile(to + path.slice(from.length), { focus: false, ...(next ? { before: next } : {}) });
+        group.close(path, { force: true });
+      }
+      if (wasActive) await group.openFile(to + wasActive.slice(from.length), { focus: false });
     }
-    if (wasActive) await this.openFile(to + wasActive.slice(from.length));
+    this.setActiveGroup(activeGroup);
   }
 
   deleted(path: string): void {
-    for (const tab of [...this.tabs]) {
-      if (tab.path === path || tab.path.startsWith(`${path}/`)) this.close(tab.path, { force: true });
+    for (const group of this.groups) {
+      for (const p of group.openPaths) if (p === path || p.startsWith(`${path}/`)) group.close(p, { force: true });
     }
   }
 
   changedOnDisk(path: string): void {
-    const tab = this.tabs.find((t) => t.path === path);
-    void tab?.doc?.reloadFromDisk?.().catch(() => undefined);
+    void this.documents.get(path)?.reloadFromDisk?.().catch(() => undefined);
   }
 
-  private async createTab(path: string, quiet = false): Promise<Tab | undefined> {
-    let doc: OpenDocument | undefined;
-    let image: ImageView | undefined;
-    const type = imageTypeOf(path);
-    try {
-      if (type) image = await this.openImage(path, type);
-      else {
-        doc = await this.provider.open(path);
-        doc.model.updateOptions(this.modelOptions);
-        // Node.js's declarations, loaded with the first JavaScript or TypeScript file.
-        if (/^(javascript|typescript)$/.test(doc.model.getLanguageId())) void ensureNodeTypings().catch((err: unknown) => console.error('loading the Node.js typings failed', err));
-      }
-    } catch (err) {
-      if (!quiet) toast(`Cannot open ${path}: ${errorMessage(err)}`, 'error');
-      return undefined;
+  /** Collaboration swaps in its provider: every group reopens what it shows from it, in place. */
+  async setProvider(provider: DocumentProvider): Promise<void> {
+    const layout = this.layoutState();
+    for (const g of this.groups) g.closeAll();
+    this.documents.setProvider(provider);
+    await this.restoreLayout(layout);
+  }
+
+  // ---- groups ----
+
+  /** Splits the active group: the new group beside it (right or below) shows the same file, and becomes active. */
+  async split(direction: SplitDirection, from: EditorGroup = this.activeGroupValue): Promise<EditorGroup | undefined> {
+    if (this.groupNodes.size >= MAX_GROUPS) return undefined;
+    const node = this.groupNodes.get(from);
+    if (!node) return undefined;
+    const created = this.insertBeside(node, direction === 'right' ? 'row' : 'column');
+    const path = from.activePath;
+    const state = path ? from.viewStateOf(path) : null;
+    this.setActiveGroup(created.group);
+    if (path) {
+      await created.group.openFile(path);
+      if (state && created.group.activePath === path && created.group.activeDocument) created.group.editor.restoreViewState(state);
+    } else created.group.focus();
+    return created.group;
+  }
+
+  /** Moves the active file to the group in a direction (creating one at the edge), as VS Code's "Move Editor into …". */
+  async moveActiveEditor(direction: 'left' | 'right' | 'up' | 'down'): Promise<void> {
+    const group = this.activeGroupValue;
+    const path = group.activePath;
+    if (!path) return;
+    const target = this.neighbour(group, direction) ?? (direction === 'right' || direction === 'down' ? this.insertBeside(this.groupNodes.get(group)!, direction === 'right' ? 'row' : 'column').group : undefined);
+    if (!target) return;
+    await this.move({ group: group.id, path }, target);
+  }
+
+  /** Focuses the next (or previous) group in layout order. */
+  focusGroup(offset: 1 | -1): void {
+    const groups = this.groups;
+    const i = groups.indexOf(this.activeGroupValue);
+    const next = groups[(i + offset + groups.length) % groups.length];
+    if (next) {
+      this.setActiveGroup(next);
+      next.focus();
     }
-    const close = h('button.nb-tab-close', { title: 'Close (Alt+W)', 'aria-label': `Close ${path}` }, '×');
-    const el = h('div.nb-tab', { role: 'tab', title: path, 'data-path': path }, h('span.tab-label', {}, baseName(path)), close);
-    const tab: Tab = { path, ...(doc ? { doc } : {}), ...(image ? { image } : {}), el, viewState: null, unsubscribe: () => undefined };
-    if (doc) tab.unsubscribe = doc.onDidChangeDirty((dirty) => el.classList.toggle('nb-dirty', dirty));
-    el.addEventListener('mousedown', (e) => {
-      if (e.button === 1) {
-        e.preventDefault();
-        this.close(path);
+  }
+
+  /** Closes a group and its tabs (asking about unsaved changes); the last group stays. */
+  closeGroup(group: EditorGroup = this.activeGroupValue): void {
+    for (const path of group.openPaths) if (!group.close(path)) return;
+    this.removeGroup(group);
+  }
+
+  layoutState(): EditorLayout {
+    const save = (node: GridNode): GridLayout =>
+      node.kind === 'group' ? { group: node.group.layoutState() } : { split: node.dir, children: node.children.map(save), sizes: node.children.map((c) => c.size) };
+    return { grid: save(this.root), activeGroup: Math.max(0, this.groups.indexOf(this.activeGroupValue)) };
+  }
+
+  /** Brings back what `layoutState` saved: the groups, their tabs, cursors and sizes (files gone since are skipped). */
+  async restoreLayout(layout: EditorLayout): Promise<void> {
+    // Groups beyond the first are rebuilt; the first keeps its editor.
+    const [first, ...rest] = this.groups;
+    for (const g of rest) this.removeGroup(g, true);
+    const firstNode = this.groupNodes.get(first!)!;
+    const pending: [EditorGroup, GroupLayout][] = [];
+    let reused = false;
+    const build = (saved: GridLayout, depth: number): GridNode => {
+      if ('group' in saved || depth > 4) {
+        const groupLayout = 'group' in saved ? saved.group : { tabs: [], viewStates: {} };
+        const node = reused || this.groupNodes.size >= MAX_GROUPS ? this.createGroup() : firstNode;
+        reused = true;
+        pending.push([node.group, groupLayout]);
+        return node;
       }
-    });
-    el.addEventListener('click', (e) => {
-      if (e.target === close) this.close(path);
-      else this.activate(tab);
-    });
-    this.tabs.push(tab);
-    this.tabStrip.append(el);
-    return tab;
+      const el = h(`div.nb-editor-split-${saved.split === 'row' ? 'row' : 'column'}`);
+      const split: SplitNode = { kind: 'split', dir: saved.split === 'row' ? 'row' : 'column', children: [], el, size: 1 };
+      saved.children.slice(0, MAX_GROUPS).forEach((child, i) => {
+        const node = build(child, depth + 1);
+        node.parent = split;
+        node.size = Number.isFinite(saved.sizes[i]) && (saved.sizes[i] as number) > 0 ? (saved.sizes[i] as number) : 1;
+        split.children.push(node);
+      });
+      return split;
+    };
+    const root = build(layout.grid, 0);
+    root.parent = undefined;
+    root.size = 1;
+    this.setRoot(root);
+    for (const [group, groupLayout] of pending) await group.restore(groupLayout);
+    // Groups whose files are all gone close, as an emptied group does.
+    for (const [group] of pending) if (group.openPaths.length === 0 && this.groupNodes.size > 1) this.removeGroup(group, true);
+    const active = this.groups[layout.activeGroup] ?? this.groups[0];
+    if (active) this.setActiveGroup(active);
+    this.layoutChanged.fire();
   }
 
-  /** An image viewer: the bytes as a Blob of the image's type, shown from an object URL. */
-  private async openImage(path: string, type: string): Promise<ImageView> {
-    const url = URL.createObjectURL(await this.loadBlob(path, type));
-    const img = h('img.nb-image', { src: url, alt: baseName(path) });
-    const info = h('div.nb-image-info');
-    img.addEventListener('load', () => (info.textContent = `${img.naturalWidth} × ${img.naturalHeight}`));
-    img.addEventListener('error', () => (info.textContent = 'This image could not be decoded.'));
-    const element = h('div.nb-image-view', { hidden: true, tabindex: '0', 'data-path': path }, img, info);
-    this.row.append(element);
-    return { element, url };
+  private createGroup(): GroupNode {
+    const group = new EditorGroup(this.nextId++, this.documents, this.loadBlob, {
+      hint: () => this.hint,
+      revealFolder: (path) => this.onRevealFolder(path),
+      drop: (drag, target, before) => void this.move(drag, target, before),
+    });
+    if (this.editorOptions) group.applyOptions(this.editorOptions);
+    const node: GroupNode = { kind: 'group', group, size: 1 };
+    this.groupNodes.set(group, node);
+    group.onDidChange(() => {
+      if (group === this.activeGroupValue) this.activeChanged.fire(group.activePath);
+      this.layoutChanged.fire();
+    });
+    group.onDidFocus(() => this.setActiveGroup(group));
+    // VS Code's default (workbench.editor.closeEmptyGroups): a group whose last tab closed goes.
+    group.onDidBecomeEmpty(() => {
+      if (this.groupNodes.size > 1) queueMicrotask(() => group.openPaths.length === 0 && this.groupNodes.has(group) && this.removeGroup(group));
+    });
+    this.editorCreated.fire(group.editor);
+    return node;
   }
 
-  private activate(tab: Tab): void {
-    if (this.active === tab) return;
-    if (this.active?.doc) this.active.viewState = this.monacoEditor.saveViewState();
-    this.active = tab;
-    for (const t of this.tabs) if (t.image) t.image.element.hidden = t !== tab;
-    this.host.hidden = !tab.doc;
-    if (!tab.doc) {
-      this.monacoEditor.setModel(null);
-      this.render();
-      tab.el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-      this.emitActive();
+  private setActiveGroup(group: EditorGroup): void {
+    if (this.activeGroupValue === group) return;
+    this.activeGroupValue = group;
+    this.markActive();
+    this.activeChanged.fire(group.activePath);
+    this.groupsChanged.fire();
+    this.layoutChanged.fire();
+  }
+
+  /** A new group next to `node` along `dir`, half of its place. */
+  private insertBeside(node: GroupNode, dir: 'row' | 'column'): GroupNode {
+    const created = this.createGroup();
+    const parent = node.parent;
+    if (parent && parent.dir === dir) {
+      const i = parent.children.indexOf(node);
+      created.size = node.size / 2;
+      node.size /= 2;
+      created.parent = parent;
+      parent.children.splice(i + 1, 0, created);
+      this.renderSplit(parent);
+    } else {
+      const split: SplitNode = { kind: 'split', dir, children: [node, created], el: h(`div.nb-editor-split-${dir}`), size: node.size, ...(parent ? { parent } : {}) };
+      this.replace(node, split);
+      node.parent = split;
+      created.parent = split;
+      node.size = 1;
+      created.size = 1;
+      this.renderSplit(split);
+    }
+    this.markActive();
+    this.groupsChanged.fire();
+    this.layoutChanged.fire();
+    return created;
+  }
+
+  /** Puts `next` where `node` was in the tree. */
+  private replace(node: GridNode, next: GridNode): void {
+    const parent = node.parent;
+    if (!parent) {
+      this.setRoot(next);
       return;
     }
-    this.monacoEditor.setModel(tab.doc.model);
-    // Prose gets no suggestions while typing (as in VS Code): in Markdown or plain text a word
-    // suggestion would take the Enter that ends a line.
-    const prose = PROSE_LANGUAGES.has(tab.doc.model.getLanguageId());
-    this.monacoEditor.updateOptions({ readOnly: tab.doc.readOnly, quickSuggestions: prose ? false : CODE_QUICK_SUGGESTIONS });
-    if (tab.viewState) this.monacoEditor.restoreViewState(tab.viewState);
-    this.render();
-    tab.el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-    this.emitActive();
+    const i = parent.children.indexOf(node);
+    parent.children[i] = next;
+    next.parent = parent;
+    next.size = node.size;
+    this.renderSplit(parent);
   }
 
-  private emitActive(): void {
-    for (const l of this.activeListeners) l(this.activePath);
+  private setRoot(node: GridNode): void {
+    this.root = node;
+    node.parent = undefined;
+    if (node.kind === 'split') this.renderSplit(node, true);
+    this.grid.replaceChildren(elOf(node));
+    elOf(node).style.flex = '1 1 0px';
   }
 
-  /** The active file's path as folder › folder › file; a folder reveals itself in the tree. */
-  private renderBreadcrumbs(): void {
-    const path = this.active?.path;
-    this.breadcrumbs.hidden = !path;
-    if (!path) return this.breadcrumbs.replaceChildren();
-    const parts = path.split('/');
-    const crumbs: (HTMLElement | string)[] = [];
-    parts.forEach((part, i) => {
-      if (i > 0) crumbs.push(h('span.nb-breadcrumb-sep', { 'aria-hidden': 'true' }, '›'));
-      if (i === parts.length - 1) crumbs.push(h('span.nb-breadcrumb.nb-breadcrumb-file', { 'aria-current': 'page' }, part));
-      else {
-        const folder = parts.slice(0, i + 1).join('/');
-        const button = h('button.nb-breadcrumb', { type: 'button', title: `Reveal ${folder} in the files view` }, part);
-        button.addEventListener('click', () => this.onRevealFolder(folder));
-        crumbs.push(button);
-      }
-    });
-    this.breadcrumbs.replaceChildren(...crumbs);
-  }
-
-  private render(): void {
-    for (const l of this.layoutListeners) l();
-    this.renderBreadcrumbs();
-    for (const t of this.tabs) {
-      t.el.classList.toggle('nb-active', t === this.active);
-      t.el.setAttribute('aria-selected', String(t === this.active));
+  private removeGroup(group: EditorGroup, quiet = false): void {
+    const node = this.groupNodes.get(group);
+    if (!node || this.groupNodes.size <= 1) return;
+    const parent = node.parent!;
+    const i = parent.children.indexOf(node);
+    parent.children.splice(i, 1);
+    const neighbour = parent.children[Math.max(0, i - 1)];
+    if (neighbour) neighbour.size += node.size;
+    this.groupNodes.delete(group);
+    group.dispose();
+    if (parent.children.length === 1) this.replace(parent, parent.children[0]!);
+    else this.renderSplit(parent);
+    if (this.activeGroupValue === group) {
+      const next = this.groups[Math.max(0, Math.min(i, this.groups.length - 1))] ?? this.groups[0]!;
+      this.activeGroupValue = next;
+      this.activeChanged.fire(next.activePath);
+      if (!quiet) next.focus();
     }
-    this.empty.hidden = this.tabs.length > 0;
+    this.markActive();
+    this.groupsChanged.fire();
+    this.layoutChanged.fire();
+  }
+
+  /** With more than one group, the active one is marked. */
+  private markActive(): void {
+    for (const g of this.groups) g.el.classList.toggle('nb-active-group', g === this.activeGroupValue && this.groupNodes.size > 1);
+  }
+
+  /** Lays out a split's children with a sash between each two (dragging it shares their space). */
+  private renderSplit(split: SplitNode, recurse = false): void {
+    const parts: HTMLElement[] = [];
+    split.children.forEach((child, i) => {
+      if (recurse && child.kind === 'split') this.renderSplit(child, true);
+      const el = elOf(child);
+      el.style.flex = `${child.size} 1 0px`;
+      if (i > 0) parts.push(this.sash(split, i));
+      parts.push(el);
+    });
+    split.el.replaceChildren(...parts);
+  }
+
+  /** A sash lives as long as its element (its listeners are on it and go with it). */
+  private sash(split: SplitNode, index: number): HTMLElement {
+    const vertical = split.dir === 'row';
+    const el = h(`div.nb-editor-sash.nb-editor-sash-${vertical ? 'x' : 'y'}`, { role: 'separator', 'aria-orientation': vertical ? 'vertical' : 'horizontal' });
+    el.addEventListener('pointerdown', (e) => {
+      const before = split.children[index - 1];
+      const after = split.children[index];
+      if (!before || !after) return;
+      const a = elOf(before).getBoundingClientRect();
+      const b = elOf(after).getBoundingClientRect();
+      const total = vertical ? a.width + b.width : a.height + b.height;
+      const start = vertical ? e.clientX : e.clientY;
+      const startA = vertical ? a.width : a.height;
+      const weight = before.size + after.size;
+      el.setPointerCapture(e.pointerId);
+      const move = (m: PointerEvent): void => {
+        const px = Math.min(total - MIN_GROUP_PX, Math.max(MIN_GROUP_PX, startA + (vertical ? m.clientX : m.clientY) - start));
+        before.size = (weight * px) / total;
+        after.size = weight - before.size;
+        elOf(before).style.flex = `${before.size} 1 0px`;
+        elOf(after).style.flex = `${after.size} 1 0px`;
+      };
+      const up = (): void => {
+        el.removeEventListener('pointermove', move);
+        el.removeEventListener('pointerup', up);
+        this.layoutChanged.fire();
+      };
+      el.addEventListener('pointermove', move);
+      el.addEventListener('pointerup', up);
+    });
+    return el;
+  }
+
+  /** The group next to this one in a direction, if any. */
+  private neighbour(group: EditorGroup, direction: 'left' | 'right' | 'up' | 'down'): EditorGroup | undefined {
+    const from = group.el.getBoundingClientRect();
+    const cx = from.left + from.width / 2;
+    const cy = from.top + from.height / 2;
+    let best: { group: EditorGroup; distance: number } | undefined;
+    for (const g of this.groups) {
+      if (g === group) continue;
+      const r = g.el.getBoundingClientRect();
+      const ok =
+        direction === 'left' ? r.right <= from.left + 1 : direction === 'right' ? r.left >= from.right - 1 : direction === 'up' ? r.bottom <= from.top + 1 : r.top >= from.bottom - 1;
+      if (!ok) continue;
+      const distance = Math.hypot(r.left + r.width / 2 - cx, r.top + r.height / 2 - cy);
+      if (!best || distance < best.distance) best = { group: g, distance };
+    }
+    return best?.group;
+  }
+
+  /** A tab dragged (or moved by a command) into a group: it opens there and leaves where it was. */
+  private async move(drag: TabDrag, target: EditorGroup, before?: string): Promise<void> {
+    const source = this.groups.find((g) => g.id === drag.group);
+    if (!source?.has(drag.path)) return;
+    const state = source.viewStateOf(drag.path);
+    this.setActiveGroup(target);
+    // Opened in the target first, so the document stays open (one reference to another) and keeps its undo.
+    const opened = await target.openFile(drag.path, before !== undefined ? { before } : {});
+    if (!opened) return;
+    if (source !== target) {
+      if (state && target.activeDocument) target.editor.restoreViewState(state);
+      source.close(drag.path, { force: true });
+    }
+  }
+
+  dispose(): void {
+    for (const g of this.groups) g.dispose();
+    this.groupNodes.clear();
+    this.store.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import { fileUrl, type Api } from '../net/api.js';
+import type { Disposable } from '../platform/lifecycle.js';
 import { languageFor, monaco, uriFor } from './monaco.js';
 
 /** An open file: a Monaco model plus how to save it. Collaboration provides these from Yjs documents. */
@@ -9,13 +10,19 @@ export interface OpenDocument {
   /** True while there are changes not yet on disk. */
   isDirty(): boolean;
   onDidChangeDirty(listener: (dirty: boolean) => void): () => void;
+  /** The document became read-only (collaboration: the server closed it for good). */
+  onDidChangeReadOnly?(listener: () => void): () => void;
   /** The file changed on disk by other means (a terminal, git): bring the model in step. */
   reloadFromDisk?(): Promise<void>;
+  /** An editor shows (or may show) this document: collaboration tracks its selection and cursors there. */
+  attach?(editor: monaco.editor.ICodeEditor): Disposable;
   dispose(): void;
 }
 
 export interface DocumentProvider {
   open(path: string): Promise<OpenDocument>;
+  /** Binds what the provider needs to an editor (collaboration: undo of your own edits). */
+  attachEditor?(editor: monaco.editor.IStandaloneCodeEditor): Disposable;
 }
 
 /** Opens files over the REST API: read once, save with PUT. Used when collaboration is not installed. */

@@ -16,8 +16,11 @@ export function installStatus(ctx: IdeContext): void {
   const cursor = shell.statusBar.addItem('cursor', { text: '', align: 'right' });
   const language = shell.statusBar.addItem('language', { text: '', align: 'right' });
   const saved = shell.statusBar.addItem('saved', { text: '', align: 'right' });
-  const editor = shell.editor.monacoEditor;
-  editor.onDidChangeCursorPosition((e) => cursor.set(`Ln ${e.position.lineNumber}, Col ${e.position.column}`));
+  shell.editor.forEachEditor((editor) =>
+    editor.onDidChangeCursorPosition((e) => {
+      if (editor === shell.editor.activeEditor) cursor.set(`Ln ${e.position.lineNumber}, Col ${e.position.column}`);
+    }),
+  );
   let unsubscribe: (() => void) | undefined;
   shell.editor.onDidChangeActive((path) => {
     unsubscribe?.();
@@ -30,7 +33,7 @@ export function installStatus(ctx: IdeContext): void {
     }
     const show = (dirty: boolean): void => saved.set(doc.readOnly ? 'read-only' : dirty ? 'unsaved' : 'saved');
     show(doc.isDirty());
-    const pos = editor.getPosition();
+    const pos = shell.editor.activeEditor.getPosition();
     if (pos) cursor.set(`Ln ${pos.lineNumber}, Col ${pos.column}`);
     unsubscribe = doc.onDidChangeDirty(show);
   });

@@ -28,7 +28,9 @@ export function installCoreSettings(ctx: IdeContext): void {
   );
   const keymapStatus = shell.statusBar.addItem('keymap', { text: '', align: 'right', title: 'Vim mode' });
   keymapStatus.el.hidden = true;
-  const keymaps = disposables.add(new KeymapController(shell.editor.monacoEditor, keymapStatus.el));
+  const keymaps = disposables.add(new KeymapController(keymapStatus.el, (editor) => editor === shell.editor.activeEditor));
+  disposables.add(shell.editor.forEachEditor((editor) => keymaps.addEditor(editor)));
+  disposables.add(shell.editor.onDidChangeGroups(() => keymaps.showActive()));
   const apply = (): void => {
     void keymaps.set(settings.get<Keymap>('editor.keymap')).catch((err: unknown) => console.error('loading the keymap failed', err));
     const theme = settings.get<keyof typeof MONACO_THEMES>('workbench.colorTheme');

@@ -56,8 +56,31 @@ export function installWorkbench(ctx: IdeContext): void {
       keys: ['alt+w'],
       run: () => editor.closeActive(),
     },
+    // Editor groups (VS Code's ids and keys where they need no chord).
+    {
+      id: 'workbench.action.splitEditor',
+      title: 'Split Editor Right',
+      category: 'View',
+      keys: ['mod+\\'],
+      run: () => editor.split('right'),
+    },
+    { id: 'workbench.action.splitEditorDown', title: 'Split Editor Down', category: 'View', run: () => editor.split('down') },
+    ...(['left', 'right', 'up', 'down'] as const).map((direction) => ({
+      id: `workbench.action.moveEditorTo${{ left: 'Left', right: 'Right', up: 'Above', down: 'Below' }[direction]}Group`,
+      title: `Move Editor into ${{ left: 'Left', right: 'Right', up: 'Above', down: 'Below' }[direction]} Group`,
+      category: 'View',
+      when: 'activeEditor',
+      ...(direction === 'left' || direction === 'right' ? { keys: [`mod+alt+${direction}`] } : {}),
+      run: () => editor.moveActiveEditor(direction),
+    })),
+    { id: 'workbench.action.focusNextGroup', title: 'Focus Next Editor Group', category: 'View', when: 'multipleEditorGroups', run: () => editor.focusGroup(1) },
+    { id: 'workbench.action.focusPreviousGroup', title: 'Focus Previous Editor Group', category: 'View', when: 'multipleEditorGroups', run: () => editor.focusGroup(-1) },
+    { id: 'workbench.action.closeEditorsInGroup', title: 'Close All Editors in Group', category: 'View', run: () => editor.closeGroup() },
   ];
   for (const action of actions) disposables.add(services.registerAction(action));
+  const groups = (): void => services.contextKeys.set('multipleEditorGroups', editor.groups.length > 1);
+  disposables.add(editor.onDidChangeGroups(groups));
+  groups();
   // The editor's own actions (Format Document, Go to Definition, …) are commands too while a file is open.
   disposables.add(
     services.commands.registerSource(() =>
@@ -65,7 +88,7 @@ export function installWorkbench(ctx: IdeContext): void {
         id: a.id,
         title: a.label,
         run: () => {
-          editor.monacoEditor.focus();
+          editor.focus();
           return a.run();
         },
       })),

@@ -1,5 +1,6 @@
 import type { IdeContext } from '../context.js';
-import type { EditorLayout } from '../editor/EditorArea.js';
+import type { EditorLayout, GridLayout } from '../editor/EditorArea.js';
+import type { GroupLayout } from '../editor/EditorGroup.js';
 import { listen, toDisposable } from '../platform/lifecycle.js';
 
 interface SavedLayout {
@@ -15,16 +16,25 @@ const MAX_BYTES = 256 * 1024;
 
 function read(workspaceId: string): SavedLayout | undefined {
   try {
-    const value = JSON.parse(localStorage.getItem(keyOf(workspaceId)) ?? 'null') as SavedLayout | null;
-    return value && Array.isArray(value.editor?.tabs) ? value : undefined;
+    const value = JSON.parse(localStorage.getItem(keyOf(workspaceId)) ?? 'null') as (Omit<SavedLayout, 'editor'> & { editor?: EditorLayout | GroupLayout }) | null;
+    if (!value?.editor || typeof value.editor !== 'object') return undefined;
+    // Saved before editor groups: one group's tabs.
+    const editor = 'grid' in value.editor ? value.editor : Array.isArray(value.editor.tabs) ? { grid: { group: value.editor }, activeGroup: 0 } : undefined;
+    return editor ? { ...value, editor } : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** The layout without cursors and scroll positions (when keeping them all would be too much). */
+function withoutViewStates(grid: GridLayout): GridLayout {
+  return 'group' in grid ? { group: { ...grid.group, viewStates: {} } } : { ...grid, children: grid.children.map(withoutViewStates) };
+}
+
 /**
- * Tabs and layout come back on reload, per person (this browser) and workspace: the open files in order,
- * the active one with its cursor and scroll, every other file's cursor, whether the sidebar and panel
+ * Tabs and layout come back on reload, per person (this browser) and workspace: the editor groups and
+ * their sizes, each group's open files in order, the active one with its cursor and scroll, every other
+ * file's cursor, whether the sidebar and panel
  * were shown and which view was. (Splitter sizes are kept by the splitters themselves.)
  */
 export async function restoreLayout(ctx: IdeContext): Promise<void> {
@@ -47,7 +57,7 @@ export async function restoreLayout(ctx: IdeContext): Promise<void> {
     };
     const text = JSON.stringify(layout);
     if (text.length <= MAX_BYTES) localStorage.setItem(keyOf(workspaceId), text);
-    else localStorage.setItem(keyOf(workspaceId), JSON.stringify({ ...layout, editor: { ...layout.editor, viewStates: {} } }));
+    else localStorage.setItem(keyOf(workspaceId), JSON.stringify({ ...layout, editor: { ...layout.editor, grid: withoutViewStates(layout.editor.grid) } }));
   };
   const soon = (): void => {
     clearTimeout(timer);
