@@ -1,4 +1,31 @@
-import { defineConfig } from 'vite';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * Brotli and gzip copies of every text asset, made once at build time (the server sends the one the
+ * browser accepts; compressing 4 MB of Monaco on each request would cost the server every time).
+ */
+function precompress(): Plugin {
+  return {
+    name: 'nimbus-precompress',
+    apply: 'build',
+    enforce: 'post',
+    // From the files written (Vite rewrites its preload markers after plugins see the chunks).
+    writeBundle(options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (!/\.(js|css|svg|json|ttf|html|map)$/.test(file.fileName)) continue;
+        const out = path.join(options.dir ?? '', file.fileName);
+        const bytes = fs.readFileSync(out);
+        if (bytes.length < 1024) continue;
+        const brotli = zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 10, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+        fs.writeFileSync(`${out}.br`, brotli);
+        fs.writeFileSync(`${out}.gz`, zlib.gzipSync(bytes, { level: 9 }));
+      }
+    },
+  };
+}
 
 export default defineConfig({
   root: 'client',
@@ -16,5 +43,6 @@ export default defineConfig({
       },
     },
   },
+  plugins: [precompress()],
   worker: { format: 'es' },
 });

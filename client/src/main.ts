@@ -1,34 +1,24 @@
 import './styles.css';
 import type { Session, Workspace } from '../../shared/api.js';
-import { installCollab } from './collab/installCollab.js';
 import type { IdeContext } from './context.js';
-import { RestDocumentProvider } from './editor/documents.js';
-import { Api, ApiError, fileUrl } from './net/api.js';
+import { Api, ApiError } from './net/api.js';
 import { WorkspaceEventSocket } from './net/WorkspaceEventSocket.js';
 import { showFullPage } from './shell/fullPage.js';
 import { Shell } from './shell/Shell.js';
 import { installHibernation } from './shell/installHibernation.js';
-import { installStatus } from './shell/installStatus.js';
 import { workspaceSwitcher } from './shell/WorkspaceSwitcher.js';
 import { installFiles } from './sidebar/files/installFiles.js';
-import { installSearch } from './sidebar/search/installSearch.js';
-import { installTerminals } from './terminal/installTerminals.js';
 import { installLambda } from './sidebar/lambda/installLambda.js';
 import { DisposableStore, toDisposable } from './platform/lifecycle.js';
 import { createServices } from './platform/services.js';
 import { userIdentity } from './user.js';
-import { installMarkdownPreview } from './workbench/markdownPreview.js';
 import { restoreLayout } from './workbench/layout.js';
-import { installProblems } from './workbench/problems.js';
-import { installWorkbench } from './workbench/installWorkbench.js';
 import { installCoreSettings } from './workbench/coreSettings.js';
-import { installSettingsUi } from './workbench/settingsUi.js';
 import { settingsStorage, WORKSPACE_SETTINGS_PATH } from './workbench/settingsStorage.js';
 
 async function boot(): Promise<void> {
   const api = new Api();
-  const session = await api.get<Session>('/api/session');
-  const workspaces = await api.get<Workspace[]>('/api/workspaces');
+  const [session, workspaces] = await Promise.all([api.get<Session>('/api/session'), api.get<Workspace[]>('/api/workspaces')]);
   const fromPath = /^\/w\/([^/]+)/.exec(location.pathname)?.[1];
   const wanted = fromPath ? decodeURIComponent(fromPath) : (session.workspaceId ?? localStorage.getItem('nimbus.lastWorkspace') ?? undefined);
   const workspace = workspaces.find((w) => w.id === wanted) ?? (fromPath ? undefined : workspaces[0]);
@@ -56,9 +46,7 @@ async function boot(): Promise<void> {
   const disposables = new DisposableStore();
   const services = disposables.add(createServices(settingsStorage(api, workspace.id)));
   services.contextKeys.set('canWrite', !readOnly);
-  const shell = new Shell(document.getElementById('app')!, workspace, new RestDocumentProvider(api, workspace.id, readOnly), (path, type) =>
-    api.readBlob(fileUrl(workspace.id, path), type),
-  );
+  const shell = new Shell(document.getElementById('app')!, workspace);
   shell.titleBar.append(workspaceSwitcher(api, session, workspace, workspaces, services, disposables));
   const ctx: IdeContext = {
     api,
@@ -72,22 +60,14 @@ async function boot(): Promise<void> {
     disposables,
   };
   installCoreSettings(ctx);
-  installWorkbench(ctx);
   installFiles(ctx);
-  installSearch(ctx);
   installLambda(ctx);
-  installStatus(ctx);
-  installProblems(ctx);
-  installMarkdownPreview(ctx);
-  installSettingsUi(ctx);
-  // Settings load after every feature registered its schema; a change to the workspace's file (by a
-  // collaborator, a terminal, git) is read again.
+  // Settings apply as they load (a feature registering its schema later gets the loaded values); a change
+  // to the workspace's file (by a collaborator, a terminal, git) is read again.
   void services.settings.load();
   disposables.add(toDisposable(ctx.events.on((event) => {
     if (event.type === 'files' && (event.truncated || event.changes.some((c) => c.path === WORKSPACE_SETTINGS_PATH))) void services.settings.reloadWorkspace();
   })));
-  installTerminals(ctx);
-  const collabReady = installCollab(ctx);
   installHibernation(ctx);
   // A revoked or expired share link ends the page: everything is released and a page says why.
   ctx.events.onEnded((why) => {
@@ -99,12 +79,30 @@ async function boot(): Promise<void> {
         : { title: 'This share link was revoked', message: 'The workspace’s owner stopped sharing it with this link. Ask them for a new one if you should still have access.' },
     );
   });
+  // Marks for the load benchmark (bench/load.ts) and anyone profiling a load.
+  performance.mark('nimbus:frame');
+  // The editor (Monaco) and the terminals (xterm) come in their own scripts, after the frame and the file
+  // tree have painted (a module runs as soon as it has loaded, so it is asked for only now).
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  const terminalStage = import('./terminal/installTerminals.js');
+  const { installEditorStage } = await import('./workbench/editorStage.js');
+  performance.mark('nimbus:editor-loaded');
+  const collabReady = installEditorStage(ctx);
+  (await terminalStage).installTerminals(ctx);
   const key = (id: string): string => services.keybindings.labelFor(id) ?? '';
   shell.editor.setHint(`${key('workbench.action.quickOpen')} opens a file · ${key('workbench.action.showCommands')} runs a command · ${key('workbench.action.files.save')} saves`);
   // Tests and tools wait for this before driving the page.
   document.body.dataset.ready = 'true';
   // The tabs and layout of the last visit, once documents open as collaborative ones.
-  void collabReady.then(() => restoreLayout(ctx)).then(() => (document.body.dataset.layout = 'restored'));
+  void collabReady
+    .then(() => {
+      performance.mark('nimbus:collab-ready');
+      return restoreLayout(ctx);
+    })
+    .then(() => {
+      performance.mark('nimbus:layout-restored');
+      document.body.dataset.layout = 'restored';
+    });
 }
 
 boot().catch((err: unknown) => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import path from 'node:path';
+import expressStaticGzip from 'express-static-gzip';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Logger } from '../logger.js';
 import { contentSecurityPolicy, crossSiteAllowed } from './crossSite.js';
@@ -102,6 +103,16 @@ function expressApp(deps: AppDeps): Express {
   if (deps.clientDir && fs.existsSync(path.join(deps.clientDir, 'index.html'))) {
     const clientDir = deps.clientDir;
     const index = path.join(clientDir, 'index.html');
+    // Vite names everything under assets/ by its content's hash: cached for good, sent precompressed
+    // (brotli or gzip, made at build time) to browsers that accept it.
+    app.use(
+      '/assets',
+      expressStaticGzip(path.join(clientDir, 'assets'), {
+        enableBrotli: true,
+        orderPreference: ['br', 'gz'],
+        serveStatic: { index: false, immutable: true, maxAge: '365d', fallthrough: true },
+      }),
+    );
     app.use(express.static(clientDir, { index: false, maxAge: '1h', fallthrough: true }));
     app.get(['/', '/w/:workspaceId'], (_req, res) => {
       res.setHeader('Cache-Control', 'no-store');

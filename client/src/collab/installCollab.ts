@@ -38,7 +38,7 @@ async function start(ctx: IdeContext): Promise<void> {
   trackPresence(shell.editor, people);
 
   const peopleView = new PeopleView(people, follow, (path) => void shell.editor.openFile(path));
-  const peopleHandle = shell.addSidebarView({ id: 'people', title: 'People', icon: 'organization', render: (c) => c.append(peopleView.el) });
+  const peopleHandle = shell.addSidebarView({ id: 'people', order: 40, title: 'People', icon: 'organization', render: (c) => c.append(peopleView.el) });
   people.on(() => peopleHandle.setBadge(Math.max(0, people.peers.size - 1)));
   const rename = (name: string): void => {
     ctx.user.name = name.slice(0, 40);
@@ -66,7 +66,7 @@ async function start(ctx: IdeContext): Promise<void> {
   });
 
   const chat = new ChatView(people);
-  const chatHandle = shell.addSidebarView({ id: 'chat', title: 'Chat', icon: 'comment-discussion', render: (c) => c.append(chat.el) });
+  const chatHandle = shell.addSidebarView({ id: 'chat', order: 50, title: 'Chat', icon: 'comment-discussion', render: (c) => c.append(chat.el) });
   chat.onUnread((n) => chatHandle.setBadge(n));
   shell.onViewShown((id) => chat.setVisible(id === 'chat'));
 

@@ -10,8 +10,13 @@ const declarations = import.meta.glob<string>(['../../../node_modules/@types/nod
 
 let loading: Promise<void> | undefined;
 
+/** Once the page is idle (the file is on screen first; completions a moment later), or after 2 s at the latest. */
+const whenIdle = (): Promise<void> =>
+  new Promise((resolve) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve(), { timeout: 2_000 }) : setTimeout(resolve, 0)));
+
 export function ensureNodeTypings(): Promise<void> {
   loading ??= (async () => {
+    await whenIdle();
     const ts = monaco.languages.typescript;
     const options: monaco.languages.typescript.CompilerOptions = {
       target: ts.ScriptTarget.ESNext,

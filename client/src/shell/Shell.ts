@@ -1,6 +1,5 @@
 import type { Workspace } from '../../../shared/api.js';
-import { EditorArea, type BlobLoader } from '../editor/EditorArea.js';
-import type { DocumentProvider } from '../editor/documents.js';
+import type { EditorArea } from '../editor/EditorArea.js';
 import { h, icon } from '../ui/dom.js';
 import { makeSplitter } from './splitter.js';
 import { StatusBar } from './StatusBar.js';
@@ -10,6 +9,8 @@ export interface SidebarView {
   title: string;
   /** A codicon name for the activity bar (https://microsoft.github.io/vscode-codicons/). */
   icon: string;
+  /** Where in the activity bar (lower first); views that load later still take their place. */
+  order: number;
   render(container: HTMLElement): void;
 }
 
@@ -24,7 +25,11 @@ export interface SidebarViewHandle {
  */
 export class Shell {
   readonly statusBar = new StatusBar();
-  readonly editor: EditorArea;
+  /** Where the editor area goes: it comes in its own script, after the first paint (see main.ts). */
+  readonly editorRoot: HTMLElement;
+  private editorArea: EditorArea | undefined;
+  private readonly editorArrived: Promise<EditorArea>;
+  private resolveEditor: (editor: EditorArea) => void = () => undefined;
   /** The bottom panel, where terminals live. */
   readonly panel: HTMLElement;
   readonly titleBar: HTMLElement;
@@ -33,10 +38,12 @@ export class Shell {
   private readonly views = new Map<string, { button: HTMLButtonElement; container: HTMLElement; badge: HTMLElement }>();
   private activeView: string | undefined;
 
-  constructor(root: HTMLElement, workspace: Workspace, provider: DocumentProvider, loadBlob: BlobLoader) {
+  constructor(root: HTMLElement, workspace: Workspace) {
+    this.editorArrived = new Promise((resolve) => (this.resolveEditor = resolve));
     this.titleBar = h('header.nb-titlebar', {}, h('span.nb-brand', {}, 'Nimbus'));
     const sidebarSplit = h('div.nb-splitter.nb-splitter-x', { role: 'separator', 'aria-orientation': 'vertical' });
     const editorRoot = h('section.nb-editor-area', { 'aria-label': 'Editor' });
+    this.editorRoot = editorRoot;
     const panelSplit = h('div.nb-splitter.nb-splitter-y', { role: 'separator', 'aria-orientation': 'horizontal' });
     this.panel = h('section.nb-panel', { 'aria-label': 'Panel' });
     const main = h('div.nb-main', {}, editorRoot, panelSplit, this.panel);
@@ -44,11 +51,30 @@ export class Shell {
     root.replaceChildren(this.titleBar, body, this.statusBar.el);
     root.removeAttribute('aria-busy');
     document.title = `${workspace.name} — Nimbus`;
-    this.editor = new EditorArea(editorRoot, provider, loadBlob);
     this.panelSplit = panelSplit;
     this.sidebarSplit = sidebarSplit;
     makeSplitter(sidebarSplit, this.sidebar, { axis: 'x', key: 'nimbus.sidebarWidth', min: 160, max: () => window.innerWidth * 0.6 });
     makeSplitter(panelSplit, this.panel, { axis: 'y', key: 'nimbus.panelHeight', min: 60, max: () => window.innerHeight * 0.8, invert: true });
+  }
+
+  /** The editor area; features that use it install once it is there. */
+  get editor(): EditorArea {
+    if (!this.editorArea) throw new Error('the editor area is not loaded yet');
+    return this.editorArea;
+  }
+
+  get hasEditor(): boolean {
+    return this.editorArea !== undefined;
+  }
+
+  /** Resolves with the editor area once it has loaded (for what exists before it, like the file tree). */
+  whenEditor(): Promise<EditorArea> {
+    return this.editorArrived;
+  }
+
+  setEditor(editor: EditorArea): void {
+    this.editorArea = editor;
+    this.resolveEditor(editor);
   }
 
   addSidebarView(view: SidebarView): SidebarViewHandle {
@@ -56,8 +82,15 @@ export class Shell {
     const button = h('button.nb-activity-button', { title: view.title, 'aria-label': view.title, 'data-view': view.id }, h('span.icon', {}, icon(view.icon)), badge);
     const container = h('div.nb-view', { 'data-view': view.id, hidden: true }, h('h2.nb-view-title', {}, view.title));
     button.addEventListener('click', () => this.showView(view.id));
-    this.activity.append(button);
-    this.sidebar.append(container);
+    button.dataset.order = String(view.order);
+    const after = [...this.views.values()].find((v) => Number(v.button.dataset.order) > view.order);
+    if (after) {
+      after.button.before(button);
+      after.container.before(container);
+    } else {
+      this.activity.append(button);
+      this.sidebar.append(container);
+    }
     this.views.set(view.id, { button, container, badge });
     view.render(container);
     if (!this.activeView) this.showView(view.id);

@@ -1,14 +1,11 @@
 import type { IdeContext } from '../context.js';
-import type { EditorSettings } from '../editor/EditorArea.js';
-import { KeymapController, type Keymap } from '../editor/keymaps.js';
-import { monaco } from '../editor/monaco.js';
 
-const MONACO_THEMES = { dark: 'vs-dark', light: 'vs', 'high-contrast': 'hc-black' } as const;
+export type Theme = 'dark' | 'light' | 'high-contrast';
 export const DEFAULT_EDITOR_FONT = 'Menlo, Monaco, "Cascadia Mono", "DejaVu Sans Mono", "Courier New", monospace';
 
-/** The workbench's own settings (theme, editor, terminal) and what applies them, live. */
+/** The workbench's own settings (theme, editor, terminal); the theme applies here, the editor's in editorSettings.ts. */
 export function installCoreSettings(ctx: IdeContext): void {
-  const { services, disposables, shell } = ctx;
+  const { services, disposables } = ctx;
   const { settings } = services;
   disposables.add(
     settings.register({
@@ -26,27 +23,9 @@ export function installCoreSettings(ctx: IdeContext): void {
       'terminal.integrated.scrollback': { type: 'number', default: 5000, minimum: 100, maximum: 100_000, description: 'Lines each terminal keeps above the screen in this browser.' },
     }),
   );
-  const keymapStatus = shell.statusBar.addItem('keymap', { text: '', align: 'right', title: 'Vim mode' });
-  keymapStatus.el.hidden = true;
-  const keymaps = disposables.add(new KeymapController(keymapStatus.el, (editor) => editor === shell.editor.activeEditor));
-  disposables.add(shell.editor.forEachEditor((editor) => keymaps.addEditor(editor)));
-  disposables.add(shell.editor.onDidChangeGroups(() => keymaps.showActive()));
+  // The theme is the whole workbench's: applied before the first paint (the editor follows when it loads).
   const apply = (): void => {
-    void keymaps.set(settings.get<Keymap>('editor.keymap')).catch((err: unknown) => console.error('loading the keymap failed', err));
-    const theme = settings.get<keyof typeof MONACO_THEMES>('workbench.colorTheme');
-    document.body.dataset.theme = theme;
-    monaco.editor.setTheme(MONACO_THEMES[theme]);
-    const editorSettings: EditorSettings = {
-      fontSize: settings.get('editor.fontSize'),
-      fontFamily: settings.get('editor.fontFamily'),
-      tabSize: settings.get('editor.tabSize'),
-      insertSpaces: settings.get('editor.insertSpaces'),
-      wordWrap: settings.get('editor.wordWrap'),
-      minimap: settings.get('editor.minimap.enabled'),
-      renderWhitespace: settings.get('editor.renderWhitespace'),
-      formatOnSave: settings.get('editor.formatOnSave'),
-    };
-    shell.editor.applyOptions(editorSettings);
+    document.body.dataset.theme = settings.get<Theme>('workbench.colorTheme');
   };
   disposables.add(settings.onDidChange(apply));
   apply();

@@ -45,6 +45,8 @@ export async function restoreLayout(ctx: IdeContext): Promise<void> {
     shell.togglePanel(saved.panelVisible);
     if (saved.view) shell.showViewById(saved.view);
     await shell.editor.restoreLayout(saved.editor);
+    // Back where they were: the cursor in the file they had open, unless they have clicked elsewhere meanwhile.
+    if (shell.editor.activePath && (!document.activeElement || document.activeElement === document.body)) shell.editor.focus();
   }
   let timer: number | undefined;
   const save = (): void => {

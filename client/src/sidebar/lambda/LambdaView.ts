@@ -1,3 +1,4 @@
+import './lambda.css';
 import type { LambdaFunctionList, LambdaFunctionSummary, LambdaInvocation, TemplateProblem } from '../../../../shared/lambda.js';
 import type { Api } from '../../net/api.js';
 import { errorMessage } from '../../ui/toast.js';

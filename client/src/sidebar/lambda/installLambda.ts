@@ -1,29 +1,47 @@
-import './lambda.css';
 import { canWrite } from '../../../../shared/api.js';
 import type { IdeContext } from '../../context.js';
-import { LambdaView } from './LambdaView.js';
+import { toDisposable } from '../../platform/lifecycle.js';
+import type { LambdaView } from './LambdaView.js';
 
-/** The Lambda view: the workspace's functions, kept live by the workspace event socket. */
-export function installLambda(ctx: IdeContext): LambdaView {
-  let setBadge: (n?: number) => void = () => undefined;
-  const view = new LambdaView({
-    api: ctx.api,
-    workspaceId: ctx.workspaceId,
-    canInvoke: canWrite(ctx.session.role),
-    openFile: (path) => void ctx.shell.editor.openFile(path),
-    problemCount: (n) => setBadge(n || undefined),
+/** After the IDE is usable, the view loads even if nobody opens it (its badge counts template problems). */
+const LOAD_WHEN_IDLE_MS = 3_000;
+
+/**
+ * The Lambda view: the workspace's functions, kept live by the workspace event socket. Its code (and
+ * its styles) come in their own script, loaded when the view is first shown or once the page is idle.
+ */
+export function installLambda(ctx: IdeContext): void {
+  const { shell, disposables } = ctx;
+  let container: HTMLElement | undefined;
+  let loading: Promise<LambdaView> | undefined;
+  const handle = shell.addSidebarView({ id: 'lambda', order: 30, title: 'Lambda', icon: 'zap', render: (c) => (container = c) });
+  const load = (): Promise<LambdaView> =>
+    (loading ??= import('./LambdaView.js').then(({ LambdaView }) => {
+      const view = new LambdaView({
+        api: ctx.api,
+        workspaceId: ctx.workspaceId,
+        canInvoke: canWrite(ctx.session.role),
+        openFile: (path) => void shell.whenEditor().then((editor) => editor.openFile(path)),
+        problemCount: (n) => handle.setBadge(n || undefined),
+      });
+      container?.append(view.el);
+      void view.load();
+      // Templates re-read, code changed, an invocation finished (warm environment counts): read the list again.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      disposables.add(toDisposable(ctx.events.on((event) => {
+        if (event.type !== 'lambda') return;
+        clearTimeout(timer);
+        timer = setTimeout(() => void view.load(), 150);
+      })));
+      disposables.add(toDisposable(() => clearTimeout(timer)));
+      disposables.add(toDisposable(ctx.events.onState((state) => {
+        if (state === 'online') void view.load();
+      })));
+      return view;
+    }));
+  shell.onViewShown((id) => {
+    if (id === 'lambda') void load();
   });
-  const handle = ctx.shell.addSidebarView({ id: 'lambda', title: 'Lambda', icon: 'zap', render: (container) => container.append(view.el) });
-  setBadge = (n) => handle.setBadge(n);
-  // Templates re-read, code changed, an invocation finished (warm environment counts): read the list again.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  ctx.events.on((event) => {
-    if (event.type !== 'lambda') return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void view.load(), 150);
-  });
-  ctx.events.onState((state) => {
-    if (state === 'online') void view.load();
-  });
-  return view;
+  const idle = setTimeout(() => void load(), LOAD_WHEN_IDLE_MS);
+  disposables.add(toDisposable(() => clearTimeout(idle)));
 }

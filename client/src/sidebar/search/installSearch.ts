@@ -34,7 +34,7 @@ export function installSearch(ctx: IdeContext): void {
   const summary = h('div.nb-search-summary', { role: 'status' });
   const results = h('div.nb-search-results', { role: 'tree', 'aria-label': 'Search results' });
   const root = h('div.nb-search', { 'data-nb-focus': 'searchFocus' }, h('div.nb-search-row', {}, input, matchCase, wholeWord, regex), include, exclude, summary, results);
-  const view = shell.addSidebarView({ id: 'search', title: 'Search', icon: 'search', render: (c) => c.append(root) });
+  const view = shell.addSidebarView({ id: 'search', order: 20, title: 'Search', icon: 'search', render: (c) => c.append(root) });
 
   let current: AbortController | undefined;
   let timer: number | undefined;

@@ -1,0 +1,33 @@
+import { installCollab } from '../collab/installCollab.js';
+import type { IdeContext } from '../context.js';
+import { EditorArea } from '../editor/EditorArea.js';
+import { RestDocumentProvider } from '../editor/documents.js';
+import { fileUrl } from '../net/api.js';
+import { installStatus } from '../shell/installStatus.js';
+import { installSearch } from '../sidebar/search/installSearch.js';
+import { installEditorSettings } from './editorSettings.js';
+import { installWorkbench } from './installWorkbench.js';
+import { installMarkdownPreview } from './markdownPreview.js';
+import { installProblems } from './problems.js';
+import { installSettingsUi } from './settingsUi.js';
+
+/**
+ * Everything that needs Monaco, in its own script: main.ts starts loading it at once and paints the frame
+ * and the file tree while it arrives. Creates the editor area and installs the features built on it;
+ * resolves when collaboration is live (documents then open as collaborative ones).
+ */
+export function installEditorStage(ctx: IdeContext): Promise<void> {
+  const { api, workspaceId, shell } = ctx;
+  const readOnly = ctx.session.role === 'read';
+  const editor = new EditorArea(shell.editorRoot, new RestDocumentProvider(api, workspaceId, readOnly), (path, type) => api.readBlob(fileUrl(workspaceId, path), type));
+  ctx.disposables.add(editor);
+  shell.setEditor(editor);
+  installEditorSettings(ctx);
+  installWorkbench(ctx);
+  installSearch(ctx);
+  installStatus(ctx);
+  installProblems(ctx);
+  installMarkdownPreview(ctx);
+  installSettingsUi(ctx);
+  return installCollab(ctx);
+}
