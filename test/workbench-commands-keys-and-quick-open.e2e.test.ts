@@ -189,6 +189,53 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     await p.click('.nb-search-toggle[data-option="case"]');
   });
 
+  it('the keyboard shortcuts view lists every command with its key; a changed key works at once, follows a reload, and resets', async () => {
+    const p = page as Page;
+    const openView = async (): Promise<void> => {
+      await p.keyboard.press('F1');
+      await p.locator('.nb-quick-input-field').fill('>open keyboard shortcuts');
+      await expect.poll(() => p.locator('.nb-quick-item[aria-selected="true"]').getAttribute('data-id')).toBe('workbench.action.openGlobalKeybindings');
+      await p.keyboard.press('Enter');
+      await p.locator('.nb-shortcuts .nb-settings-search').fill('side bar');
+    };
+    const row = p.locator('.nb-shortcut-row[data-command="workbench.action.toggleSidebarVisibility"]');
+    const sidebarHidden = (): Promise<boolean> => p.locator('.nb-sidebar').isHidden();
+    await openView();
+    expect(await row.locator('kbd').allTextContents()).toEqual(['Ctrl+B']);
+    expect(await p.locator('.nb-shortcut-row').count()).toBeGreaterThan(0);
+    await row.locator('.nb-shortcut-change').click();
+    await p.keyboard.press('Control+Alt+K'); // recorded, not run
+    await expect.poll(() => row.locator('kbd').allTextContents()).toEqual(['Ctrl+Alt+K']);
+    expect(await row.getAttribute('data-source')).toBe('user');
+    expect(await sidebarHidden()).toBe(false);
+    await p.keyboard.press('Escape');
+    await p.waitForSelector('.nb-shortcuts', { state: 'detached' });
+    // The new key works everywhere at once, the old one no longer does, and menus show the new one.
+    await p.keyboard.press('Control+Alt+K');
+    await expect.poll(sidebarHidden).toBe(true);
+    await p.keyboard.press('Control+B');
+    expect(await sidebarHidden()).toBe(true);
+    await p.keyboard.press('Control+Alt+K');
+    await expect.poll(sidebarHidden).toBe(false);
+    await p.keyboard.press('F1');
+    await p.locator('.nb-quick-input-field').fill('>toggle primary side bar');
+    await expect.poll(() => p.locator('.nb-quick-item[aria-selected="true"] .nb-quick-key').textContent()).toBe('Ctrl+Alt+K');
+    await p.keyboard.press('Escape');
+    // Kept by the server for this person: a reload has it; Reset brings Ctrl+B back.
+    await p.reload();
+    await p.waitForSelector('body[data-ready="true"]');
+    await expect.poll(async () => {
+      await p.keyboard.press('Control+Alt+K');
+      return sidebarHidden();
+    }).toBe(true);
+    await openView();
+    await row.locator('.nb-shortcut-reset').click();
+    await expect.poll(() => row.locator('kbd').allTextContents()).toEqual(['Ctrl+B']);
+    await p.keyboard.press('Escape');
+    await p.keyboard.press('Control+B');
+    await expect.poll(sidebarHidden).toBe(false);
+  });
+
   it('Workspace: Switch Workspace… lists the other workspaces and opens the one chosen', async () => {
     const p = page as Page;
     await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'elsewhere' }) });

@@ -14,6 +14,7 @@ import { createServices } from './platform/services.js';
 import { userIdentity } from './user.js';
 import { restoreLayout } from './workbench/layout.js';
 import { installCoreSettings } from './workbench/coreSettings.js';
+import { installKeyboardShortcuts } from './workbench/keyboardShortcuts.js';
 import { settingsStorage, WORKSPACE_SETTINGS_PATH } from './workbench/settingsStorage.js';
 
 async function boot(): Promise<void> {
@@ -60,6 +61,7 @@ async function boot(): Promise<void> {
     disposables,
   };
   installCoreSettings(ctx);
+  installKeyboardShortcuts(ctx);
   installFiles(ctx);
   installLambda(ctx);
   // Settings apply as they load (a feature registering its schema later gets the loaded values); a change

@@ -52,6 +52,11 @@ export class CommandRegistry {
     return [...own, ...this.fromSources().filter((c) => !ids.has(c.id))].filter((c) => !c.hidden && this.contextKeys.evaluate(c.when));
   }
 
+  /** Every registered command, whatever its `when` (the keyboard shortcuts view); not the sources' passing ones. */
+  all(): Command[] {
+    return [...this.commands.values()].filter((c) => !c.hidden);
+  }
+
   private fromSources(): Command[] {
     return [...this.sources].flatMap((source) => source());
   }

@@ -12,6 +12,18 @@ export interface Keybinding {
   args?: unknown[];
 }
 
+/**
+ * A person's own binding (the keyboard shortcuts view writes these): adds `key` for `command`, or with
+ * `command: '-id'` removes the default binding of that key for that command (as VS Code's keybindings.json).
+ */
+export interface UserKeybinding {
+  key: string;
+  command: string;
+  when?: string;
+}
+
+type Entry = Keybinding & { normalized: string; source: 'default' | 'user' };
+
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 const MODIFIERS = ['ctrl', 'shift', 'alt', 'meta'] as const;
 
@@ -62,7 +74,11 @@ export function keyLabel(normalized: string, mac = isMac): string {
  * takes goes on to whatever has the focus, untouched.
  */
 export class KeybindingService implements Disposable {
-  private readonly bindings: (Keybinding & { normalized: string })[] = [];
+  private readonly bindings: Entry[] = [];
+  private user: Entry[] = [];
+  /** `normalized key → command ids` whose default binding the person removed. */
+  private removed = new Set<string>();
+  private capture: ((key: string | undefined) => void) | undefined;
   private readonly store = new DisposableStore();
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
@@ -76,7 +92,7 @@ export class KeybindingService implements Disposable {
   }
 
   register(binding: Keybinding): Disposable {
-    const entry = { ...binding, normalized: normalizeKey(binding.key) };
+    const entry: Entry = { ...binding, normalized: normalizeKey(binding.key), source: 'default' };
     this.bindings.push(entry);
     this.changed.fire();
     return toDisposable(() => {
@@ -86,25 +102,67 @@ export class KeybindingService implements Disposable {
     });
   }
 
-  /** The key shown next to a command (its most recent binding without a focus condition, else any). */
+  /** The person's own bindings (invalid entries are skipped); they win over every default. */
+  setUserBindings(list: readonly UserKeybinding[]): void {
+    const user: Entry[] = [];
+    const removed = new Set<string>();
+    for (const b of list) {
+      let normalized: string;
+      try {
+        normalized = normalizeKey(b.key);
+      } catch {
+        continue;
+      }
+      if (b.command.startsWith('-')) removed.add(`${normalized} ${b.command.slice(1)}`);
+      else user.push({ key: b.key, command: b.command, ...(b.when ? { when: b.when } : {}), normalized, source: 'user' });
+    }
+    this.user = user;
+    this.removed = removed;
+    this.changed.fire();
+  }
+
+  /** The bindings in effect, the person's first. */
+  private effective(): Entry[] {
+    return [...this.user.slice().reverse(), ...this.bindings.filter((b) => !this.removed.has(`${b.normalized} ${b.command}`)).reverse()];
+  }
+
+  /** The key shown next to a command (the person's own first; then its most recent binding without a focus condition, else any). */
   labelFor(commandId: string): string | undefined {
-    const mine = this.bindings.filter((b) => b.command === commandId);
-    const chosen = mine.reverse().find((b) => !b.when) ?? mine[0];
+    const mine = this.effective().filter((b) => b.command === commandId);
+    const chosen = mine.find((b) => b.source === 'user') ?? mine.find((b) => !b.when) ?? mine[0];
     return chosen ? keyLabel(chosen.normalized) : undefined;
   }
 
-  /** Every binding, for the keyboard shortcuts view. */
-  all(): readonly (Keybinding & { normalized: string })[] {
-    return this.bindings;
+  /** Every binding in effect (for the keyboard shortcuts view), and the defaults the person removed. */
+  all(): readonly (Entry & { removed?: boolean })[] {
+    return [...this.effective(), ...this.bindings.filter((b) => this.removed.has(`${b.normalized} ${b.command}`)).map((b) => ({ ...b, removed: true }))];
   }
 
-  /** Runs the binding for this key whose conditions hold (the latest registered wins); true if one did. */
+  /** The next key combination pressed (not run), for recording a binding; undefined if Escape or `cancel`. */
+  captureNextKey(): { key: Promise<string | undefined>; cancel(): void } {
+    this.capture?.(undefined);
+    let done!: (key: string | undefined) => void;
+    const key = new Promise<string | undefined>((resolve) => (done = resolve));
+    const capture = (k: string | undefined): void => {
+      if (this.capture === capture) this.capture = undefined;
+      done(k);
+    };
+    this.capture = capture;
+    return { key, cancel: () => capture(undefined) };
+  }
+
+  /** Runs the binding for this key whose conditions hold (the person's first, then the latest registered); true if one did. */
   dispatch(e: KeyboardEvent): boolean {
     if (e.defaultPrevented || e.isComposing) return false;
     const key = eventKey(e);
     if (!key) return false;
-    for (let i = this.bindings.length - 1; i >= 0; i--) {
-      const b = this.bindings[i] as Keybinding & { normalized: string };
+    if (this.capture) {
+      e.preventDefault();
+      e.stopPropagation();
+      this.capture(key === 'escape' ? undefined : key);
+      return true;
+    }
+    for (const b of this.effective()) {
       if (b.normalized !== key || !this.contextKeys.evaluate(b.when)) continue;
       const command = this.commands.get(b.command);
       if (!command || !this.contextKeys.evaluate(command.when)) continue;
@@ -117,6 +175,7 @@ export class KeybindingService implements Disposable {
   }
 
   dispose(): void {
+    this.capture?.(undefined);
     this.store.dispose();
     this.changed.dispose();
   }

@@ -4,8 +4,13 @@ import { toDisposable, type Disposable } from './lifecycle.js';
 export type SettingScope = 'user' | 'workspace';
 
 export interface SettingSchema {
-  type: 'boolean' | 'number' | 'string';
-  default: boolean | number | string;
+  /** An `array` setting has its own editor (keyboard shortcuts); the settings view does not list it. */
+  type: 'boolean' | 'number' | 'string' | 'array';
+  default: boolean | number | string | readonly unknown[];
+  /** Kept per person only: a workspace's settings file cannot set it. */
+  userOnly?: boolean;
+  /** Checks an array setting's items (a value that fails is ignored, as any invalid value). */
+  validate?: (value: unknown) => boolean;
   description: string;
   /** Allowed values of a string setting, with labels for the settings view. */
   enum?: readonly string[];
@@ -71,10 +76,10 @@ export class SettingsService implements Disposable {
 
 
   /** The effective value: workspace, else user, else the default — whichever first fits the schema. */
-  get<T extends boolean | number | string>(key: string): T {
+  get<T extends boolean | number | string | readonly unknown[]>(key: string): T {
     const schema = this.schemas.get(key);
     if (!schema) throw new Error(`unknown setting ${key}`);
-    for (const scope of [this.workspace, this.user]) {
+    for (const scope of schema.userOnly ? [this.user] : [this.workspace, this.user]) {
       const value = scope[key];
       if (value !== undefined && valid(schema, value)) return value as T;
     }
@@ -87,7 +92,7 @@ export class SettingsService implements Disposable {
   }
 
   /** Sets (or with undefined, removes) a value in a scope and saves that scope. */
-  async update(key: string, value: boolean | number | string | undefined, scope: SettingScope = 'user'): Promise<void> {
+  async update(key: string, value: boolean | number | string | readonly unknown[] | undefined, scope: SettingScope = 'user'): Promise<void> {
     const schema = this.schemas.get(key);
     if (!schema) throw new Error(`unknown setting ${key}`);
     if (value !== undefined && !valid(schema, value)) throw new Error(`${JSON.stringify(value)} is not a valid value for ${key}`);
@@ -110,6 +115,7 @@ export class SettingsService implements Disposable {
 }
 
 function valid(schema: SettingSchema, value: unknown): boolean {
+  if (schema.type === 'array') return Array.isArray(value) && (schema.validate?.(value) ?? true);
   if (typeof value !== schema.type) return false;
   if (schema.type === 'number') {
     const n = value as number;
@@ -123,6 +129,7 @@ function valid(schema: SettingSchema, value: unknown): boolean {
 export function jsonSchemaOf(settings: SettingsService): object {
   const properties: Record<string, object> = {};
   for (const [key, s] of settings.all()) {
+    if (s.userOnly) continue;
     properties[key] = { type: s.type, default: s.default, description: s.description, ...(s.enum ? { enum: s.enum } : {}), ...(s.minimum !== undefined ? { minimum: s.minimum } : {}), ...(s.maximum !== undefined ? { maximum: s.maximum } : {}) };
   }
   return { type: 'object', properties, additionalProperties: false };

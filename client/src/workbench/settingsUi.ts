@@ -58,6 +58,7 @@ export function installSettingsUi(ctx: IdeContext): void {
       const rows: HTMLElement[] = [];
       let lastCategory = '';
       for (const [key, schema] of settings.all()) {
+        if (schema.type === 'array') continue; // edited in its own view (keyboard shortcuts)
         const text = `${key} ${settingTitle(key)} ${schema.description}`.toLowerCase();
         if (!words.every((w) => text.includes(w))) continue;
         const category = schema.category ?? settingTitle(key).split(':')[0]?.split(' › ')[0] ?? '';
