@@ -35,7 +35,7 @@ ensurePackage('chromium', () => fs.existsSync(chromium), `Chromium is needed for
   '   (or set CHROMIUM_PATH to a Chromium binary)');
 ensurePackage('bubblewrap', () => onPath('bwrap'), 'bubblewrap (bwrap) is needed: every process of a workspace runs in its sandbox, and the tests check that.');
 const steps = [
-  ['npx', ['tsc', '-b', 'server', 'client', 'test']],
+  ['npx', ['tsc', '-b']],
   ['npx', ['eslint', '.']],
   ['npx', ['vite', 'build', '--logLevel', 'warn']],
 ];
