@@ -98,6 +98,7 @@ describe('editor groups', () => {
   it('Move Editor into Right Group (Ctrl+Alt+→), Split Editor Down from the palette, and a reload brings the groups back', async () => {
     const p = page as Page;
     await openFromTree(p, 'notes.md');
+    await group(p, 0).locator('.nb-tab.nb-active[data-path="notes.md"]').waitFor();
     await p.keyboard.press('Control+Alt+ArrowRight');
     await expect.poll(() => groups(p).count()).toBe(2);
     expect(await tabsOf(p, 0)).toEqual(['src/app.ts']);
