@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { YCloseCode } from '../../shared/protocol/yjs.js';
+import { CloseCode } from '../../shared/protocol/closeCodes.js';
 import type { Principal } from './principal.js';
 
 /** setTimeout's longest delay; a later expiry is re-checked after this. */
@@ -22,7 +22,7 @@ export class ShareConnections {
     if (expiresAt !== undefined) {
       const arm = (): void => {
         const wait = expiresAt - Date.now();
-        if (wait <= 0) return ws.close(YCloseCode.revoked, 'share expired');
+        if (wait <= 0) return ws.close(CloseCode.revoked, 'share expired');
         timer = setTimeout(arm, Math.min(wait, MAX_TIMER_MS));
         timer.unref();
       };
@@ -38,7 +38,7 @@ export class ShareConnections {
   closeShare(shareId: string): number {
     const set = this.byShare.get(shareId);
     if (!set) return 0;
-    for (const ws of set) ws.close(YCloseCode.revoked, 'share revoked');
+    for (const ws of set) ws.close(CloseCode.revoked, 'share revoked');
     return set.size;
   }
 }

@@ -55,7 +55,7 @@ export class DocConnection implements DocPeer, Disposable {
   send(message: Uint8Array): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.options.maxBufferedBytes) {
-      this.close(1013, 'client too slow; reconnect to resync');
+      this.close(YCloseCode.tryAgainLater, 'client too slow; reconnect to resync');
       return;
     }
     this.ws.send(message);

@@ -11,6 +11,7 @@ import type { Principal } from '../auth/index.js';
 import type { Logger } from '../logger.js';
 import type { Disposable, WorkspaceRuntime } from '../workspaces/index.js';
 import type { ChatStore } from './ChatStore.js';
+import { CloseCode } from '../../shared/protocol/closeCodes.js';
 
 /** A chat flood is refused past this many messages per window, per socket. */
 const CHAT_BURST = 20;
@@ -42,7 +43,7 @@ export class PeopleHub implements Disposable {
   }
 
   connect(ws: WebSocket, principal: Principal): void {
-    const registration = this.runtime.disposables.add({ dispose: () => ws.close(1001, 'workspace stopped') });
+    const registration = this.runtime.disposables.add({ dispose: () => ws.close(CloseCode.goingAway, 'workspace stopped') });
     const member: Member = { ws, peer: undefined, chatTimes: [], registration };
     this.members.add(member);
     ws.on('message', (data, isBinary) => this.onFrame(member, principal, isBinary ? undefined : String(data)));
@@ -54,7 +55,7 @@ export class PeopleHub implements Disposable {
   }
 
   dispose(): void {
-    for (const member of this.members) member.ws.close(1001, 'workspace stopped');
+    for (const member of this.members) member.ws.close(CloseCode.goingAway, 'workspace stopped');
   }
 
   private onFrame(member: Member, principal: Principal, text: string | undefined): void {

@@ -1,6 +1,6 @@
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { YTEXT_NAME } from '../../shared/protocol/yjs.js';
+import { YCloseCode, YTEXT_NAME } from '../../shared/protocol/yjs.js';
 import type { Logger } from '../logger.js';
 import type { Disposable, DisposableStore } from '../workspaces/index.js';
 import { filterAwarenessUpdate, releaseAwarenessIds, type AwarenessOwner } from './awarenessGuard.js';
@@ -134,7 +134,7 @@ export class SharedDoc implements Disposable {
   applyFromClient(update: Uint8Array, peer: DocPeer, step2 = false): void {
     const verdict = checkUpdate(this.doc, update, this.batch.reach);
     if (verdict.kind === 'resync') return peer.requestResync();
-    if (verdict.kind === 'reject') return peer.close(4400, verdict.reason);
+    if (verdict.kind === 'reject') return peer.close(YCloseCode.malformed, verdict.reason);
     this.batch.add({ update, from: peer, step2 }, verdict.reach);
   }
 
@@ -187,7 +187,7 @@ export class SharedDoc implements Disposable {
   }
 
   async dispose(): Promise<void> {
-    for (const peer of [...this.peers]) peer.close(1001, 'workspace stopped');
+    for (const peer of [...this.peers]) peer.close(YCloseCode.goingAway, 'workspace stopped');
     await this.close();
   }
 
@@ -287,7 +287,7 @@ export class SharedDoc implements Disposable {
       // Not expected after the guard: the stored copy goes, so a reload does not trip over it either.
       this.deps.log.error({ err, path: this.deps.path }, 'a checked update failed to apply after it was forwarded');
       this.deps.store.remove(this.storedId(), seq);
-      from.close(4400, 'update could not be applied');
+      from.close(YCloseCode.malformed, 'update could not be applied');
       return;
     }
     this.disk.scheduleWrite();
@@ -304,7 +304,7 @@ export class SharedDoc implements Disposable {
             Y.applyUpdate(this.doc, update, from);
           } catch (err) {
             this.deps.log.warn({ err, path: this.deps.path }, 'a checked update failed to apply');
-            from.close(4400, 'update could not be applied');
+            from.close(YCloseCode.malformed, 'update could not be applied');
           }
         }
       }, origin),
@@ -329,7 +329,7 @@ export class SharedDoc implements Disposable {
       // Not persisted, so nobody may see it: drop everyone; their clients resend it after reconnecting.
       this.broken = true;
       this.deps.log.error({ err, path: this.deps.path }, 'persisting a document update failed');
-      for (const peer of [...this.peers]) peer.close(1011, 'document storage failed');
+      for (const peer of [...this.peers]) peer.close(YCloseCode.internal, 'document storage failed');
       void this.close();
       return undefined;
     }
@@ -382,7 +382,7 @@ export class SharedDoc implements Disposable {
     } catch (err) {
       this.deps.log.error({ err, path: this.deps.path }, 'flushing a document on close failed');
     } finally {
-      for (const peer of [...this.peers]) peer.close(1001, 'document closed');
+      for (const peer of [...this.peers]) peer.close(YCloseCode.goingAway, 'document closed');
       this.awareness.off('update', this.onAwarenessUpdate);
       this.awareness.destroy();
       this.doc.destroy();

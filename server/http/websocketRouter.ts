@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/index.js';
 import type { Logger } from '../logger.js';
 import { isOwnOrigin } from './hostGuard.js';
+import { CloseCode } from '../../shared/protocol/closeCodes.js';
 
 export interface WsContext {
   ws: WebSocket;
@@ -138,7 +139,7 @@ export class WebSocketRouter {
           route.handle({ ws, req, url, principal, params });
         } catch (err) {
           log.error({ err, route: route.pattern }, 'websocket handler failed');
-          ws.close(1011, 'internal error');
+          ws.close(CloseCode.internal, 'internal error');
         }
       });
       return;

@@ -6,6 +6,7 @@
  * processed them; the server pauses the pty while a client has too much unacknowledged output.
  */
 import { z } from 'zod';
+import { CloseCode } from './closeCodes.js';
 
 export const TERMINAL_PROTOCOL_VERSION = 1;
 
@@ -25,14 +26,14 @@ export const MAX_TERMINAL_NAME = 64;
 /** WebSocket close codes the client acts on. */
 export const TerminalCloseCode = {
   /** The shell exited or the terminal was closed: do not reconnect. */
-  ended: 1000,
+  ended: CloseCode.normal,
   /** Server or workspace stopping: reconnect later. */
-  goingAway: 1001,
-  protocolError: 1002,
-  tooBig: 1009,
+  goingAway: CloseCode.goingAway,
+  protocolError: CloseCode.protocolError,
+  tooBig: CloseCode.tooBig,
   /** The share has no terminal grant: do not reconnect. */
-  forbidden: 4403,
-  notFound: 4404,
+  forbidden: CloseCode.revoked,
+  notFound: CloseCode.notFound,
 } as const;
 
 export interface TerminalInfo {

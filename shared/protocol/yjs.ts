@@ -1,3 +1,4 @@
+import { CloseCode } from './closeCodes.js';
 /**
  * The document socket: `ws://HOST/yjs/<workspaceId>/<file path, URL-encoded>`, binary frames.
  * It is the y-websocket protocol unchanged (y-protocols sync + awareness), so an unmodified y-websocket
@@ -33,12 +34,13 @@ export const READ_ONLY_REASON = 'read-only: this link may view the document but 
  * (the server decided; retrying cannot help); 1001/1011/4503 are transient and it reconnects.
  */
 export const YCloseCode = {
-  malformed: 4400,
-  revoked: 4403,
-  notFound: 4404,
-  tooLarge: 4413,
-  unsupported: 4415,
-  tooMany: 4429,
-  goingAway: 1001,
-  internal: 1011,
+  malformed: CloseCode.malformed,
+  revoked: CloseCode.revoked,
+  notFound: CloseCode.notFound,
+  tooLarge: CloseCode.tooLarge,
+  unsupported: CloseCode.unsupported,
+  tooMany: CloseCode.tooMany,
+  goingAway: CloseCode.goingAway,
+  internal: CloseCode.internal,
+  tryAgainLater: CloseCode.tryAgainLater,
 } as const;

@@ -1,5 +1,6 @@
+import { CloseCode } from '../../../shared/protocol/closeCodes.js';
 /** Close code the server uses when a share link is revoked: reconnecting cannot succeed. */
-export const REVOKED = 4403;
+export const REVOKED = CloseCode.revoked;
 
 export interface ReconnectingSocketHandlers {
   onOpen(): void;
