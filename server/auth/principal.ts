@@ -46,6 +46,18 @@ export function requireAccess(principal: Principal, workspaceId: string, need: N
   throw new HttpError(need === 'owner' ? 'only the owner may do this' : 'this share link is read-only', 403);
 }
 
+/**
+ * The workspace id of a route (`:id`), once the caller may reach it with `need` and it exists: 404 for
+ * one that does not (or that a share may not see), 403 for a right the caller lacks. Every route that
+ * acts on a workspace starts here.
+ */
+export function workspaceOfRoute(req: Request, need: Need, exists: (id: string) => boolean, check: (principal: Principal, id: string) => void = (p, id) => requireAccess(p, id, need)): string {
+  const id = String(req.params.id);
+  check(principalOf(req), id);
+  if (!exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+  return id;
+}
+
 /** Terminals are their own grant: a write share edits files, and types in terminals only when granted. */
 export function allowsTerminal(principal: Principal, workspaceId: string, need: 'read' | 'write'): boolean {
   return allows(principal, workspaceId, need) && grantAllows(principal.terminal, need);

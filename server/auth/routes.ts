@@ -7,7 +7,7 @@ import type { AuthService } from './AuthService.js';
 import { SESSION_COOKIE, parseCookies } from './AuthService.js';
 import type { ShareConnections } from './connections.js';
 import { LOGIN_PAGE_CSP, loginPage, SHARE_PAGE_CSP, sharePage } from './loginPage.js';
-import { principalOf, requireAccess, setPrincipal, type Principal } from './principal.js';
+import { principalOf, setPrincipal, workspaceOfRoute, type Principal } from './principal.js';
 
 const isApi = (req: Request): boolean => req.path.startsWith('/api/') || req.path === '/api';
 
@@ -130,12 +130,7 @@ export function sessionAndShareRoutes({ auth, connections, workspaceExists, sand
     res.status(204).end();
   });
 
-  const workspaceParam = (req: Request): string => {
-    const id = String(req.params.id);
-    requireAccess(principalOf(req), id, 'owner');
-    if (!workspaceExists(id)) throw new HttpError(`workspace ${id} not found`, 404);
-    return id;
-  };
+  const workspaceParam = (req: Request): string => workspaceOfRoute(req, 'owner', workspaceExists);
 
   router.post('/api/workspaces/:id/shares', (req, res) => {
     const id = workspaceParam(req);

@@ -1,9 +1,9 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { CHAT_PAGE, MAX_PEOPLE_FRAME } from '../../shared/protocol/collab.js';
-import { principalOf, requireAccess } from '../auth/index.js';
+import { workspaceOfRoute } from '../auth/index.js';
 import { fileWatcherOf } from '../files/index.js';
-import { HttpError, validate, type WsRoute } from '../http/index.js';
+import { validate, type WsRoute } from '../http/index.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../store/index.js';
 import type { WorkspaceService } from '../workspaces/index.js';
@@ -76,9 +76,7 @@ export function createCollabFeature({ db, workspaces, log, options: overrides }:
 
   const router: Router = express.Router();
   router.get('/api/workspaces/:id/chat', (req, res) => {
-    const id = String(req.params.id);
-    requireAccess(principalOf(req), id, 'read');
-    if (!workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+    const id = workspaceOfRoute(req, 'read', workspaces.exists);
     const query = validate(chatQuery, req.query);
     const { messages, more } = chat.page(id, query.limit ?? CHAT_PAGE, query.before);
     res.json({ messages, moreChat: more });

@@ -8,7 +8,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { FileEntry } from '../../shared/api.js';
 import { baseName } from '../../shared/paths.js';
-import { principalOf, requireAccess, type Need } from '../auth/index.js';
+import { type Need, workspaceOfRoute } from '../auth/index.js';
 import { HttpError, validate } from '../http/index.js';
 import type { Logger } from '../logger.js';
 import type { WorkspaceService } from '../workspaces/index.js';
@@ -83,9 +83,7 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
 
   /** Checks access, then resolves `?path=` (or a body field) inside the workspace root. */
   const target = (req: Request, need: Need, rel: unknown): { abs: string; rel: string; root: string } => {
-    const id = String(req.params.id);
-    requireAccess(principalOf(req), id, need);
-    if (!workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+    const id = workspaceOfRoute(req, need, workspaces.exists);
     const root = workspaces.rootOf(id);
     return { ...resolveInside(root, rel ?? ''), root };
   };

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
-import { principalOf, requireAccess } from '../auth/index.js';
+import { workspaceOfRoute } from '../auth/index.js';
 import { protectedDataDirs } from '../files/index.js';
 import { HttpError, validate } from '../http/index.js';
 import type { Logger } from '../logger.js';
@@ -45,9 +45,7 @@ export function searchRoutes(deps: { workspaces: WorkspaceService; log: Logger; 
   let running = 0;
 
   const workspaceFor = (req: Request): string => {
-    const id = String(req.params.id);
-    requireAccess(principalOf(req), id, 'read');
-    if (!deps.workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+    const id = workspaceOfRoute(req, 'read', deps.workspaces.exists);
     return id;
   };
 

@@ -1,7 +1,7 @@
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import { MAX_COLS, MAX_ROWS, MAX_TERMINAL_NAME, MIN_COLS, MIN_ROWS } from '../../shared/protocol/terminal.js';
-import { principalOf, requireTerminalAccess } from '../auth/index.js';
+import { requireTerminalAccess, workspaceOfRoute } from '../auth/index.js';
 import { HttpError, validate } from '../http/index.js';
 import type { WorkspaceService } from '../workspaces/index.js';
 import type { TerminalManager } from './TerminalManager.js';
@@ -31,9 +31,7 @@ export function terminalRoutes({ workspaces, managerOf }: TerminalRoutesDeps): R
   const router = express.Router();
 
   const workspaceFor = (req: Request, need: 'read' | 'write'): string => {
-    const id = String(req.params.id);
-    requireTerminalAccess(principalOf(req), id, need);
-    if (!workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+    const id = workspaceOfRoute(req, need, workspaces.exists, (principal, workspaceId) => requireTerminalAccess(principal, workspaceId, need));
     return id;
   };
   const notFound = (req: Request): HttpError => new HttpError(`terminal ${String(req.params.terminalId)} not found`, 404);

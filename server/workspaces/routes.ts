@@ -1,7 +1,7 @@
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
-import { allows, principalOf, requireAccess, requireOwner } from '../auth/index.js';
-import { HttpError, validate } from '../http/index.js';
+import { allows, principalOf, requireOwner, workspaceOfRoute } from '../auth/index.js';
+import { validate } from '../http/index.js';
 import type { WorkspaceEvents } from './WorkspaceEvents.js';
 import type { WorkspaceService } from './WorkspaceService.js';
 
@@ -43,12 +43,7 @@ export function workspaceRoutes({ workspaces, events, hibernate }: WorkspaceRout
   const router = express.Router();
 
   /** The id from the path, after checking the caller may reach it with `need`, and that it exists. */
-  const idFor = (req: Request, need: 'read' | 'write' | 'owner'): string => {
-    const id = String(req.params.id);
-    requireAccess(principalOf(req), id, need);
-    if (!workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
-    return id;
-  };
+  const idFor = (req: Request, need: 'read' | 'write' | 'owner'): string => workspaceOfRoute(req, need, workspaces.exists);
 
   router.get('/api/workspaces', (req, res) => {
     const principal = principalOf(req);

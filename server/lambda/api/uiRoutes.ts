@@ -1,7 +1,7 @@
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { LambdaFunctionList } from '../../../shared/lambda.js';
-import { allows, principalOf, requireAccess, type Need } from '../../auth/index.js';
+import { allows, principalOf, type Need, workspaceOfRoute } from '../../auth/index.js';
 import { HttpError, validate } from '../../http/index.js';
 import { LambdaError } from '../errors.js';
 import type { LambdaFeature } from '../LambdaFeature.js';
@@ -29,9 +29,7 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
   const router = express.Router();
 
   const serviceFor = async (req: Request, need: Need): Promise<WorkspaceLambda> => {
-    const id = String(req.params.id);
-    requireAccess(principalOf(req), id, need);
-    if (!feature.deps.workspaces.exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
+    const id = workspaceOfRoute(req, need, feature.deps.workspaces.exists);
     if (!allows(principalOf(req), id, 'write') && feature.deps.workspaces.isAsleep(id)) {
       throw new HttpError('the workspace is hibernated: someone who can edit it wakes it', 409, 'workspace_hibernated');
     }
