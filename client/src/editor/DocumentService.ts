@@ -23,14 +23,24 @@ interface Entry {
 export class DocumentService {
   private readonly entries = new Map<string, Entry>();
   private readonly editors = new Map<monaco.editor.IStandaloneCodeEditor, Disposable | undefined>();
+  private provider: DocumentProvider | undefined;
+  private resolveFirst: (provider: DocumentProvider) => void = () => undefined;
+  /** Files asked for before any provider is set wait for it (collaboration decides how documents open). */
+  private readonly firstProvider = new Promise<DocumentProvider>((resolve) => (this.resolveFirst = resolve));
 
-  constructor(private provider: DocumentProvider) {}
+  constructor(provider?: DocumentProvider) {
+    if (provider) this.setProvider(provider);
+  }
+
+  get hasProvider(): boolean {
+    return this.provider !== undefined;
+  }
 
   /** Opens the file, or shares the document already open; release the reference when done with it. */
   async acquire(path: string): Promise<DocumentReference> {
     let entry = this.entries.get(path);
     if (!entry) {
-      const created: Entry = { refs: 0, doc: this.provider.open(path) };
+      const created: Entry = { refs: 0, doc: (this.provider ? Promise.resolve(this.provider) : this.firstProvider).then((provider) => provider.open(path)) };
       entry = created;
       this.entries.set(path, created);
       created.doc.then(
@@ -83,6 +93,7 @@ export class DocumentService {
    */
   setProvider(provider: DocumentProvider): void {
     this.provider = provider;
+    this.resolveFirst(provider);
     for (const [editor, binding] of this.editors) {
       binding?.dispose();
       this.editors.set(editor, provider.attachEditor?.(editor));
@@ -91,7 +102,7 @@ export class DocumentService {
 
   /** An editor the documents are shown in; released with the editor. */
   addEditor(editor: monaco.editor.IStandaloneCodeEditor): Disposable {
-    this.editors.set(editor, this.provider.attachEditor?.(editor));
+    this.editors.set(editor, this.provider?.attachEditor?.(editor));
     return {
       dispose: () => {
         this.editors.get(editor)?.dispose();

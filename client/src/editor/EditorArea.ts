@@ -71,7 +71,8 @@ export class EditorArea implements Disposable {
 
   constructor(
     host: HTMLElement,
-    provider: DocumentProvider,
+    /** Without one, files opened meanwhile wait for `setProvider`. */
+    provider: DocumentProvider | undefined,
     private readonly loadBlob: BlobLoader,
   ) {
     this.documents = new DocumentService(provider);
@@ -80,7 +81,7 @@ export class EditorArea implements Disposable {
     host.append(h('div.nb-editor-split', {}, this.grid, this.side));
     const first = this.createGroup();
     this.root = first;
-    this.grid.append(first.group.el);
+    this.setRoot(first);
     this.activeGroupValue = first.group;
   }
 
@@ -229,8 +230,15 @@ export class EditorArea implements Disposable {
     void this.documents.get(path)?.reloadFromDisk?.().catch(() => undefined);
   }
 
-  /** Collaboration swaps in its provider: every group reopens what it shows from it, in place. */
+  /**
+   * Where documents come from. The first provider set is simply used (files asked for meanwhile waited
+   * for it); a later one makes every group reopen what it shows from it, in place.
+   */
   async setProvider(provider: DocumentProvider): Promise<void> {
+    if (!this.documents.hasProvider) {
+      this.documents.setProvider(provider);
+      return;
+    }
     const layout = this.layoutState();
     for (const g of this.groups) g.closeAll();
     this.documents.setProvider(provider);

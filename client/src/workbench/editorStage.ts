@@ -19,7 +19,9 @@ import { installSettingsUi } from './settingsUi.js';
 export function installEditorStage(ctx: IdeContext): Promise<void> {
   const { api, workspaceId, shell } = ctx;
   const readOnly = ctx.session.role === 'read';
-  const editor = new EditorArea(shell.editorRoot, new RestDocumentProvider(api, workspaceId, readOnly), (path, type) => api.readBlob(fileUrl(workspaceId, path), type));
+  // No provider yet: collaboration sets its own, so a file opened before it is ready waits for it
+  // instead of opening over REST and being swapped (with what was typed) a moment later.
+  const editor = new EditorArea(shell.editorRoot, undefined, (path, type) => api.readBlob(fileUrl(workspaceId, path), type));
   ctx.disposables.add(editor);
   shell.setEditor(editor);
   installEditorSettings(ctx);
@@ -29,5 +31,8 @@ export function installEditorStage(ctx: IdeContext): Promise<void> {
   installProblems(ctx);
   installMarkdownPreview(ctx);
   installSettingsUi(ctx);
-  return installCollab(ctx);
+  // Without collaboration (it could not start), files open over the REST API.
+  return installCollab(ctx).finally(() => {
+    if (!editor.documents.hasProvider) void editor.setProvider(new RestDocumentProvider(api, workspaceId, readOnly));
+  });
 }
