@@ -35,7 +35,7 @@ async function start(ctx: IdeContext): Promise<void> {
 
   const people = new PeopleSocket(ctx.workspaceId, ctx.user);
   const follow = new FollowMode(shell.editor, people);
-  trackPresence(shell.editor, people);
+  ctx.disposables.add(trackPresence(shell.editor, people));
 
   const peopleView = new PeopleView(people, follow, (path) => void shell.editor.openFile(path));
   const peopleHandle = shell.addSidebarView({ id: 'people', order: 40, title: 'People', icon: 'organization', render: (c) => c.append(peopleView.el) });

@@ -1,5 +1,6 @@
 import { canWrite } from '../../../shared/api.js';
 import type { IdeContext } from '../context.js';
+import { listen, toDisposable } from '../platform/lifecycle.js';
 import { h } from '../ui/dom.js';
 import { errorMessage, toast } from '../ui/toast.js';
 import './hibernation.css';
@@ -83,8 +84,9 @@ export function installHibernation(ctx: IdeContext): void {
     }
     if (Date.now() - lastReport >= ACTIVITY_EVERY_MS) report();
   };
-  for (const type of ['keydown', 'pointerdown', 'wheel']) window.addEventListener(type, onUse, { capture: true, passive: type === 'wheel' });
-  window.addEventListener('focus', () => state === 'running' && Date.now() - lastReport >= ACTIVITY_EVERY_MS && report());
+  for (const type of ['keydown', 'pointerdown', 'wheel']) ctx.disposables.add(listen(window, type, onUse, { capture: true, passive: type === 'wheel' }));
+  ctx.disposables.add(listen(window, 'focus', () => state === 'running' && Date.now() - lastReport >= ACTIVITY_EVERY_MS && report()));
+  ctx.disposables.add(toDisposable(() => clearInterval(tick)));
 
   ctx.events.on((event) => {
     if (event.type === 'workspace') setState(event.state === 'hibernated' ? 'hibernated' : 'running');
