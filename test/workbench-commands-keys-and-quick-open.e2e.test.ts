@@ -189,6 +189,32 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     await p.click('.nb-search-toggle[data-option="case"]');
   });
 
+  it('Replace All (Ctrl+Shift+H) changes each listed file through its document: saved, shown in the open editor, and undone by one Ctrl+Z', async () => {
+    const p = page as Page;
+    write('src/other.ts', 'export const alpha2 = "alpha";\n');
+    await p.keyboard.press('Control+Shift+H');
+    const input = p.locator('.nb-search-input');
+    await input.fill('alpha');
+    await input.press('Enter');
+    await expect.poll(() => p.textContent('.nb-search-summary'), { timeout: 10_000 }).toBe('5 results in 2 files');
+    await p.locator('.nb-search-replace').fill('omega');
+    await p.click('.nb-search-replace-all');
+    await p.click('.nb-dialog button.nb-primary');
+    await expect.poll(() => disk('src/find-me.ts'), { timeout: 10_000 }).toBe('const omega = 1;\nexport const beta = omega + 1; // omega again\n');
+    await expect.poll(() => disk('src/other.ts'), { timeout: 10_000 }).toBe('export const omega2 = "omega";\n');
+    await expect.poll(() => p.textContent('.nb-search-summary')).toBe('Replaced 5 occurrences in 2 files');
+    // find-me.ts is open: it shows the change, and one undo there takes back all three of its replacements.
+    expect(await activeTab()).toBe('src/find-me.ts');
+    const text = async (): Promise<string> => ((await p.locator('.nb-editor-group .view-lines').innerText()) ?? '').replace(/\u00a0/g, ' ');
+    await expect.poll(text).toContain('// omega again');
+    await p.click('.nb-editor-group .view-lines');
+    await p.keyboard.press('Control+Z');
+    await expect.poll(text).toContain('const alpha = 1;');
+    expect(await text()).toContain('// alpha again');
+    await p.keyboard.press('Control+S');
+    await expect.poll(() => disk('src/find-me.ts'), { timeout: 10_000 }).toBe('const alpha = 1;\nexport const beta = alpha + 1; // alpha again\n');
+  });
+
   it('the keyboard shortcuts view lists every command with its key; a changed key works at once, follows a reload, and resets', async () => {
     const p = page as Page;
     const openView = async (): Promise<void> => {

@@ -7,7 +7,8 @@ import { HttpError, validate } from '../http/index.js';
 import type { Logger } from '../logger.js';
 import { startWorker } from '../workerThread.js';
 import type { WorkspaceService } from '../workspaces/index.js';
-import { compileQuery, type SearchQuery } from './textSearch.js';
+import { compileQuery } from '../../shared/search.js';
+import type { SearchQuery } from './textSearch.js';
 
 export interface SearchLimits {
   /** Searches running at once in the whole server; more are refused with 429. */

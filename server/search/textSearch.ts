@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { compileQuery } from '../../shared/search.js';
 import { ignore, indexFiles } from '../files/fileIndex.js';
 
 export interface SearchQuery {
@@ -41,13 +42,6 @@ export interface SearchSummary {
 
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const PREVIEW_CHARS = 240;
-
-/** The regular expression a query means; throws SyntaxError for a bad regex. */
-export function compileQuery(q: Pick<SearchQuery, 'pattern' | 'isRegex' | 'caseSensitive' | 'wholeWord'>): RegExp {
-  let source = q.isRegex ? q.pattern : q.pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  if (q.wholeWord) source = `(?<![\\p{L}\\p{N}_])(?:${source})(?![\\p{L}\\p{N}_])`;
-  return new RegExp(source, `gmu${q.caseSensitive ? '' : 'i'}`);
-}
 
 /**
  * Searches the text files of a workspace (what quick open lists: .gitignore honoured, .git and the data

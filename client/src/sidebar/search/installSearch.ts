@@ -1,7 +1,11 @@
+import { canWrite } from '../../../../shared/api.js';
 import { baseName, parentOf } from '../../../../shared/paths.js';
+import { replacementsIn, type TextQuery } from '../../../../shared/search.js';
 import type { IdeContext } from '../../context.js';
 import { DisposableStore, listen, toDisposable } from '../../platform/lifecycle.js';
+import { confirmDialog } from '../../ui/dialog.js';
 import { h, icon } from '../../ui/dom.js';
+import { errorMessage, toast } from '../../ui/toast.js';
 import './search.css';
 
 interface Match {
@@ -33,7 +37,11 @@ export function installSearch(ctx: IdeContext): void {
   const exclude = h('input.nb-search-filter', { type: 'text', placeholder: 'files to exclude', 'aria-label': 'Files to exclude', spellcheck: 'false' }) as HTMLInputElement;
   const summary = h('div.nb-search-summary', { role: 'status' });
   const results = h('div.nb-search-results', { role: 'tree', 'aria-label': 'Search results' });
-  const root = h('div.nb-search', { 'data-nb-focus': 'searchFocus' }, h('div.nb-search-row', {}, input, matchCase, wholeWord, regex), include, exclude, summary, results);
+  const writable = canWrite(ctx.session.role);
+  const replaceInput = h('input.nb-search-replace', { type: 'text', placeholder: 'Replace', 'aria-label': 'Replace', spellcheck: 'false' }) as HTMLInputElement;
+  const replaceAll = h('button.nb-search-replace-all', { type: 'button', title: 'Replace All (in the files listed)', 'aria-label': 'Replace All' }, icon('replace-all')) as HTMLButtonElement;
+  const replaceRow = h('div.nb-search-row', { hidden: !writable }, replaceInput, replaceAll);
+  const root = h('div.nb-search', { 'data-nb-focus': 'searchFocus' }, h('div.nb-search-row', {}, input, matchCase, wholeWord, regex), replaceRow, include, exclude, summary, results);
   const view = shell.addSidebarView({ id: 'search', order: 20, title: 'Search', icon: 'search', render: (c) => c.append(root) });
 
   let current: AbortController | undefined;
@@ -85,6 +93,7 @@ export function installSearch(ctx: IdeContext): void {
             const what = line.matches === 0 ? 'No results' : `${line.matches} result${line.matches === 1 ? '' : 's'} in ${line.files} file${line.files === 1 ? '' : 's'}`;
             summary.textContent = line.error ? `Search failed: ${line.error}` : line.timedOut ? `${what} — stopped: the search took too long` : line.truncated ? `${what} — more were not listed; narrow the search` : what;
             root.dataset.state = line.error ? 'error' : 'done';
+            results.dataset.matches = String(line.matches);
           }
         }
       }
@@ -120,6 +129,60 @@ export function installSearch(ctx: IdeContext): void {
     });
     return group;
   };
+
+  /** The query as the last search ran it (replace acts on what is listed, with the same options). */
+  const query = (): TextQuery => ({ pattern: input.value, isRegex: pressed(regex) === '1', caseSensitive: pressed(matchCase) === '1', wholeWord: pressed(wholeWord) === '1' });
+
+  /**
+   * Replace All: each listed file is changed through its document, as if typed: open editors and
+   * collaborators see it at once, it is one undo step there, and it is saved. Matches are found again
+   * in the document's current text, so an edit made since the search is not overwritten.
+   */
+  const replaceInFiles = async (): Promise<void> => {
+    const paths = [...results.querySelectorAll<HTMLElement>('.nb-search-file')].map((el) => el.dataset.path as string);
+    const q = query();
+    if (!q.pattern || paths.length === 0) return;
+    const count = Number(results.dataset.matches ?? 0);
+    const ok = await confirmDialog('Replace All', `Replace ${count} occurrence${count === 1 ? '' : 's'} in ${paths.length} file${paths.length === 1 ? '' : 's'} with “${replaceInput.value}”?`, 'Replace');
+    if (!ok) return;
+    let replaced = 0;
+    let files = 0;
+    const failed: string[] = [];
+    for (const path of paths) {
+      let ref;
+      try {
+        ref = await shell.editor.documents.acquire(path);
+        const { model } = ref.doc;
+        const edits = replacementsIn(model.getValue(), q, replaceInput.value);
+        if (edits.length === 0) continue;
+        model.pushStackElement();
+        model.pushEditOperations(
+          [],
+          edits.map((e) => {
+            const start = model.getPositionAt(e.start);
+            const end = model.getPositionAt(e.end);
+            return { range: { startLineNumber: start.lineNumber, startColumn: start.column, endLineNumber: end.lineNumber, endColumn: end.column }, text: e.text };
+          }),
+          () => null,
+        );
+        model.pushStackElement();
+        await ref.doc.save();
+        replaced += edits.length;
+        files++;
+      } catch (err) {
+        failed.push(`${path}: ${errorMessage(err)}`);
+      } finally {
+        ref?.dispose();
+      }
+    }
+    if (failed.length) toast(`Replacing failed in ${failed.join('; ')}`, 'error');
+    await run();
+    summary.textContent = `Replaced ${replaced} occurrence${replaced === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
+  };
+  store.add(listen(replaceAll, 'click', () => void replaceInFiles()));
+  store.add(listen<KeyboardEvent>(replaceInput, 'keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void replaceInFiles();
+  }));
 
   const soon = (): void => {
     clearTimeout(timer);
@@ -158,6 +221,25 @@ export function installSearch(ctx: IdeContext): void {
         input.focus();
         input.select();
         if (input.value) void run();
+      },
+    }),
+  );
+  disposables.add(
+    services.registerAction({
+      id: 'workbench.action.replaceInFiles',
+      title: 'Replace in Files',
+      category: 'Search',
+      when: 'canWrite',
+      keys: ['mod+shift+h'],
+      run: () => {
+        shell.toggleSidebar(true);
+        view.reveal();
+        const selected = shell.editor.selectedText();
+        if (selected && !selected.includes('\n')) {
+          input.value = selected;
+          void run();
+        }
+        (input.value ? replaceInput : input).focus();
       },
     }),
   );
