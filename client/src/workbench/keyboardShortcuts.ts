@@ -3,6 +3,7 @@ import { CommandRegistry } from '../platform/commands.js';
 import { keyLabel, normalizeKey, type UserKeybinding } from '../platform/keybindings.js';
 import { DisposableStore, listen, toDisposable } from '../platform/lifecycle.js';
 import { h } from '../ui/dom.js';
+import { showModal } from '../ui/modal.js';
 import { errorMessage, toast } from '../ui/toast.js';
 
 export const KEYBINDINGS_SETTING = 'workbench.keybindings';
@@ -75,9 +76,7 @@ export function installKeyboardShortcuts(ctx: IdeContext): void {
       list,
       h('div.nb-dialog-buttons', {}, close),
     );
-    const backdrop = h('div.nb-backdrop', { 'data-nb-focus': 'dialogFocus' }, dialog);
     const done = (): void => store.dispose();
-    store.add(toDisposable(() => backdrop.remove()));
     let recording: { cancel(): void } | undefined;
     store.add(toDisposable(() => recording?.cancel()));
 
@@ -123,19 +122,9 @@ export function installKeyboardShortcuts(ctx: IdeContext): void {
     };
     store.add(listen(search, 'input', render));
     store.add(listen(close, 'click', done));
-    store.add(listen<KeyboardEvent>(document, 'keydown', (e) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        done();
-      }
-    }));
-    store.add(listen<MouseEvent>(backdrop, 'mousedown', (e) => {
-      if (e.target === backdrop) done();
-    }));
     store.add(keybindings.onDidChange(render));
     render();
-    document.body.append(backdrop);
-    search.focus();
+    showModal(store, dialog, search);
   };
   disposables.add(services.registerAction({ id: 'workbench.action.openGlobalKeybindings', title: 'Open Keyboard Shortcuts', category: 'Preferences', run: open }));
 }

@@ -1,9 +1,10 @@
 import type { IdeContext } from '../context.js';
 import { monaco, uriFor } from '../editor/monaco.js';
 import { fileUrl } from '../net/api.js';
-import { DisposableStore, listen, toDisposable } from '../platform/lifecycle.js';
+import { DisposableStore, listen } from '../platform/lifecycle.js';
 import { jsonSchemaOf, type SettingSchema, type SettingScope } from '../platform/settings.js';
 import { h } from '../ui/dom.js';
+import { showModal } from '../ui/modal.js';
 import { errorMessage, toast } from '../ui/toast.js';
 import { WORKSPACE_SETTINGS_PATH } from './settingsStorage.js';
 
@@ -43,9 +44,7 @@ export function installSettingsUi(ctx: IdeContext): void {
       list,
       h('div.nb-dialog-buttons', {}, json, close),
     );
-    const backdrop = h('div.nb-backdrop', { 'data-nb-focus': 'dialogFocus' }, dialog);
     const done = (): void => store.dispose();
-    store.add(toDisposable(() => backdrop.remove()));
 
     const render = (): void => {
       // A re-render (a value saved, a file changed) keeps the focus on the control that had it.
@@ -119,19 +118,9 @@ export function installSettingsUi(ctx: IdeContext): void {
       done();
       void services.commands.execute('workbench.action.openWorkspaceSettingsFile');
     }));
-    store.add(listen<KeyboardEvent>(document, 'keydown', (e) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        done();
-      }
-    }));
-    store.add(listen<MouseEvent>(backdrop, 'mousedown', (e) => {
-      if (e.target === backdrop) done();
-    }));
     store.add(settings.onDidChange(render));
     render();
-    document.body.append(backdrop);
-    search.focus();
+    showModal(store, dialog, search);
   };
 
   disposables.add(services.registerAction({ id: 'workbench.action.openSettings', title: 'Open Settings', category: 'Preferences', keys: ['mod+,'], run: open }));
