@@ -50,7 +50,7 @@ async function startJobs(target: TestServer, workspaceId: string): Promise<{ she
     jobs = [...session.filter((p) => p.pid !== info.pid).map((p) => p.pid), ...escaped];
     // The sandbox (bwrap), the shell, three jobs and the subshell's sleep; and the escapee.
     return grandchild && session.length === 6 && escaped.length === 1;
-  }, 5000, 'the jobs to start');
+  }, 15_000, 'the jobs to start');
   return { shell: info.pid, jobs };
 }
 

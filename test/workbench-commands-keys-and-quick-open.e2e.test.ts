@@ -202,7 +202,7 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     await p.click('.nb-dialog button.nb-primary');
     await expect.poll(() => disk('src/find-me.ts'), { timeout: 10_000 }).toBe('const omega = 1;\nexport const beta = omega + 1; // omega again\n');
     await expect.poll(() => disk('src/other.ts'), { timeout: 10_000 }).toBe('export const omega2 = "omega";\n');
-    await expect.poll(() => p.textContent('.nb-search-summary')).toBe('Replaced 5 occurrences in 2 files');
+    await expect.poll(() => p.textContent('.nb-search-summary'), { timeout: 10_000 }).toBe('Replaced 5 occurrences in 2 files');
     // find-me.ts is open: it shows the change, and one undo there takes back all three of its replacements.
     expect(await activeTab()).toBe('src/find-me.ts');
     const text = async (): Promise<string> => ((await p.locator('.nb-editor-group .view-lines').innerText()) ?? '').replace(/\u00a0/g, ' ');
