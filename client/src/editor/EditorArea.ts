@@ -195,11 +195,6 @@ export class EditorArea implements Disposable {
     if (path) this.activeGroupValue.close(path);
   }
 
-  /** Closes a file in every group. */
-  close(path: string, options: { force?: boolean } = {}): void {
-    for (const g of this.groups) g.close(path, options);
-  }
-
   // ---- files changed by others ----
 
   /** A file was renamed or moved: its tabs follow it (reopened under the new path, in place). */

@@ -79,6 +79,8 @@ export class KeybindingService implements Disposable {
   /** `normalized key → command ids` whose default binding the person removed. */
   private removed = new Set<string>();
   private capture: ((key: string | undefined) => void) | undefined;
+  /** The bindings in effect, worked out when they change rather than on every keystroke. */
+  private effectiveCache: Entry[] | undefined;
   private readonly store = new DisposableStore();
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
@@ -94,10 +96,12 @@ export class KeybindingService implements Disposable {
   register(binding: Keybinding): Disposable {
     const entry: Entry = { ...binding, normalized: normalizeKey(binding.key), source: 'default' };
     this.bindings.push(entry);
+    this.effectiveCache = undefined;
     this.changed.fire();
     return toDisposable(() => {
       const i = this.bindings.indexOf(entry);
       if (i >= 0) this.bindings.splice(i, 1);
+      this.effectiveCache = undefined;
       this.changed.fire();
     });
   }
@@ -118,12 +122,14 @@ export class KeybindingService implements Disposable {
     }
     this.user = user;
     this.removed = removed;
+    this.effectiveCache = undefined;
     this.changed.fire();
   }
 
   /** The bindings in effect, the person's first. */
   private effective(): Entry[] {
-    return [...this.user.slice().reverse(), ...this.bindings.filter((b) => !this.removed.has(`${b.normalized} ${b.command}`)).reverse()];
+    this.effectiveCache ??= [...this.user.slice().reverse(), ...this.bindings.filter((b) => !this.removed.has(`${b.normalized} ${b.command}`)).reverse()];
+    return this.effectiveCache;
   }
 
   /** The key shown next to a command (the person's own first; then its most recent binding without a focus condition, else any). */

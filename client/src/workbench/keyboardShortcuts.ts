@@ -83,6 +83,7 @@ export function installKeyboardShortcuts(ctx: IdeContext): void {
     const render = (): void => {
       const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
       const bindings = keybindings.all();
+      const own = mine();
       const rows: HTMLElement[] = [];
       const all = commands.all().sort((a, b) => CommandRegistry.label(a).localeCompare(CommandRegistry.label(b)));
       for (const command of all) {
@@ -91,7 +92,7 @@ export function installKeyboardShortcuts(ctx: IdeContext): void {
         const labels = keys.map((b) => keyLabel(b.normalized));
         const haystack = `${title} ${command.id} ${labels.join(' ')}`.toLowerCase();
         if (!words.every((w) => haystack.includes(w))) continue;
-        const custom = mine().some((b) => b.command === command.id || b.command === `-${command.id}`);
+        const custom = own.some((b) => b.command === command.id || b.command === `-${command.id}`);
         const changeButton = h('button.nb-shortcut-change', { type: 'button', title: 'Press the new key combination next (Escape cancels)' }, 'Change');
         const resetButton = h('button.nb-shortcut-reset', { type: 'button', hidden: !custom, title: 'Back to the default key' }, 'Reset');
         const keyCell = h('span.nb-shortcut-keys', {}, ...(labels.length ? labels.map((l) => h('kbd.nb-shortcut', {}, l)) : ['—']));
