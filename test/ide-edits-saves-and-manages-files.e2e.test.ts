@@ -12,7 +12,9 @@ let root: string;
 screenshotOnFailure(() => [page]);
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Documents are written only on Ctrl+S here: the tests show that saving does it (and the unsaved
+  // marker stays until then, instead of racing the 300 ms autosave on a loaded machine).
+  server = await startTestServer({ collab: { writeDebounceMs: 600_000, writeMaxDelayMs: 600_000 } });
   root = server.workspaces.rootOf('default');
   fs.mkdirSync(path.join(root, 'src'));
   fs.writeFileSync(path.join(root, 'src', 'main.ts'), 'export const answer = 1;\n');
