@@ -9,6 +9,16 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', '**/fixtures/**', '.nimbus/**'] },
   ...tseslint.configs.recommended,
   {
+    // Type-aware rules that catch real bugs: a promise nobody awaits or catches (its rejection is lost),
+    // and a promise handed where a plain callback is expected (an event listener, a boolean check).
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',

@@ -106,7 +106,7 @@ export class QuickInput implements Disposable {
     this.generation++;
     const override = this.override;
     this.override = undefined;
-    if (override) queueMicrotask(() => override.accept({ id: '', label: '' }, '')); // resolves a pick with nothing
+    if (override) queueMicrotask(() => void override.accept({ id: '', label: '' }, '')); // resolves a pick with nothing
     this.contextKeys.set('quickInputVisible', false);
     const back = this.restoreFocus;
     this.restoreFocus = undefined;
