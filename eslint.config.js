@@ -27,13 +27,22 @@ export default tseslint.config(
   {
     files: ['shared/**/*.ts'],
     rules: layering('shared/ is runtime-neutral: it may not import client/, server/ or Node built-ins (DESIGN.md, Layout).', [
-      '**/client/**', '**/server/**', 'node:*', 'fs', 'path', 'child_process', 'http', 'net', 'os',
+      '**/client/**',
+      '**/server/**',
+      'node:*',
+      'fs',
+      'path',
+      'child_process',
+      'http',
+      'net',
+      'os',
     ]),
   },
   {
     files: ['client/**/*.ts'],
     rules: layering('client/ runs in the browser: it may import shared/ but never server/ or Node built-ins (DESIGN.md, Layout).', [
-      '**/server/**', 'node:*',
+      '**/server/**',
+      'node:*',
     ]),
   },
   {

@@ -19,7 +19,9 @@ function precompress(): Plugin {
         const out = path.join(options.dir ?? '', file.fileName);
         const bytes = fs.readFileSync(out);
         if (bytes.length < 1024) continue;
-        const brotli = zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 10, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+        const brotli = zlib.brotliCompressSync(bytes, {
+          params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 10, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+        });
         fs.writeFileSync(`${out}.br`, brotli);
         fs.writeFileSync(`${out}.gz`, zlib.gzipSync(bytes, { level: 9 }));
       }

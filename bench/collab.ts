@@ -32,7 +32,13 @@ async function main(): Promise<void> {
   process.setMaxListeners(0);
   const servers = [await startNimbus(), await startReference(), await startHocuspocus()];
   const sessions = await Promise.all(servers.map((server) => LatencySession.open(server, 'latency')));
-  const results: Result[] = servers.map((server, i) => ({ server, latency: sessions[i] as LatencySession, fanout: [], converge: [], identical: true }));
+  const results: Result[] = servers.map((server, i) => ({
+    server,
+    latency: sessions[i] as LatencySession,
+    fanout: [],
+    converge: [],
+    identical: true,
+  }));
   try {
     for (const r of results) await r.latency.run(100, false);
     log('keystroke latency');
@@ -74,17 +80,50 @@ async function main(): Promise<void> {
   const out = [
     `Collaboration benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, loopback; ${ROUNDS} rounds, servers rotating`,
     '',
-    line('', results.map((r) => r.server.name)),
-    line('---', results.map(() => '---:')),
-    line(`keystroke writer→9 readers p50 (ms, ${results[0]?.latency.samples.length} samples)`, results.map((r) => f(percentile(r.latency.samples, 50), 2))),
-    line('keystroke writer→9 readers p99 (ms)', results.map((r) => f(percentile(r.latency.samples, 99), 2))),
-    line('server CPU per keystroke (µs, user + system)', results.map((r) => f((r.latency.cpuMs * 1000) / r.latency.keystrokes, 0))),
-    line('fan-out 1→19, 5000 updates: updates delivered/s (median)', results.map((r) => Math.round(median(r.fanout)).toLocaleString('en-US'))),
-    line('5 concurrent writers: convergence after last keystroke (ms, median)', results.map((r) => f(median(r.converge)))),
-    line('5 concurrent writers: identical final text', results.map((r) => (r.identical ? 'yes' : '**no**'))),
-    line('100 rooms × 3 clients: connect + sync all (ms)', results.map((r) => f(rooms(r).connectMs, 0))),
-    line('100 rooms × 3 clients: one edit per room reaches all (ms)', results.map((r) => f(rooms(r).propagationMs))),
-    line('100 rooms × 3 clients: server RSS growth (MiB)', results.map((r) => f(rooms(r).rssMiB))),
+    line(
+      '',
+      results.map((r) => r.server.name),
+    ),
+    line(
+      '---',
+      results.map(() => '---:'),
+    ),
+    line(
+      `keystroke writer→9 readers p50 (ms, ${results[0]?.latency.samples.length} samples)`,
+      results.map((r) => f(percentile(r.latency.samples, 50), 2)),
+    ),
+    line(
+      'keystroke writer→9 readers p99 (ms)',
+      results.map((r) => f(percentile(r.latency.samples, 99), 2)),
+    ),
+    line(
+      'server CPU per keystroke (µs, user + system)',
+      results.map((r) => f((r.latency.cpuMs * 1000) / r.latency.keystrokes, 0)),
+    ),
+    line(
+      'fan-out 1→19, 5000 updates: updates delivered/s (median)',
+      results.map((r) => Math.round(median(r.fanout)).toLocaleString('en-US')),
+    ),
+    line(
+      '5 concurrent writers: convergence after last keystroke (ms, median)',
+      results.map((r) => f(median(r.converge))),
+    ),
+    line(
+      '5 concurrent writers: identical final text',
+      results.map((r) => (r.identical ? 'yes' : '**no**')),
+    ),
+    line(
+      '100 rooms × 3 clients: connect + sync all (ms)',
+      results.map((r) => f(rooms(r).connectMs, 0)),
+    ),
+    line(
+      '100 rooms × 3 clients: one edit per room reaches all (ms)',
+      results.map((r) => f(rooms(r).propagationMs)),
+    ),
+    line(
+      '100 rooms × 3 clients: server RSS growth (MiB)',
+      results.map((r) => f(rooms(r).rssMiB)),
+    ),
     '',
     ...results.map((r) => `- ${r.server.name}: ${r.server.notes}`),
     '',

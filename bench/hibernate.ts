@@ -38,7 +38,10 @@ async function startServer(options: { mirrorIdleMs?: number } = {}): Promise<Tes
     ...nimbus,
     dataDir,
     api: (pathname: string, init: RequestInit = {}) =>
-      fetch(nimbus.url + pathname, { ...init, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } }),
+      fetch(nimbus.url + pathname, {
+        ...init,
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+      }),
     wsUrl: (pathname: string) => nimbus.url.replace(/^http/, 'ws') + pathname,
     stop: async () => {
       await nimbus.close();
@@ -143,7 +146,8 @@ try {
   } finally {
     await coldServer.stop();
   }
-  const line = (label: string, xs: number[]): string => `| ${label} | ${fmt(percentile(xs, 50))} | ${fmt(percentile(xs, 99))} | ${fmt(Math.max(...xs))} |`;
+  const line = (label: string, xs: number[]): string =>
+    `| ${label} | ${fmt(percentile(xs, 50))} | ${fmt(percentile(xs, 99))} | ${fmt(Math.max(...xs))} |`;
   console.log(`### Wake latency (${CYCLES} cycles: hibernated workspace with one terminal → wake → restored terminal echoes a command)\n`);
   console.log('| path | p50 | p99 | max |');
   console.log('|---|---|---|---|');
@@ -161,7 +165,9 @@ try {
   console.log(row('running, a terminal each', c.running));
   console.log(row('hibernated', c.hibernated));
   const met = (c.hibernated.heap - c.base.heap) / WORKSPACES < MB && c.hibernated.fds <= c.base.fds;
-  console.log(`\nTarget: a hibernated workspace holds under 1 MB and no descriptor: ${met ? 'met' : 'NOT met'} (RSS does not shrink back once grown, so it is shown, not judged).`);
+  console.log(
+    `\nTarget: a hibernated workspace holds under 1 MB and no descriptor: ${met ? 'met' : 'NOT met'} (RSS does not shrink back once grown, so it is shown, not judged).`,
+  );
 } finally {
   await server.stop();
 }

@@ -100,11 +100,31 @@ interface Signed {
 }
 
 /** Signs one request with the SDK's signer; a SigV4 request can be sent again unchanged for 15 minutes. */
-async function sign(server: TestServer, method: string, pathname: string, body: string, extra: Record<string, string> = {}): Promise<Signed> {
+async function sign(
+  server: TestServer,
+  method: string,
+  pathname: string,
+  body: string,
+  extra: Record<string, string> = {},
+): Promise<Signed> {
   const url = new URL(server.url);
-  const signer = new SignatureV4({ credentials: { accessKeyId: 'default', secretAccessKey: TEST_TOKEN }, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: 'default', secretAccessKey: TEST_TOKEN },
+    region: 'us-east-1',
+    service: 'lambda',
+    sha256: Sha256,
+  });
   const p = `/lambda/default${pathname}`;
-  const req = await signer.sign({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: p, query: {}, headers: { host: url.host, 'content-type': 'application/json', ...extra }, body });
+  const req = await signer.sign({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: p,
+    query: {},
+    headers: { host: url.host, 'content-type': 'application/json', ...extra },
+    body,
+  });
   return { method, path: p, headers: req.headers as Record<string, string>, body };
 }
 
@@ -147,7 +167,9 @@ async function warmLatency(server: TestServer, root: string): Promise<boolean> {
   if (!svc) throw new Error('no Lambda service');
   const payload = Buffer.from('{"n":1}');
   const viaService = await timeEach(WARM_N, () => svc.invoke('Hello', payload));
-  const handler = (createRequire(import.meta.url)(path.join(root, 'node/hello.js')) as { handler: (e: unknown, c: unknown) => Promise<unknown> }).handler;
+  const handler = (
+    createRequire(import.meta.url)(path.join(root, 'node/hello.js')) as { handler: (e: unknown, c: unknown) => Promise<unknown> }
+  ).handler;
   const inProcess = await timeEach(WARM_N, () => handler({ n: 1 }, {}));
   console.log(`\n### Warm invoke latency (${WARM_N} sequential invocations of a Node.js hello-world; HTTP client in a worker thread)\n`);
   console.log('| path | p50 | p99 | mean |');
@@ -174,7 +196,10 @@ async function coldStarts(server: TestServer): Promise<boolean> {
   console.log('| runtime | p50 total | max total | p50 Init Duration (reported) |');
   console.log('|---|---|---|---|');
   let ok = true;
-  for (const [name, runtime] of [['Hello', 'nodejs20.x'], ['PyHello', 'python3.12']] as const) {
+  for (const [name, runtime] of [
+    ['Hello', 'nodejs20.x'],
+    ['PyHello', 'python3.12'],
+  ] as const) {
     const invoke = await sign(server, 'POST', `/2015-03-31/functions/${name}/invocations`, '{}', { 'x-amz-log-type': 'Tail' });
     await send(server, invoke);
     const totals: number[] = [];
@@ -185,13 +210,16 @@ async function coldStarts(server: TestServer): Promise<boolean> {
       const t = performance.now();
       const url = new URL(server.url);
       const init = await new Promise<number>((resolve, reject) => {
-        const req = http.request({ host: url.hostname, port: url.port, method: 'POST', path: invoke.path, headers: invoke.headers, agent }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            const log = Buffer.from(String(res.headers['x-amz-log-result'] ?? ''), 'base64').toString();
-            resolve(Number(/Init Duration: ([\d.]+) ms/.exec(log)?.[1] ?? NaN));
-          });
-        });
+        const req = http.request(
+          { host: url.hostname, port: url.port, method: 'POST', path: invoke.path, headers: invoke.headers, agent },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              const log = Buffer.from(String(res.headers['x-amz-log-result'] ?? ''), 'base64').toString();
+              resolve(Number(/Init Duration: ([\d.]+) ms/.exec(log)?.[1] ?? NaN));
+            });
+          },
+        );
         req.on('error', reject);
         req.end(invoke.body);
       });
@@ -221,12 +249,17 @@ async function hey(server: TestServer, title: string, req: Signed): Promise<{ st
   const fastest = sorted[0] as number;
   const slowest = sorted.at(-1) as number;
   const avg = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-  console.log(`\n#### ${title}\n\n\`\`\`\nSummary:\n  Total:\t${total.toFixed(4)} secs\n  Slowest:\t${slowest.toFixed(4)} secs\n  Fastest:\t${fastest.toFixed(4)} secs`);
+  console.log(
+    `\n#### ${title}\n\n\`\`\`\nSummary:\n  Total:\t${total.toFixed(4)} secs\n  Slowest:\t${slowest.toFixed(4)} secs\n  Fastest:\t${fastest.toFixed(4)} secs`,
+  );
   console.log(`  Average:\t${avg.toFixed(4)} secs\n  Requests/sec:\t${(HEY_N / total).toFixed(4)}\n\nResponse time histogram:`);
   const buckets = 10;
   const width = (slowest - fastest) / buckets || 1e-9;
   const counts = new Array<number>(buckets + 1).fill(0);
-  for (const l of latencies) { const i = Math.min(buckets, Math.floor((l - fastest) / width)); counts[i] = (counts[i] ?? 0) + 1; }
+  for (const l of latencies) {
+    const i = Math.min(buckets, Math.floor((l - fastest) / width));
+    counts[i] = (counts[i] ?? 0) + 1;
+  }
   const maxCount = Math.max(...counts);
   counts.forEach((c, i) => console.log(`  ${(fastest + i * width).toFixed(3)} [${c}]\t|${'∎'.repeat(Math.round((c / maxCount) * 40))}`));
   console.log('\nLatency distribution:');
@@ -235,7 +268,15 @@ async function hey(server: TestServer, title: string, req: Signed): Promise<{ st
   for (const [status, count] of [...statuses].sort((a, b) => b[1] - a[1])) console.log(`  [${status}]\t${count} responses`);
   console.log('```');
   // Concurrency seen from inside the handlers: the most [start, end] intervals open at one instant.
-  const events = intervals.flatMap(([s, e]) => [[s, 1], [e, -1]] as [number, number][]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const events = intervals
+    .flatMap(
+      ([s, e]) =>
+        [
+          [s, 1],
+          [e, -1],
+        ] as [number, number][],
+    )
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let open = 0;
   let handlerOverlap = 0;
   for (const [, d] of events) handlerOverlap = Math.max(handlerOverlap, (open += d));
@@ -259,12 +300,17 @@ async function concurrencyExperiment(server: TestServer): Promise<boolean> {
   const throttles = capped.statuses.get(429) ?? 0;
   console.log('\n| run | 200 | 429 | other | peak concurrent executions (server) | peak overlap seen by handlers |');
   console.log('|---|---|---|---|---|---|');
-  for (const [name, run, peak] of [['unreserved', free, unreservedPeak], ['reserved 25', capped, reservedPeak]] as const) {
+  for (const [name, run, peak] of [
+    ['unreserved', free, unreservedPeak],
+    ['reserved 25', capped, reservedPeak],
+  ] as const) {
     const other = [...run.statuses].filter(([s]) => s !== 200 && s !== 429).reduce((a, [, c]) => a + c, 0);
     console.log(`| ${name} | ${run.statuses.get(200) ?? 0} | ${run.statuses.get(429) ?? 0} | ${other} | ${peak} | ${run.handlerOverlap} |`);
   }
   const ok = freeErrors === 0 && throttles > 0 && reservedPeak <= 25 && capped.handlerOverlap <= 25;
-  console.log(`\nExpected: no errors unreserved; throttles with 25 reserved; never more than 25 concurrent: ${ok ? 'as expected' : 'NOT as expected'}.`);
+  console.log(
+    `\nExpected: no errors unreserved; throttles with 25 reserved; never more than 25 concurrent: ${ok ? 'as expected' : 'NOT as expected'}.`,
+  );
   return ok;
 }
 
@@ -293,7 +339,9 @@ def handler(event, context):
 `,
   });
   const cpus = os.cpus();
-  console.log(`## Lambda benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
+  console.log(
+    `## Lambda benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+  );
   try {
     // `npm run bench:lambda -- warm cold concurrency` runs some parts only (all by default).
     const parts = process.argv.slice(2);

@@ -42,7 +42,10 @@ for (let d = 0; d < 10; d++) {
   for (let f = 0; f < 20; f++) fs.writeFileSync(path.join(root, `pkg${d}`, `file${f}.ts`), `export const v${f} = ${f};\n`);
 }
 fs.mkdirSync(path.join(root, 'src'), { recursive: true });
-fs.writeFileSync(path.join(root, 'src/app.ts'), Array.from({ length: 300 }, (_, i) => `export function f${i}(x: number): number { return x + ${i}; }`).join('\n') + '\n');
+fs.writeFileSync(
+  path.join(root, 'src/app.ts'),
+  Array.from({ length: 300 }, (_, i) => `export function f${i}(x: number): number { return x + ${i}; }`).join('\n') + '\n',
+);
 const MARK = 'function f10(';
 const layout = {
   editor: { grid: { group: { tabs: ['src/app.ts'], active: 'src/app.ts', viewStates: {} } }, activeGroup: 0 },
@@ -61,7 +64,11 @@ interface Load {
   marks: Record<'frame' | 'editorLoaded' | 'collabReady' | 'layoutRestored', number>;
 }
 
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM_PATH,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+});
 
 async function newProfile(): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -136,18 +143,28 @@ try {
   const row = (name: string, loads: Load[]): string =>
     `| ${name} | ${ms(median(loads.map((l) => l.usableMs)))} | ${ms(worst(loads.map((l) => l.usableMs)))} | ${ms(median(loads.map((l) => l.firstPaintMs)))} | ${mb(median(loads.map((l) => l.jsBeforePaint)))} | ${mb(median(loads.map((l) => l.jsUntilUsable)))} | ${mb(median(loads.map((l) => l.wireUntilUsable)))} |`;
   console.log(`\nIDE load in Chromium on loopback, ${LOADS} loads each (medians; worst usable time too)\n`);
-  console.log('| cache | usable (p50) | usable (worst) | first paint | JS before first paint | JS until usable | bytes on the wire until usable |');
+  console.log(
+    '| cache | usable (p50) | usable (worst) | first paint | JS before first paint | JS until usable | bytes on the wire until usable |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   console.log(row('warm, same tab', sameTab));
   console.log(row('warm, new tab', warm));
   console.log(row('cold', cold));
   console.log('| target | < 1000 ms | | | < 1.50 MB | | |');
-  console.log('\nWhere the time goes (medians, ms from navigation start): frame rendered, editor script evaluated, collaboration ready, layout restored, usable\n');
+  console.log(
+    '\nWhere the time goes (medians, ms from navigation start): frame rendered, editor script evaluated, collaboration ready, layout restored, usable\n',
+  );
   console.log('| cache | frame | editor loaded | collab ready | layout restored | usable |');
   console.log('|---|---|---|---|---|---|');
-  for (const [name, loads] of [['warm, same tab', sameTab], ['warm, new tab', warm], ['cold', cold]] as const) {
+  for (const [name, loads] of [
+    ['warm, same tab', sameTab],
+    ['warm, new tab', warm],
+    ['cold', cold],
+  ] as const) {
     const m = (k: keyof Load['marks']): string => ms(median(loads.map((l) => l.marks[k])));
-    console.log(`| ${name} | ${m('frame')} | ${m('editorLoaded')} | ${m('collabReady')} | ${m('layoutRestored')} | ${ms(median(loads.map((l) => l.usableMs)))} |`);
+    console.log(
+      `| ${name} | ${m('frame')} | ${m('editorLoaded')} | ${m('collabReady')} | ${m('layoutRestored')} | ${ms(median(loads.map((l) => l.usableMs)))} |`,
+    );
   }
 } finally {
   await browser.close();

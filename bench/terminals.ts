@@ -60,7 +60,9 @@ function makeLogFile(file: string, bytes: number, coloured = false): void {
   while (written < bytes) {
     const lines: string[] = [];
     for (let i = 0; i < 1000; i++, n++) {
-      lines.push(`${green}${new Date(1_700_000_000_000 + n * 7).toISOString()}${reset} ${blue}INFO${reset}  worker-${n % 16} request ${(n * 2654435761 % 4294967296).toString(36)} handled in ${yellow}${n % 997} ms${reset}`);
+      lines.push(
+        `${green}${new Date(1_700_000_000_000 + n * 7).toISOString()}${reset} ${blue}INFO${reset}  worker-${n % 16} request ${((n * 2654435761) % 4294967296).toString(36)} handled in ${yellow}${n % 997} ms${reset}`,
+      );
     }
     const chunk = Buffer.from(`${lines.join('\n')}\n`);
     fs.writeSync(fd, chunk);
@@ -74,7 +76,14 @@ function directThroughput(command: string): Promise<{ bytes: number; ms: number 
     let bytes = 0;
     let first = 0;
     let last = 0;
-    const pty = spawn(shell, ['-c', command], { name: 'xterm-256color', cols: 120, rows: 30, cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm-256color' }, encoding: null });
+    const pty = spawn(shell, ['-c', command], {
+      name: 'xterm-256color',
+      cols: 120,
+      rows: 30,
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm-256color' },
+      encoding: null,
+    });
     pty.onData((chunk: string | Buffer) => {
       last = performance.now();
       if (bytes === 0) first = last;
@@ -85,7 +94,14 @@ function directThroughput(command: string): Promise<{ bytes: number; ms: number 
 }
 
 async function directLatency(keys: number): Promise<number[]> {
-  const pty = spawn('/bin/cat', [], { name: 'xterm-256color', cols: 120, rows: 30, cwd: dir, env: { PATH: process.env.PATH ?? '' }, encoding: null });
+  const pty = spawn('/bin/cat', [], {
+    name: 'xterm-256color',
+    cols: 120,
+    rows: 30,
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '' },
+    encoding: null,
+  });
   let waiting: ((text: string) => void) | undefined;
   pty.onData((chunk: string | Buffer) => waiting?.(chunk.toString('latin1')));
   const until = (predicate: (t: string) => boolean): Promise<void> =>
@@ -122,7 +138,9 @@ function startClient(): ChildProcess {
 
 function runClient<T>(client: ChildProcess, job: ClientJob): Promise<T> {
   return new Promise((resolve, reject) => {
-    client.once('message', (reply: { ok: boolean; result?: T; error?: string }) => (reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error))));
+    client.once('message', (reply: { ok: boolean; result?: T; error?: string }) =>
+      reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error)),
+    );
     client.send(job);
   });
 }
@@ -137,7 +155,8 @@ async function createTerminal(nimbus: NimbusServer): Promise<TerminalInfo> {
   return (await res.json()) as TerminalInfo;
 }
 
-const socketUrl = (nimbus: NimbusServer, id: string): string => `${nimbus.url.replace(/^http/, 'ws')}/ws/workspaces/default/terminals/${id}?token=${TOKEN}`;
+const socketUrl = (nimbus: NimbusServer, id: string): string =>
+  `${nimbus.url.replace(/^http/, 'ws')}/ws/workspaces/default/terminals/${id}?token=${TOKEN}`;
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -187,7 +206,9 @@ async function main(): Promise<void> {
         const directRate = percentile(directRates, 50);
         const oursRate = percentile(oursRates, 50);
         const ratios = oursRates.map((rate, i) => (rate / (directRates[i] as number)) * 100);
-        rows.push(`| throughput: ${source.name} | ${oursRate.toFixed(0)} MB/s | ${directRate.toFixed(0)} MB/s | ${percentile(ratios, 50).toFixed(0)}% of direct (median of ${ROUNDS} paired rounds; target ≥ 70%); per round: ${ratios.map((x) => x.toFixed(0)).join(', ')}% |`);
+        rows.push(
+          `| throughput: ${source.name} | ${oursRate.toFixed(0)} MB/s | ${directRate.toFixed(0)} MB/s | ${percentile(ratios, 50).toFixed(0)}% of direct (median of ${ROUNDS} paired rounds; target ≥ 70%); per round: ${ratios.map((x) => x.toFixed(0)).join(', ')}% |`,
+        );
         process.stderr.write(`${rows.at(-1)}\n`);
       }
     }
@@ -198,7 +219,9 @@ async function main(): Promise<void> {
       const info = await createTerminal(nimbus);
       const ours = await runClient<number[]>(client, { kind: 'latency', url: socketUrl(nimbus, info.id), keys: KEYS });
       rows.push(`| echo latency p50 (${KEYS} keys) | ${percentile(ours, 50).toFixed(2)} ms | ${percentile(direct, 50).toFixed(2)} ms | |`);
-      rows.push(`| echo latency p99 (${KEYS} keys) | ${percentile(ours, 99).toFixed(2)} ms | ${percentile(direct, 99).toFixed(2)} ms | target p99 < 5 ms |`);
+      rows.push(
+        `| echo latency p99 (${KEYS} keys) | ${percentile(ours, 99).toFixed(2)} ms | ${percentile(direct, 99).toFixed(2)} ms | target p99 < 5 ms |`,
+      );
       process.stderr.write(`${rows.slice(-2).join('\n')}\n`);
     }
 
@@ -209,7 +232,17 @@ async function main(): Promise<void> {
       gc();
       const bareBefore = rssMb();
       const bare: IPty[] = [];
-      for (let i = 0; i < IDLE; i++) bare.push(spawn(shell, [], { name: 'xterm-256color', cols: 120, rows: 30, cwd: dir, env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', HOME: os.homedir() }, encoding: null }));
+      for (let i = 0; i < IDLE; i++)
+        bare.push(
+          spawn(shell, [], {
+            name: 'xterm-256color',
+            cols: 120,
+            rows: 30,
+            cwd: dir,
+            env: { PATH: process.env.PATH ?? '', TERM: 'xterm-256color', HOME: os.homedir() },
+            encoding: null,
+          }),
+        );
       await sleep(1500);
       gc();
       const barePer = (rssMb() - bareBefore) / IDLE;
@@ -227,7 +260,9 @@ async function main(): Promise<void> {
       gc();
       const oursPer = (rssMb() - withOne) / IDLE;
       const shellRss = idle.map((t) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${t.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-      rows.push(`| server memory per idle terminal (${IDLE} more) | ${oursPer.toFixed(2)} MB | ${barePer.toFixed(2)} MB | plus ${(withOne - before - oursPer).toFixed(1)} MB once for the mirror thread; the shell itself: ${(shellRss.reduce((a, b) => a + b, 0) / idle.length).toFixed(1)} MB RSS, not in the server |`);
+      rows.push(
+        `| server memory per idle terminal (${IDLE} more) | ${oursPer.toFixed(2)} MB | ${barePer.toFixed(2)} MB | plus ${(withOne - before - oursPer).toFixed(1)} MB once for the mirror thread; the shell itself: ${(shellRss.reduce((a, b) => a + b, 0) / idle.length).toFixed(1)} MB RSS, not in the server |`,
+      );
     }
   } finally {
     client.disconnect();
@@ -235,7 +270,9 @@ async function main(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log(`\nTerminals benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}\n`);
+  console.log(
+    `\nTerminals benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}\n`,
+  );
   console.log('| measure | Nimbus (WebSocket, acking client) | node-pty in-process | note |');
   console.log('| --- | --- | --- | --- |');
   for (const row of rows) console.log(row);

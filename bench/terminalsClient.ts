@@ -7,9 +7,7 @@
 import { WebSocket } from 'ws';
 import { ACK_BATCH_BYTES, TERMINAL_PROTOCOL_VERSION, encodeTerminalMessage } from '../shared/protocol/terminal.js';
 
-export type ClientJob =
-  | { kind: 'throughput'; url: string; command: string }
-  | { kind: 'latency'; url: string; keys: number };
+export type ClientJob = { kind: 'throughput'; url: string; command: string } | { kind: 'latency'; url: string; keys: number };
 
 if (!process.send) throw new Error('run me as a child process with an IPC channel');
 const reply = (message: unknown): void => void process.send?.(message);
@@ -110,6 +108,9 @@ async function latency(url: string, keys: number): Promise<number[]> {
 
 process.on('message', (job: ClientJob) => {
   const run = job.kind === 'throughput' ? throughput(job.url, job.command) : latency(job.url, job.keys);
-  run.then((result) => reply({ ok: true, result }), (err: unknown) => reply({ ok: false, error: String(err) }));
+  run.then(
+    (result) => reply({ ok: true, result }),
+    (err: unknown) => reply({ ok: false, error: String(err) }),
+  );
 });
 process.on('disconnect', () => process.exit(0));

@@ -23,17 +23,27 @@ function ensurePackage(pkg, present, why, alternative = '') {
   }
   console.log(`${pkg} is missing: installing Debian's ${pkg} package (running as root).`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (run('apt-get', ['update', '-qq'], { env }) !== 0 ||
-      run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env }) !== 0 ||
-      !present()) {
+  if (
+    run('apt-get', ['update', '-qq'], { env }) !== 0 ||
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env }) !== 0 ||
+    !present()
+  ) {
     console.error(`Installing ${pkg} failed; install it by hand: apt-get install -y ${pkg}`);
     process.exit(1);
   }
 }
 
-ensurePackage('chromium', () => fs.existsSync(chromium), `Chromium is needed for the browser tests and was not found at ${chromium}.`,
-  '   (or set CHROMIUM_PATH to a Chromium binary)');
-ensurePackage('bubblewrap', () => onPath('bwrap'), 'bubblewrap (bwrap) is needed: every process of a workspace runs in its sandbox, and the tests check that.');
+ensurePackage(
+  'chromium',
+  () => fs.existsSync(chromium),
+  `Chromium is needed for the browser tests and was not found at ${chromium}.`,
+  '   (or set CHROMIUM_PATH to a Chromium binary)',
+);
+ensurePackage(
+  'bubblewrap',
+  () => onPath('bwrap'),
+  'bubblewrap (bwrap) is needed: every process of a workspace runs in its sandbox, and the tests check that.',
+);
 const steps = [
   ['npx', ['tsc', '-b']],
   ['npx', ['eslint', '.']],
@@ -47,10 +57,20 @@ for (const [cmd, args] of steps) {
   }
 }
 fs.mkdirSync('test-results', { recursive: true });
-const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...process.argv.slice(2)]);
+const status = run('npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/vitest.json',
+  ...process.argv.slice(2),
+]);
 try {
   const report = JSON.parse(fs.readFileSync('test-results/vitest.json', 'utf8'));
-  console.log(`\n${report.numPassedTests} passed, ${report.numFailedTests} failed` + (report.numPendingTests ? `, ${report.numPendingTests} skipped` : ''));
+  console.log(
+    `\n${report.numPassedTests} passed, ${report.numFailedTests} failed` +
+      (report.numPendingTests ? `, ${report.numPendingTests} skipped` : ''),
+  );
 } catch {
   console.log(status === 0 ? '' : '0 passed, 1 failed');
 }

@@ -140,13 +140,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
   const token = values.token ?? (env.NIMBUS_TOKEN || undefined);
   if (token !== undefined && token.length < 16) throw new ConfigError('the owner token must be at least 16 characters long');
   const lambdaConcurrency = intOption(values['lambda-concurrency'] ?? env.NIMBUS_LAMBDA_CONCURRENCY, 1000, '--lambda-concurrency');
-  const lambdaUnreservedMinimum = intOption(values['lambda-unreserved-minimum'] ?? env.NIMBUS_LAMBDA_UNRESERVED_MINIMUM, Math.min(100, lambdaConcurrency), '--lambda-unreserved-minimum');
+  const lambdaUnreservedMinimum = intOption(
+    values['lambda-unreserved-minimum'] ?? env.NIMBUS_LAMBDA_UNRESERVED_MINIMUM,
+    Math.min(100, lambdaConcurrency),
+    '--lambda-unreserved-minimum',
+  );
   if (lambdaConcurrency < 1 || lambdaUnreservedMinimum > lambdaConcurrency) {
     throw new ConfigError('--lambda-concurrency must be at least 1 and at least --lambda-unreserved-minimum');
   }
-  const retryDelays = (values['lambda-retry-delays'] ?? env.NIMBUS_LAMBDA_RETRY_DELAYS ?? '60000,120000').split(',').map((d) => intOption(d.trim(), 0, '--lambda-retry-delays'));
+  const retryDelays = (values['lambda-retry-delays'] ?? env.NIMBUS_LAMBDA_RETRY_DELAYS ?? '60000,120000')
+    .split(',')
+    .map((d) => intOption(d.trim(), 0, '--lambda-retry-delays'));
   const lambdaRegion = values['lambda-region'] ?? env.NIMBUS_LAMBDA_REGION ?? 'us-east-1';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lambdaRegion)) throw new ConfigError(`--lambda-region must look like us-east-1, got "${lambdaRegion}"`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lambdaRegion))
+    throw new ConfigError(`--lambda-region must look like us-east-1, got "${lambdaRegion}"`);
   const hibernateAfterSeconds = intOption(values['hibernate-after'] ?? env.NIMBUS_HIBERNATE_AFTER, 1800, '--hibernate-after');
   if (hibernateAfterSeconds !== 0 && (hibernateAfterSeconds < 5 || hibernateAfterSeconds > MAX_HIBERNATE_AFTER)) {
     throw new ConfigError(`--hibernate-after must be 0 (never) or from 5 to ${MAX_HIBERNATE_AFTER} seconds, got ${hibernateAfterSeconds}`);
@@ -169,9 +176,19 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     clientDir: values['client-dir'] ?? env.NIMBUS_CLIENT_DIR,
     logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
     terminalGraceSeconds: intOption(values['terminal-grace'] ?? env.NIMBUS_TERMINAL_GRACE, 3600, '--terminal-grace'),
-    terminalCheckpointSeconds: Math.max(1, intOption(values['terminal-checkpoint'] ?? env.NIMBUS_TERMINAL_CHECKPOINT, 30, '--terminal-checkpoint')),
-    terminalScrollback: Math.min(100_000, intOption(values['terminal-scrollback'] ?? env.NIMBUS_TERMINAL_SCROLLBACK, 1000, '--terminal-scrollback')),
-    collabMaxMessageBytes: intOption(values['collab-max-message'] ?? env.NIMBUS_COLLAB_MAX_MESSAGE, 16 * 1024 * 1024, '--collab-max-message'),
+    terminalCheckpointSeconds: Math.max(
+      1,
+      intOption(values['terminal-checkpoint'] ?? env.NIMBUS_TERMINAL_CHECKPOINT, 30, '--terminal-checkpoint'),
+    ),
+    terminalScrollback: Math.min(
+      100_000,
+      intOption(values['terminal-scrollback'] ?? env.NIMBUS_TERMINAL_SCROLLBACK, 1000, '--terminal-scrollback'),
+    ),
+    collabMaxMessageBytes: intOption(
+      values['collab-max-message'] ?? env.NIMBUS_COLLAB_MAX_MESSAGE,
+      16 * 1024 * 1024,
+      '--collab-max-message',
+    ),
     lambdaConcurrency,
     lambdaUnreservedMinimum,
     lambdaIdleSeconds: intOption(values['lambda-idle-seconds'] ?? env.NIMBUS_LAMBDA_IDLE_SECONDS, 300, '--lambda-idle-seconds'),

@@ -61,7 +61,14 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   // A workspace opened from a folder that holds the data dir never reaches into it through the API.
   protectDataDir(config.dataDir);
   const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
-  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [...workspaceMigrations, ...authMigrations, ...lambdaMigrations, ...collabMigrations, ...terminalMigrations, ...settingsMigrations]);
+  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [
+    ...workspaceMigrations,
+    ...authMigrations,
+    ...lambdaMigrations,
+    ...collabMigrations,
+    ...terminalMigrations,
+    ...settingsMigrations,
+  ]);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
   const auth = new AuthService(db, ownerToken, loadShareSealKey(config.dataDir));
   const connections = new ShareConnections();
@@ -79,8 +86,10 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   if (!sandbox.available) {
     log.warn(
       { reason: sandbox.unavailableReason },
-      'no sandbox: terminals and Lambda functions run with the server\'s view of the machine (install bubblewrap); ' +
-        (config.allowUnsandboxed ? 'shares may still be granted terminal input (--allow-unsandboxed)' : 'shares cannot be granted terminal input'),
+      "no sandbox: terminals and Lambda functions run with the server's view of the machine (install bubblewrap); " +
+        (config.allowUnsandboxed
+          ? 'shares may still be granted terminal input (--allow-unsandboxed)'
+          : 'shares cannot be granted terminal input'),
     );
   }
 
@@ -104,7 +113,11 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     workspaces,
     events,
     log: log.child({ module: 'hibernate' }),
-    settings: { ...DEFAULT_HIBERNATE_SETTINGS, warningSeconds: config.hibernateWarningSeconds, ...(config.hibernateCheckIntervalMs ? { checkIntervalMs: config.hibernateCheckIntervalMs } : {}) },
+    settings: {
+      ...DEFAULT_HIBERNATE_SETTINGS,
+      warningSeconds: config.hibernateWarningSeconds,
+      ...(config.hibernateCheckIntervalMs ? { checkIntervalMs: config.hibernateCheckIntervalMs } : {}),
+    },
     beforeHibernate: (id) => terminals.saveForRestore(id),
     keptAwake: (id) => terminals.keepsAwake(id) || lambda.feature.busy(id),
     freeze: (id, frozen) => {
@@ -126,26 +139,33 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     events,
     sandbox,
     log: log.child({ module: 'terminals' }),
-    settings: { graceMs: config.terminalGraceSeconds * 1000, scrollback: config.terminalScrollback, checkpointMs: config.terminalCheckpointSeconds * 1000 },
+    settings: {
+      graceMs: config.terminalGraceSeconds * 1000,
+      scrollback: config.terminalScrollback,
+      checkpointMs: config.terminalCheckpointSeconds * 1000,
+    },
     ...(config.terminalMirrorIdleMs !== undefined ? { mirrorIdleMs: config.terminalMirrorIdleMs } : {}),
   });
   wsRouter.add(terminals.wsRoute);
-  const lambda = createLambdaFeature({
-    workspaces,
-    events,
-    db,
-    signingSecrets: (workspaceId) => auth.signingSecrets(workspaceId),
-    sandbox,
-    onAuthenticated,
-    settings: {
-      region: config.lambdaRegion,
-      accountConcurrency: config.lambdaConcurrency,
-      unreservedMinimum: config.lambdaUnreservedMinimum,
-      idleSeconds: config.lambdaIdleSeconds,
-      retryDelaysMs: config.lambdaRetryDelaysMs,
+  const lambda = createLambdaFeature(
+    {
+      workspaces,
+      events,
+      db,
+      signingSecrets: (workspaceId) => auth.signingSecrets(workspaceId),
+      sandbox,
+      onAuthenticated,
+      settings: {
+        region: config.lambdaRegion,
+        accountConcurrency: config.lambdaConcurrency,
+        unreservedMinimum: config.lambdaUnreservedMinimum,
+        idleSeconds: config.lambdaIdleSeconds,
+        retryDelaysMs: config.lambdaRetryDelaysMs,
+      },
+      log: log.child({ module: 'lambda' }),
     },
-    log: log.child({ module: 'lambda' }),
-  }, config.lambdaBodyLimits);
+    config.lambdaBodyLimits,
+  );
 
   const app = createApp({
     tokenExchange: tokenExchange(auth),
@@ -211,7 +231,17 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       db.close();
     })());
 
-  return { url, port, ownerToken, config, workspaces, lambda: lambda.feature, terminals: { warmMirrors: () => terminals.warmMirrors() }, log, close };
+  return {
+    url,
+    port,
+    ownerToken,
+    config,
+    workspaces,
+    lambda: lambda.feature,
+    terminals: { warmMirrors: () => terminals.warmMirrors() },
+    log,
+    close,
+  };
 }
 
 export async function runCli(argv: string[]): Promise<void> {

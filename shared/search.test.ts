@@ -3,7 +3,8 @@ import { replacementsIn, type TextQuery } from './search.js';
 
 const apply = (text: string, query: Partial<TextQuery> & { pattern: string }, replacement: string): string => {
   let out = text;
-  for (const r of replacementsIn(text, { isRegex: false, caseSensitive: false, wholeWord: false, ...query }, replacement).reverse()) out = out.slice(0, r.start) + r.text + out.slice(r.end);
+  for (const r of replacementsIn(text, { isRegex: false, caseSensitive: false, wholeWord: false, ...query }, replacement).reverse())
+    out = out.slice(0, r.start) + r.text + out.slice(r.end);
   return out;
 };
 

@@ -43,7 +43,8 @@ function expand(template: string, m: RegExpMatchArray): string {
     const n = Number(digits);
     if (n > 0 && n < m.length) return m[n] ?? '';
     // `$12` with fewer groups: `$1` then "2", as String.prototype.replace reads it.
-    if (digits && digits.length === 2 && Number(digits[0]) > 0 && Number(digits[0]) < m.length) return (m[Number(digits[0])] ?? '') + digits[1];
+    if (digits && digits.length === 2 && Number(digits[0]) > 0 && Number(digits[0]) < m.length)
+      return (m[Number(digits[0])] ?? '') + digits[1];
     return whole;
   });
 }

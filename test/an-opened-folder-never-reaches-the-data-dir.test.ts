@@ -37,7 +37,11 @@ describe('a workspace opened from the folder that holds the data dir', () => {
     expect((await api('/files?path=.nimbus')).status).toBe(403);
     const top = (await (await api('/files?path=')).json()) as { name: string }[];
     expect(top.map((e) => e.name)).not.toContain('.nimbus');
-    const put = await server.api(`/api/workspaces/${id}/file?path=${encodeURIComponent('.nimbus/planted')}`, { method: 'PUT', body: 'mine', headers: { 'content-type': 'application/octet-stream' } });
+    const put = await server.api(`/api/workspaces/${id}/file?path=${encodeURIComponent('.nimbus/planted')}`, {
+      method: 'PUT',
+      body: 'mine',
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(put.status).toBe(403);
     expect(fs.existsSync(path.join(project, '.nimbus', 'planted'))).toBe(false);
     const index = (await (await api('/files/index')).json()) as { files: string[] };
@@ -50,7 +54,10 @@ describe('a workspace opened from the folder that holds the data dir', () => {
     // Find in files (a worker thread) leaves it out too.
     fs.writeFileSync(path.join(project, '.nimbus', 'notes.txt'), 'topsecret-in-the-data-dir\n');
     fs.writeFileSync(path.join(project, 'src', 'mention.txt'), 'topsecret-in-the-workspace\n');
-    const found = (await (await api('/search?q=topsecret')).text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string; path?: string });
+    const found = (await (await api('/search?q=topsecret')).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; path?: string });
     expect(found.filter((l) => l.type === 'file').map((l) => l.path)).toEqual(['src/mention.txt']);
     // The document server too: the socket is refused with a 44xx close code.
     const code = await new Promise<number>((resolve) => {

@@ -17,7 +17,8 @@ let attackPage = '';
 screenshotOnFailure(() => [page]);
 
 const state = async (): Promise<string> => ((await (await server.api('/api/workspaces/default')).json()) as { state: string }).state;
-const terminalCount = async (): Promise<number> => ((await (await server.api('/api/workspaces/default/terminals')).json()) as unknown[]).length;
+const terminalCount = async (): Promise<number> =>
+  ((await (await server.api('/api/workspaces/default/terminals')).json()) as unknown[]).length;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -35,7 +36,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-describe('a page of another origin cannot act with the owner\'s session', () => {
+describe("a page of another origin cannot act with the owner's session", () => {
   it('its forms and fetches are refused: nothing hibernates, no terminal opens, the owner stays signed in', async () => {
     page = await openIde(browser, server);
     expect(await state()).toBe('running');
@@ -60,7 +61,7 @@ Promise.allSettled([
     expect(await page.evaluate(() => fetch('/api/session').then((r) => r.json()))).toMatchObject({ role: 'owner' });
   });
 
-  it('sending the owner to a share link asks before replacing the owner\'s session', async () => {
+  it("sending the owner to a share link asks before replacing the owner's session", async () => {
     const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'read' }) });
     const share = (await res.json()) as CreatedShare;
     page ??= await openIde(browser, server);
@@ -113,11 +114,14 @@ describe('requests from another origin, and malformed Host headers, are refused 
   const raw = (method: string, pathname: string, headers: Record<string, string>): Promise<{ status: number; body: string }> =>
     new Promise((resolve, reject) => {
       const url = new URL(server.url);
-      const req = http.request({ host: url.hostname, port: url.port, method, path: pathname, headers: { authorization: `Bearer ${TEST_TOKEN}`, ...headers } }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = http.request(
+        { host: url.hostname, port: url.port, method, path: pathname, headers: { authorization: `Bearer ${TEST_TOKEN}`, ...headers } },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -130,7 +134,9 @@ describe('requests from another origin, and malformed Host headers, are refused 
     expect((await raw('DELETE', '/api/workspaces/default/shares/x', { host, origin: 'null' })).status).toBe(403);
     expect(await state()).toBe('running');
     expect((await raw('GET', '/api/workspaces/default', other)).status).toBe(200); // reading is not a change
-    expect((await raw('POST', '/api/workspaces/default/wake', { host, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect(
+      (await raw('POST', '/api/workspaces/default/wake', { host, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' })).status,
+    ).toBe(200);
   });
 
   it('refuses a Host header that is not a plain name and port', async () => {

@@ -54,9 +54,16 @@ afterAll(async () => {
 async function runtimePortOfA(): Promise<number> {
   await invoke(lambdaClient(server), 'echo', { secret: 'warm-up' });
   const pid = server.lambda.peek('default')?.get('echo')?.pool.pids()[0] as number;
-  const stream = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').find((v) => v.startsWith('AWS_LAMBDA_LOG_STREAM_NAME='))?.split('=')[1] as string;
+  const stream = fs
+    .readFileSync(`/proc/${pid}/environ`, 'latin1')
+    .split('\0')
+    .find((v) => v.startsWith('AWS_LAMBDA_LOG_STREAM_NAME='))
+    ?.split('=')[1] as string;
   expect(environmentPids(stream).length).toBeGreaterThan(0);
-  const api = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').find((v) => v.startsWith('AWS_LAMBDA_RUNTIME_API='));
+  const api = fs
+    .readFileSync(`/proc/${pid}/environ`, 'latin1')
+    .split('\0')
+    .find((v) => v.startsWith('AWS_LAMBDA_RUNTIME_API='));
   return Number(api?.split(':')[1]);
 }
 
@@ -70,7 +77,7 @@ async function invokeALoop(n: number): Promise<void> {
 }
 
 describe("only an execution environment's own processes reach its Runtime API", () => {
-  it("a function of workspace B takes nothing and answers nothing while A is invoked in a loop", async () => {
+  it('a function of workspace B takes nothing and answers nothing while A is invoked in a loop', async () => {
     const port = await runtimePortOfA();
     const otherClient = lambdaClient(server, { workspace: 'other' });
     const [thief] = await Promise.all([invoke(otherClient, 'thief', { port, ms: 3000 }), invokeALoop(25)]);
@@ -84,10 +91,16 @@ describe("only an execution environment's own processes reach its Runtime API", 
     const info = await createTerminal(server, 'other');
     const term = await TerminalTestClient.open(server, info.id, { workspaceId: 'other' });
     const loop = invokeALoop(15);
-    term.input(`for i in 1 2 3 4 5 6; do curl -s -m 1 http://127.0.0.1:${port}/2018-06-01/runtime/invocation/next; echo " rc=$?"; done; echo DONE-$((40+2))\r`);
+    term.input(
+      `for i in 1 2 3 4 5 6; do curl -s -m 1 http://127.0.0.1:${port}/2018-06-01/runtime/invocation/next; echo " rc=$?"; done; echo DONE-$((40+2))\r`,
+    );
     // From the machine itself (not the server): the connection is cut at once.
     const outside = await new Promise<string>((resolve) => {
-      http.get({ host: '127.0.0.1', port, path: '/2018-06-01/runtime/invocation/next', timeout: 2000 }, (res) => resolve(`status ${res.statusCode}`)).on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      http
+        .get({ host: '127.0.0.1', port, path: '/2018-06-01/runtime/invocation/next', timeout: 2000 }, (res) =>
+          resolve(`status ${res.statusCode}`),
+        )
+        .on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     });
     await term.waitForText('DONE-42', 20_000);
     await loop;

@@ -21,10 +21,14 @@ describe('client style sheets', () => {
     const offenders: string[] = [];
     for (const file of cssFiles(path.resolve('client/src'))) {
       // Selectors only: what precedes each declaration block (comments removed).
-      const text = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\{[^{}]*\}/g, '{}');
+      const text = fs
+        .readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\{[^{}]*\}/g, '{}');
       for (const m of text.matchAll(/\.(-?[a-zA-Z_][\w-]*)/g)) {
         const cls = m[1] as string;
-        if (!cls.startsWith('nb-') && !cls.startsWith('nimbus-') && !THEIRS.test(cls)) offenders.push(`${path.relative('.', file)}: .${cls}`);
+        if (!cls.startsWith('nb-') && !cls.startsWith('nimbus-') && !THEIRS.test(cls))
+          offenders.push(`${path.relative('.', file)}: .${cls}`);
       }
     }
     expect(offenders).toEqual([]);

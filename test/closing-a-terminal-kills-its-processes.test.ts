@@ -42,24 +42,32 @@ async function startJobs(target: TestServer, workspaceId: string): Promise<{ she
   client.input(`sleep 1000 & sleep 1001 & kill -STOP $!; (sleep 1002; true) & setsid sleep ${escapee} & ${m.command}\r`);
   await client.waitForText(m.output);
   let jobs: number[] = [];
-  await client.waitUntil(() => {
-    const session = listSession(info.pid);
-    const shell = session.find((p) => p.state === 'T')?.ppid; // the stopped job's parent
-    const grandchild = session.some((p) => p.comm === 'sleep' && shell !== undefined && p.ppid !== shell);
-    const escaped = findByCommandLine(['sleep', escapee]);
-    jobs = [...session.filter((p) => p.pid !== info.pid).map((p) => p.pid), ...escaped];
-    // The sandbox (bwrap), the shell, three jobs and the subshell's sleep; and the escapee.
-    return grandchild && session.length === 6 && escaped.length === 1;
-  }, 15_000, 'the jobs to start');
+  await client.waitUntil(
+    () => {
+      const session = listSession(info.pid);
+      const shell = session.find((p) => p.state === 'T')?.ppid; // the stopped job's parent
+      const grandchild = session.some((p) => p.comm === 'sleep' && shell !== undefined && p.ppid !== shell);
+      const escaped = findByCommandLine(['sleep', escapee]);
+      jobs = [...session.filter((p) => p.pid !== info.pid).map((p) => p.pid), ...escaped];
+      // The sandbox (bwrap), the shell, three jobs and the subshell's sleep; and the escapee.
+      return grandchild && session.length === 6 && escaped.length === 1;
+    },
+    15_000,
+    'the jobs to start',
+  );
   return { shell: info.pid, jobs };
 }
 
 /** Nothing of the terminal remains: no process of its session or its sandbox, no zombie child of the server. */
 async function expectAllGone(pids: { shell: number; jobs: number[] }): Promise<void> {
   // The sandbox's PID namespace ends with its first process; the kernel reaps what is left right after.
-  await vi.waitFor(() => {
-    for (const pid of [pids.shell, ...pids.jobs]) expect({ pid, exists: processExists(pid) && readProc(pid)?.state !== 'Z' }).toEqual({ pid, exists: false });
-  }, { timeout: 3000, interval: 20 });
+  await vi.waitFor(
+    () => {
+      for (const pid of [pids.shell, ...pids.jobs])
+        expect({ pid, exists: processExists(pid) && readProc(pid)?.state !== 'Z' }).toEqual({ pid, exists: false });
+    },
+    { timeout: 3000, interval: 20 },
+  );
   expect(listSession(pids.shell)).toEqual([]);
   const zombies = listSession(process.pid).filter((p) => p.state === 'Z' && p.ppid === process.pid);
   expect(zombies).toEqual([]);
@@ -68,8 +76,9 @@ async function expectAllGone(pids: { shell: number; jobs: number[] }): Promise<v
 describe('closing a terminal, deleting its workspace or stopping the server kills every process it started, setsid jobs included', () => {
   it('DELETE /terminals/:id kills the shell and its background jobs, leaving no zombies', async () => {
     const pids = await startJobs(server, 'default');
-    const terminalId = ((await (await server.api('/api/workspaces/default/terminals')).json()) as { id: string; pid: number }[])
-      .find((t) => t.pid === pids.shell)?.id as string;
+    const terminalId = ((await (await server.api('/api/workspaces/default/terminals')).json()) as { id: string; pid: number }[]).find(
+      (t) => t.pid === pids.shell,
+    )?.id as string;
     expect(pids.jobs.map((pid) => readProc(pid)?.state)).toContain('T'); // one job really is stopped
     expect(await deleteTerminal(server, terminalId)).toBe(204);
     await expectAllGone(pids);

@@ -14,7 +14,10 @@ const clients: YClient[] = [];
 
 async function startServer(port: number): Promise<{ child: ChildProcess; url: string }> {
   const env = { ...process.env, NIMBUS_TOKEN: TEST_TOKEN, NIMBUS_LOG_LEVEL: 'warn', PORT: '', NIMBUS_DATA_DIR: '' };
-  const child = spawn(process.execPath, [bin, '--port', String(port), '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, '--port', String(port), '--data-dir', dataDir], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

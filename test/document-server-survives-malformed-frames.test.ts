@@ -73,7 +73,9 @@ async function readShareToken(): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ collab: { writeDebounceMs: 50, maxMessageBytes: 64 * 1024, maxDocsPerWorkspace: 6, maxConnectionsPerDoc: 6, unloadGraceMs: 0 } });
+  server = await startTestServer({
+    collab: { writeDebounceMs: 50, maxMessageBytes: 64 * 1024, maxDocsPerWorkspace: 6, maxConnectionsPerDoc: 6, unloadGraceMs: 0 },
+  });
   root = server.workspaces.rootOf('default');
 });
 afterAll(async () => {
@@ -104,7 +106,12 @@ describe('malformed frames close only the socket that sent them', () => {
     // Read-only sockets on the victim reach every parser but cannot edit; write sockets fuzz a document of
     // their own (their valid edits are real edits), some while it is still loading (the pre-load queue).
     const readToken = await readShareToken();
-    const targets = [`victim.txt?token=${readToken}`, `fuzz-target.txt?token=${TEST_TOKEN}`, `victim.txt?token=${readToken}`, `reloading.txt?token=${TEST_TOKEN}`];
+    const targets = [
+      `victim.txt?token=${readToken}`,
+      `fuzz-target.txt?token=${TEST_TOKEN}`,
+      `victim.txt?token=${readToken}`,
+      `reloading.txt?token=${TEST_TOKEN}`,
+    ];
     let round = 0;
     while (sent < 4000) {
       const target = targets[round++ % targets.length] as string;
@@ -125,7 +132,10 @@ describe('malformed frames close only the socket that sent them', () => {
     // Two people typing at the end may interleave; what matters is every keystroke there exactly once.
     const intact = (c: YClient): boolean => {
       const [head, body = ''] = c.text.toString().split('\n');
-      const tokens = body.split(';').filter(Boolean).sort((x, y) => Number(x) - Number(y));
+      const tokens = body
+        .split(';')
+        .filter(Boolean)
+        .sort((x, y) => Number(x) - Number(y));
       return head === 'start' && tokens.length === typed && tokens.every((t, i) => t === String(i));
     };
     await eventually(() => a.text.toString() === b.text.toString() && intact(a), 10_000, 'the honest clients to converge');
@@ -159,7 +169,10 @@ describe('malformed frames close only the socket that sent them', () => {
     for (let i = 1; i <= 10 && refusal === undefined; i++) {
       const c = yClient(server.url, `d${i}.txt`);
       clients.push(c);
-      refusal = await Promise.race([c.synced().then(() => undefined), new Promise<number>((r) => c.provider.on('closed', (e) => r(e.code)))]);
+      refusal = await Promise.race([
+        c.synced().then(() => undefined),
+        new Promise<number>((r) => c.provider.on('closed', (e) => r(e.code))),
+      ]);
     }
     expect(refusal).toBe(4429);
     expect(openDocuments()).toBe(6);

@@ -17,7 +17,10 @@ beforeAll(async () => {
   server = await startTestServer();
   root = server.workspaces.rootOf('default');
   fs.mkdirSync(path.join(root, 'src'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'src/app.ts'), Array.from({ length: 200 }, (_, i) => `export const line${i + 1} = ${i + 1};`).join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(root, 'src/app.ts'),
+    Array.from({ length: 200 }, (_, i) => `export const line${i + 1} = ${i + 1};`).join('\n') + '\n',
+  );
   fs.writeFileSync(path.join(root, 'src/util.js'), 'export const util = 1;\n');
   fs.writeFileSync(path.join(root, 'notes.md'), '# Notes\n');
   browser = await launchBrowser();
@@ -33,9 +36,13 @@ afterAll(async () => {
 
 const groups = (p: Page) => p.locator('.nb-editor-group');
 const group = (p: Page, i: number) => groups(p).nth(i);
-const tabsOf = (p: Page, i: number): Promise<(string | null)[]> => group(p, i).locator('.nb-tab').evaluateAll((els) => els.map((e) => e.getAttribute('data-path')));
+const tabsOf = (p: Page, i: number): Promise<(string | null)[]> =>
+  group(p, i)
+    .locator('.nb-tab')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-path')));
 /** The lines a group's editor shows (Monaco draws spaces as no-break spaces). */
-const textOf = async (p: Page, i: number): Promise<string> => (await group(p, i).locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+const textOf = async (p: Page, i: number): Promise<string> =>
+  (await group(p, i).locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
 
 async function openFromTree(p: Page, file: string): Promise<void> {
   const parent = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : undefined;
@@ -79,7 +86,10 @@ describe('editor groups', () => {
     await group(p, 0).locator('.view-lines').click();
     await openFromTree(p, 'src/util.js');
     await expect.poll(() => tabsOf(p, 0)).toEqual(['src/app.ts', 'src/util.js']);
-    await p.dragAndDrop('.nb-editor-group >> nth=0 >> .nb-tab[data-path="src/util.js"]', '.nb-editor-group >> nth=1 >> .nb-tab[data-path="src/app.ts"]');
+    await p.dragAndDrop(
+      '.nb-editor-group >> nth=0 >> .nb-tab[data-path="src/util.js"]',
+      '.nb-editor-group >> nth=1 >> .nb-tab[data-path="src/app.ts"]',
+    );
     await expect.poll(() => tabsOf(p, 1)).toEqual(['src/util.js', 'src/app.ts']);
     expect(await tabsOf(p, 0)).toEqual(['src/app.ts']);
     await group(p, 1).locator('.view-lines:has-text("util = 1")').waitFor();
@@ -105,7 +115,9 @@ describe('editor groups', () => {
     expect(await tabsOf(p, 1)).toEqual(['notes.md']);
     await p.keyboard.press('Control+Shift+P');
     await p.locator('.nb-quick-input-field').fill('>Split Editor Down');
-    await expect.poll(() => p.locator('.nb-quick-item[aria-selected="true"]').getAttribute('data-id')).toBe('workbench.action.splitEditorDown');
+    await expect
+      .poll(() => p.locator('.nb-quick-item[aria-selected="true"]').getAttribute('data-id'))
+      .toBe('workbench.action.splitEditorDown');
     await p.keyboard.press('Enter');
     await expect.poll(() => groups(p).count()).toBe(3);
     const [right, below] = await Promise.all([group(p, 1).boundingBox(), group(p, 2).boundingBox()]);

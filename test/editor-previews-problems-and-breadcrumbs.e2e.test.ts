@@ -12,7 +12,8 @@ screenshotOnFailure(() => [page]);
 
 // A 2×3 PNG (red), and an SVG that would set a flag if anything ran its script.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAADCAIAAAA2iEnWAAAAEUlEQVR4nGP4z8AARBgUAwMAd5cF+xl8ZOEAAAAASUVORK5CYII=', 'base64');
-const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><script>parent.__pwned = "svg"</script><rect width="40" height="20" fill="blue"/></svg>';
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><script>parent.__pwned = "svg"</script><rect width="40" height="20" fill="blue"/></svg>';
 
 beforeAll(async () => {
   server = await startTestServer();

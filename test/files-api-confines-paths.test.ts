@@ -32,7 +32,7 @@ describe('file paths are confined to the workspace root', () => {
     ['nested ..', 'a/../../outside.txt'],
     ['absolute path', '/etc/passwd'],
     ['encoded absolute path', '%2Fetc%2Fpasswd'],
-    ['sibling folder with the root as prefix', "..%2Fdefault-evil%2Fsecret.txt"],
+    ['sibling folder with the root as prefix', '..%2Fdefault-evil%2Fsecret.txt'],
   ])('refuses %s', async (_name, p) => {
     if (p === null) {
       const res = await server.api(file('%252e%252e%252foutside.txt'));
@@ -75,7 +75,12 @@ describe('file paths are confined to the workspace root', () => {
     for (const [url, init, code] of cases) {
       const res = await server.api(url, init);
       const body = (await res.json()) as { error: { code: string; message: string } };
-      expect({ url, method: init.method ?? 'GET', status: res.status, code: body.error.code }).toEqual({ url, method: init.method ?? 'GET', status: 400, code });
+      expect({ url, method: init.method ?? 'GET', status: res.status, code: body.error.code }).toEqual({
+        url,
+        method: init.method ?? 'GET',
+        status: 400,
+        code,
+      });
       expect(body.error.message).not.toMatch(/\bat \S+ \(/); // no stack trace
     }
   });
@@ -88,7 +93,9 @@ describe('file paths are confined to the workspace root', () => {
     fs.mkdirSync(path.join(root, 'real'));
     fs.writeFileSync(path.join(root, 'real', 'x.txt'), 'inside');
     fs.symlinkSync('real', path.join(root, 'swap'));
-    const flipper = spawn('python3', ['-c', `
+    const flipper = spawn('python3', [
+      '-c',
+      `
 import os, time
 os.chdir(${JSON.stringify(root)})
 end = time.time() + 30
@@ -99,7 +106,8 @@ while time.time() < end:
             os.replace('swap.next', 'swap')
         except OSError:
             pass
-`]);
+`,
+    ]);
     try {
       const seen = new Map<string, number>();
       const read = async (): Promise<void> => {
@@ -111,7 +119,9 @@ while time.time() < end:
       for (let batch = 0; batch < 60; batch++) {
         await Promise.all([
           ...Array.from({ length: 20 }, read),
-          ...Array.from({ length: 5 }, (_, i) => server.api(file(`swap/new-${batch}-${i}.txt`), { method: 'PUT', body: 'written', headers: { 'content-type': 'text/plain' } })),
+          ...Array.from({ length: 5 }, (_, i) =>
+            server.api(file(`swap/new-${batch}-${i}.txt`), { method: 'PUT', body: 'written', headers: { 'content-type': 'text/plain' } }),
+          ),
         ]);
       }
       expect([...seen.keys()].filter((k) => !['inside', '403'].includes(k))).toEqual([]);
@@ -129,10 +139,18 @@ while time.time() < end:
 
 describe('files API', () => {
   it('writes, reads, lists, renames, moves and deletes files and folders', async () => {
-    let res = await server.api(file('src/app.ts'), { method: 'PUT', body: 'const a = 1;\n', headers: { 'content-type': 'application/octet-stream' } });
+    let res = await server.api(file('src/app.ts'), {
+      method: 'PUT',
+      body: 'const a = 1;\n',
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(res.status).toBe(201);
     expect(fs.readFileSync(path.join(root, 'src/app.ts'), 'utf8')).toBe('const a = 1;\n');
-    res = await server.api(file('src/app.ts'), { method: 'PUT', body: 'const a = 2;\n', headers: { 'content-type': 'application/octet-stream' } });
+    res = await server.api(file('src/app.ts'), {
+      method: 'PUT',
+      body: 'const a = 2;\n',
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(res.status).toBe(200);
     expect(await (await server.api(file('src/app.ts'))).text()).toBe('const a = 2;\n');
 
@@ -143,14 +161,23 @@ describe('files API', () => {
     expect(res.status).toBe(201);
     expect(fs.statSync(path.join(root, 'lib/util')).isDirectory()).toBe(true);
 
-    res = await server.api('/api/workspaces/default/files/rename', { method: 'POST', body: JSON.stringify({ from: 'src/app.ts', to: 'lib/util/app.ts' }) });
+    res = await server.api('/api/workspaces/default/files/rename', {
+      method: 'POST',
+      body: JSON.stringify({ from: 'src/app.ts', to: 'lib/util/app.ts' }),
+    });
     expect(res.status).toBe(200);
     expect(fs.existsSync(path.join(root, 'src/app.ts'))).toBe(false);
     expect(fs.readFileSync(path.join(root, 'lib/util/app.ts'), 'utf8')).toBe('const a = 2;\n');
 
-    res = await server.api('/api/workspaces/default/files/rename', { method: 'POST', body: JSON.stringify({ from: 'lib', to: 'lib/util/inner' }) });
+    res = await server.api('/api/workspaces/default/files/rename', {
+      method: 'POST',
+      body: JSON.stringify({ from: 'lib', to: 'lib/util/inner' }),
+    });
     expect(res.status).toBe(400);
-    res = await server.api('/api/workspaces/default/files/rename', { method: 'POST', body: JSON.stringify({ from: 'inside.txt', to: 'lib/util/app.ts' }) });
+    res = await server.api('/api/workspaces/default/files/rename', {
+      method: 'POST',
+      body: JSON.stringify({ from: 'inside.txt', to: 'lib/util/app.ts' }),
+    });
     expect(res.status).toBe(409);
 
     res = await server.api(file('lib'), { method: 'DELETE' });
@@ -180,7 +207,11 @@ describe('bad input gets a clear error and the server keeps serving', () => {
   it('413 for an upload over the limit, 413 for JSON over 1 MB, 400 for malformed JSON, 404 for unknown routes', async () => {
     const small = await startTestServer({ uploadLimitBytes: 1024 });
     try {
-      const big = await small.api(file('big.bin'), { method: 'PUT', body: Buffer.alloc(4096), headers: { 'content-type': 'application/octet-stream' } });
+      const big = await small.api(file('big.bin'), {
+        method: 'PUT',
+        body: Buffer.alloc(4096),
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       expect(big.status).toBe(413);
       expect(await big.json()).toEqual({ error: { code: 'payload_too_large', message: expect.any(String) } });
     } finally {

@@ -26,13 +26,31 @@ afterAll(async () => {
   await server.stop();
 });
 
-interface Line { type: string; path?: string; matches?: { line: number; column: number; length: number; preview: string; previewColumn: number }[]; [k: string]: unknown }
+interface Line {
+  type: string;
+  path?: string;
+  matches?: { line: number; column: number; length: number; preview: string; previewColumn: number }[];
+  [k: string]: unknown;
+}
 async function search(params: Record<string, string>): Promise<{ status: number; lines: Line[] }> {
   const res = await server.api(`/api/workspaces/default/search?${new URLSearchParams(params)}`);
   const text = await res.text();
-  return { status: res.status, lines: res.status === 200 ? text.trim().split('\n').map((l) => JSON.parse(l) as Line) : [JSON.parse(text) as Line] };
+  return {
+    status: res.status,
+    lines:
+      res.status === 200
+        ? text
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as Line)
+        : [JSON.parse(text) as Line],
+  };
 }
-const files = (lines: Line[]): string[] => lines.filter((l) => l.type === 'file').map((l) => l.path as string).sort();
+const files = (lines: Line[]): string[] =>
+  lines
+    .filter((l) => l.type === 'file')
+    .map((l) => l.path as string)
+    .sort();
 
 describe('find in files: a search on the server, streamed by file', () => {
   it('finds text case-insensitively by default, with line, column and a preview; skips ignored and binary files', async () => {
@@ -66,18 +84,23 @@ describe('find in files: a search on the server, streamed by file', () => {
     fs.writeFileSync(path.join(strict.workspaces.rootOf('default'), 'slow.txt'), `${'a'.repeat(40)}!\n`);
     const search = async (params: Record<string, string>): Promise<{ lines: Line[] }> => {
       const res = await strict.api(`/api/workspaces/default/search?${new URLSearchParams(params)}`);
-      return { lines: (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Line) };
+      return {
+        lines: (await res.text())
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Line),
+      };
     };
     try {
-    const started = Date.now();
-    const slow = search({ q: '(a+)+$', regex: '1', include: 'slow.txt' });
-    // Meanwhile the server is responsive.
-    const health = await strict.api('/api/health');
-    expect(health.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1000);
-    const { lines } = await slow;
-    expect(lines.at(-1)).toMatchObject({ type: 'done', timedOut: true });
-    expect(Date.now() - started).toBeLessThan(5000);
+      const started = Date.now();
+      const slow = search({ q: '(a+)+$', regex: '1', include: 'slow.txt' });
+      // Meanwhile the server is responsive.
+      const health = await strict.api('/api/health');
+      expect(health.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+      const { lines } = await slow;
+      expect(lines.at(-1)).toMatchObject({ type: 'done', timedOut: true });
+      expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       await strict.stop();
     }

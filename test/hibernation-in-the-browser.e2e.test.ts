@@ -57,7 +57,10 @@ describe('hibernation in the browser', () => {
     await page.waitForSelector('.nimbus-hib-overlay', { state: 'hidden' });
     // The terminal is back: a new shell, with the old screen above the marker.
     await page.waitForFunction(
-      () => window.nimbusTerminals?.list().some((t) => t.status === 'online' && t.text.includes('nap-42') && t.text.includes('restored after hibernation')),
+      () =>
+        window.nimbusTerminals
+          ?.list()
+          .some((t) => t.status === 'online' && t.text.includes('nap-42') && t.text.includes('restored after hibernation')),
       undefined,
       { timeout: 15_000 },
     );
@@ -95,7 +98,9 @@ describe('hibernation in the browser', () => {
       await own.keyboard.press('Enter');
       await expect.poll(() => toggle.getAttribute('data-state'), { timeout: 10_000 }).toBe('running');
       expect(await toggle.getAttribute('title')).toContain('“cat”');
-      const listed = (await (await server.api('/api/workspaces/brew/terminals')).json()) as { keepAwake: { running: boolean; by?: string } | null }[];
+      const listed = (await (await server.api('/api/workspaces/brew/terminals')).json()) as {
+        keepAwake: { running: boolean; by?: string } | null;
+      }[];
       expect(listed[0]?.keepAwake).toMatchObject({ running: true, by: expect.stringMatching(/\S/) });
       await own.keyboard.press('Control+D'); // cat ends: back at the prompt
       await expect.poll(() => toggle.getAttribute('data-state'), { timeout: 10_000 }).toBe('off');

@@ -17,7 +17,8 @@ describe('a hostile template does not stall the server', () => {
     for (let i = 1; i <= 24; i++) levels.push(`    l${i}: { v: !Join ["", [!FindInMap [M, l${i - 1}, v], !FindInMap [M, l${i - 1}, v]]] }`);
     writeFiles(server.workspaces.rootOf('default'), {
       'bomb/template.yaml': `Mappings:\n  M:\n${levels.join('\n')}\nResources:\n  Bomb:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x, Environment: { Variables: { V: !FindInMap [M, l24, v] } } }\n`,
-      'ok/template.yaml': 'Resources:\n  Fine:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x }\n',
+      'ok/template.yaml':
+        'Resources:\n  Fine:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x }\n',
     });
     const listing = server.api('/api/workspaces/default/lambda/functions');
     // The templates are read in their own thread: the event loop answers meanwhile.
@@ -26,6 +27,8 @@ describe('a hostile template does not stall the server', () => {
     expect(performance.now() - started).toBeLessThan(500);
     const list = (await (await listing).json()) as LambdaFunctionList;
     expect(list.functions.map((f) => f.name)).toEqual(['Fine']);
-    expect(list.problems).toEqual([expect.objectContaining({ file: 'bomb/template.yaml', message: expect.stringMatching(/evaluating it/) })]);
+    expect(list.problems).toEqual([
+      expect.objectContaining({ file: 'bomb/template.yaml', message: expect.stringMatching(/evaluating it/) }),
+    ]);
   });
 });

@@ -34,7 +34,9 @@ describe('who you are, and pages that say what state you are in', () => {
     await page.waitForSelector('body[data-collab="ready"]');
     expect(await page.locator('.nb-name-card').count()).toBe(0); // asked once
     // Another person sees the name.
-    const share = (await (await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'write' }) })).json()) as CreatedShare;
+    const share = (await (
+      await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'write' }) })
+    ).json()) as CreatedShare;
     const guest = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     pages.push(guest);
     await guest.goto(share.url.replace(/^https?:\/\/[^/]+/, server.url));
@@ -62,7 +64,9 @@ describe('who you are, and pages that say what state you are in', () => {
 
   it('someone who may only watch a terminal is told why their keys do nothing', async () => {
     await createTerminal(server, 'default');
-    const share = (await (await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'write', terminal: 'read' }) })).json()) as CreatedShare;
+    const share = (await (
+      await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'write', terminal: 'read' }) })
+    ).json()) as CreatedShare;
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     pages.push(page);
     await page.goto(share.url.replace(/^https?:\/\/[^/]+/, server.url));

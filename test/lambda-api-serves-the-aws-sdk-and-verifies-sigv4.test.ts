@@ -19,7 +19,11 @@ let server: TestServer;
 let client: LambdaClient;
 let accountId: string;
 
-const fillers = Array.from({ length: 54 }, (_, i) => `  F${String(i).padStart(2, '0')}:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: index.handler, InlineCode: "exports.handler = async () => ${i};" }\n`);
+const fillers = Array.from(
+  { length: 54 },
+  (_, i) =>
+    `  F${String(i).padStart(2, '0')}:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: index.handler, InlineCode: "exports.handler = async () => ${i};" }\n`,
+);
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -42,7 +46,9 @@ ${fillers.join('')}`,
     };`,
   });
   client = lambdaClient(server);
-  accountId = ((await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Echo' }))).FunctionArn as string).split(':')[4] as string;
+  accountId = ((await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Echo' }))).FunctionArn as string).split(
+    ':',
+  )[4] as string;
   const other = await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'other' }) });
   expect(other.status).toBe(201);
 });
@@ -80,11 +86,15 @@ describe('Invoke through the unmodified AWS SDK', () => {
 
   it('answers DryRun with 204 and Event with 202', async () => {
     expect((await client.send(new InvokeCommand({ FunctionName: 'Echo', InvocationType: 'DryRun' }))).StatusCode).toBe(204);
-    expect((await client.send(new InvokeCommand({ FunctionName: 'Echo', InvocationType: 'Event', Payload: Buffer.from('{}') }))).StatusCode).toBe(202);
+    expect(
+      (await client.send(new InvokeCommand({ FunctionName: 'Echo', InvocationType: 'Event', Payload: Buffer.from('{}') }))).StatusCode,
+    ).toBe(202);
   });
 
   it('passes the client context to the function', async () => {
-    const r = await client.send(new InvokeCommand({ FunctionName: 'Echo', ClientContext: Buffer.from(JSON.stringify({ custom: { a: 1 } })).toString('base64') }));
+    const r = await client.send(
+      new InvokeCommand({ FunctionName: 'Echo', ClientContext: Buffer.from(JSON.stringify({ custom: { a: 1 } })).toString('base64') }),
+    );
     expect(JSON.parse(Buffer.from(r.Payload as Uint8Array).toString())).toEqual({ event: {}, clientContext: { custom: { a: 1 } } });
   });
 
@@ -95,10 +105,23 @@ describe('Invoke through the unmodified AWS SDK', () => {
   });
 
   it('answers AWS errors: unknown functions and qualifiers, bad JSON, unimplemented operations', async () => {
-    expect(await failureOf(invoke(client, 'Nope'))).toEqual({ name: 'ResourceNotFoundException', status: 404, message: `Function not found: arn:aws:lambda:us-east-1:${accountId}:function:Nope` });
-    expect(await failureOf(client.send(new InvokeCommand({ FunctionName: 'Echo', Qualifier: 'v1' })))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
-    expect(await failureOf(invoke(client, 'arn:aws:lambda:us-east-1:000000000000:function:Echo'))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
-    expect(await failureOf(client.send(new InvokeCommand({ FunctionName: 'Echo', Payload: Buffer.from('{not json') })))).toMatchObject({ name: 'InvalidRequestContentException', status: 400 });
+    expect(await failureOf(invoke(client, 'Nope'))).toEqual({
+      name: 'ResourceNotFoundException',
+      status: 404,
+      message: `Function not found: arn:aws:lambda:us-east-1:${accountId}:function:Nope`,
+    });
+    expect(await failureOf(client.send(new InvokeCommand({ FunctionName: 'Echo', Qualifier: 'v1' })))).toMatchObject({
+      name: 'ResourceNotFoundException',
+      status: 404,
+    });
+    expect(await failureOf(invoke(client, 'arn:aws:lambda:us-east-1:000000000000:function:Echo'))).toMatchObject({
+      name: 'ResourceNotFoundException',
+      status: 404,
+    });
+    expect(await failureOf(client.send(new InvokeCommand({ FunctionName: 'Echo', Payload: Buffer.from('{not json') })))).toMatchObject({
+      name: 'InvalidRequestContentException',
+      status: 400,
+    });
     const create = client.send(new CreateFunctionCommand({ FunctionName: 'X', Role: 'r', Code: { ZipFile: new Uint8Array([1]) } }));
     expect(await failureOf(create)).toMatchObject({ name: 'UnknownOperationException', status: 404 });
   });
@@ -141,7 +164,10 @@ describe('ListFunctions, GetFunction and GetFunctionConfiguration', () => {
     expect(config?.CodeSha256).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(config?.CodeSize).toBeGreaterThan(100);
     expect(config?.LastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
-    expect(await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Echo' }))).toMatchObject({ ...config, $metadata: expect.anything() });
+    expect(await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Echo' }))).toMatchObject({
+      ...config,
+      $metadata: expect.anything(),
+    });
     expect(got.Code?.RepositoryType).toBe('S3');
     const zip = await fetch(got.Code?.Location as string);
     expect(zip.status).toBe(200);
@@ -163,9 +189,23 @@ class Sha256 extends Hash {
 /** Signs a request by hand (the SDK's signer), so that tests can tamper with what was signed. */
 async function signed(body: string, options: { secret?: string; date?: Date } = {}): Promise<{ url: string; init: RequestInit }> {
   const url = new URL(`${server.url}/lambda/default/2015-03-31/functions/Echo/invocations`);
-  const signer = new SignatureV4({ credentials: { accessKeyId: 'default', secretAccessKey: options.secret ?? TEST_TOKEN }, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: 'default', secretAccessKey: options.secret ?? TEST_TOKEN },
+    region: 'us-east-1',
+    service: 'lambda',
+    sha256: Sha256,
+  });
   const request = await signer.sign(
-    { method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body },
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    },
     options.date ? { signingDate: options.date } : {},
   );
   return { url: url.href, init: { method: 'POST', headers: request.headers, body } };
@@ -179,20 +219,40 @@ describe('requests are authenticated by SigV4: access key id = workspace id, sec
   });
 
   it('refuses a wrong secret, and an access key id that is not this workspace', async () => {
-    expect(await failureOf(invoke(lambdaClient(server, { secret: 'not-the-owner-token-at-all' }), 'Echo'))).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
-    expect(await failureOf(invoke(lambdaClient(server, { accessKeyId: 'other' }), 'Echo'))).toMatchObject({ name: 'UnrecognizedClientException', status: 403 });
-    expect(await failureOf(invoke(lambdaClient(server, { workspace: 'nonexistent' }), 'Echo'))).toMatchObject({ name: 'UnrecognizedClientException', status: 403 });
+    expect(await failureOf(invoke(lambdaClient(server, { secret: 'not-the-owner-token-at-all' }), 'Echo'))).toMatchObject({
+      name: 'InvalidSignatureException',
+      status: 403,
+    });
+    expect(await failureOf(invoke(lambdaClient(server, { accessKeyId: 'other' }), 'Echo'))).toMatchObject({
+      name: 'UnrecognizedClientException',
+      status: 403,
+    });
+    expect(await failureOf(invoke(lambdaClient(server, { workspace: 'nonexistent' }), 'Echo'))).toMatchObject({
+      name: 'UnrecognizedClientException',
+      status: 403,
+    });
   });
 
-  it('accepts a write share of the workspace, refuses read shares, other workspaces\' shares and revoked shares', async () => {
+  it("accepts a write share of the workspace, refuses read shares, other workspaces' shares and revoked shares", async () => {
     const write = await share('default', 'write');
     const read = await share('default', 'read');
     const elsewhere = await share('other', 'write');
-    expect((await invoke(lambdaClient(server, { secret: write.token }), 'Echo', { via: 'share' })).body).toMatchObject({ event: { via: 'share' } });
-    expect(await failureOf(invoke(lambdaClient(server, { secret: read.token }), 'Echo'))).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
-    expect(await failureOf(invoke(lambdaClient(server, { secret: elsewhere.token }), 'Echo'))).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
+    expect((await invoke(lambdaClient(server, { secret: write.token }), 'Echo', { via: 'share' })).body).toMatchObject({
+      event: { via: 'share' },
+    });
+    expect(await failureOf(invoke(lambdaClient(server, { secret: read.token }), 'Echo'))).toMatchObject({
+      name: 'InvalidSignatureException',
+      status: 403,
+    });
+    expect(await failureOf(invoke(lambdaClient(server, { secret: elsewhere.token }), 'Echo'))).toMatchObject({
+      name: 'InvalidSignatureException',
+      status: 403,
+    });
     expect((await server.api(`/api/workspaces/default/shares/${write.id}`, { method: 'DELETE' })).status).toBe(204);
-    expect(await failureOf(invoke(lambdaClient(server, { secret: write.token }), 'Echo'))).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
+    expect(await failureOf(invoke(lambdaClient(server, { secret: write.token }), 'Echo'))).toMatchObject({
+      name: 'InvalidSignatureException',
+      status: 403,
+    });
   });
 
   it('refuses a signed request whose body was changed, or whose signature is older than 15 minutes', async () => {
@@ -209,7 +269,10 @@ describe('requests are authenticated by SigV4: access key id = workspace id, sec
   it('checks x-amz-content-sha256 against the body when the client sends it', async () => {
     const body = '{"n":3}';
     const { url, init } = await signed(body);
-    const headers = { ...(init.headers as Record<string, string>), 'x-amz-content-sha256': createHash('sha256').update('{}').digest('hex') };
+    const headers = {
+      ...(init.headers as Record<string, string>),
+      'x-amz-content-sha256': createHash('sha256').update('{}').digest('hex'),
+    };
     expect((await fetch(url, { ...init, headers })).status).toBe(403);
   });
 });

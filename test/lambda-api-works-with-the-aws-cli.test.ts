@@ -42,7 +42,23 @@ const json = (stdout: string): Record<string, unknown> => JSON.parse(stdout) as 
 describe('the Debian AWS CLI v2 drives the Lambda API unmodified with --endpoint-url', () => {
   it('aws lambda invoke writes the payload and prints StatusCode, ExecutedVersion and the log tail', async () => {
     const out = path.join(dir, 'out.json');
-    const r = await awsCli(server, ['lambda', 'invoke', '--function-name', 'hello', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"name":"CLI"}', '--log-type', 'Tail', out], { cwd: dir });
+    const r = await awsCli(
+      server,
+      [
+        'lambda',
+        'invoke',
+        '--function-name',
+        'hello',
+        '--cli-binary-format',
+        'raw-in-base64-out',
+        '--payload',
+        '{"name":"CLI"}',
+        '--log-type',
+        'Tail',
+        out,
+      ],
+      { cwd: dir },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const result = json(r.stdout);
@@ -53,7 +69,11 @@ describe('the Debian AWS CLI v2 drives the Lambda API unmodified with --endpoint
 
   it('reports a function error the way the CLI shows it', async () => {
     const out = path.join(dir, 'error.json');
-    const r = await awsCli(server, ['lambda', 'invoke', '--function-name', 'hello', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"fail":true}', out], { cwd: dir });
+    const r = await awsCli(
+      server,
+      ['lambda', 'invoke', '--function-name', 'hello', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"fail":true}', out],
+      { cwd: dir },
+    );
     expect(r.code).toBe(0);
     expect(json(r.stdout)).toMatchObject({ StatusCode: 200, FunctionError: 'Unhandled' });
     expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toMatchObject({ errorType: 'RuntimeError', errorMessage: 'asked to fail' });
@@ -64,13 +84,26 @@ describe('the Debian AWS CLI v2 drives the Lambda API unmodified with --endpoint
     expect(list.code).toBe(0);
     expect((json(list.stdout).Functions as { FunctionName: string }[]).map((f) => f.FunctionName)).toEqual(['hello']);
     const config = await awsCli(server, ['lambda', 'get-function-configuration', '--function-name', 'hello']);
-    expect(json(config.stdout)).toMatchObject({ FunctionName: 'hello', Runtime: 'python3.12', Handler: 'app.lambda_handler', Timeout: 3, MemorySize: 128 });
+    expect(json(config.stdout)).toMatchObject({
+      FunctionName: 'hello',
+      Runtime: 'python3.12',
+      Handler: 'app.lambda_handler',
+      Timeout: 3,
+      MemorySize: 128,
+    });
     const got = await awsCli(server, ['lambda', 'get-function', '--function-name', 'hello']);
     expect((json(got.stdout).Code as { Location: string }).Location).toMatch(/\/lambda\/default\/code\/hello\.zip\?/);
   });
 
   it('puts, gets and deletes reserved concurrency, as in the concurrency article', async () => {
-    const put = await awsCli(server, ['lambda', 'put-function-concurrency', '--function-name', 'hello', '--reserved-concurrent-executions', '25']);
+    const put = await awsCli(server, [
+      'lambda',
+      'put-function-concurrency',
+      '--function-name',
+      'hello',
+      '--reserved-concurrent-executions',
+      '25',
+    ]);
     expect(json(put.stdout)).toEqual({ ReservedConcurrentExecutions: 25 });
     const query = await awsCli(server, ['lambda', 'get-function', '--function-name', 'hello', '--query', 'Concurrency']);
     expect(json(query.stdout)).toEqual({ ReservedConcurrentExecutions: 25 });

@@ -73,7 +73,11 @@ describe('concurrency: reservations reserve and cap, the account limit is shared
     const busy = invoke(client, 'Capped', { ms: 800 });
     await eventually(() => (running('Capped') === 1 ? true : undefined), 5000, 'Capped to be running');
     const throttle = await throttleOf('Capped');
-    expect(throttle).toMatchObject({ name: 'TooManyRequestsException', status: 429, reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
+    expect(throttle).toMatchObject({
+      name: 'TooManyRequestsException',
+      status: 429,
+      reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+    });
     expect(throttle.ms).toBeLessThan(300);
     expect((await busy).body).toEqual({ ok: true });
   });
@@ -83,23 +87,32 @@ describe('concurrency: reservations reserve and cap, the account limit is shared
     expect(settings.AccountLimit).toMatchObject({ ConcurrentExecutions: 3, UnreservedConcurrentExecutions: 2 });
     const busy = [invoke(client, 'Open', { ms: 800 }), invoke(client, 'Other', { ms: 800 })];
     await eventually(() => (running('Open') + running('Other') === 2 ? true : undefined), 5000, 'both to be running');
-    expect(await throttleOf('Open')).toMatchObject({ name: 'TooManyRequestsException', status: 429, reason: 'ConcurrentInvocationLimitExceeded' });
+    expect(await throttleOf('Open')).toMatchObject({
+      name: 'TooManyRequestsException',
+      status: 429,
+      reason: 'ConcurrentInvocationLimitExceeded',
+    });
     // The reserved function still has its own slice.
     expect((await invoke(client, 'Capped')).body).toEqual({ ok: true });
     await Promise.all(busy);
   });
 
   it('a reservation that would leave less than the unreserved minimum is refused', async () => {
-    const err = await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'Open', ReservedConcurrentExecutions: 2 })).catch((e: unknown) => e);
+    const err = await client
+      .send(new PutFunctionConcurrencyCommand({ FunctionName: 'Open', ReservedConcurrentExecutions: 2 }))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({
       name: 'InvalidParameterValueException',
-      message: "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [1].",
+      message:
+        "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [1].",
       $metadata: { httpStatusCode: 400 },
     });
   });
 
   it('reserved concurrency 0 is a kill switch, until the reservation is deleted', async () => {
-    expect(await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'Open', ReservedConcurrentExecutions: 0 }))).toMatchObject({ ReservedConcurrentExecutions: 0 });
+    expect(await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'Open', ReservedConcurrentExecutions: 0 }))).toMatchObject({
+      ReservedConcurrentExecutions: 0,
+    });
     expect((await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Open' }))).ReservedConcurrentExecutions).toBe(0);
     expect((await client.send(new GetFunctionCommand({ FunctionName: 'Open' }))).Concurrency).toEqual({ ReservedConcurrentExecutions: 0 });
     expect(await throttleOf('Open')).toMatchObject({ status: 429, reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
@@ -116,16 +129,30 @@ describe('reservations set through the API are kept', () => {
     expect((await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Open' }))).ReservedConcurrentExecutions).toBe(1);
     const root = server.workspaces.rootOf('default');
     const template = fs.readFileSync(path.join(root, 'template.yaml'), 'utf8');
-    fs.writeFileSync(path.join(root, 'template.yaml'), template.replace('Handler: index.handler, Timeout: 10 }\n  Other', 'Handler: index.handler, Timeout: 10, ReservedConcurrentExecutions: 0 }\n  Other'));
-    await eventually(async () => {
-      const reserved = (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Open' }))).ReservedConcurrentExecutions;
-      return reserved === 0 ? true : undefined;
-    }, 10_000, 'the template value to take over');
+    fs.writeFileSync(
+      path.join(root, 'template.yaml'),
+      template.replace(
+        'Handler: index.handler, Timeout: 10 }\n  Other',
+        'Handler: index.handler, Timeout: 10, ReservedConcurrentExecutions: 0 }\n  Other',
+      ),
+    );
+    await eventually(
+      async () => {
+        const reserved = (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Open' }))).ReservedConcurrentExecutions;
+        return reserved === 0 ? true : undefined;
+      },
+      10_000,
+      'the template value to take over',
+    );
     fs.writeFileSync(path.join(root, 'template.yaml'), template);
-    await eventually(async () => {
-      const reserved = (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Open' }))).ReservedConcurrentExecutions;
-      return reserved === undefined ? true : undefined;
-    }, 10_000, 'the reservation to be gone with the template value');
+    await eventually(
+      async () => {
+        const reserved = (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Open' }))).ReservedConcurrentExecutions;
+        return reserved === undefined ? true : undefined;
+      },
+      10_000,
+      'the reservation to be gone with the template value',
+    );
   });
 });
 
@@ -160,7 +187,9 @@ describe('asynchronous (Event) invocations are queued and retried', () => {
 
 describe('payload limits: 6 MB synchronous, 1 MB asynchronous, 6 MB responses', () => {
   it('refuses a synchronous request over 6 MB with 413 RequestTooLargeException', async () => {
-    const err = await client.send(new InvokeCommand({ FunctionName: 'Open', Payload: Buffer.from(JSON.stringify({ pad: 'x'.repeat(6 * 1024 * 1024) })) })).catch((e: unknown) => e);
+    const err = await client
+      .send(new InvokeCommand({ FunctionName: 'Open', Payload: Buffer.from(JSON.stringify({ pad: 'x'.repeat(6 * 1024 * 1024) })) }))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
     expect((err as Error).message).toMatch(/6291456 bytes/);
   });
@@ -168,7 +197,9 @@ describe('payload limits: 6 MB synchronous, 1 MB asynchronous, 6 MB responses', 
   it('accepts 1.5 MB synchronously but refuses it asynchronously', async () => {
     const event = { echoSize: true, pad: 'x'.repeat(1536 * 1024) };
     expect(((await invoke(client, 'Open', event)).body as { size: number }).size).toBe(JSON.stringify(event).length);
-    const err = await client.send(new InvokeCommand({ FunctionName: 'Open', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) })).catch((e: unknown) => e);
+    const err = await client
+      .send(new InvokeCommand({ FunctionName: 'Open', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
     expect((err as Error).message).toMatch(/1048576 bytes/);
   });
@@ -176,6 +207,9 @@ describe('payload limits: 6 MB synchronous, 1 MB asynchronous, 6 MB responses', 
   it('answers a response over 6 MB with Function.ResponseSizeTooLarge', async () => {
     const r = await invoke(client, 'Open', { big: 7 * 1024 * 1024 });
     expect(r.functionError).toBe('Unhandled');
-    expect(r.body).toEqual({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' });
+    expect(r.body).toEqual({
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+    });
   });
 });

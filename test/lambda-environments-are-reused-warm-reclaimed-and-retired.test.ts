@@ -87,10 +87,14 @@ describe('Lambda execution environments: one process each, reused warm, reclaime
     expect(before.version).toBe('v1');
     const lastModified = (await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Counter' }))).LastModified;
     fs.writeFileSync(path.join(root, 'counter/app.js'), counter('v2'));
-    await eventually(async () => {
-      const now = (await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Counter' }))).LastModified;
-      return now !== lastModified ? true : undefined;
-    }, 10_000, 'the code change to be noticed');
+    await eventually(
+      async () => {
+        const now = (await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Counter' }))).LastModified;
+        return now !== lastModified ? true : undefined;
+      },
+      10_000,
+      'the code change to be noticed',
+    );
     const after = await invoke(client, 'Counter');
     expect(after.body).toMatchObject({ version: 'v2', invocations: 1 });
     expect((after.body as Result).pid).not.toBe(before.pid);
@@ -104,10 +108,14 @@ describe('Lambda execution environments: one process each, reused warm, reclaime
     const inFlight = invoke(client, 'Slow', { ms: 1500 });
     await new Promise((r) => setTimeout(r, 200));
     fs.writeFileSync(path.join(root, 'slow/app.js'), slow('v2'));
-    await eventually(async () => {
-      const now = (await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Slow' }))).LastModified;
-      return now !== lastModified ? true : undefined;
-    }, 10_000, 'the code change to be noticed');
+    await eventually(
+      async () => {
+        const now = (await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Slow' }))).LastModified;
+        return now !== lastModified ? true : undefined;
+      },
+      10_000,
+      'the code change to be noticed',
+    );
     const fresh = (await invoke(client, 'Slow', { ms: 1 })).body as Result;
     expect(fresh.version).toBe('v2');
     const old = (await inFlight).body as Result;
@@ -121,7 +129,11 @@ describe('Lambda execution environments: one process each, reused warm, reclaime
     const pids = (await Promise.all([invoke(client, 'Slow', { ms: 200 }), invoke(client, 'Counter')])).map((r) => (r.body as Result).pid);
     expect(pids.every(alive)).toBe(true);
     const inFlight = invoke(client, 'Slow', { ms: 5000 });
-    await eventually(() => (server.lambda.peek('default')?.concurrency.runningCount('Slow') ? true : undefined), 5000, 'an invocation in flight');
+    await eventually(
+      () => (server.lambda.peek('default')?.concurrency.runningCount('Slow') ? true : undefined),
+      5000,
+      'an invocation in flight',
+    );
     await new Promise((r) => setTimeout(r, 100));
     const res = await server.api('/api/workspaces/default/hibernate', { method: 'POST' });
     expect(res.status).toBe(200);

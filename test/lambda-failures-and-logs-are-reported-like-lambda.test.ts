@@ -69,7 +69,10 @@ describe('failures are reported the way Lambda reports them', () => {
     expect(Date.now() - envStarted).toBeLessThan(3500);
     expect(r.status).toBe(200);
     expect(r.functionError).toBe('Unhandled');
-    expect(r.body).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Task timed out after 1\.00 seconds$/) });
+    expect(r.body).toEqual({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Task timed out after 1\.00 seconds$/),
+    });
     expect(r.log).toMatch(/Task timed out after 1\.00 seconds/);
     expect(r.log).toMatch(/REPORT RequestId: .*Duration: 1\d{3}\.\d\d ms.*Status: timeout/);
     await eventually(() => (alive(pid as number) ? undefined : true), 3000, 'the timed-out process to be gone');
@@ -83,7 +86,10 @@ describe('failures are reported the way Lambda reports them', () => {
     const { pid } = fine.body as { pid: string };
     const r = await invoke(client, 'Hog');
     expect(r.functionError).toBe('Unhandled');
-    expect(r.body).toEqual({ errorType: 'Runtime.OutOfMemory', errorMessage: expect.stringMatching(/Runtime exited with error: signal: killed$/) });
+    expect(r.body).toEqual({
+      errorType: 'Runtime.OutOfMemory',
+      errorMessage: expect.stringMatching(/Runtime exited with error: signal: killed$/),
+    });
     expect(Number(/Max Memory Used: (\d+) MB/.exec(r.log)?.[1])).toBeGreaterThan(128);
     expect(r.log).toMatch(/Status: error\tError Type: Runtime\.OutOfMemory/);
     await eventually(() => (alive(pid) ? undefined : true), 3000, 'the process to be killed');
@@ -118,14 +124,23 @@ describe('failures are reported the way Lambda reports them', () => {
       expect(r.log).toMatch(/initialising/);
       expect(r.log).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Error/);
     }
-    expect((await invoke(client, 'NoModule')).body).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module 'missing'" });
-    expect((await invoke(client, 'PyNoHandler')).body).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: "Handler 'nope' missing on module 'app'" });
+    expect((await invoke(client, 'NoModule')).body).toMatchObject({
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage: "Error: Cannot find module 'missing'",
+    });
+    expect((await invoke(client, 'PyNoHandler')).body).toMatchObject({
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: "Handler 'nope' missing on module 'app'",
+    });
     await eventually(() => (pidsOf('BrokenInit').length === 0 ? true : undefined), 3000, 'failed environments to be gone');
   });
 
   it('a provided runtime without a bootstrap is an init error that holds no process and no concurrency', async () => {
     const r = await invoke(client, 'NoBootstrap');
-    expect(r.body).toMatchObject({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: expect.stringMatching(/Couldn't find valid bootstrap\(s\): \[\S+\/py\/bootstrap\]/) });
+    expect(r.body).toMatchObject({
+      errorType: 'Runtime.InvalidEntrypoint',
+      errorMessage: expect.stringMatching(/Couldn't find valid bootstrap\(s\): \[\S+\/py\/bootstrap\]/),
+    });
     const svc = server.lambda.peek('default');
     await eventually(() => (svc?.get('NoBootstrap')?.pool.environments === 0 ? true : undefined), 3000, 'no environment left');
     expect(svc?.concurrency.runningCount('NoBootstrap')).toBe(0);
@@ -135,7 +150,10 @@ describe('failures are reported the way Lambda reports them', () => {
     const { pid } = (await invoke(client, 'Crasher')).body as { pid: string };
     const r = await invoke(client, 'Crasher', { exit: true });
     expect(r.functionError).toBe('Unhandled');
-    expect(r.body).toEqual({ errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: exit status 3$/) });
+    expect(r.body).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: exit status 3$/),
+    });
     const next = (await invoke(client, 'Crasher')).body as { pid: string };
     expect(next.pid).not.toBe(pid);
     expect(alive(pid)).toBe(false);
@@ -155,7 +173,9 @@ describe('each invocation has its own log: init output, START, stdout and stderr
     expect(lines).toContain('raw stderr');
     expect(lines.at(-2)).toBe(`END RequestId: ${requestId}`);
     expect(lines.at(-1)).toMatch(
-      new RegExp(`^REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: [\\d.]+ ms$`),
+      new RegExp(
+        `^REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: [\\d.]+ ms$`,
+      ),
     );
     const warm = await invoke(client, 'Chatty');
     expect(warm.log).not.toMatch(/INIT_START|init line|Init Duration/);

@@ -63,21 +63,41 @@ describe('the sidebar REST routes', () => {
         warnings: [expect.stringMatching(/NEEDS: !Ref Missing \(parameter Missing has no Default\)/)],
       }),
     ]);
-    expect(list.problems).toEqual([expect.objectContaining({ file: 'template.yaml', line: 13, logicalId: 'Broken', message: expect.stringMatching(/ruby3\.3 is not supported/) })]);
+    expect(list.problems).toEqual([
+      expect.objectContaining({
+        file: 'template.yaml',
+        line: 13,
+        logicalId: 'Broken',
+        message: expect.stringMatching(/ruby3\.3 is not supported/),
+      }),
+    ]);
   });
 
   it('invoke for owners and write shares, refuse read shares, bad JSON and unknown functions', async () => {
     const ok = await server.api(invokeUrl, { method: 'POST', token: writeToken, body: JSON.stringify({ payload: '{"name":"share"}' }) });
     expect(ok.status).toBe(200);
     const inv = (await ok.json()) as LambdaInvocation;
-    expect(inv).toMatchObject({ functionName: 'Greeter', invocationType: 'RequestResponse', attempt: 1, payload: '{"hi":"share"}', memorySizeMb: 128 });
+    expect(inv).toMatchObject({
+      functionName: 'Greeter',
+      invocationType: 'RequestResponse',
+      attempt: 1,
+      payload: '{"hi":"share"}',
+      memorySizeMb: 128,
+    });
     expect(inv.functionError).toBeUndefined();
     expect(inv.log).toMatch(/^INIT_START[\s\S]*REPORT RequestId: /);
     expect((await server.api(invokeUrl, { method: 'POST', token: readToken, body: JSON.stringify({ payload: '{}' }) })).status).toBe(403);
     const bad = await server.api(invokeUrl, { method: 'POST', body: JSON.stringify({ payload: '{oops' }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('InvalidRequestContentException');
-    expect((await server.api('/api/workspaces/default/lambda/functions/Nope/invoke', { method: 'POST', body: JSON.stringify({ payload: '{}' }) })).status).toBe(404);
+    expect(
+      (
+        await server.api('/api/workspaces/default/lambda/functions/Nope/invoke', {
+          method: 'POST',
+          body: JSON.stringify({ payload: '{}' }),
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('answer a throttle as 429 with the reason', async () => {
@@ -85,16 +105,24 @@ describe('the sidebar REST routes', () => {
     server.lambda.peek('default')?.setReserved('Greeter', 0);
     const res = await server.api(invokeUrl, { method: 'POST', body: JSON.stringify({ payload: '{}' }) });
     expect(res.status).toBe(429);
-    expect(await res.json()).toEqual({ error: { code: 'TooManyRequestsException', message: 'Rate Exceeded. (ReservedFunctionConcurrentInvocationLimitExceeded)' } });
+    expect(await res.json()).toEqual({
+      error: { code: 'TooManyRequestsException', message: 'Rate Exceeded. (ReservedFunctionConcurrentInvocationLimitExceeded)' },
+    });
     server.lambda.peek('default')?.setReserved('Greeter', 3);
   });
 
   it('show recent invocations, asynchronous attempts included', async () => {
     expect((await invoke(lambdaClient(server), 'Greeter', { fail: true }, 'Event')).status).toBe(202);
-    const recent = await eventually(async () => {
-      const list = (await (await server.api('/api/workspaces/default/lambda/invocations?function=Greeter', { token: readToken })).json()) as LambdaInvocation[];
-      return list.filter((i) => i.invocationType === 'Event').length === 3 ? list : undefined;
-    }, 10_000, 'three attempts');
+    const recent = await eventually(
+      async () => {
+        const list = (await (
+          await server.api('/api/workspaces/default/lambda/invocations?function=Greeter', { token: readToken })
+        ).json()) as LambdaInvocation[];
+        return list.filter((i) => i.invocationType === 'Event').length === 3 ? list : undefined;
+      },
+      10_000,
+      'three attempts',
+    );
     const events = recent.filter((i) => i.invocationType === 'Event');
     expect(events.map((i) => i.attempt)).toEqual([3, 2, 1]);
     expect(new Set(events.map((i) => i.requestId)).size).toBe(1);

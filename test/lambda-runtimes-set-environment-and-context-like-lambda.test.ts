@@ -11,9 +11,21 @@ let client: LambdaClient;
 let root: string;
 
 const KEYS = [
-  'AWS_LAMBDA_FUNCTION_NAME', '_HANDLER', 'LAMBDA_TASK_ROOT', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', 'AWS_EXECUTION_ENV',
-  'MY_VAR', 'NIMBUS_LEAK_PROBE', 'TZ', '_X_AMZN_TRACE_ID',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  '_HANDLER',
+  'LAMBDA_TASK_ROOT',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_LAMBDA_RUNTIME_API',
+  'AWS_EXECUTION_ENV',
+  'MY_VAR',
+  'NIMBUS_LEAK_PROBE',
+  'TZ',
+  '_X_AMZN_TRACE_ID',
 ];
 
 const NODE_REPORT = `
@@ -139,7 +151,14 @@ interface Report {
 
 const requestIdOf = (log: string): string | undefined => /START RequestId: (\S+) Version: \$LATEST/.exec(log)?.[1];
 
-async function expectLambdaEnvironment(name: string, runtime: string, handler: string, codeDir: string, memory: string, timeoutMs: number): Promise<Report> {
+async function expectLambdaEnvironment(
+  name: string,
+  runtime: string,
+  handler: string,
+  codeDir: string,
+  memory: string,
+  timeoutMs: number,
+): Promise<Report> {
   const r = await invoke(client, name, { hello: 'world' });
   expect(r.functionError).toBeUndefined();
   const report = r.body as Report;
@@ -203,7 +222,7 @@ describe('functions see the environment variables and context Lambda gives them'
 
   it('Python (the machine python3), with a private temporary folder per environment', async () => {
     const hostFile = path.join(os.tmpdir(), `nimbus-host-only-${process.pid}`);
-    fs.writeFileSync(hostFile, 'the machine\'s /tmp');
+    fs.writeFileSync(hostFile, "the machine's /tmp");
     try {
       const report = await expectLambdaEnvironment('Py', 'python3.11', 'app.lambda_handler', 'py', '128', 3000);
       expect(report.env.MY_VAR).toBe('from-python');

@@ -57,7 +57,9 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
     expect(log).toMatch(/START RequestId: [0-9a-f-]{36} Version: \$LATEST/);
     expect(log).toMatch(/INFO\tgreeting Nimbus/);
     expect(log).toMatch(/REPORT RequestId: .*Init Duration/);
-    expect(await page.textContent('.nb-lambda-figures')).toMatch(/Duration [\d.]+ ms · Billed \d+ ms · Memory \d+\/256 MB · Init [\d.]+ ms/);
+    expect(await page.textContent('.nb-lambda-figures')).toMatch(
+      /Duration [\d.]+ ms · Billed \d+ ms · Memory \d+\/256 MB · Init [\d.]+ ms/,
+    );
     await page.waitForSelector(`${fn('HelloFunction')} .nb-lambda-warm`);
   });
 
@@ -75,18 +77,24 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
     fs.writeFileSync(path.join(root, 'hello/src/app.js'), `exports.handler = async () => { throw new RangeError('out of range'); };`);
     // The code change retires the warm environment; the next invocation runs the new code.
     await expect
-      .poll(async () => {
-        await page.fill('.nb-lambda-payload', '{}');
-        await page.click('.lambda-invoke');
-        await page.waitForSelector('.lambda-invoke:not([disabled])');
-        return page.textContent('.nb-lambda-status');
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          await page.fill('.nb-lambda-payload', '{}');
+          await page.click('.lambda-invoke');
+          await page.waitForSelector('.lambda-invoke:not([disabled])');
+          return page.textContent('.nb-lambda-status');
+        },
+        { timeout: 15_000 },
+      )
       .toMatch(/Failed: RangeError/);
     expect(await page.textContent('.nb-lambda-response')).toContain('out of range');
   });
 
   it('shows template problems with file and line, live, and a badge', async () => {
-    writeFiles(root, { 'broken/template.yaml': 'Resources:\n  Bad:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: x.y, Runtime: cobol, InlineCode: x }\n' });
+    writeFiles(root, {
+      'broken/template.yaml':
+        'Resources:\n  Bad:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: x.y, Runtime: cobol, InlineCode: x }\n',
+    });
     await page.waitForSelector('.nb-lambda-problem[data-file="broken/template.yaml"]', { timeout: 15_000 });
     expect(await page.textContent('.nb-lambda-problem')).toMatch(/broken\/template\.yaml:2:3.*Runtime cobol is not supported/);
     expect(await page.textContent('.nb-activity-button[data-view="lambda"] .nb-badge')).toBe('1');
@@ -102,7 +110,11 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
     await readOnlyPage.click(fn('HelloFunction'));
     expect(await readOnlyPage.isDisabled('.lambda-invoke')).toBe(true);
     const refused = await readOnlyPage.evaluate(async () => {
-      const r = await fetch('/api/workspaces/default/lambda/functions/HelloFunction/invoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"payload":"{}"}' });
+      const r = await fetch('/api/workspaces/default/lambda/functions/HelloFunction/invoke', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"payload":"{}"}',
+      });
       return r.status;
     });
     expect(refused).toBe(403);

@@ -29,7 +29,14 @@ function startNimbus(args: string[]): { child: ChildProcess; ready: Promise<{ ba
 /** What the test helpers need of a server, for one started as a process. */
 const asTestServer = ({ base, token }: { base: string; token: string }) => ({
   api: (pathname: string, init: RequestInit = {}) =>
-    fetch(base + pathname, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) } }),
+    fetch(base + pathname, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    }),
   wsUrl: (pathname: string) => base.replace(/^http/, 'ws') + pathname.replace(/token=[^&]*/, `token=${token}`),
 });
 
@@ -67,7 +74,11 @@ describe('the nimbus command', () => {
 
   it('refuses to bind a non-loopback address without a configured token', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cli-'));
-    const r = spawnSync(process.execPath, [bin, '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir], { encoding: 'utf8', env: clean, timeout: 20_000 });
+    const r = spawnSync(process.execPath, [bin, '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir], {
+      encoding: 'utf8',
+      env: clean,
+      timeout: 20_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without a configured token/);
   });
@@ -98,7 +109,10 @@ describe('the nimbus command', () => {
       expect(fs.readFileSync(path.join(dataDir, 'owner-token'), 'utf8').trim()).toBe(token);
       expect(fs.statSync(path.join(dataDir, 'owner-token')).mode & 0o777).toBe(0o600);
       expect(fs.existsSync(path.join(dataDir, 'nimbus.db'))).toBe(true);
-      const list = (await (await fetch(`${base}/api/workspaces`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string; openedPath?: string }[];
+      const list = (await (await fetch(`${base}/api/workspaces`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        id: string;
+        openedPath?: string;
+      }[];
       const opened = list.find((w) => w.openedPath === fs.realpathSync(project));
       expect(opened).toBeDefined();
       const file = await fetch(`${base}/api/workspaces/${opened?.id}/file?path=main.py`, { headers: { authorization: `Bearer ${token}` } });
@@ -142,11 +156,15 @@ describe('the nimbus command', () => {
       // Checkpointed within a second of the output (--terminal-checkpoint 1), while the server runs.
       const db = new Database(path.join(dataDir, 'nimbus.db'), { readonly: true });
       try {
-        await vi.waitFor(() => {
-          const row = db.prepare("SELECT screen, cwd FROM terminal_restore WHERE workspace_id = 'default'").get() as { screen: string; cwd: string } | undefined;
-          expect(row?.screen).toContain('crash-46');
-          expect(row?.cwd).toMatch(/\/deep\/er$/);
-        }, { timeout: 10_000, interval: 100 });
+        await vi.waitFor(
+          () => {
+            const row = db.prepare("SELECT screen, cwd FROM terminal_restore WHERE workspace_id = 'default'").get() as
+              { screen: string; cwd: string } | undefined;
+            expect(row?.screen).toContain('crash-46');
+            expect(row?.cwd).toMatch(/\/deep\/er$/);
+          },
+          { timeout: 10_000, interval: 100 },
+        );
       } finally {
         db.close();
       }

@@ -105,11 +105,15 @@ describe('pair programming in two browsers', () => {
     await expect.poll(() => fs.readFileSync(path.join(root, 'src/app.ts'), 'utf8'), { timeout: 5000 }).toBe(expected);
 
     const labelIn = (page: Page): Promise<string[]> =>
-      page.evaluate(() => Array.from(document.querySelectorAll('.monaco-editor .yRemoteSelectionHead')).map((el) => getComputedStyle(el, '::after').content));
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll('.monaco-editor .yRemoteSelectionHead')).map((el) => getComputedStyle(el, '::after').content),
+      );
     await expect.poll(() => labelIn(alice), { timeout: 5000 }).toEqual(['"Bob"']);
     await expect.poll(() => labelIn(bob), { timeout: 5000 }).toEqual(['"Alice"']);
     await showView(alice, 'people');
-    await expect.poll(() => alice.locator('.nb-person[data-peer-name="Bob"] .nb-person-file').textContent(), { timeout: 5000 }).toBe('app.ts');
+    await expect
+      .poll(() => alice.locator('.nb-person[data-peer-name="Bob"] .nb-person-file').textContent(), { timeout: 5000 })
+      .toBe('app.ts');
     expect(await alice.locator('.nb-person[data-peer-name="Alice"] .nb-person-file').textContent()).toBe('app.ts');
   });
 
@@ -263,7 +267,9 @@ describe('pair programming in two browsers', () => {
     expect(await terminalSelect.inputValue()).toBe('read');
     expect(await alice.locator('.nb-share-warning').isVisible()).toBe(false);
     await alice.selectOption('.nb-share-dialog select[name="terminal"]', 'write');
-    await expect.poll(() => alice.locator('.nb-share-warning').textContent()).toMatch(/runs commands on this machine.*inside this workspace's sandbox/);
+    await expect
+      .poll(() => alice.locator('.nb-share-warning').textContent())
+      .toMatch(/runs commands on this machine.*inside this workspace's sandbox/);
     await alice.click('.nb-share-dialog button.nb-primary');
     const url = await alice.locator('.share-url').inputValue();
     expect(await alice.locator('.nb-share-created').textContent()).toContain('type in its terminals');
@@ -280,13 +286,18 @@ describe('pair programming in two browsers', () => {
       await dave.click('.nb-terminal-host:not([hidden]) .xterm');
       await dave.keyboard.type('echo dave-$((40+2))');
       await dave.keyboard.press('Enter');
-      await dave.waitForFunction(() => window.nimbusTerminals?.list().some((t) => t.text.includes('dave-42')), undefined, { timeout: 10_000 });
+      await dave.waitForFunction(() => window.nimbusTerminals?.list().some((t) => t.text.includes('dave-42')), undefined, {
+        timeout: 10_000,
+      });
     } finally {
       await dave.context().close();
     }
 
     // A link without terminal access sees no terminal at all.
-    const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'write', terminal: 'none' }) });
+    const res = await server.api('/api/workspaces/default/shares', {
+      method: 'POST',
+      body: JSON.stringify({ role: 'write', terminal: 'none' }),
+    });
     const erin = await (await context('Erin')).newPage();
     try {
       await erin.goto(((await res.json()) as CreatedShare).url);

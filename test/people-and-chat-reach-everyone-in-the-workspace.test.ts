@@ -15,7 +15,10 @@ interface Person {
   ws: WebSocket;
   inbox: PeopleServerMessage[];
   send(message: PeopleClientMessage | Record<string, unknown>): void;
-  next<T extends PeopleServerMessage['type']>(type: T, match?: (m: Extract<PeopleServerMessage, { type: T }>) => boolean): Promise<Extract<PeopleServerMessage, { type: T }>>;
+  next<T extends PeopleServerMessage['type']>(
+    type: T,
+    match?: (m: Extract<PeopleServerMessage, { type: T }>) => boolean,
+  ): Promise<Extract<PeopleServerMessage, { type: T }>>;
 }
 
 async function connect(token: string, target = server): Promise<Person> {

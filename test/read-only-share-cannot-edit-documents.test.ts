@@ -103,7 +103,10 @@ describe('a read-only share link cannot change a document, whatever its client s
     clients.push(owner, watcher);
     owner.provider.awareness.setLocalState({ user: { name: 'Owner', color: '#112233' } });
     await Promise.all([owner.synced(), watcher.synced()]);
-    await eventually(() => (watcher.provider.awareness.getStates().get(owner.doc.clientID) as { user?: { name: string } } | undefined)?.user?.name === 'Owner');
+    await eventually(
+      () =>
+        (watcher.provider.awareness.getStates().get(owner.doc.clientID) as { user?: { name: string } } | undefined)?.user?.name === 'Owner',
+    );
 
     const ws = new WebSocket(server.wsUrl(`/yjs/default/aw.txt?token=${readToken}`));
     await new Promise((r) => ws.once('open', r));
@@ -116,7 +119,9 @@ describe('a read-only share link cannot change a document, whatever its client s
     spoof.states.set(owner.doc.clientID, { user: { name: 'Mallory', color: '#000000' } });
     ws.send(frame(1, (e) => encoding.writeVarUint8Array(e, encodeAwarenessUpdate(fake, [fake.clientID]))));
     ws.send(frame(1, (e) => encoding.writeVarUint8Array(e, encodeAwarenessUpdate(spoof, [owner.doc.clientID]))));
-    await eventually(() => (watcher.provider.awareness.getStates().get(fake.clientID) as { user?: { name: string } } | undefined)?.user?.name === 'Viewer');
+    await eventually(
+      () => (watcher.provider.awareness.getStates().get(fake.clientID) as { user?: { name: string } } | undefined)?.user?.name === 'Viewer',
+    );
     await sleep(200);
     expect((watcher.provider.awareness.getStates().get(owner.doc.clientID) as { user: { name: string } }).user.name).toBe('Owner');
     fake.destroy();

@@ -24,17 +24,26 @@ afterAll(async () => {
 });
 
 const setting = (p: Page, key: string) => p.locator(`.nb-settings .nb-setting[data-key="${key}"]`);
-const bg = (p: Page, selector: string): Promise<string> => p.locator(selector).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+const bg = (p: Page, selector: string): Promise<string> =>
+  p
+    .locator(selector)
+    .first()
+    .evaluate((el) => getComputedStyle(el).backgroundColor);
 
 describe('settings: a schema per feature, the person’s own kept by the server, the workspace’s in its folder', () => {
   it('Ctrl+, opens settings; a change applies at once and follows the person to a reload', async () => {
     const p = page as Page;
     await p.keyboard.press('Control+Comma');
     await p.locator('.nb-settings-search').fill('font size');
-    expect(await p.locator('.nb-settings .nb-setting').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual(['editor.fontSize', 'terminal.integrated.fontSize']);
+    expect(await p.locator('.nb-settings .nb-setting').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).toEqual([
+      'editor.fontSize',
+      'terminal.integrated.fontSize',
+    ]);
     await setting(p, 'editor.fontSize').locator('input').fill('21');
     await setting(p, 'editor.fontSize').locator('input').press('Enter');
-    await expect.poll(async () => ((await (await server.api('/api/settings')).json()) as Record<string, unknown>)['editor.fontSize']).toBe(21);
+    await expect
+      .poll(async () => ((await (await server.api('/api/settings')).json()) as Record<string, unknown>)['editor.fontSize'])
+      .toBe(21);
     await p.keyboard.press('Escape');
     await p.dblclick('.nb-tree-row[data-path="indent.js"]');
     await expect.poll(() => p.locator('.monaco-editor .view-lines').evaluate((el) => getComputedStyle(el).fontSize)).toBe('21px');
@@ -66,7 +75,13 @@ describe('settings: a schema per feature, the person’s own kept by the server,
     await p.locator('.nb-settings-search').fill('tab size');
     await setting(p, 'editor.tabSize').locator('input').fill('4');
     await setting(p, 'editor.tabSize').locator('input').press('Enter');
-    await expect.poll(() => (fs.existsSync(path.join(root, '.nimbus/settings.json')) ? JSON.parse(fs.readFileSync(path.join(root, '.nimbus/settings.json'), 'utf8')) : undefined)).toEqual({ 'editor.tabSize': 4 });
+    await expect
+      .poll(() =>
+        fs.existsSync(path.join(root, '.nimbus/settings.json'))
+          ? JSON.parse(fs.readFileSync(path.join(root, '.nimbus/settings.json'), 'utf8'))
+          : undefined,
+      )
+      .toEqual({ 'editor.tabSize': 4 });
     await p.keyboard.press('Escape');
     // Tab in the editor now inserts four spaces.
     await p.dblclick('.nb-tree-row[data-path="indent.js"]');
@@ -80,9 +95,14 @@ describe('settings: a schema per feature, the person’s own kept by the server,
     await p.keyboard.press('Delete');
     await p.keyboard.press('Tab');
     await p.keyboard.type('return 1;');
-    await expect.poll(() => fs.readFileSync(path.join(root, 'indent.js'), 'utf8'), { timeout: 10_000 }).toBe('function f() {\n    return 1;\n}\n');
+    await expect
+      .poll(() => fs.readFileSync(path.join(root, 'indent.js'), 'utf8'), { timeout: 10_000 })
+      .toBe('function f() {\n    return 1;\n}\n');
     // Someone changes the file (a collaborator, git): the workbench follows, the workspace winning over the person's theme.
-    fs.writeFileSync(path.join(root, '.nimbus/settings.json'), JSON.stringify({ 'editor.tabSize': 4, 'workbench.colorTheme': 'high-contrast' }));
+    fs.writeFileSync(
+      path.join(root, '.nimbus/settings.json'),
+      JSON.stringify({ 'editor.tabSize': 4, 'workbench.colorTheme': 'high-contrast' }),
+    );
     await p.waitForSelector('body[data-theme="high-contrast"]', { timeout: 10_000 });
   });
 
@@ -97,7 +117,11 @@ describe('settings: a schema per feature, the person’s own kept by the server,
     await p.click('.monaco-editor .view-lines');
     await p.keyboard.press('Control+A');
     await p.keyboard.type('{ "editor.fontSize": "huge", "no.such.setting": 1 }');
-    await expect.poll(async () => Number(await problems.getAttribute('data-warnings')) + Number(await problems.getAttribute('data-errors')), { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 2);
+    await expect
+      .poll(async () => Number(await problems.getAttribute('data-warnings')) + Number(await problems.getAttribute('data-errors')), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThanOrEqual(before + 2);
   });
 
   it('Vim and Emacs keys for the editor, switched live by a setting', async () => {

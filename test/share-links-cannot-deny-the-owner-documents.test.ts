@@ -29,7 +29,10 @@ async function share(role: 'read' | 'write'): Promise<string> {
 function open(file: string, token?: string): Promise<'synced' | number> {
   const c = yClient(server.url, file, token ? { token } : {});
   clients.push(c);
-  return Promise.race([c.synced().then(() => 'synced' as const), new Promise<number>((r) => c.provider.on('closed', (e: { code: number }) => r(e.code)))]);
+  return Promise.race([
+    c.synced().then(() => 'synced' as const),
+    new Promise<number>((r) => c.provider.on('closed', (e: { code: number }) => r(e.code))),
+  ]);
 }
 
 const rows = (): number => {

@@ -41,18 +41,35 @@ describe('share links', () => {
     expect(await read.text()).toBe('original');
     expect((await put(token, 'shared.txt', 'changed')).status).toBe(403);
     expect((await server.api('/api/workspaces/default/file?path=shared.txt', { method: 'DELETE', token })).status).toBe(403);
-    expect((await server.api('/api/workspaces/default/files/mkdir', { method: 'POST', token, body: JSON.stringify({ path: 'x' }) })).status).toBe(403);
-    expect((await server.api('/api/workspaces/default/files/rename', { method: 'POST', token, body: JSON.stringify({ from: 'shared.txt', to: 'y' }) })).status).toBe(403);
+    expect(
+      (await server.api('/api/workspaces/default/files/mkdir', { method: 'POST', token, body: JSON.stringify({ path: 'x' }) })).status,
+    ).toBe(403);
+    expect(
+      (
+        await server.api('/api/workspaces/default/files/rename', {
+          method: 'POST',
+          token,
+          body: JSON.stringify({ from: 'shared.txt', to: 'y' }),
+        })
+      ).status,
+    ).toBe(403);
     expect(await (await server.api('/api/workspaces/default/file?path=shared.txt')).text()).toBe('original');
   });
 
   it('a write link edits files but cannot manage shares or workspaces', async () => {
     const { token } = await share('write');
     expect((await put(token, 'w.txt', 'by writer')).status).toBe(201);
-    expect((await server.api('/api/workspaces/default/shares', { method: 'POST', token, body: JSON.stringify({ role: 'write' }) })).status).toBe(403);
+    expect(
+      (await server.api('/api/workspaces/default/shares', { method: 'POST', token, body: JSON.stringify({ role: 'write' }) })).status,
+    ).toBe(403);
     expect((await server.api('/api/workspaces/default', { method: 'DELETE', token })).status).toBe(403);
     expect((await server.api('/api/workspaces', { method: 'POST', token, body: JSON.stringify({ name: 'x' }) })).status).toBe(403);
-    expect(await (await server.api('/api/session', { token })).json()).toEqual({ role: 'write', terminal: 'read', workspaceId: 'default', shareId: expect.any(String) });
+    expect(await (await server.api('/api/session', { token })).json()).toEqual({
+      role: 'write',
+      terminal: 'read',
+      workspaceId: 'default',
+      shareId: expect.any(String),
+    });
   });
 
   it('a share token only reaches its own workspace', async () => {
@@ -72,8 +89,15 @@ describe('share links', () => {
   it('an expired link no longer works, and the sockets opened with it close when it expires', async () => {
     const { token } = await share('write', { expiresInSeconds: 1 });
     expect((await server.api('/api/session', { token })).status).toBe(200);
-    const sockets = [`/ws/workspaces/default/events?token=${token}`, `/yjs/default/notes.md?token=${token}`].map((p) => new WebSocket(server.wsUrl(p)));
-    const closes = sockets.map((ws) => new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))));
+    const sockets = [`/ws/workspaces/default/events?token=${token}`, `/yjs/default/notes.md?token=${token}`].map(
+      (p) => new WebSocket(server.wsUrl(p)),
+    );
+    const closes = sockets.map(
+      (ws) =>
+        new Promise<{ code: number; reason: string }>((resolve) =>
+          ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+        ),
+    );
     await Promise.all(sockets.map((ws) => new Promise((resolve) => ws.once('open', resolve))));
     // Opened while valid: each is closed at the moment of expiry, not left open until it reconnects.
     for (const closed of await Promise.all(closes)) expect(closed).toEqual({ code: 4403, reason: 'share expired' });

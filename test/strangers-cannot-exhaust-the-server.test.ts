@@ -39,7 +39,11 @@ function connect(head = ''): Promise<{ socket: net.Socket; answer: () => string;
   });
 }
 
-const amzDate = (): string => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const amzDate = (): string =>
+  new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** A Lambda invoke with a well-formed but wrong signature: it can only be refused once its body is in. */
 function forgedInvoke(length: number): string {
@@ -83,7 +87,9 @@ describe('strangers cannot exhaust the server', () => {
   });
 
   it('a request refused before its body is read gets its answer and the connection closes', async () => {
-    const c = await connect(`PUT /api/workspaces/default/file?path=x.txt HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 1000000\r\n\r\n`);
+    const c = await connect(
+      `PUT /api/workspaces/default/file?path=x.txt HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 1000000\r\n\r\n`,
+    );
     c.socket.write('trickle');
     await c.closed;
     expect(status(c.answer())).toBe(401);
@@ -94,7 +100,10 @@ describe('strangers cannot exhaust the server', () => {
     await new Promise((resolve) => owner.once('message', resolve));
     const flood = await Promise.all(Array.from({ length: 150 }, () => connect(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`)));
     // Only the newest 40 of this client's unauthenticated connections stay open.
-    await vi.waitFor(() => expect(flood.filter((c) => !c.socket.destroyed && c.socket.readyState === 'open').length).toBeLessThanOrEqual(40), { timeout: 5000 });
+    await vi.waitFor(
+      () => expect(flood.filter((c) => !c.socket.destroyed && c.socket.readyState === 'open').length).toBeLessThanOrEqual(40),
+      { timeout: 5000 },
+    );
     expect(await healthMs()).toBeLessThan(1000);
     expect(owner.readyState).toBe(WebSocket.OPEN);
     owner.close();

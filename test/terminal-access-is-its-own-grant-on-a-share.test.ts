@@ -12,7 +12,10 @@ let writeToken: string;
 let editorToken: string;
 
 async function share(role: 'read' | 'write', terminal?: 'none' | 'read' | 'write', target = server): Promise<string> {
-  const res = await target.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role, ...(terminal ? { terminal } : {}) }) });
+  const res = await target.api('/api/workspaces/default/shares', {
+    method: 'POST',
+    body: JSON.stringify({ role, ...(terminal ? { terminal } : {}) }),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { token: string }).token;
 }
@@ -88,8 +91,16 @@ describe('a read-only share sees terminal output but the server drops its input 
 
 describe('terminal access is its own grant: a write share types in terminals only when the owner granted it', () => {
   it('a write share without the grant edits files, watches terminals, and cannot type, open or close one', async () => {
-    expect((await server.api('/api/session', { token: editorToken }).then((r) => r.json())) as object).toMatchObject({ role: 'write', terminal: 'read' });
-    const put = await server.api('/api/workspaces/default/file?path=by-editor.txt', { method: 'PUT', body: 'edited', token: editorToken, headers: { 'content-type': 'text/plain' } });
+    expect((await server.api('/api/session', { token: editorToken }).then((r) => r.json())) as object).toMatchObject({
+      role: 'write',
+      terminal: 'read',
+    });
+    const put = await server.api('/api/workspaces/default/file?path=by-editor.txt', {
+      method: 'PUT',
+      body: 'edited',
+      token: editorToken,
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(put.status).toBeLessThan(300);
     const base = '/api/workspaces/default/terminals';
     const create = await server.api(base, { method: 'POST', body: '{}', token: editorToken });
@@ -121,7 +132,10 @@ describe('terminal access is its own grant: a write share types in terminals onl
   });
 
   it('a read-only link cannot be granted terminal input', async () => {
-    const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'read', terminal: 'write' }) });
+    const res = await server.api('/api/workspaces/default/shares', {
+      method: 'POST',
+      body: JSON.stringify({ role: 'read', terminal: 'write' }),
+    });
     expect(res.status).toBe(400);
   });
 
@@ -129,8 +143,16 @@ describe('terminal access is its own grant: a write share types in terminals onl
     const bare = await startTestServer({ bwrap: '/nonexistent/bwrap' });
     try {
       const session = (await (await bare.api('/api/session')).json()) as { sandbox: object };
-      expect(session.sandbox).toEqual({ available: false, reason: expect.stringMatching(/not installed/), terminalWriteGrantable: false, home: 'private' });
-      const refused = await bare.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'write', terminal: 'write' }) });
+      expect(session.sandbox).toEqual({
+        available: false,
+        reason: expect.stringMatching(/not installed/),
+        terminalWriteGrantable: false,
+        home: 'private',
+      });
+      const refused = await bare.api('/api/workspaces/default/shares', {
+        method: 'POST',
+        body: JSON.stringify({ role: 'write', terminal: 'write' }),
+      });
       expect(refused.status).toBe(409);
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('no_sandbox');
       await share('write', 'read', bare); // watching is still fine

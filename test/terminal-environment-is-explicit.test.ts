@@ -3,7 +3,11 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 import { createTerminal, marker, TerminalTestClient } from './helpers/terminal.js';
 
 let server: TestServer;
-const planted = { NIMBUS_TOKEN: 'planted-owner-token-0123456789', NIMBUS_SECRET_THING: 'planted-secret', AWS_SECRET_ACCESS_KEY: 'planted-aws' };
+const planted = {
+  NIMBUS_TOKEN: 'planted-owner-token-0123456789',
+  NIMBUS_SECRET_THING: 'planted-secret',
+  AWS_SECRET_ACCESS_KEY: 'planted-aws',
+};
 
 beforeAll(async () => {
   // Secrets in the server's own environment, as a real deployment has them.

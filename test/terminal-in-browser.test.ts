@@ -17,7 +17,18 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type TerminalState = { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string; cols: number; rows: number; background: string; fontSize: number };
+type TerminalState = {
+  id: string;
+  name: string;
+  text: string;
+  renderer: string;
+  readOnly: boolean;
+  status: string;
+  cols: number;
+  rows: number;
+  background: string;
+  fontSize: number;
+};
 
 declare global {
   interface Window {
@@ -47,7 +58,9 @@ async function openTerminal(context?: BrowserContext) {
     page.click('button[aria-label="New terminal"]'),
   ]);
   const id = ((await created.json()) as { id: string }).id;
-  await page.waitForFunction((wanted) => window.nimbusTerminals?.list().find((t) => t.id === wanted)?.status === 'online', id, { timeout: 15_000 });
+  await page.waitForFunction((wanted) => window.nimbusTerminals?.list().find((t) => t.id === wanted)?.status === 'online', id, {
+    timeout: 15_000,
+  });
   await page.click('.nb-terminal-host:not([hidden]) .xterm');
   const state = async (): Promise<TerminalState> => (await terminals(page)).find((t) => t.id === id) as TerminalState;
   return {
@@ -86,7 +99,9 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
 
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
-    await page.waitForFunction((id) => window.nimbusTerminals?.list().find((t) => t.id === id)?.status === 'online', before?.id, { timeout: 15_000 });
+    await page.waitForFunction((id) => window.nimbusTerminals?.list().find((t) => t.id === id)?.status === 'online', before?.id, {
+      timeout: 15_000,
+    });
     await waitForLine(page, 'hi');
     const [after] = await terminals(page);
     expect(after?.id).toBe(before?.id);
@@ -106,7 +121,9 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     await page.dblclick(`.nb-terminal-tab[data-terminal-id="${after?.id}"]`);
     await page.fill('.nb-terminal-rename', 'build');
     await page.keyboard.press('Enter');
-    await expect.poll(async () => ((await (await server.api('/api/workspaces/default/terminals')).json()) as { name: string }[])[0]?.name).toBe('build');
+    await expect
+      .poll(async () => ((await (await server.api('/api/workspaces/default/terminals')).json()) as { name: string }[])[0]?.name)
+      .toBe('build');
 
     // Alt+T opens a second terminal; its tab can be closed again.
     await page.keyboard.press('Alt+t');
@@ -131,7 +148,9 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     const file = path.join(server.workspaces.rootOf('default'), 'from-vim.txt');
     await expect.poll(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8'), { timeout: 10_000 }).toBe('hello from vim\n');
     // Back on the shell's screen, which vim left as it was.
-    await expect.poll(async () => (await screen()).some((l) => l.endsWith('vim -u NONE -i NONE from-vim.txt')), { timeout: 5000 }).toBe(true);
+    await expect
+      .poll(async () => (await screen()).some((l) => l.endsWith('vim -u NONE -i NONE from-vim.txt')), { timeout: 5000 })
+      .toBe(true);
 
     // less: a pager over 200 lines, G to the end, q to quit.
     await run('seq 1 200 | less');
@@ -177,7 +196,13 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     const taller = await state();
     expect(taller.cols).toBe(before.cols);
     await expect
-      .poll(async () => ((await (await server.api('/api/workspaces/default/terminals')).json()) as { id: string; rows: number }[]).find((t) => t.id === id)?.rows, { timeout: 10_000 })
+      .poll(
+        async () =>
+          ((await (await server.api('/api/workspaces/default/terminals')).json()) as { id: string; rows: number }[]).find(
+            (t) => t.id === id,
+          )?.rows,
+        { timeout: 10_000 },
+      )
       .toBe(taller.rows);
     await run('clear; stty size');
     await waitForLine(page, `${taller.rows} ${taller.cols}`);
@@ -187,7 +212,9 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     expect(taller.renderer).toBe('webgl');
     expect(await page.locator('.nb-terminal-host:not([hidden]) .xterm-rows').count()).toBe(0);
     const lost = await page.evaluate(() => {
-      for (const canvas of Array.from(document.querySelectorAll<HTMLCanvasElement>('.nb-terminal-host:not([hidden]) .xterm-screen canvas'))) {
+      for (const canvas of Array.from(
+        document.querySelectorAll<HTMLCanvasElement>('.nb-terminal-host:not([hidden]) .xterm-screen canvas'),
+      )) {
         const gl = canvas.getContext('webgl2');
         const extension = gl?.getExtension('WEBGL_lose_context');
         if (extension) {
@@ -201,14 +228,21 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
     await expect.poll(async () => (await state()).renderer, { timeout: 15_000 }).toBe('dom');
     await run('echo drawn by the DOM renderer');
     await expect
-      .poll(async () => (await page.locator('.nb-terminal-host:not([hidden]) .xterm-rows').textContent())?.includes('drawn by the DOM renderer'), { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await page.locator('.nb-terminal-host:not([hidden]) .xterm-rows').textContent())?.includes('drawn by the DOM renderer'),
+        { timeout: 10_000 },
+      )
       .toBe(true);
     expect(consoleErrors.get(page)).toEqual([]);
     await page.context().close();
   });
 
   it('copies the selection with Ctrl+Shift+C and pastes with Ctrl+Shift+V', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     const { page, screen, run, cell } = await openTerminal(context);
     await run('clear; echo copy-me-$((6*7))');
     await waitForLine(page, 'copy-me-42');
@@ -251,7 +285,8 @@ describe('a terminal in the browser', { timeout: 60_000 }, () => {
         context.drawImage(image, 0, 0);
         const pixels = context.getImageData(0, 0, image.width, image.height).data;
         let red = 0;
-        for (let i = 0; i < pixels.length; i += 4) if ((pixels[i] as number) > 150 && (pixels[i + 1] as number) < 90 && (pixels[i + 2] as number) < 90) red++;
+        for (let i = 0; i < pixels.length; i += 4)
+          if ((pixels[i] as number) > 150 && (pixels[i + 1] as number) < 90 && (pixels[i + 2] as number) < 90) red++;
         return red;
       }, png);
     };

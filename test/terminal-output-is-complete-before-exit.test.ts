@@ -27,17 +27,24 @@ async function run(size: number, ack: 'auto' | 'late'): Promise<number> {
   };
   client.input(`head -c ${size} /dev/zero | tr '\\0' '\\001'; exit\r`);
   // 'late': acknowledge nothing for a second, so the pty is paused when the program exits.
-  const late = ack === 'late' ? setTimeout(() => {
-    client.onOutput = (chunk) => {
-      for (const byte of chunk) if (byte === 0x01) received++;
-      client.ack();
-    };
-    client.ack();
-  }, 1000) : undefined;
-  await client.waitUntil(() => {
-    if (receivedAtExit < 0 && client.messages.some((m) => m.type === 'exit')) receivedAtExit = received;
-    return receivedAtExit >= 0;
-  }, 20_000, 'exit');
+  const late =
+    ack === 'late'
+      ? setTimeout(() => {
+          client.onOutput = (chunk) => {
+            for (const byte of chunk) if (byte === 0x01) received++;
+            client.ack();
+          };
+          client.ack();
+        }, 1000)
+      : undefined;
+  await client.waitUntil(
+    () => {
+      if (receivedAtExit < 0 && client.messages.some((m) => m.type === 'exit')) receivedAtExit = received;
+      return receivedAtExit >= 0;
+    },
+    20_000,
+    'exit',
+  );
   clearTimeout(late);
   await client.closed;
   return receivedAtExit;

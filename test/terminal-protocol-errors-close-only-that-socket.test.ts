@@ -31,12 +31,32 @@ const cases: { name: string; frames: (string | Buffer)[]; code: string; close: n
   { name: 'a binary frame', frames: [hello, Buffer.from('echo hi\r')], code: 'protocol_error', close: 1002 },
   { name: 'a resize to 0 rows', frames: [hello, '{"type":"resize","cols":80,"rows":0}'], code: 'protocol_error', close: 1002 },
   { name: 'a resize to NaN', frames: [hello, '{"type":"resize","cols":"NaN","rows":24}'], code: 'protocol_error', close: 1002 },
-  { name: 'a resize to null (JSON of NaN)', frames: [hello, '{"type":"resize","cols":null,"rows":24}'], code: 'protocol_error', close: 1002 },
+  {
+    name: 'a resize to null (JSON of NaN)',
+    frames: [hello, '{"type":"resize","cols":null,"rows":24}'],
+    code: 'protocol_error',
+    close: 1002,
+  },
   { name: 'a huge resize', frames: [hello, '{"type":"resize","cols":100000,"rows":100000}'], code: 'protocol_error', close: 1002 },
   { name: 'a fractional resize', frames: [hello, '{"type":"resize","cols":80.5,"rows":24}'], code: 'protocol_error', close: 1002 },
-  { name: 'a hello with a negative size', frames: ['{"type":"hello","version":1,"cols":-1,"rows":24}'], code: 'protocol_error', close: 1002 },
-  { name: 'an oversized message', frames: [hello, JSON.stringify({ type: 'input', data: 'x'.repeat(MAX_CLIENT_MESSAGE_BYTES) })], code: 'too_big', close: 1009 },
-  { name: 'input longer than allowed', frames: [hello, JSON.stringify({ type: 'input', data: 'y'.repeat(20_000) })], code: 'protocol_error', close: 1002 },
+  {
+    name: 'a hello with a negative size',
+    frames: ['{"type":"hello","version":1,"cols":-1,"rows":24}'],
+    code: 'protocol_error',
+    close: 1002,
+  },
+  {
+    name: 'an oversized message',
+    frames: [hello, JSON.stringify({ type: 'input', data: 'x'.repeat(MAX_CLIENT_MESSAGE_BYTES) })],
+    code: 'too_big',
+    close: 1009,
+  },
+  {
+    name: 'input longer than allowed',
+    frames: [hello, JSON.stringify({ type: 'input', data: 'y'.repeat(20_000) })],
+    code: 'protocol_error',
+    close: 1002,
+  },
 ];
 
 describe('malformed, oversized or out-of-order terminal messages get a protocol error and close that socket only', () => {

@@ -41,11 +41,24 @@ describe('collaborators see the same terminals live', () => {
 
     const info = await createTerminal(server, 'default', { name: 'build' });
     await until(() => lists().some((l) => l.some((t) => t.id === info.id && t.name === 'build')));
-    const renamed = await server.api(`/api/workspaces/default/terminals/${info.id}`, { method: 'PATCH', body: JSON.stringify({ name: 'tests' }) });
+    const renamed = await server.api(`/api/workspaces/default/terminals/${info.id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ name: 'tests' }),
+    });
     expect(await renamed.json()).toMatchObject({ id: info.id, name: 'tests' });
-    await until(() => lists().at(-1)?.some((t) => t.id === info.id && t.name === 'tests') === true);
+    await until(
+      () =>
+        lists()
+          .at(-1)
+          ?.some((t) => t.id === info.id && t.name === 'tests') === true,
+    );
     expect((await server.api(`/api/workspaces/default/terminals/${info.id}`, { method: 'DELETE' })).status).toBe(204);
-    await until(() => lists().at(-1)?.every((t) => t.id !== info.id) === true);
+    await until(
+      () =>
+        lists()
+          .at(-1)
+          ?.every((t) => t.id !== info.id) === true,
+    );
     ws.close();
   });
 });
@@ -61,7 +74,11 @@ describe('when viewers differ in size, the pty takes the size of the most recent
 
     big.input('stty size\r'); // typing makes the big viewer the most recent writer
     await big.waitForText('40 120');
-    await small.waitUntil(() => small.messages.some((m) => m.type === 'resize' && m.cols === 120 && m.rows === 40), 5000, 'resize to 120x40');
+    await small.waitUntil(
+      () => small.messages.some((m) => m.type === 'resize' && m.cols === 120 && m.rows === 40),
+      5000,
+      'resize to 120x40',
+    );
 
     small.send({ type: 'resize', cols: 70, rows: 22 });
     const m = marker('size');

@@ -22,7 +22,11 @@ it('tokens never reach the log, even at trace level with requests that carry the
   await fetch(`${server.url}/?token=${token}`, { redirect: 'manual' });
   await fetch(`${server.url}/w/default?token=${share.token}`, { redirect: 'manual' });
   await fetch(`${server.url}/api/nope?token=${token}`, { headers: { authorization: `Bearer ${share.token}` } });
-  await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  await fetch(`${server.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws/workspaces/default/events?token=${token}`);
   await new Promise((resolve) => ws.once('message', resolve));
   ws.close();

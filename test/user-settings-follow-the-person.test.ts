@@ -22,7 +22,9 @@ describe('user settings are kept by the server, per person', () => {
     expect((await put({ 'workbench.colorTheme': 'light', 'editor.fontSize': 16 })).status).toBe(200);
     expect(await get()).toEqual({ 'workbench.colorTheme': 'light', 'editor.fontSize': 16 });
 
-    const share = (await (await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'read' }) })).json()) as CreatedShare;
+    const share = (await (
+      await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'read' }) })
+    ).json()) as CreatedShare;
     expect(await get(share.token)).toEqual({}); // not the owner's
     expect((await put({ 'editor.fontSize': 20 }, share.token)).status).toBe(200); // a reader may still set their own
     expect(await get(share.token)).toEqual({ 'editor.fontSize': 20 });
@@ -31,7 +33,7 @@ describe('user settings are kept by the server, per person', () => {
     await server.api(`/api/workspaces/default/shares/${share.id}`, { method: 'DELETE' });
     const db = new Database(path.join(server.dataDir, 'nimbus.db'), { readonly: true });
     try {
-      expect(db.prepare("SELECT person FROM user_settings ORDER BY person").pluck().all()).toEqual(['owner']);
+      expect(db.prepare('SELECT person FROM user_settings ORDER BY person').pluck().all()).toEqual(['owner']);
     } finally {
       db.close();
     }

@@ -15,7 +15,8 @@ const write = (rel: string, text: string): void => {
   fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
   fs.writeFileSync(path.join(root, rel), text);
 };
-const disk = (rel: string): string | undefined => (fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), 'utf8') : undefined);
+const disk = (rel: string): string | undefined =>
+  fs.existsSync(path.join(root, rel)) ? fs.readFileSync(path.join(root, rel), 'utf8') : undefined;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -39,7 +40,7 @@ const treeRow = (p: string): string => `.nb-tree-row[data-path="${p}"]`;
 const activeTab = async (): Promise<string | null> => (page as Page).getAttribute('.nb-editor-area .nb-tab.nb-active', 'data-path');
 
 describe('the workbench: scoped styles, keys that go where the focus is, commands and quick open', () => {
-  it('completion lists show their labels (no style of ours squeezes Monaco\'s suggest widget)', async () => {
+  it("completion lists show their labels (no style of ours squeezes Monaco's suggest widget)", async () => {
     const p = page as Page;
     await p.click(treeRow('complete.js'));
     await p.dblclick(treeRow('complete.js'));
@@ -107,7 +108,7 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     await expect.poll(() => disk('notes/long.txt')?.split('\n')[29], { timeout: 10_000 }).toBe('>>line 30');
   });
 
-  it('the command palette lists every command with its key, runs them, and Monaco\'s own actions are there too', async () => {
+  it("the command palette lists every command with its key, runs them, and Monaco's own actions are there too", async () => {
     const p = page as Page;
     await p.dblclick(treeRow('src/util.js')); // JavaScript: Monaco can format it
     await expect.poll(activeTab).toBe('src/util.js');
@@ -200,7 +201,9 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     await p.locator('.nb-search-replace').fill('omega');
     await p.click('.nb-search-replace-all');
     await p.click('.nb-dialog button.nb-primary');
-    await expect.poll(() => disk('src/find-me.ts'), { timeout: 10_000 }).toBe('const omega = 1;\nexport const beta = omega + 1; // omega again\n');
+    await expect
+      .poll(() => disk('src/find-me.ts'), { timeout: 10_000 })
+      .toBe('const omega = 1;\nexport const beta = omega + 1; // omega again\n');
     await expect.poll(() => disk('src/other.ts'), { timeout: 10_000 }).toBe('export const omega2 = "omega";\n');
     await expect.poll(() => p.textContent('.nb-search-summary'), { timeout: 10_000 }).toBe('Replaced 5 occurrences in 2 files');
     // find-me.ts is open: it shows the change, and one undo there takes back all three of its replacements.
@@ -212,7 +215,9 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     await expect.poll(text).toContain('const alpha = 1;');
     expect(await text()).toContain('// alpha again');
     await p.keyboard.press('Control+S');
-    await expect.poll(() => disk('src/find-me.ts'), { timeout: 10_000 }).toBe('const alpha = 1;\nexport const beta = alpha + 1; // alpha again\n');
+    await expect
+      .poll(() => disk('src/find-me.ts'), { timeout: 10_000 })
+      .toBe('const alpha = 1;\nexport const beta = alpha + 1; // alpha again\n');
   });
 
   it('the keyboard shortcuts view lists every command with its key; a changed key works at once, follows a reload, and resets', async () => {
@@ -220,7 +225,9 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     const openView = async (): Promise<void> => {
       await p.keyboard.press('F1');
       await p.locator('.nb-quick-input-field').fill('>open keyboard shortcuts');
-      await expect.poll(() => p.locator('.nb-quick-item[aria-selected="true"]').getAttribute('data-id')).toBe('workbench.action.openGlobalKeybindings');
+      await expect
+        .poll(() => p.locator('.nb-quick-item[aria-selected="true"]').getAttribute('data-id'))
+        .toBe('workbench.action.openGlobalKeybindings');
       await p.keyboard.press('Enter');
       await p.locator('.nb-shortcuts .nb-settings-search').fill('side bar');
     };
@@ -250,10 +257,12 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     // Kept by the server for this person: a reload has it; Reset brings Ctrl+B back.
     await p.reload();
     await p.waitForSelector('body[data-ready="true"]');
-    await expect.poll(async () => {
-      await p.keyboard.press('Control+Alt+K');
-      return sidebarHidden();
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        await p.keyboard.press('Control+Alt+K');
+        return sidebarHidden();
+      })
+      .toBe(true);
     await openView();
     await row.locator('.nb-shortcut-reset').click();
     await expect.poll(() => row.locator('kbd').allTextContents()).toEqual(['Ctrl+B']);

@@ -70,14 +70,40 @@ function expectContained(r: ProbeReport): void {
   expect(r.section('data dir')).toMatch(/No such file/);
   expect(r.text).not.toContain(otherSecret);
   // Its own PID namespace: the workspace's process is PID 1, and none of the machine's processes show.
-  const processes = r.section('processes').trim().split('\n').map((l) => l.trim().split(/\s+/));
+  const processes = r
+    .section('processes')
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/));
   expect(processes[0]?.[0]).toBe('1');
   expect(processes.map((p) => p[1])).toEqual(expect.arrayContaining(['bash', 'ps']));
   expect(processes.length).toBeLessThanOrEqual(4);
   // The system is there to use, read-only; the workspace is there read-write.
   // (Functions also see Nimbus's runtime clients, read-only, where Nimbus is installed.)
-  const visible = ['bin', 'dev', 'etc', 'lib', 'lib32', 'lib64', 'libx32', 'opt', 'proc', 'root', 'sbin', 'tmp', 'usr', 'var', path.resolve('server').split(path.sep)[1]];
-  expect(r.section('root').trim().split(/\s+/).filter((e) => !visible.includes(e))).toEqual([]);
+  const visible = [
+    'bin',
+    'dev',
+    'etc',
+    'lib',
+    'lib32',
+    'lib64',
+    'libx32',
+    'opt',
+    'proc',
+    'root',
+    'sbin',
+    'tmp',
+    'usr',
+    'var',
+    path.resolve('server').split(path.sep)[1],
+  ];
+  expect(
+    r
+      .section('root')
+      .trim()
+      .split(/\s+/)
+      .filter((e) => !visible.includes(e)),
+  ).toEqual([]);
   expect(r.section('workspace')).toContain('written');
 }
 
@@ -100,7 +126,11 @@ async function probeInTerminal(as: string): Promise<ProbeReport> {
 }
 
 async function probeInFunction(as: string): Promise<ProbeReport> {
-  const res = await target().api('/api/workspaces/default/lambda/functions/Probe/invoke', { method: 'POST', body: JSON.stringify({ payload: '{}' }), token: as });
+  const res = await target().api('/api/workspaces/default/lambda/functions/Probe/invoke', {
+    method: 'POST',
+    body: JSON.stringify({ payload: '{}' }),
+    token: as,
+  });
   expect(res.status).toBe(200);
   const body = (await res.json()) as { response?: string; payload?: string };
   const text = JSON.parse(body.response ?? body.payload ?? '""') as string;
@@ -165,7 +195,7 @@ describe('every process of a workspace runs in a sandbox: the server, its data a
     expectContained(await probeInFunction(await share('none')));
   });
 
-  it("a Lambda function run by the owner", async () => {
+  it('a Lambda function run by the owner', async () => {
     const r = await probeInFunction(token);
     expectContained(r);
     // A function has no home of the owner's: the private home is for terminals only.

@@ -12,19 +12,27 @@ afterAll(async () => {
 });
 
 it('several workspaces per server: create, get, rename, hibernate, wake and delete (folder removed)', async () => {
-  const created = (await (await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'My API' }) })).json()) as Workspace;
+  const created = (await (
+    await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'My API' }) })
+  ).json()) as Workspace;
   expect(created).toMatchObject({ id: 'my-api', name: 'My API', hibernateAfterSeconds: 1800 });
   const root = server.workspaces.rootOf(created.id);
   expect(fs.statSync(root).isDirectory()).toBe(true);
-  const again = (await (await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'My API' }) })).json()) as Workspace;
+  const again = (await (
+    await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'My API' }) })
+  ).json()) as Workspace;
   expect(again.id).toMatch(/^my-api-[0-9a-f]{6}$/);
 
   const list = (await (await server.api('/api/workspaces')).json()) as Workspace[];
   expect(list.map((w) => w.id)).toEqual(['default', 'my-api', again.id]);
 
-  const patched = (await (await server.api('/api/workspaces/my-api', { method: 'PATCH', body: JSON.stringify({ name: 'Renamed', hibernateAfterSeconds: 600 }) })).json()) as Workspace;
+  const patched = (await (
+    await server.api('/api/workspaces/my-api', { method: 'PATCH', body: JSON.stringify({ name: 'Renamed', hibernateAfterSeconds: 600 }) })
+  ).json()) as Workspace;
   expect(patched).toMatchObject({ name: 'Renamed', hibernateAfterSeconds: 600 });
-  expect((await server.api('/api/workspaces/my-api', { method: 'PATCH', body: JSON.stringify({ hibernateAfterSeconds: 1 }) })).status).toBe(400);
+  expect((await server.api('/api/workspaces/my-api', { method: 'PATCH', body: JSON.stringify({ hibernateAfterSeconds: 1 }) })).status).toBe(
+    400,
+  );
   expect((await server.api('/api/workspaces/my-api', { method: 'PATCH', body: JSON.stringify({ bogus: 1 }) })).status).toBe(400);
 
   expect(((await (await server.api('/api/workspaces/my-api/wake', { method: 'POST' })).json()) as Workspace).state).toBe('running');

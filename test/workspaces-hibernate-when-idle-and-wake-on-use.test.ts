@@ -71,9 +71,12 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     expect(after).toMatchObject({ state: 'hibernated', stateReason: 'idle' });
     expect(Date.parse(after.stateChangedAt as string)).toBeGreaterThan(started);
     expect(server.workspaces.peekRuntime(id)).toBeUndefined(); // no document, terminal, watcher or timer left
-    await vi.waitFor(() => {
-      for (const pid of pids) expect({ pid, alive: processExists(pid) && readProc(pid)?.state !== 'Z' }).toEqual({ pid, alive: false });
-    }, { timeout: 3000, interval: 20 });
+    await vi.waitFor(
+      () => {
+        for (const pid of pids) expect({ pid, alive: processExists(pid) && readProc(pid)?.state !== 'Z' }).toEqual({ pid, alive: false });
+      },
+      { timeout: 3000, interval: 20 },
+    );
     expect(page.ws.readyState).toBe(WebSocket.OPEN);
     page.ws.close();
   });
@@ -116,12 +119,16 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     term.input(`${m.command}\r`);
     await term.waitForText(m.output);
     // Turned on at the prompt, it waits for the next command.
-    const toggled = await server.api(`/api/workspaces/${id}/terminals/${info.id}`, { method: 'PATCH', body: JSON.stringify({ keepAwake: true, by: 'Ann' }) });
+    const toggled = await server.api(`/api/workspaces/${id}/terminals/${info.id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ keepAwake: true, by: 'Ann' }),
+    });
     expect(await toggled.json()).toMatchObject({ id: info.id, keepAwake: { running: false, by: 'Ann' } });
     const started = Date.now();
     term.input('sleep 8; echo slept-$((40+3))\r');
     const watching = (e: WorkspaceEvent): boolean =>
-      e.type === 'terminals' && e.terminals.some((t) => t.keepAwake?.running === true && t.keepAwake.command === 'sleep' && t.keepAwake.by === 'Ann');
+      e.type === 'terminals' &&
+      e.terminals.some((t) => t.keepAwake?.running === true && t.keepAwake.command === 'sleep' && t.keepAwake.by === 'Ann');
     await page.until(watching, 5000);
     await term.waitForText('slept-43', 15_000); // longer than the idle time, silent
     expect(Date.now() - started).toBeGreaterThan(7500);
@@ -136,7 +143,8 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
   it('a Lambda invocation wakes a hibernated workspace, keeps it up while it runs, and restarts the idle clock when it ends', async () => {
     const id = await workspace('lambda');
     writeFiles(server.workspaces.rootOf(id), {
-      'template.yaml': 'Resources:\n  Slow:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: index.handler, CodeUri: fn, Timeout: 30 }\n',
+      'template.yaml':
+        'Resources:\n  Slow:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: index.handler, CodeUri: fn, Timeout: 30 }\n',
       'fn/index.js': 'exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return `slept ${e.ms}`; };',
     });
     expect((await server.api(`/api/workspaces/${id}/hibernate`, { method: 'POST' })).status).toBe(200);
@@ -153,7 +161,10 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     expect(page.events.slice(woke).some(hibernated)).toBe(false);
     expect(await state(id)).toBe('running');
     // Through the IDE's run button: the idle clock starts again from its end.
-    const ran = await server.api(`/api/workspaces/${id}/lambda/functions/Slow/invoke`, { method: 'POST', body: JSON.stringify({ payload: '{"ms":2000}' }) });
+    const ran = await server.api(`/api/workspaces/${id}/lambda/functions/Slow/invoke`, {
+      method: 'POST',
+      body: JSON.stringify({ payload: '{"ms":2000}' }),
+    });
     expect(ran.status).toBe(200);
     const ended = Date.now();
     await page.until((e) => hibernated(e) && page.events.indexOf(e) > woke, 15_000);
@@ -163,7 +174,9 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
 
   it('pauses first if asked: every process frozen (memory kept), resumed at once by the next access', async () => {
     const id = await workspace('paused', 3600);
-    expect((await server.api(`/api/workspaces/${id}`, { method: 'PATCH', body: JSON.stringify({ pauseAfterSeconds: 5 }) })).status).toBe(200);
+    expect((await server.api(`/api/workspaces/${id}`, { method: 'PATCH', body: JSON.stringify({ pauseAfterSeconds: 5 }) })).status).toBe(
+      200,
+    );
     const info = await createTerminal(server, id);
     const term = await TerminalTestClient.open(server, info.id, { workspaceId: id });
     // A silent busy loop: it uses CPU, but prints nothing, so it is not activity.
@@ -171,7 +184,10 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     await term.waitForText('spinning-42');
     const page = new Page(id);
     const spinner = (): { pid: number; state: string } | undefined =>
-      listSession(info.pid).filter((p) => p.comm === 'bash').map((p) => readProc(p.pid)).find((p) => p !== undefined && p.ppid !== info.pid && p.pid !== info.pid) as { pid: number; state: string } | undefined;
+      listSession(info.pid)
+        .filter((p) => p.comm === 'bash')
+        .map((p) => readProc(p.pid))
+        .find((p) => p !== undefined && p.ppid !== info.pid && p.pid !== info.pid) as { pid: number; state: string } | undefined;
     await vi.waitFor(() => expect(spinner()?.state).toMatch(/[RS]/), { timeout: 5000 });
     await page.until((e) => e.type === 'workspace' && e.state === 'paused', 15_000);
     expect(server.workspaces.get(id)?.state).toBe('paused'); // (asking through the API would resume it)
@@ -189,7 +205,10 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     await server.api(`/api/workspaces/${id}/wake`, { method: 'POST' });
     const page = new Page(id);
     await page.until((e) => e.type === 'hibernating' && e.at !== null);
-    expect((await server.api(`/api/workspaces/${id}/activity`, { method: 'POST', body: JSON.stringify({ stayAwake: true, name: 'Bob' }) })).status).toBe(204);
+    expect(
+      (await server.api(`/api/workspaces/${id}/activity`, { method: 'POST', body: JSON.stringify({ stayAwake: true, name: 'Bob' }) }))
+        .status,
+    ).toBe(204);
     await page.until((e) => e.type === 'stay-awake' && e.by === 'Bob');
     await page.until((e) => e.type === 'hibernating' && e.at === null);
     expect(await state(id)).toBe('running');
@@ -210,7 +229,15 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     expect(yjs).toBe(409);
     expect((await server.api(`/api/workspaces/${id}/files`)).status).toBe(200); // reading does not wake it
     expect(await state(id)).toBe('hibernated');
-    expect((await server.api(`/api/workspaces/${id}/file?path=woke.txt`, { method: 'PUT', body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(201);
+    expect(
+      (
+        await server.api(`/api/workspaces/${id}/file?path=woke.txt`, {
+          method: 'PUT',
+          body: 'x',
+          headers: { 'content-type': 'text/plain' },
+        })
+      ).status,
+    ).toBe(201);
     await page.until((e) => e.type === 'workspace' && e.state === 'running');
     expect(await state(id)).toBe('running');
     await server.api(`/api/workspaces/${id}/hibernate`, { method: 'POST' });
@@ -228,7 +255,12 @@ describe('workspaces hibernate when nobody uses them, and wake when someone does
     expect((await server.api(`/api/workspaces/${id}/hibernate`, { method: 'POST' })).status).toBe(200);
     expect(await (await server.api(`/api/workspaces/${id}/terminals`)).json()).toEqual([]);
     expect((await server.api(`/api/workspaces/${id}/wake`, { method: 'POST' })).status).toBe(200);
-    const list = (await (await server.api(`/api/workspaces/${id}/terminals`)).json()) as { id: string; name: string; cols: number; rows: number }[];
+    const list = (await (await server.api(`/api/workspaces/${id}/terminals`)).json()) as {
+      id: string;
+      name: string;
+      cols: number;
+      rows: number;
+    }[];
     expect(list.map((t) => [t.name, t.cols, t.rows])).toEqual([['build', 90, 20]]);
     const after = await TerminalTestClient.open(server, (list[0] as { id: string }).id, { workspaceId: id, cols: 90, rows: 20 });
     const restore = await after.waitForMessage('restore');

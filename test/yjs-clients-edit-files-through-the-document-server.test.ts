@@ -219,7 +219,10 @@ describe('an unmodified y-websocket WebsocketProvider is a full client of /yjs/<
     const db = new Database(path.join(server.dataDir, 'nimbus.db'), { readonly: true });
     try {
       const logged = (): number =>
-        db.prepare("SELECT count(*) FROM collab_updates u JOIN collab_docs d ON d.id = u.doc_id WHERE d.path = 'compact.txt'").pluck().get() as number;
+        db
+          .prepare("SELECT count(*) FROM collab_updates u JOIN collab_docs d ON d.id = u.doc_id WHERE d.path = 'compact.txt'")
+          .pluck()
+          .get() as number;
       // Lone keystrokes, each its own update: far past compactAfterUpdates (50) without a pause.
       for (let i = 0; i < 120; i++) {
         writer.text.insert(i, 'k');

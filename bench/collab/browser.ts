@@ -4,7 +4,11 @@ import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { BENCH_TOKEN, type BenchServer } from './servers.js';
 
-export async function bigFileInSecondBrowser(server: BenchServer, workspaceRoot: string, lines = 100_000): Promise<{ ms: number; bytes: number }> {
+export async function bigFileInSecondBrowser(
+  server: BenchServer,
+  workspaceRoot: string,
+  lines = 100_000,
+): Promise<{ ms: number; bytes: number }> {
   const text = Array.from({ length: lines }, (_, i) => `const value${i} = ${i} * 2; // line ${i + 1}`).join('\n') + '\n';
   fs.writeFileSync(path.join(workspaceRoot, 'big.ts'), text);
   const browser = await chromium.launch({

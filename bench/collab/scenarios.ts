@@ -30,7 +30,9 @@ function whenAll(clients: BenchClient[], check: () => boolean, timeoutMs = 60_00
 async function connect(server: BenchServer, room: string, n: number): Promise<BenchClient[]> {
   const clients = Array.from({ length: n }, () => server.client(room));
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${server.name}: clients did not sync`)), 60_000)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${server.name}: clients did not sync`)), 60_000)),
+  );
   await Promise.race([Promise.all(clients.map((c) => c.synced)), timeout]);
   clearTimeout(timer);
   return clients;
@@ -93,7 +95,12 @@ export class LatencySession {
 }
 
 /** One writer sends 5000 single-character updates as fast as it can; 19 readers receive them all. */
-export async function fanOut(server: BenchServer, room: string, updates = 5000, readerCount = 19): Promise<{ perSecond: number; ms: number }> {
+export async function fanOut(
+  server: BenchServer,
+  room: string,
+  updates = 5000,
+  readerCount = 19,
+): Promise<{ perSecond: number; ms: number }> {
   const [writer, ...readers] = await connect(server, room, readerCount + 1);
   const started = now();
   const done = whenAll(readers, () => readers.every((r) => r.text.length === updates));
@@ -108,7 +115,7 @@ export async function fanOut(server: BenchServer, room: string, updates = 5000, 
 export async function concurrentWriters(server: BenchServer, room: string, perWriter = 200): Promise<{ ms: number; identical: boolean }> {
   const writers = await connect(server, room, 5);
   let seed = 42;
-  const rand = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = (): number => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   await Promise.all(
     writers.map(async (w, i) => {
       for (let k = 0; k < perWriter; k++) {
@@ -119,7 +126,9 @@ export async function concurrentWriters(server: BenchServer, room: string, perWr
   );
   const lastKeystroke = now();
   const total = 5 * perWriter;
-  await whenAll(writers, () => writers.every((w) => w.text.length === total && w.text.toString() === (writers[0] as BenchClient).text.toString()));
+  await whenAll(writers, () =>
+    writers.every((w) => w.text.length === total && w.text.toString() === (writers[0] as BenchClient).text.toString()),
+  );
   const ms = now() - lastKeystroke;
   const identical = new Set(writers.map((w) => w.text.toString())).size === 1;
   for (const w of writers) w.destroy();
@@ -127,7 +136,11 @@ export async function concurrentWriters(server: BenchServer, room: string, perWr
 }
 
 /** 100 rooms with 3 clients each: time to connect and sync all, one edit per room reaching the others, server memory. */
-export async function manyRooms(server: BenchServer, rooms = 100, perRoom = 3): Promise<{ connectMs: number; propagationMs: number; rssMiB: number }> {
+export async function manyRooms(
+  server: BenchServer,
+  rooms = 100,
+  perRoom = 3,
+): Promise<{ connectMs: number; propagationMs: number; rssMiB: number }> {
   const before = server.rssBytes();
   const started = now();
   const groups = await Promise.all(Array.from({ length: rooms }, (_, i) => connect(server, `room-${i}`, perRoom)));

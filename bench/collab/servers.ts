@@ -90,7 +90,18 @@ function yWebsocketClient(serverUrl: string, room: string, params: Record<string
 export async function startNimbus(): Promise<BenchServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
   const env = { ...process.env, NIMBUS_TOKEN: BENCH_TOKEN, NIMBUS_LOG_LEVEL: 'warn', PORT: '', NIMBUS_DATA_DIR: '' };
-  const child = spawn(process.execPath, [...(process.env.NIMBUS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(root, 'bin/nimbus.js'), '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.NIMBUS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      path.join(root, 'bin/nimbus.js'),
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   if (process.env.NIMBUS_BENCH_STDOUT) child.stdout?.pipe(fs.createWriteStream(process.env.NIMBUS_BENCH_STDOUT));
   const url = (await waitForLine(child, /(http:\/\/127\.0\.0\.1:\d+)\/\?token=/))[1] as string;
   const wsBase = `${url.replace('http', 'ws')}/yjs`;

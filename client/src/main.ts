@@ -21,7 +21,9 @@ async function boot(): Promise<void> {
   const api = new Api();
   const [session, workspaces] = await Promise.all([api.get<Session>('/api/session'), api.get<Workspace[]>('/api/workspaces')]);
   const fromPath = /^\/w\/([^/]+)/.exec(location.pathname)?.[1];
-  const wanted = fromPath ? decodeURIComponent(fromPath) : (session.workspaceId ?? localStorage.getItem('nimbus.lastWorkspace') ?? undefined);
+  const wanted = fromPath
+    ? decodeURIComponent(fromPath)
+    : (session.workspaceId ?? localStorage.getItem('nimbus.lastWorkspace') ?? undefined);
   const workspace = workspaces.find((w) => w.id === wanted) ?? (fromPath ? undefined : workspaces[0]);
   if (!workspace) {
     // A link to a workspace that is not there (deleted, mistyped, another server) says so.
@@ -67,9 +69,14 @@ async function boot(): Promise<void> {
   // Settings apply as they load (a feature registering its schema later gets the loaded values); a change
   // to the workspace's file (by a collaborator, a terminal, git) is read again.
   void services.settings.load();
-  disposables.add(toDisposable(ctx.events.on((event) => {
-    if (event.type === 'files' && (event.truncated || event.changes.some((c) => c.path === WORKSPACE_SETTINGS_PATH))) void services.settings.reloadWorkspace();
-  })));
+  disposables.add(
+    toDisposable(
+      ctx.events.on((event) => {
+        if (event.type === 'files' && (event.truncated || event.changes.some((c) => c.path === WORKSPACE_SETTINGS_PATH)))
+          void services.settings.reloadWorkspace();
+      }),
+    ),
+  );
   installHibernation(ctx);
   // A revoked or expired share link ends the page: everything is released and a page says why.
   ctx.events.onEnded((why) => {
@@ -77,8 +84,14 @@ async function boot(): Promise<void> {
     ctx.events.close();
     showFullPage(
       why === 'expired'
-        ? { title: 'This share link has expired', message: 'Ask the workspace’s owner for a new link. Nothing you typed before it expired is lost: it was saved as you typed.' }
-        : { title: 'This share link was revoked', message: 'The workspace’s owner stopped sharing it with this link. Ask them for a new one if you should still have access.' },
+        ? {
+            title: 'This share link has expired',
+            message: 'Ask the workspace’s owner for a new link. Nothing you typed before it expired is lost: it was saved as you typed.',
+          }
+        : {
+            title: 'This share link was revoked',
+            message: 'The workspace’s owner stopped sharing it with this link. Ask them for a new one if you should still have access.',
+          },
     );
   });
   // Marks for the load benchmark (bench/load.ts) and anyone profiling a load.
@@ -92,7 +105,9 @@ async function boot(): Promise<void> {
   const collabReady = installEditorStage(ctx);
   (await terminalStage).installTerminals(ctx);
   const key = (id: string): string => services.keybindings.labelFor(id) ?? '';
-  shell.editor.setHint(`${key('workbench.action.quickOpen')} opens a file · ${key('workbench.action.showCommands')} runs a command · ${key('workbench.action.files.save')} saves`);
+  shell.editor.setHint(
+    `${key('workbench.action.quickOpen')} opens a file · ${key('workbench.action.showCommands')} runs a command · ${key('workbench.action.files.save')} saves`,
+  );
   // Tests and tools wait for this before driving the page.
   document.body.dataset.ready = 'true';
   // The tabs and layout of the last visit, once documents open as collaborative ones.
@@ -111,7 +126,8 @@ boot().catch((err: unknown) => {
   if (err instanceof ApiError && err.status === 401) {
     showFullPage({
       title: 'You are not signed in',
-      message: 'Open the link you were given again, or the address with ?token= that Nimbus printed when it started. A share link that was revoked or has expired no longer signs anyone in.',
+      message:
+        'Open the link you were given again, or the address with ?token= that Nimbus printed when it started. A share link that was revoked or has expired no longer signs anyone in.',
     });
     return;
   }

@@ -157,12 +157,29 @@ export class AuthService {
   *signingSecrets(workspaceId: string): Generator<{ secret: string; principal: Principal }> {
     yield { secret: this.ownerToken, principal: OWNER };
     if (!this.sealKey) return;
-    this.writeSharesOf ??= this.db.prepare("SELECT id, token_sealed, terminal, expires_at FROM shares WHERE workspace_id = ? AND role = 'write' AND token_sealed IS NOT NULL");
-    const rows = this.writeSharesOf.all(workspaceId) as { id: string; token_sealed: string; terminal: TerminalGrant; expires_at: string | null }[];
+    this.writeSharesOf ??= this.db.prepare(
+      "SELECT id, token_sealed, terminal, expires_at FROM shares WHERE workspace_id = ? AND role = 'write' AND token_sealed IS NOT NULL",
+    );
+    const rows = this.writeSharesOf.all(workspaceId) as {
+      id: string;
+      token_sealed: string;
+      terminal: TerminalGrant;
+      expires_at: string | null;
+    }[];
     for (const row of rows) {
       if (isExpired(row.expires_at)) continue;
       const secret = unseal(this.sealKey, row.id, row.token_sealed);
-      if (secret) yield { secret, principal: sharePrincipal({ id: row.id, workspace_id: workspaceId, role: 'write', terminal: row.terminal, expires_at: row.expires_at }) };
+      if (secret)
+        yield {
+          secret,
+          principal: sharePrincipal({
+            id: row.id,
+            workspace_id: workspaceId,
+            role: 'write',
+            terminal: row.terminal,
+            expires_at: row.expires_at,
+          }),
+        };
     }
   }
 
@@ -176,7 +193,8 @@ export class AuthService {
     if (secretsEqual(token, this.ownerToken)) return OWNER;
     // Share tokens are looked up by their hash: the hash is not secret-dependent timing-wise for the caller.
     this.shareByTokenHash ??= this.db.prepare('SELECT id, workspace_id, role, terminal, expires_at FROM shares WHERE token_hash = ?');
-    const row = this.shareByTokenHash.get(hashToken(token)) as Pick<ShareRow, 'id' | 'workspace_id' | 'role' | 'terminal' | 'expires_at'> | undefined;
+    const row = this.shareByTokenHash.get(hashToken(token)) as
+      Pick<ShareRow, 'id' | 'workspace_id' | 'role' | 'terminal' | 'expires_at'> | undefined;
     if (!row || isExpired(row.expires_at)) return undefined;
     return sharePrincipal(row);
   }
@@ -207,7 +225,13 @@ export class AuthService {
       return row.owner_token_hash !== null && secretsEqual(row.owner_token_hash, this.ownerTokenHash) ? OWNER : undefined;
     }
     if (!row.workspace_id || !row.role || !row.terminal || isExpired(row.expires_at)) return undefined;
-    return sharePrincipal({ id: row.share_id, workspace_id: row.workspace_id, role: row.role, terminal: row.terminal, expires_at: row.expires_at });
+    return sharePrincipal({
+      id: row.share_id,
+      workspace_id: row.workspace_id,
+      role: row.role,
+      terminal: row.terminal,
+      expires_at: row.expires_at,
+    });
   }
 
   /** Bearer header, then session cookie, then (when allowed) `?token=`. */
@@ -249,7 +273,9 @@ export class AuthService {
     const expiresAt = expiresInSeconds ? new Date(Date.now() + expiresInSeconds * 1000).toISOString() : null;
     const sealed = role === 'write' && this.sealKey ? seal(this.sealKey, id, token) : null;
     this.db
-      .prepare('INSERT INTO shares (id, workspace_id, role, terminal, token_hash, token_sealed, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO shares (id, workspace_id, role, terminal, token_hash, token_sealed, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(id, workspaceId, role, terminal, hashToken(token), sealed, createdAt, expiresAt);
     return { share: toShare({ id, workspace_id: workspaceId, role, terminal, created_at: createdAt, expires_at: expiresAt }), token };
   }

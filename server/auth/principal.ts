@@ -51,7 +51,12 @@ export function requireAccess(principal: Principal, workspaceId: string, need: N
  * one that does not (or that a share may not see), 403 for a right the caller lacks. Every route that
  * acts on a workspace starts here.
  */
-export function workspaceOfRoute(req: Request, need: Need, exists: (id: string) => boolean, check: (principal: Principal, id: string) => void = (p, id) => requireAccess(p, id, need)): string {
+export function workspaceOfRoute(
+  req: Request,
+  need: Need,
+  exists: (id: string) => boolean,
+  check: (principal: Principal, id: string) => void = (p, id) => requireAccess(p, id, need),
+): string {
   const id = String(req.params.id);
   check(principalOf(req), id);
   if (!exists(id)) throw new HttpError(`workspace ${id} not found`, 404);
@@ -66,7 +71,11 @@ export function allowsTerminal(principal: Principal, workspaceId: string, need: 
 export function requireTerminalAccess(principal: Principal, workspaceId: string, need: 'read' | 'write'): void {
   requireAccess(principal, workspaceId, 'read');
   if (allowsTerminal(principal, workspaceId, need)) return;
-  throw new HttpError(need === 'write' ? 'this share link may not type in terminals' : 'this share link has no access to terminals', 403, 'terminal_access');
+  throw new HttpError(
+    need === 'write' ? 'this share link may not type in terminals' : 'this share link has no access to terminals',
+    403,
+    'terminal_access',
+  );
 }
 
 /** For actions not tied to one workspace (creating a workspace): only the owner. */

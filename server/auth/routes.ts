@@ -16,7 +16,8 @@ const describeShare = (p: Principal): string =>
   `workspace ${p.workspaceId ?? ''} as a guest who ${p.role === 'write' ? 'can edit' : 'can view'}${p.terminal === 'write' ? ' and type in terminals' : ''}`;
 
 /** A local path to go to after signing in (never another site: `//evil.example` is refused). */
-const localPath = (next: unknown): string => (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
+const localPath = (next: unknown): string =>
+  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 
 /**
  * `?token=` on a page: trade it for an HttpOnly session cookie and redirect to the same URL without it,
@@ -36,7 +37,8 @@ export function tokenExchange(auth: AuthService) {
     }
     const url = new URL(req.originalUrl, 'http://x');
     url.searchParams.delete('token');
-    const target = (principal.workspaceId && url.pathname === '/' ? `/w/${encodeURIComponent(principal.workspaceId)}` : url.pathname) + url.search;
+    const target =
+      (principal.workspaceId && url.pathname === '/' ? `/w/${encodeURIComponent(principal.workspaceId)}` : url.pathname) + url.search;
     if (principal.role !== 'owner') {
       const current = auth.resolve(req, { allowQueryToken: false });
       const site = req.headers['sec-fetch-site'];
@@ -107,9 +109,17 @@ const createShareBody = z
     role: z.enum(['read', 'write']),
     // Unless said otherwise a link may watch terminals; typing in them is granted explicitly.
     terminal: z.enum(['none', 'read', 'write']).default('read'),
-    expiresInSeconds: z.number().int().positive().max(365 * 24 * 3600).optional(),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(365 * 24 * 3600)
+      .optional(),
   })
-  .refine((b) => b.role === 'write' || b.terminal !== 'write', { message: 'a read-only link cannot type in terminals', path: ['terminal'] });
+  .refine((b) => b.role === 'write' || b.terminal !== 'write', {
+    message: 'a read-only link cannot type in terminals',
+    path: ['terminal'],
+  });
 
 export interface ShareRoutesDeps {
   auth: AuthService;

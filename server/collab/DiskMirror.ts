@@ -2,7 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import type { DisposableStore } from '../workspaces/index.js';
-import { DiskTextError, encodeText, hashBytes, readDiskText, sameStamp, statFile, writeDiskBytes, type DiskText, type FileStamp } from './diskText.js';
+import {
+  DiskTextError,
+  encodeText,
+  hashBytes,
+  readDiskText,
+  sameStamp,
+  statFile,
+  writeDiskBytes,
+  type DiskText,
+  type FileStamp,
+} from './diskText.js';
 import { RegisteredTimer } from './RegisteredTimer.js';
 import { diffSplices, rebaseSplices, type Splice } from './textDiff.js';
 

@@ -95,7 +95,8 @@ export class DocConnection implements DocPeer, Disposable {
     // A copy: lib0 decoders read through `.buffer`, which for a pooled Buffer holds other data too.
     const frame = new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : (data as Buffer));
     if (this.pending) {
-      if (this.pending.length >= this.options.maxQueuedFrames) return this.close(YCloseCode.malformed, 'too many frames before the document loaded');
+      if (this.pending.length >= this.options.maxQueuedFrames)
+        return this.close(YCloseCode.malformed, 'too many frames before the document loaded');
       this.pending.push(frame);
       return;
     }
@@ -122,8 +123,7 @@ export class DocConnection implements DocPeer, Disposable {
         if (step === SyncStep.step1) {
           this.doc.flushPending();
           this.send(writeSyncStep2(this.doc.doc, payload));
-        }
-        else if (step === SyncStep.step2 || step === SyncStep.update) {
+        } else if (step === SyncStep.step2 || step === SyncStep.update) {
           if (!this.readOnly) this.doc.applyFromClient(payload, this, step === SyncStep.step2);
         } else throw new Malformed(`unknown sync message ${step}`);
         return;

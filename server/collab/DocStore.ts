@@ -45,10 +45,20 @@ export class DocStore {
     const row = this.db
       .prepare('SELECT id, state, disk_hash, pending_hash, disk_text, pending_text FROM collab_docs WHERE workspace_id = ? AND path = ?')
       .get(workspaceId, path) as
-      | { id: number; state: Buffer | null; disk_hash: string | null; pending_hash: string | null; disk_text: string | null; pending_text: string | null }
+      | {
+          id: number;
+          state: Buffer | null;
+          disk_hash: string | null;
+          pending_hash: string | null;
+          disk_text: string | null;
+          pending_text: string | null;
+        }
       | undefined;
     if (!row) return undefined;
-    const log = this.db.prepare('SELECT seq, data FROM collab_updates WHERE doc_id = ? ORDER BY seq').all(row.id) as { seq: number; data: Buffer }[];
+    const log = this.db.prepare('SELECT seq, data FROM collab_updates WHERE doc_id = ? ORDER BY seq').all(row.id) as {
+      seq: number;
+      data: Buffer;
+    }[];
     return {
       id: row.id,
       lastSeq: log.at(-1)?.seq ?? 0,
@@ -92,7 +102,11 @@ export class DocStore {
 
   /** The write finished: the pending text is the file's now (moved, not written again). */
   pendingWritten(docId: number): void {
-    this.db.prepare('UPDATE collab_docs SET disk_hash = pending_hash, disk_text = pending_text, pending_hash = NULL, pending_text = NULL WHERE id = ?').run(docId);
+    this.db
+      .prepare(
+        'UPDATE collab_docs SET disk_hash = pending_hash, disk_text = pending_text, pending_hash = NULL, pending_text = NULL WHERE id = ?',
+      )
+      .run(docId);
   }
 
   /** What the file holds, as read (undefined: no file). */

@@ -335,7 +335,8 @@ export class SharedDoc implements Disposable {
     }
     // Compaction (a few milliseconds) waits for a pause in typing, unless the log has grown far beyond.
     const { compactAfterUpdates } = this.deps.options;
-    if (++this.sinceCompaction >= compactAfterUpdates) this.compactTimer.arm(this.sinceCompaction >= 4 * compactAfterUpdates ? 0 : COMPACT_QUIET_MS);
+    if (++this.sinceCompaction >= compactAfterUpdates)
+      this.compactTimer.arm(this.sinceCompaction >= 4 * compactAfterUpdates ? 0 : COMPACT_QUIET_MS);
     return this.seq;
   }
 

@@ -86,6 +86,7 @@ export function createCollabFeature({ db, workspaces, log, options: overrides }:
     routes: [documentRoute, peopleRoute],
     router,
     /** Open documents of a workspace (0 when it holds none), for tests and diagnostics. */
-    openDocuments: (workspaceId: string): number => workspaces.peekRuntime(workspaceId)?.peekService<DocServer>(DOCS_SERVICE)?.openDocuments ?? 0,
+    openDocuments: (workspaceId: string): number =>
+      workspaces.peekRuntime(workspaceId)?.peekService<DocServer>(DOCS_SERVICE)?.openDocuments ?? 0,
   };
 }

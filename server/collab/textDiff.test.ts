@@ -56,10 +56,17 @@ describe('diffSplices', () => {
 describe('rebaseSplices', () => {
   it('an outside change lands on its own line while someone types at the ends of the lines around it', () => {
     const base = ['line 1 foo', 'line 2 foo', 'line 3 foo', 'line 4 foo', 'line 5 foo', ''].join('\n');
-    const current = base.replace('line 3 foo', 'line 3 foo typed3').replace('line 4 foo', 'line 4 foo typed4').replace('line 5 foo', 'line 5 foo typed5');
+    const current = base
+      .replace('line 3 foo', 'line 3 foo typed3')
+      .replace('line 4 foo', 'line 4 foo typed4')
+      .replace('line 5 foo', 'line 5 foo typed5');
     const local = diffSplices(base, current);
     // Typing at the ends of three lines is three insertions, not one splice over all three lines.
-    expect(local.map((l) => [l.end - l.start, l.text])).toEqual([[0, ' typed3'], [0, ' typed4'], [0, ' typed5']]);
+    expect(local.map((l) => [l.end - l.start, l.text])).toEqual([
+      [0, ' typed3'],
+      [0, ' typed4'],
+      [0, ' typed5'],
+    ]);
     const disk = base.replace(/^line 4 foo$/m, 'line 4 BAR');
     const merged = applySplices(current, rebaseSplices(diffSplices(base, disk), local));
     expect(merged.split('\n').slice(2, 5)).toEqual(['line 3 foo typed3', 'line 4 BAR typed4', 'line 5 foo typed5']);
@@ -76,8 +83,7 @@ describe('rebaseSplices', () => {
   it('keeps both when the external edit and unsaved typing touch the same spot', () => {
     const base = 'hello world\n';
     const disk = 'hello earth\n';
-    const merge = (current: string): string =>
-      applySplices(current, rebaseSplices(diffSplices(base, disk), diffSplices(base, current)));
+    const merge = (current: string): string => applySplices(current, rebaseSplices(diffSplices(base, disk), diffSplices(base, current)));
     expect(merge('hello big world\n')).toBe('hello big earth\n');
     // Typing inside the word the tool replaced: the typed character survives next to the new word.
     expect(merge('hello wor-ld\n')).toBe('hello earth-\n');

@@ -29,8 +29,11 @@ export function diffSplices(before: string, after: string): Splice[] {
   // the ends of three lines would become one splice over all three, and a merge would land an outside
   // change on the wrong line).
   prefix = prefix === 0 ? 0 : before.lastIndexOf('\n', prefix - 1) + 1; // (lastIndexOf reads -1 as 0)
-  while (suffix > 0 && (before.charCodeAt(before.length - suffix - 1) !== 10 || after.charCodeAt(after.length - suffix - 1) !== 10)) suffix--;
-  const parts = diffLines(before.slice(prefix, before.length - suffix), after.slice(prefix, after.length - suffix), { timeout: LINE_DIFF_TIMEOUT_MS });
+  while (suffix > 0 && (before.charCodeAt(before.length - suffix - 1) !== 10 || after.charCodeAt(after.length - suffix - 1) !== 10))
+    suffix--;
+  const parts = diffLines(before.slice(prefix, before.length - suffix), after.slice(prefix, after.length - suffix), {
+    timeout: LINE_DIFF_TIMEOUT_MS,
+  });
   if (!parts) return [trim(before, { start: prefix, end: before.length - suffix, text: after.slice(prefix, after.length - suffix) })];
   return groupChanges(parts, prefix, (block) => refine(before, block));
 }
@@ -45,7 +48,11 @@ function refine(before: string, block: Splice): Splice[] {
 }
 
 /** Walks a diff from offset `start` of the old text; each run of removed and added parts is one splice, finished by `finish`. */
-function groupChanges(parts: { value: string; added?: boolean; removed?: boolean }[], start: number, finish: (splice: Splice) => Splice[]): Splice[] {
+function groupChanges(
+  parts: { value: string; added?: boolean; removed?: boolean }[],
+  start: number,
+  finish: (splice: Splice) => Splice[],
+): Splice[] {
   const out: Splice[] = [];
   let pos = start;
   let pending: Splice | undefined;

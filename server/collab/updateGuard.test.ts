@@ -47,10 +47,25 @@ describe('checkUpdate', () => {
   it('rejects bytes that do not decode, edits of other shared types and sub-documents', () => {
     const server = new Y.Doc();
     expect(checkUpdate(server, Uint8Array.from([1, 200, 7, 7]))).toMatchObject({ kind: 'reject' });
-    expect(checkUpdate(server, edit(undefined, (d) => d.getMap('settings').set('a', 1)))).toMatchObject({ kind: 'reject' });
-    expect(checkUpdate(server, edit(undefined, (d) => d.getText('other').insert(0, 'x')))).toMatchObject({ kind: 'reject' });
+    expect(
+      checkUpdate(
+        server,
+        edit(undefined, (d) => d.getMap('settings').set('a', 1)),
+      ),
+    ).toMatchObject({ kind: 'reject' });
+    expect(
+      checkUpdate(
+        server,
+        edit(undefined, (d) => d.getText('other').insert(0, 'x')),
+      ),
+    ).toMatchObject({ kind: 'reject' });
     // Crafted: the encoding does not say which type `content` is, so an array holding a sub-document passes as it.
-    expect(checkUpdate(server, edit(undefined, (d) => d.getArray('content').insert(0, [new Y.Doc()])))).toEqual({
+    expect(
+      checkUpdate(
+        server,
+        edit(undefined, (d) => d.getArray('content').insert(0, [new Y.Doc()])),
+      ),
+    ).toEqual({
       kind: 'reject',
       reason: 'sub-documents are not supported',
     });

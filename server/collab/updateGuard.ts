@@ -12,9 +12,7 @@ import { YTEXT_NAME } from '../../shared/protocol/yjs.js';
  */
 export type UpdateVerdict =
   /** `reach`: per client, the clock this update extends the document to (for updates checked after it). */
-  | { kind: 'apply'; reach: Map<number, number> }
-  | { kind: 'resync' }
-  | { kind: 'reject'; reason: string };
+  { kind: 'apply'; reach: Map<number, number> } | { kind: 'resync' } | { kind: 'reject'; reason: string };
 
 const RESYNC: UpdateVerdict = { kind: 'resync' };
 

@@ -34,7 +34,8 @@ export class FileWatcher {
     this.watcher = watch(root, {
       ignoreInitial: true,
       followSymlinks: false,
-      ignored: (p: string) => IGNORED_INSIDE.test(p.slice(root.length) + path.sep) || hidden.some((h) => p === h || p.startsWith(h + path.sep)),
+      ignored: (p: string) =>
+        IGNORED_INSIDE.test(p.slice(root.length) + path.sep) || hidden.some((h) => p === h || p.startsWith(h + path.sep)),
     });
     this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
     this.watcher.on('all', (event, abs) => {

@@ -33,7 +33,16 @@ describe('the workspace file index (quick open)', () => {
     fs.symlinkSync('README.md', path.join(root, 'readme-link.md'));
     const { files, truncated } = await indexFiles(root);
     expect(truncated).toBe(false);
-    expect(files).toEqual(['.gitignore', 'README.md', 'linked', 'readme-link.md', 'src/.gitignore', 'src/important.log', 'src/main.ts', 'src/build/keep.js']);
+    expect(files).toEqual([
+      '.gitignore',
+      'README.md',
+      'linked',
+      'readme-link.md',
+      'src/.gitignore',
+      'src/important.log',
+      'src/main.ts',
+      'src/build/keep.js',
+    ]);
   });
 
   it('stops at its limits and says so', async () => {

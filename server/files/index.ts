@@ -5,7 +5,16 @@ import { fileRoutes } from './routes.js';
 
 export { isExecutable } from './executable.js';
 export { FileWatcher, type FileChange } from './FileWatcher.js';
-export { assertOpenedInside, dataDirsWithin, isInside, isReachable, openInside, protectDataDir, protectedDataDirs, resolveInside } from './pathGuard.js';
+export {
+  assertOpenedInside,
+  dataDirsWithin,
+  isInside,
+  isReachable,
+  openInside,
+  protectDataDir,
+  protectedDataDirs,
+  resolveInside,
+} from './pathGuard.js';
 export { writeFileAtomic } from './routes.js';
 
 export interface FilesFeatureDeps {

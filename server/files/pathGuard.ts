@@ -45,7 +45,9 @@ export function isReachable(root: string, abs: string): boolean {
 
 /** Data dirs inside `dir` that a workspace at `root` may not reach, relative to `dir` (to leave out of walks). */
 export function dataDirsWithin(root: string, dir: string): string[] {
-  return dataDirs.filter((d) => isInside(dir, d) && d !== dir && !isInside(d, root)).map((d) => path.relative(dir, d).split(path.sep).join('/'));
+  return dataDirs
+    .filter((d) => isInside(dir, d) && d !== dir && !isInside(d, root))
+    .map((d) => path.relative(dir, d).split(path.sep).join('/'));
 }
 
 export function isInside(root: string, abs: string): boolean {
@@ -65,7 +67,8 @@ function assertRealInside(root: string, abs: string): void {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
     }
     if (real !== undefined) {
-      if (!isReachable(root, real)) throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
+      if (!isReachable(root, real))
+        throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
       return;
     }
     // A dangling link at this spot: readlink tells where it would lead.
@@ -90,7 +93,8 @@ function assertRealInside(root: string, abs: string): void {
  */
 export function assertOpenedInside(root: string, fd: number): void {
   const real = openedPath(fd);
-  if (real !== undefined && !isReachable(root, real)) throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
+  if (real !== undefined && !isReachable(root, real))
+    throw new HttpError('path leads outside the workspace through a symbolic link', 403, 'outside_workspace');
 }
 
 /** Where the kernel says an open file is; undefined without /proc (the path check is then all there is). */

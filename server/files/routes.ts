@@ -209,7 +209,10 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
     } catch (err) {
       errnoToHttp(err, from.rel);
     }
-    const exists = await fs.promises.lstat(to.abs).then(() => true, () => false);
+    const exists = await fs.promises.lstat(to.abs).then(
+      () => true,
+      () => false,
+    );
     if (exists && !body.overwrite) throw new HttpError(`${to.rel} already exists`, 409, 'exists');
     await fs.promises.mkdir(path.dirname(to.abs), { recursive: true });
     try {

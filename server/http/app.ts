@@ -42,7 +42,7 @@ export interface RawRoute {
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const FORBIDDEN_HOST = new HttpError('this server does not answer to that Host name', 403, 'forbidden_host');
-const CROSS_SITE = new HttpError('requests that change something must come from this server\'s own pages', 403, 'cross_site');
+const CROSS_SITE = new HttpError("requests that change something must come from this server's own pages", 403, 'cross_site');
 const CSP = contentSecurityPolicy();
 
 function refuse(res: ServerResponse, error: HttpError): void {
@@ -63,7 +63,12 @@ export function createApp(deps: AppDeps): RequestListener {
     const url = req.url ?? '/';
     if (log.isLevelEnabled('debug')) {
       const started = performance.now();
-      res.on('finish', () => log.debug({ method: req.method, path: url.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
+      res.on('finish', () =>
+        log.debug(
+          { method: req.method, path: url.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) },
+          'request',
+        ),
+      );
     }
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // Not no-referrer: under it browsers send `Origin: null` even from our own pages, and the

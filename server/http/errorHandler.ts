@@ -36,8 +36,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       else if (e?.code && PATH_ERRORS[e.code]) {
         const [message, code] = PATH_ERRORS[e.code] as [string, string];
         error = new HttpError(message, 400, code);
-      }
-      else {
+      } else {
         log.error({ err, method: req.method, path: req.path }, 'unhandled error');
         error = new HttpError('internal server error', 500);
       }

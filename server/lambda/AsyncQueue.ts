@@ -56,19 +56,23 @@ export class AsyncQueue {
     this.stopListening();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.queue.length > 0) this.deps.log.info({ dropped: this.queue.length }, 'asynchronous invocations dropped: the workspace stopped');
+    if (this.queue.length > 0)
+      this.deps.log.info({ dropped: this.queue.length }, 'asynchronous invocations dropped: the workspace stopped');
     this.queue.length = 0;
   }
 
   /** Starts every queued event whose function has a free slice; the rest wait for the next release. */
   private pump(): void {
     if (this.disposed) return;
-    for (let i = 0; i < this.queue.length; ) {
+    for (let i = 0; i < this.queue.length;) {
       const event = this.queue[i] as QueuedEvent;
       const settings = this.deps.settings(event.functionName);
       if (!settings || Date.now() - event.enqueuedAt > settings.maxEventAgeSeconds * 1000) {
         this.queue.splice(i, 1);
-        this.deps.log.info({ requestId: event.requestId, functionName: event.functionName }, 'asynchronous invocation dropped (function gone or event too old)');
+        this.deps.log.info(
+          { requestId: event.requestId, functionName: event.functionName },
+          'asynchronous invocation dropped (function gone or event too old)',
+        );
         continue;
       }
       const slice = this.deps.concurrency.tryAcquire(event.functionName);

@@ -89,7 +89,11 @@ export class WorkspaceLambda {
           release();
           return { failed: false };
         }
-        const inv = await this.execute(entry, { requestId: event.requestId, payload: event.payload, invocationType: 'Event', attempt: event.attempts }, release);
+        const inv = await this.execute(
+          entry,
+          { requestId: event.requestId, payload: event.payload, invocationType: 'Event', attempt: event.attempts },
+          release,
+        );
         return { failed: inv.functionError !== undefined };
       },
       log: deps.log,
@@ -164,7 +168,11 @@ export class WorkspaceLambda {
     if (!entry) throw notFound(this.functionArn(name));
     const slice = this.concurrency.tryAcquire(name);
     if (!slice.ok) throw throttled(slice.reason);
-    return this.execute(entry, { requestId: randomUUID(), payload, invocationType: 'RequestResponse', attempt: 1, ...(clientContext ? { clientContext } : {}) }, slice.release);
+    return this.execute(
+      entry,
+      { requestId: randomUUID(), payload, invocationType: 'RequestResponse', attempt: 1, ...(clientContext ? { clientContext } : {}) },
+      slice.release,
+    );
   }
 
   /** An asynchronous invocation: queued, run when there is concurrency, retried on failure. */
@@ -251,7 +259,9 @@ export class WorkspaceLambda {
       attempt: inv.attempt,
       startedAt,
       payload: outcome.payload,
-      ...(outcome.kind === 'error' ? { functionError: 'Unhandled' as const, ...(outcome.errorType ? { errorType: outcome.errorType } : {}) } : {}),
+      ...(outcome.kind === 'error'
+        ? { functionError: 'Unhandled' as const, ...(outcome.errorType ? { errorType: outcome.errorType } : {}) }
+        : {}),
       log: formatInvocationLog(inv.requestId, outcome, spec.memorySize, spec.runtime),
       durationMs: outcome.durationMs,
       billedDurationMs: billedMs(outcome.durationMs),
@@ -260,7 +270,8 @@ export class WorkspaceLambda {
       ...(outcome.initDurationMs !== undefined ? { initDurationMs: outcome.initDurationMs } : {}),
     };
     // Copies, cut: a view into a 6 MB response would keep all of it alive.
-    const payload = invocation.payload.length > RECENT_BYTES ? Buffer.from(invocation.payload.subarray(0, RECENT_BYTES)) : invocation.payload;
+    const payload =
+      invocation.payload.length > RECENT_BYTES ? Buffer.from(invocation.payload.subarray(0, RECENT_BYTES)) : invocation.payload;
     const log = invocation.log.length > RECENT_BYTES ? invocation.log.slice(-RECENT_BYTES) : invocation.log;
     this.recent.unshift({ ...invocation, payload, log });
     this.recent.length = Math.min(this.recent.length, RECENT);
@@ -273,7 +284,11 @@ export class WorkspaceLambda {
     try {
       result = await this.deps.discover(this.deps.runtime.root, { region: this.region, accountId: this.accountId });
     } catch (err) {
-      result = { functions: [], problems: [{ file: '.', message: `the templates could not be read: ${(err as Error).message}` }], templates: this.templates };
+      result = {
+        functions: [],
+        problems: [{ file: '.', message: `the templates could not be read: ${(err as Error).message}` }],
+        templates: this.templates,
+      };
     }
     if (this.disposed) return;
     const problems = [...result.problems];
@@ -295,7 +310,10 @@ export class WorkspaceLambda {
         untrack: (env) => this.deps.runtime.disposables.delete(env),
       });
       const root = this.deps.runtime.root;
-      const codeRoots = [...(spec.codeUri !== undefined ? [spec.codeUri] : []), ...spec.layers.map((l) => path.relative(root, l.dir).split(path.sep).join('/'))];
+      const codeRoots = [
+        ...(spec.codeUri !== undefined ? [spec.codeUri] : []),
+        ...spec.layers.map((l) => path.relative(root, l.dir).split(path.sep).join('/')),
+      ];
       next.set(spec.name, { spec, pool, lastModified: new Date(), codeRoots });
     }
     problems.push(...this.applyReservations(next));
@@ -324,7 +342,12 @@ export class WorkspaceLambda {
       const entry = next.get(name) as FunctionEntry;
       next.delete(name);
       entry.pool.retire();
-      problems.push({ file: entry.spec.template, line: entry.spec.line, logicalId: entry.spec.logicalId, message: `${entry.spec.logicalId}: ${message}` });
+      problems.push({
+        file: entry.spec.template,
+        line: entry.spec.line,
+        logicalId: entry.spec.logicalId,
+        message: `${entry.spec.logicalId}: ${message}`,
+      });
     }
     return problems;
   }
@@ -342,7 +365,8 @@ export class WorkspaceLambda {
     let templatesChanged = false;
     const touched = new Set<FunctionEntry>();
     for (const c of changes) {
-      if (isTemplatePath(c.path) || (c.kind === 'unlinkDir' && this.templates.some((t) => t.startsWith(`${c.path}/`)))) templatesChanged = true;
+      if (isTemplatePath(c.path) || (c.kind === 'unlinkDir' && this.templates.some((t) => t.startsWith(`${c.path}/`))))
+        templatesChanged = true;
       for (const entry of this.entries.values()) {
         if (entry.codeRoots.some((r) => r === '' || c.path === r || c.path.startsWith(`${r}/`))) touched.add(entry);
       }

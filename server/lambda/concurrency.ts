@@ -52,7 +52,8 @@ export class Concurrency {
   }
 
   private check(name: string, value: number): void {
-    if (!Number.isInteger(value) || value < 0) throw new ReservationError('ReservedConcurrentExecutions must be a whole number of at least 0');
+    if (!Number.isInteger(value) || value < 0)
+      throw new ReservationError('ReservedConcurrentExecutions must be a whole number of at least 0');
     const others = this.totalReserved - (this.reserved.get(name) ?? 0);
     if (this.accountLimit - others - value < this.unreservedMinimum) {
       throw new ReservationError(

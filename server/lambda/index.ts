@@ -16,7 +16,10 @@ export type { BodyLimits } from './api/UnauthenticatedBodies.js';
  * one process per execution environment speaking the Runtime API, concurrency, and two HTTP faces:
  * the AWS-compatible API (a raw handler for `/lambda/`, SigV4) and the sidebar's REST routes (session auth).
  */
-export function createLambdaFeature(deps: LambdaFeatureDeps, bodyLimits?: BodyLimits): { feature: LambdaFeature; awsApi: RawHandler; router: Router } {
+export function createLambdaFeature(
+  deps: LambdaFeatureDeps,
+  bodyLimits?: BodyLimits,
+): { feature: LambdaFeature; awsApi: RawHandler; router: Router } {
   const feature = new LambdaFeature(deps);
   return { feature, awsApi: awsLambdaHandler(feature, bodyLimits), router: lambdaUiRoutes(feature) };
 }

@@ -106,9 +106,13 @@ export class Sandbox {
     });
     if (r.error) {
       const code = (r.error as NodeJS.ErrnoException).code;
-      return { ok: false, reason: code === 'ENOENT' ? `bubblewrap (${bwrap}) is not installed` : `bubblewrap (${bwrap}) could not start: ${r.error.message}` };
+      return {
+        ok: false,
+        reason: code === 'ENOENT' ? `bubblewrap (${bwrap}) is not installed` : `bubblewrap (${bwrap}) could not start: ${r.error.message}`,
+      };
     }
-    if (r.status !== 0) return { ok: false, reason: `bubblewrap (${bwrap}) cannot create namespaces here: ${(r.stderr || `exit ${r.status}`).trim()}` };
+    if (r.status !== 0)
+      return { ok: false, reason: `bubblewrap (${bwrap}) cannot create namespaces here: ${(r.stderr || `exit ${r.status}`).trim()}` };
     const which = bwrap.includes('/') ? bwrap : spawnSync('sh', ['-c', `command -v ${bwrap}`], { encoding: 'utf8' }).stdout.trim();
     return { ok: true, path: which || bwrap };
   }

@@ -12,11 +12,20 @@ const base: MountPlanInput = {
 describe('the sandbox mount plan shows the system and the workspace, and covers every secret a mount would reveal', () => {
   it('binds the system read-only, a private /tmp, the workspace read-write, and hides host secret files', () => {
     expect(bwrapMountArgs(planMounts(base))).toEqual([
-      '--ro-bind', '/usr', '/usr',
-      '--ro-bind', '/etc', '/etc',
-      '--ro-bind', '/dev/null', '/etc/shadow',
-      '--tmpfs', '/tmp',
-      '--bind', '/srv/data/workspaces/a', '/srv/data/workspaces/a',
+      '--ro-bind',
+      '/usr',
+      '/usr',
+      '--ro-bind',
+      '/etc',
+      '/etc',
+      '--ro-bind',
+      '/dev/null',
+      '/etc/shadow',
+      '--tmpfs',
+      '/tmp',
+      '--bind',
+      '/srv/data/workspaces/a',
+      '/srv/data/workspaces/a',
     ]);
   });
 
@@ -28,7 +37,8 @@ describe('the sandbox mount plan shows the system and the workspace, and covers 
       hiddenDirs: ['/home/me/data', '/home/me/other'],
     });
     const args = bwrapMountArgs(plan);
-    const at = (flag: string, dest: string): number => args.findIndex((a, i) => a === flag && args[i + (flag === '--tmpfs' ? 1 : 2)] === dest);
+    const at = (flag: string, dest: string): number =>
+      args.findIndex((a, i) => a === flag && args[i + (flag === '--tmpfs' ? 1 : 2)] === dest);
     expect(at('--ro-bind', '/home/me')).toBeGreaterThan(-1);
     expect(at('--tmpfs', '/home/me/data')).toBeGreaterThan(at('--ro-bind', '/home/me'));
     expect(at('--tmpfs', '/home/me/other')).toBeGreaterThan(at('--ro-bind', '/home/me'));
@@ -37,20 +47,29 @@ describe('the sandbox mount plan shows the system and the workspace, and covers 
   });
 
   it('a workspace opened from a folder that holds the data dir (`--open .`) does not reveal it', () => {
-    const args = bwrapMountArgs(planMounts({ ...base, workspace: { root: '/proj', readOnly: false }, hiddenDirs: ['/proj/.nimbus', '/proj/sub'] }));
+    const args = bwrapMountArgs(
+      planMounts({ ...base, workspace: { root: '/proj', readOnly: false }, hiddenDirs: ['/proj/.nimbus', '/proj/sub'] }),
+    );
     const bind = args.indexOf('/proj');
     expect(args.slice(bind)).toEqual(['/proj', '/proj', '--tmpfs', '/proj/.nimbus', '--tmpfs', '/proj/sub']);
   });
 
   it('covers a secret again after a deeper mount that would show it again', () => {
     const args = bwrapMountArgs(
-      planMounts({ ...base, workspace: { root: '/home/me/proj', readOnly: false }, home: { source: '/home/me', dest: '/home/me', readOnly: false }, hiddenDirs: ['/home/me/proj/.nimbus'] }),
+      planMounts({
+        ...base,
+        workspace: { root: '/home/me/proj', readOnly: false },
+        home: { source: '/home/me', dest: '/home/me', readOnly: false },
+        hiddenDirs: ['/home/me/proj/.nimbus'],
+      }),
     );
     expect(args.slice(-4)).toEqual(['/home/me/proj', '/home/me/proj', '--tmpfs', '/home/me/proj/.nimbus']);
   });
 
   it('a private home maps a folder of its own onto the home path; a /tmp folder can be given (Lambda)', () => {
-    const args = bwrapMountArgs(planMounts({ ...base, tmp: '/var/tmp/env-1', home: { source: '/srv/data/homes/a', dest: '/root', readOnly: false } }));
+    const args = bwrapMountArgs(
+      planMounts({ ...base, tmp: '/var/tmp/env-1', home: { source: '/srv/data/homes/a', dest: '/root', readOnly: false } }),
+    );
     expect(args).toEqual(expect.arrayContaining(['--bind', '/var/tmp/env-1', '/tmp']));
     expect(args).toEqual(expect.arrayContaining(['--bind', '/srv/data/homes/a', '/root']));
     // The data dir is not under any source shown (the home's folder is inside it, not around it).

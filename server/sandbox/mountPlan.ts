@@ -12,9 +12,7 @@ import { isInside } from '../files/index.js';
  * inside a workspace opened with `--open .`.
  */
 export type Mount =
-  | { kind: 'bind'; source: string; dest: string; readOnly: boolean }
-  | { kind: 'tmpfs'; dest: string }
-  | { kind: 'hideFile'; dest: string };
+  { kind: 'bind'; source: string; dest: string; readOnly: boolean } | { kind: 'tmpfs'; dest: string } | { kind: 'hideFile'; dest: string };
 
 export interface MountPlanInput {
   /** Host directories shown read-only at their own path (/usr, /etc, an interpreter's prefix). */

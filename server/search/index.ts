@@ -24,8 +24,16 @@ const list = z
   .string()
   .max(2000)
   .optional()
-  .transform((s) => (s ?? '').split(',').map((p) => p.trim()).filter(Boolean));
-const flag = z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true');
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
 const searchParams = z.object({
   q: z.string().min(1, 'give something to search for').max(1000),
   regex: flag,
@@ -53,7 +61,15 @@ export function searchRoutes(deps: { workspaces: WorkspaceService; log: Logger; 
   router.get('/api/workspaces/:id/search', (req, res) => {
     const id = workspaceFor(req);
     const params = validate(searchParams, req.query, 'search');
-    const query: SearchQuery = { pattern: params.q, isRegex: params.regex, caseSensitive: params.case, wholeWord: params.word, include: params.include, exclude: params.exclude, maxMatches: limits.maxMatches };
+    const query: SearchQuery = {
+      pattern: params.q,
+      isRegex: params.regex,
+      caseSensitive: params.case,
+      wholeWord: params.word,
+      include: params.include,
+      exclude: params.exclude,
+      maxMatches: limits.maxMatches,
+    };
     try {
       compileQuery(query);
     } catch (err) {
@@ -64,7 +80,11 @@ export function searchRoutes(deps: { workspaces: WorkspaceService; log: Logger; 
     const started = Date.now();
     res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
-    const worker: Worker = startWorker(import.meta.url, 'searchWorker', { root: deps.workspaces.rootOf(id), query, dataDirs: protectedDataDirs() });
+    const worker: Worker = startWorker(import.meta.url, 'searchWorker', {
+      root: deps.workspaces.rootOf(id),
+      query,
+      dataDirs: protectedDataDirs(),
+    });
     let finished = false;
     const finish = (last: object): void => {
       if (finished) return;

@@ -76,7 +76,13 @@ export async function* searchFiles(root: string, query: SearchQuery, summary: Se
       const lineText = text.slice(start, end).replace(/\r$/, '');
       const column = m.index - start;
       const from = Math.max(0, column - 60);
-      matches.push({ line, column: column + 1, length: m[0].length, preview: lineText.slice(from, from + PREVIEW_CHARS), previewColumn: column - from });
+      matches.push({
+        line,
+        column: column + 1,
+        length: m[0].length,
+        preview: lineText.slice(from, from + PREVIEW_CHARS),
+        previewColumn: column - from,
+      });
       if (summary.matches + matches.length >= query.maxMatches) break;
     }
     if (matches.length === 0) continue;

@@ -25,9 +25,18 @@ export const settingsMigrations: Migration[] = [
 export const MAX_SETTINGS_BYTES = 64 * 1024;
 const MAX_KEYS = 500;
 
-const jsonValue: z.ZodType<unknown> = z.lazy(() => z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), z.array(jsonValue).max(200), z.record(z.string().max(200), jsonValue)]));
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string().max(4096), z.number(), z.boolean(), z.null(), z.array(jsonValue).max(200), z.record(z.string().max(200), jsonValue)]),
+);
 const settingsBody = z
-  .record(z.string().min(1).max(200).regex(/^[\w.-]+$/, 'setting names are letters, digits, _, - and .'), jsonValue)
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[\w.-]+$/, 'setting names are letters, digits, _, - and .'),
+    jsonValue,
+  )
   .refine((o) => Object.keys(o).length <= MAX_KEYS, `at most ${MAX_KEYS} settings`);
 
 const personOf = (p: Principal): { person: string; shareId: string | null } =>
@@ -37,14 +46,17 @@ export class UserSettingsStore {
   constructor(private readonly db: Db) {}
 
   get(principal: Principal): Record<string, unknown> {
-    const row = this.db.prepare('SELECT settings FROM user_settings WHERE person = ?').get(personOf(principal).person) as { settings: string } | undefined;
+    const row = this.db.prepare('SELECT settings FROM user_settings WHERE person = ?').get(personOf(principal).person) as
+      { settings: string } | undefined;
     return row ? (JSON.parse(row.settings) as Record<string, unknown>) : {};
   }
 
   put(principal: Principal, settings: Record<string, unknown>): void {
     const { person, shareId } = personOf(principal);
     this.db
-      .prepare('INSERT INTO user_settings (person, share_id, settings, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(person) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO user_settings (person, share_id, settings, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(person) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at',
+      )
       .run(person, shareId, JSON.stringify(settings), new Date().toISOString());
   }
 }
@@ -57,7 +69,8 @@ export function settingsRoutes(store: UserSettingsStore): Router {
   });
   router.put('/api/settings', (req, res) => {
     const principal = principalOf(req);
-    if (Buffer.byteLength(JSON.stringify(req.body ?? null)) > MAX_SETTINGS_BYTES) throw new HttpError(`settings are at most ${MAX_SETTINGS_BYTES} bytes`, 413, 'too_large');
+    if (Buffer.byteLength(JSON.stringify(req.body ?? null)) > MAX_SETTINGS_BYTES)
+      throw new HttpError(`settings are at most ${MAX_SETTINGS_BYTES} bytes`, 413, 'too_large');
     const settings = validate(settingsBody, req.body);
     store.put(principal, settings);
     res.json(settings);

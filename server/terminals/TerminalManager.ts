@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { MAX_COLS, MAX_ROWS, MAX_TERMINAL_NAME, MIN_COLS, MIN_ROWS, type TerminalExitReason, type TerminalInfo } from '../../shared/protocol/terminal.js';
+import {
+  MAX_COLS,
+  MAX_ROWS,
+  MAX_TERMINAL_NAME,
+  MIN_COLS,
+  MIN_ROWS,
+  type TerminalExitReason,
+  type TerminalInfo,
+} from '../../shared/protocol/terminal.js';
 import { isInside } from '../files/index.js';
 import { HttpError } from '../http/index.js';
 import type { Logger } from '../logger.js';
@@ -122,7 +130,13 @@ export class TerminalManager implements Disposable {
     for (const session of this.sessions.values()) {
       if (session.isEnded) continue;
       const { data } = await session.snapshot();
-      out.push({ name: session.name, cwd: session.currentCwd() ?? this.deps.runtime.root, cols: session.cols, rows: session.rows, screen: data });
+      out.push({
+        name: session.name,
+        cwd: session.currentCwd() ?? this.deps.runtime.root,
+        cols: session.cols,
+        rows: session.rows,
+        screen: data,
+      });
     }
     return out;
   }

@@ -40,7 +40,9 @@ export class TerminalRestoreStore {
   constructor(private readonly db: Db) {}
 
   save(workspaceId: string, terminals: SavedTerminal[]): void {
-    const insert = this.db.prepare('INSERT INTO terminal_restore (workspace_id, position, name, cwd, cols, rows, screen, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = this.db.prepare(
+      'INSERT INTO terminal_restore (workspace_id, position, name, cwd, cols, rows, screen, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const now = new Date().toISOString();
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM terminal_restore WHERE workspace_id = ?').run(workspaceId);
@@ -55,7 +57,9 @@ export class TerminalRestoreStore {
   /** The saved terminals, removed from the store (a wake restores them once). */
   take(workspaceId: string): SavedTerminal[] {
     return this.db.transaction(() => {
-      const rows = this.db.prepare('SELECT name, cwd, cols, rows, screen FROM terminal_restore WHERE workspace_id = ? ORDER BY position').all(workspaceId) as SavedTerminal[];
+      const rows = this.db
+        .prepare('SELECT name, cwd, cols, rows, screen FROM terminal_restore WHERE workspace_id = ? ORDER BY position')
+        .all(workspaceId) as SavedTerminal[];
       this.db.prepare('DELETE FROM terminal_restore WHERE workspace_id = ?').run(workspaceId);
       return rows;
     })();

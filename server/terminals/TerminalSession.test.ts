@@ -27,7 +27,13 @@ afterAll(async () => {
 });
 
 /** A real socket pair: the server side goes to the session, the client side is the test's viewer. */
-async function connect(): Promise<{ server: WebSocket; client: WebSocket; bytes: () => number; tail: () => string; messages: TerminalServerMessage[] }> {
+async function connect(): Promise<{
+  server: WebSocket;
+  client: WebSocket;
+  bytes: () => number;
+  tail: () => string;
+  messages: TerminalServerMessage[];
+}> {
   const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
   await new Promise((resolve) => client.once('open', resolve));
   while (serverSockets.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -59,7 +65,14 @@ describe('a viewer that stops acknowledging does not hold the terminal back for 
   it('is set aside after the stall timeout, and brought back with a fresh snapshot once it catches up', async () => {
     const shell = defaultShell();
     const session = new TerminalSession({
-      id: 't1', name: 'stall', command: shell, args: [], cwd, env: shellEnv({ shell, cwd }), cols: 80, rows: 24,
+      id: 't1',
+      name: 'stall',
+      command: shell,
+      args: [],
+      cwd,
+      env: shellEnv({ shell, cwd }),
+      cols: 80,
+      rows: 24,
       mirror: mirrors.open(80, 24, 100),
       flow: { high: 64 * 1024, low: 16 * 1024, mirrorHigh: 1 << 20, mirrorLow: 256 << 10, stallMs: 300 },
       log,

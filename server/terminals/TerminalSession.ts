@@ -148,7 +148,13 @@ export class TerminalSession {
       rows: this.rows,
       pid: this.pid,
       createdAt: this.createdAt,
-      keepAwake: toggle ? { running: toggle.state === 'running', ...(toggle.command ? { command: toggle.command } : {}), ...(toggle.by ? { by: toggle.by } : {}) } : null,
+      keepAwake: toggle
+        ? {
+            running: toggle.state === 'running',
+            ...(toggle.command ? { command: toggle.command } : {}),
+            ...(toggle.by ? { by: toggle.by } : {}),
+          }
+        : null,
     };
   }
 
@@ -218,7 +224,10 @@ export class TerminalSession {
     for (let at = data.indexOf(KEEP_AWAKE); at >= 0; at = data.indexOf(KEEP_AWAKE, at + 1)) {
       const end = data.indexOf(0x07, at);
       if (end < 0 || end - at > 64) continue;
-      const [what, pid] = data.subarray(at + KEEP_AWAKE.length, end).toString('latin1').split(';');
+      const [what, pid] = data
+        .subarray(at + KEEP_AWAKE.length, end)
+        .toString('latin1')
+        .split(';');
       const host = this.hostPid(Number(pid));
       if (host === undefined) continue;
       if (what === 'on') this.keepAwakeBy.add(host);
@@ -231,7 +240,10 @@ export class TerminalSession {
     if (!Number.isInteger(nsPid) || nsPid <= 0) return undefined;
     for (const p of listSession(this.pid)) {
       try {
-        const line = /^NSpid:(.*)$/m.exec(fs.readFileSync(`/proc/${p.pid}/status`, 'latin1'))?.[1]?.trim().split(/\s+/);
+        const line = /^NSpid:(.*)$/m
+          .exec(fs.readFileSync(`/proc/${p.pid}/status`, 'latin1'))?.[1]
+          ?.trim()
+          .split(/\s+/);
         if (line && Number(line[line.length - 1]) === nsPid) return p.pid;
       } catch {
         // gone while we looked
@@ -490,4 +502,3 @@ export class TerminalSession {
       });
   }
 }
-

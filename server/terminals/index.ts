@@ -48,7 +48,15 @@ export interface TerminalsFeature {
   dispose(): Promise<void>;
 }
 
-export function createTerminalsFeature({ db, workspaces, events, sandbox, log, settings = {}, mirrorIdleMs }: TerminalsFeatureDeps): TerminalsFeature {
+export function createTerminalsFeature({
+  db,
+  workspaces,
+  events,
+  sandbox,
+  log,
+  settings = {},
+  mirrorIdleMs,
+}: TerminalsFeatureDeps): TerminalsFeature {
   const saved = new TerminalRestoreStore(db);
   const resolved: TerminalSettings = {
     graceMs: settings.graceMs ?? 3600_000,
@@ -74,16 +82,20 @@ export function createTerminalsFeature({ db, workspaces, events, sandbox, log, s
     const runtime = wake ? workspaces.runtime(workspaceId) : workspaces.peekRuntime(workspaceId);
     if (!runtime) return undefined;
     if (!wake) return runtime.peekService<TerminalManager>(TERMINALS_SERVICE);
-    return runtime.service(TERMINALS_SERVICE, () => new TerminalManager({
-        runtime,
-        mirrors,
-        launcher: sandbox.forWorkspace(runtime.id, runtime.root),
-        settings: resolved,
-        log,
-        onChange,
-        onActivity: (id) => workspaces.touch(id),
-        checkpoint: (terminals) => saved.save(runtime.id, terminals),
-      }));
+    return runtime.service(
+      TERMINALS_SERVICE,
+      () =>
+        new TerminalManager({
+          runtime,
+          mirrors,
+          launcher: sandbox.forWorkspace(runtime.id, runtime.root),
+          settings: resolved,
+          log,
+          onChange,
+          onActivity: (id) => workspaces.touch(id),
+          checkpoint: (terminals) => saved.save(runtime.id, terminals),
+        }),
+    );
   };
 
   // A workspace woke: the terminals it had when it hibernated come back.

@@ -4,7 +4,13 @@ import { listSession, parseStat, processExists, readProc } from './processes.js'
 describe('reading /proc', () => {
   it('parses a stat line whose command name has spaces and parentheses', () => {
     expect(parseStat('4242 (my (odd) prog) S 1 4242 4200 34816 4242 4194560 110 0 0 0 0 0 0 0 20 0 1 0')).toEqual({
-      pid: 4242, comm: 'my (odd) prog', state: 'S', ppid: 1, pgrp: 4242, session: 4200, tpgid: 4242,
+      pid: 4242,
+      comm: 'my (odd) prog',
+      state: 'S',
+      ppid: 1,
+      pgrp: 4242,
+      session: 4200,
+      tpgid: 4242,
     });
     expect(parseStat('garbage')).toBeUndefined();
   });

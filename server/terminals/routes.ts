@@ -31,7 +31,9 @@ export function terminalRoutes({ workspaces, managerOf }: TerminalRoutesDeps): R
   const router = express.Router();
 
   const workspaceFor = (req: Request, need: 'read' | 'write'): string => {
-    const id = workspaceOfRoute(req, need, workspaces.exists, (principal, workspaceId) => requireTerminalAccess(principal, workspaceId, need));
+    const id = workspaceOfRoute(req, need, workspaces.exists, (principal, workspaceId) =>
+      requireTerminalAccess(principal, workspaceId, need),
+    );
     return id;
   };
   const notFound = (req: Request): HttpError => new HttpError(`terminal ${String(req.params.terminalId)} not found`, 404);

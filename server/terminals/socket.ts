@@ -19,8 +19,7 @@ const MAX_PAYLOAD = 1024 * 1024;
 /** A socket that does not say hello in time is closed: it would hold a connection for nothing. */
 const HELLO_TIMEOUT_MS = 10_000;
 
-const rawLength = (data: RawData): number =>
-  Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
+const rawLength = (data: RawData): number => (Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength);
 const rawText = (data: RawData): string =>
   Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
 
@@ -89,7 +88,8 @@ export function terminalSocketRoute({ workspaces, managerOf, log }: TerminalSock
             if (!session.resize(viewer, message.cols, message.rows)) viewer.refuseInput();
             return;
           case 'ack':
-            if (!session.ack(viewer, message.bytes)) fail('protocol_error', 'ack for more bytes than were sent', TerminalCloseCode.protocolError);
+            if (!session.ack(viewer, message.bytes))
+              fail('protocol_error', 'ack for more bytes than were sent', TerminalCloseCode.protocolError);
             return;
         }
       };

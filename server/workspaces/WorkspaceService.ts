@@ -132,7 +132,8 @@ export class WorkspaceService {
   }
 
   update(id: string, patch: { name?: string; hibernateAfterSeconds?: number; pauseAfterSeconds?: number }): Workspace | undefined {
-    if (patch.pauseAfterSeconds !== undefined) this.db.prepare('UPDATE workspaces SET pause_after_seconds = ? WHERE id = ?').run(patch.pauseAfterSeconds, id);
+    if (patch.pauseAfterSeconds !== undefined)
+      this.db.prepare('UPDATE workspaces SET pause_after_seconds = ? WHERE id = ?').run(patch.pauseAfterSeconds, id);
     if (patch.name !== undefined) this.db.prepare('UPDATE workspaces SET name = ? WHERE id = ?').run(patch.name, id);
     if (patch.hibernateAfterSeconds !== undefined) {
       this.db.prepare('UPDATE workspaces SET hibernate_after_seconds = ? WHERE id = ?').run(patch.hibernateAfterSeconds, id);
@@ -141,7 +142,9 @@ export class WorkspaceService {
   }
 
   setState(id: string, state: WorkspaceState, reason: StateReason): void {
-    this.db.prepare('UPDATE workspaces SET state = ?, state_changed_at = ?, state_reason = ? WHERE id = ?').run(state, new Date().toISOString(), reason, id);
+    this.db
+      .prepare('UPDATE workspaces SET state = ?, state_changed_at = ?, state_reason = ? WHERE id = ?')
+      .run(state, new Date().toISOString(), reason, id);
   }
 
   /**
@@ -265,7 +268,12 @@ export class WorkspaceService {
   }
 
   private freeId(name: string): string {
-    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'workspace';
+    const slug =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40) || 'workspace';
     if (!this.get(slug)) return slug;
     for (;;) {
       const id = `${slug}-${randomBytes(3).toString('hex')}`;

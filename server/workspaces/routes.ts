@@ -7,10 +7,21 @@ import type { WorkspaceService } from './WorkspaceService.js';
 
 const name = z.string().trim().min(1).max(100);
 /** 0 means never; otherwise at least 5 s (tests use seconds; the UI offers 30 min to 1 week). */
-const hibernateAfterSeconds = z.number().int().min(0).max(30 * 24 * 3600).refine((n) => n === 0 || n >= 5, 'must be 0 (never) or at least 5 seconds');
+const hibernateAfterSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(30 * 24 * 3600)
+  .refine((n) => n === 0 || n >= 5, 'must be 0 (never) or at least 5 seconds');
 const activityBody = z.object({ stayAwake: z.boolean().optional(), name: z.string().trim().min(1).max(100).optional() }).strict();
 const createBody = z.object({ name, hibernateAfterSeconds: hibernateAfterSeconds.optional() }).strict();
-const patchBody = z.object({ name: name.optional(), hibernateAfterSeconds: hibernateAfterSeconds.optional(), pauseAfterSeconds: hibernateAfterSeconds.optional() }).strict();
+const patchBody = z
+  .object({
+    name: name.optional(),
+    hibernateAfterSeconds: hibernateAfterSeconds.optional(),
+    pauseAfterSeconds: hibernateAfterSeconds.optional(),
+  })
+  .strict();
 
 export interface WorkspaceRoutesDeps {
   workspaces: WorkspaceService;

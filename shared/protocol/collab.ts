@@ -82,6 +82,7 @@ function decodeWith<T>(schema: z.ZodType<T>, text: string, maxLength = Infinity)
   }
 }
 
-export const decodePeopleClientMessage = (text: string): PeopleClientMessage | undefined => decodeWith(peopleClientMessage, text, MAX_PEOPLE_FRAME);
+export const decodePeopleClientMessage = (text: string): PeopleClientMessage | undefined =>
+  decodeWith(peopleClientMessage, text, MAX_PEOPLE_FRAME);
 export const decodePeopleServerMessage = (text: string): PeopleServerMessage | undefined => decodeWith(peopleServerMessage, text);
 export const encodePeopleMessage = (message: PeopleClientMessage | PeopleServerMessage): string => JSON.stringify(message);

@@ -19,7 +19,11 @@ export const workspaceEvent = z.discriminatedUnion('type', [
     truncated: z.boolean().optional(),
   }),
   /** The workspace's state; `reason` when it hibernated (`idle`: its timer; `request`: someone asked; `shutdown`: the server stopped). */
-  z.object({ type: z.literal('workspace'), state: z.enum(['running', 'paused', 'hibernated']), reason: z.enum(['idle', 'request', 'shutdown']).optional() }),
+  z.object({
+    type: z.literal('workspace'),
+    state: z.enum(['running', 'paused', 'hibernated']),
+    reason: z.enum(['idle', 'request', 'shutdown']).optional(),
+  }),
   /** The workspace will hibernate at `at` unless someone uses it; `null`: no longer (activity came). */
   z.object({ type: z.literal('hibernating'), at: z.string().nullable() }),
   /** Someone pressed "Stay awake". */

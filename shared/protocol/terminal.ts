@@ -78,7 +78,16 @@ export const terminalClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('input'), data: z.string().min(1).max(MAX_INPUT_CHARS), binary: z.boolean().optional() }).strict(),
   z.object({ type: z.literal('resize'), cols, rows }).strict(),
   /** Output bytes processed since the previous ack; never more than were sent. */
-  z.object({ type: z.literal('ack'), bytes: z.number().int().min(1).max(2 ** 31) }).strict(),
+  z
+    .object({
+      type: z.literal('ack'),
+      bytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(2 ** 31),
+    })
+    .strict(),
 ]);
 export type TerminalClientMessage = z.infer<typeof terminalClientMessage>;
 

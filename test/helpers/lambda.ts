@@ -18,7 +18,10 @@ export function writeFiles(root: string, files: Record<string, string>): void {
 }
 
 /** The unmodified AWS SDK client pointed at a workspace's Lambda API. No retries: tests see every answer. */
-export function lambdaClient(server: TestServer, options: { workspace?: string; secret?: string; accessKeyId?: string } = {}): LambdaClient {
+export function lambdaClient(
+  server: TestServer,
+  options: { workspace?: string; secret?: string; accessKeyId?: string } = {},
+): LambdaClient {
   const workspace = options.workspace ?? 'default';
   return new LambdaClient({
     endpoint: `${server.url}/lambda/${workspace}`,
@@ -43,7 +46,14 @@ export async function invoke(
   event: unknown = {},
   type: InvocationType = 'RequestResponse',
 ): Promise<InvokeResult> {
-  const r = await client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)), LogType: type === 'RequestResponse' ? 'Tail' : 'None', InvocationType: type }));
+  const r = await client.send(
+    new InvokeCommand({
+      FunctionName: name,
+      Payload: Buffer.from(JSON.stringify(event)),
+      LogType: type === 'RequestResponse' ? 'Tail' : 'None',
+      InvocationType: type,
+    }),
+  );
   const text = r.Payload ? Buffer.from(r.Payload).toString('utf8') : '';
   let body: unknown = undefined;
   try {
@@ -83,15 +93,24 @@ export function awsCli(
     AWS_MAX_ATTEMPTS: '1',
   };
   return new Promise((resolve) => {
-    execFile(AWS_CLI, [...args, '--endpoint-url', `${server.url}/lambda/${workspace}`, '--output', 'json'], { env, cwd: options.cwd, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      AWS_CLI,
+      [...args, '--endpoint-url', `${server.url}/lambda/${workspace}`, '--output', 'json'],
+      { env, cwd: options.cwd, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

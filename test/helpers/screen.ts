@@ -20,10 +20,12 @@ export class Screen {
   }
 
   resize(cols: number, rows: number): Promise<void> {
-    return new Promise((resolve) => this.term.write('', () => {
-      this.term.resize(cols, rows);
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      this.term.write('', () => {
+        this.term.resize(cols, rows);
+        resolve();
+      }),
+    );
   }
 
   /** The visible rows, right-trimmed. */

@@ -10,7 +10,12 @@ import {
 } from '../../shared/protocol/terminal.js';
 import { TEST_TOKEN, type TestServer } from './server.js';
 
-export async function createTerminal(server: Pick<TestServer, 'api'>, workspaceId = 'default', body: object = {}, token = TEST_TOKEN): Promise<TerminalInfo> {
+export async function createTerminal(
+  server: Pick<TestServer, 'api'>,
+  workspaceId = 'default',
+  body: object = {},
+  token = TEST_TOKEN,
+): Promise<TerminalInfo> {
   const res = await server.api(`/api/workspaces/${workspaceId}/terminals`, { method: 'POST', body: JSON.stringify(body), token });
   if (res.status !== 201) throw new Error(`create terminal: ${res.status} ${await res.text()}`);
   return (await res.json()) as TerminalInfo;
@@ -51,10 +56,12 @@ export class TerminalTestClient {
     readonly ws: WebSocket,
     private readonly ackMode: 'auto' | 'manual',
   ) {
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => {
-      resolve({ code, reason: reason.toString() });
-      this.notify();
-    }));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        this.notify();
+      }),
+    );
     ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) {
         this.bytes += data.byteLength;
@@ -127,7 +134,10 @@ export class TerminalTestClient {
     return this.waitUntil(test, timeoutMs, `output ${String(needle)}`);
   }
 
-  async waitForMessage<T extends TerminalServerMessage['type']>(type: T, timeoutMs = 10_000): Promise<Extract<TerminalServerMessage, { type: T }>> {
+  async waitForMessage<T extends TerminalServerMessage['type']>(
+    type: T,
+    timeoutMs = 10_000,
+  ): Promise<Extract<TerminalServerMessage, { type: T }>> {
     await this.waitUntil(() => this.messages.some((m) => m.type === type), timeoutMs, `a ${type} message`);
     return this.messages.find((m) => m.type === type) as Extract<TerminalServerMessage, { type: T }>;
   }

@@ -13,7 +13,11 @@ export interface YClient {
   destroy(): void;
 }
 
-export function yClient(baseUrl: string, path: string, options: { token?: string; workspace?: string; doc?: Y.Doc; connect?: boolean } = {}): YClient {
+export function yClient(
+  baseUrl: string,
+  path: string,
+  options: { token?: string; workspace?: string; doc?: Y.Doc; connect?: boolean } = {},
+): YClient {
   const doc = options.doc ?? new Y.Doc();
   const room = `${options.workspace ?? 'default'}/${encodeURIComponent(path)}`;
   const provider = new WebsocketProvider(`${baseUrl.replace(/^http/, 'ws')}/yjs`, room, doc, {

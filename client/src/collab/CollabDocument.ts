@@ -178,10 +178,16 @@ export class CollabDocument implements OpenDocument {
     const text = this.text.toString();
     this.model = monaco.editor.createModel(text, languageFor(path), uriFor(workspaceId, path));
     // Bracket pair colouring parses the whole file before the first paint; on a huge file that is slow.
-    if (text.length > BIG_FILE_CHARS) this.model.updateOptions({ bracketColorizationOptions: { enabled: false, independentColorPoolPerBracketType: false } });
+    if (text.length > BIG_FILE_CHARS)
+      this.model.updateOptions({ bracketColorizationOptions: { enabled: false, independentColorPoolPerBracketType: false } });
     const standIn = this.selectionStandIn();
     this.views.add(standIn);
-    this.binding = new MonacoBinding(this.text, this.model, this.views as Set<monaco.editor.IStandaloneCodeEditor>, this.bindingAwareness());
+    this.binding = new MonacoBinding(
+      this.text,
+      this.model,
+      this.views as Set<monaco.editor.IStandaloneCodeEditor>,
+      this.bindingAwareness(),
+    );
     this.views.delete(standIn);
     this.undoManager = new Y.UndoManager(this.text, { trackedOrigins: new Set([this.binding]) });
     this.updateDirty();

@@ -25,10 +25,7 @@ export class PeopleSocket {
   private presence: Extract<PeopleClientMessage, { type: 'presence' }> | undefined;
   private readonly listeners = new Set<(event: PeopleEvent) => void>();
 
-  constructor(
-    workspaceId: string,
-    user: { name: string; color: string },
-  ) {
+  constructor(workspaceId: string, user: { name: string; color: string }) {
     this.hello = { type: 'hello', name: user.name, color: user.color };
     this.socket = new ReconnectingSocket(`/ws/workspaces/${encodeURIComponent(workspaceId)}/people`, {
       onOpen: () => this.socket.send(encodePeopleMessage(this.hello)),
@@ -63,7 +60,12 @@ export class PeopleSocket {
     const own = this.self ? this.peers.get(this.self) : undefined;
     if (own) {
       const { file: _f, viewport: _v, ...rest } = own;
-      const peer: Peer = { ...rest, idle: next.idle, ...(next.file ? { file: next.file } : {}), ...(next.file && next.viewport ? { viewport: next.viewport } : {}) };
+      const peer: Peer = {
+        ...rest,
+        idle: next.idle,
+        ...(next.file ? { file: next.file } : {}),
+        ...(next.file && next.viewport ? { viewport: next.viewport } : {}),
+      };
       this.peers.set(peer.id, peer);
       this.emit({ type: 'peer', peer });
     }

@@ -38,7 +38,13 @@ async function start(ctx: IdeContext): Promise<void> {
   ctx.disposables.add(trackPresence(shell.editor, people));
 
   const peopleView = new PeopleView(people, follow, (path) => void shell.editor.openFile(path));
-  const peopleHandle = shell.addSidebarView({ id: 'people', order: 40, title: 'People', icon: 'organization', render: (c) => c.append(peopleView.el) });
+  const peopleHandle = shell.addSidebarView({
+    id: 'people',
+    order: 40,
+    title: 'People',
+    icon: 'organization',
+    render: (c) => c.append(peopleView.el),
+  });
   people.on(() => peopleHandle.setBadge(Math.max(0, people.peers.size - 1)));
   const rename = (name: string): void => {
     ctx.user.name = name.slice(0, 40);
@@ -66,12 +72,23 @@ async function start(ctx: IdeContext): Promise<void> {
   });
 
   const chat = new ChatView(people);
-  const chatHandle = shell.addSidebarView({ id: 'chat', order: 50, title: 'Chat', icon: 'comment-discussion', render: (c) => c.append(chat.el) });
+  const chatHandle = shell.addSidebarView({
+    id: 'chat',
+    order: 50,
+    title: 'Chat',
+    icon: 'comment-discussion',
+    render: (c) => c.append(chat.el),
+  });
   chat.onUnread((n) => chatHandle.setBadge(n));
   shell.onViewShown((id) => chat.setVisible(id === 'chat'));
 
   if (session.role === 'owner') {
-    const share = h('button.nb-titlebar-button', { type: 'button', title: 'Share this workspace', 'data-action': 'share' }, icon('live-share'), ' Share');
+    const share = h(
+      'button.nb-titlebar-button',
+      { type: 'button', title: 'Share this workspace', 'data-action': 'share' },
+      icon('live-share'),
+      ' Share',
+    );
     ctx.disposables.add(
       ctx.services.registerAction({
         id: 'nimbus.collab.share',
@@ -88,10 +105,13 @@ async function start(ctx: IdeContext): Promise<void> {
   const showStatus = (): void => {
     const { status: state, unsynced } = provider.status();
     const text =
-      state === 'disconnected' ? `○ offline${unsynced ? ` · ${unsynced} file${unsynced > 1 ? 's' : ''} with unsynced edits` : ''} — reconnecting`
-      : state === 'connecting' ? '◌ syncing'
-      : state === 'closed' ? '⚠ a document was closed by the server'
-      : '⇄ live';
+      state === 'disconnected'
+        ? `○ offline${unsynced ? ` · ${unsynced} file${unsynced > 1 ? 's' : ''} with unsynced edits` : ''} — reconnecting`
+        : state === 'connecting'
+          ? '◌ syncing'
+          : state === 'closed'
+            ? '⚠ a document was closed by the server'
+            : '⇄ live';
     status.set(text);
     status.el.dataset.state = state === 'disconnected' || state === 'closed' ? 'offline' : state;
   };
@@ -102,13 +122,25 @@ async function start(ctx: IdeContext): Promise<void> {
 
 /** A small card, not a modal: the person is already in and can work while (or instead of) answering. */
 function askName(current: string, done: (name: string) => void, owner: boolean): void {
-  const input = h('input.nb-name-card-input', { type: 'text', value: current, 'aria-label': 'Your name', maxlength: '40', spellcheck: 'false' });
+  const input = h('input.nb-name-card-input', {
+    type: 'text',
+    value: current,
+    'aria-label': 'Your name',
+    maxlength: '40',
+    spellcheck: 'false',
+  });
   const join = h('button.nb-primary', { type: 'submit' }, 'Join');
   const later = h('button', { type: 'button', title: 'Keep this name' }, 'Later');
   const card = h(
     'form.nb-name-card',
     { role: 'dialog', 'aria-label': 'Your name' },
-    h('p', {}, owner ? 'What name should people you share this workspace with see next to your cursor?' : 'Welcome! What name should the others see next to your cursor?'),
+    h(
+      'p',
+      {},
+      owner
+        ? 'What name should people you share this workspace with see next to your cursor?'
+        : 'Welcome! What name should the others see next to your cursor?',
+    ),
     input,
     h('div.nb-dialog-buttons', {}, later, join),
   );

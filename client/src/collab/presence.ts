@@ -33,29 +33,42 @@ export function trackPresence(editor: EditorArea, people: PeopleSocket): Disposa
   };
 
   store.add(toDisposable(editor.onDidChangeActive(() => soon())));
-  store.add(editor.forEachEditor((monacoEditor) => monacoEditor.onDidScrollChange(() => {
-    if (monacoEditor === editor.activeEditor) soon();
-  })));
-  for (const type of ['keydown', 'mousedown', 'mousemove', 'wheel'] as const) store.add(listen(window, type, active, { passive: true, capture: true }));
-  store.add(listen(document, 'visibilitychange', () => {
-    if (document.hidden) {
-      idle = true;
-      soon();
-    } else active();
-  }));
+  store.add(
+    editor.forEachEditor((monacoEditor) =>
+      monacoEditor.onDidScrollChange(() => {
+        if (monacoEditor === editor.activeEditor) soon();
+      }),
+    ),
+  );
+  for (const type of ['keydown', 'mousedown', 'mousemove', 'wheel'] as const)
+    store.add(listen(window, type, active, { passive: true, capture: true }));
+  store.add(
+    listen(document, 'visibilitychange', () => {
+      if (document.hidden) {
+        idle = true;
+        soon();
+      } else active();
+    }),
+  );
   const idleCheck = setInterval(() => {
     if (!idle && Date.now() - lastInput > IDLE_AFTER_MS) {
       idle = true;
       soon();
     }
   }, 5_000);
-  store.add(toDisposable(() => {
-    clearInterval(idleCheck);
-    clearTimeout(timer);
-  }));
-  store.add(toDisposable(people.on((event) => {
-    if (event.type === 'welcome') soon();
-  })));
+  store.add(
+    toDisposable(() => {
+      clearInterval(idleCheck);
+      clearTimeout(timer);
+    }),
+  );
+  store.add(
+    toDisposable(
+      people.on((event) => {
+        if (event.type === 'welcome') soon();
+      }),
+    ),
+  );
   soon();
   return store;
 }

@@ -18,16 +18,22 @@ const TERMINAL_LABEL: Record<TerminalGrant, string> = { none: 'no terminals', re
 /** What typing in a terminal lets someone do: they run commands on this machine. */
 function terminalWarning(sandbox: SandboxStatus | undefined): string {
   if (!sandbox?.available) {
-    return 'This server has no sandbox' + (sandbox?.reason ? ` (${sandbox.reason})` : '') +
+    return (
+      'This server has no sandbox' +
+      (sandbox?.reason ? ` (${sandbox.reason})` : '') +
       ': commands typed in a terminal run as the user running Nimbus, with everything that user can reach — ' +
-      'every workspace, Nimbus\'s own data and its owner token. Install bubblewrap to sandbox them.';
+      "every workspace, Nimbus's own data and its owner token. Install bubblewrap to sandbox them."
+    );
   }
-  const home = sandbox.home === 'private'
-    ? 'The home folder they see is a private one of this workspace.'
-    : `They also see your home folder (${sandbox.home}).`;
-  return 'Typing in a terminal runs commands on this machine as the user running Nimbus, inside this workspace\'s sandbox: ' +
+  const home =
+    sandbox.home === 'private'
+      ? 'The home folder they see is a private one of this workspace.'
+      : `They also see your home folder (${sandbox.home}).`;
+  return (
+    "Typing in a terminal runs commands on this machine as the user running Nimbus, inside this workspace's sandbox: " +
     'they can read, change and delete every file of the workspace, start programs that keep running, and use the network. ' +
-    `They cannot see other workspaces or Nimbus's data. ${home}`;
+    `They cannot see other workspaces or Nimbus's data. ${home}`
+  );
 }
 
 /**
@@ -37,7 +43,12 @@ function terminalWarning(sandbox: SandboxStatus | undefined): string {
  */
 export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxStatus | undefined): void {
   const base = `/api/workspaces/${encodeURIComponent(workspaceId)}/shares`;
-  const role = h('select', { 'aria-label': 'What the link allows', name: 'role' }, h('option', { value: 'write' }, 'Can edit (files, functions)'), h('option', { value: 'read' }, 'Read-only (sees everything, changes nothing)'));
+  const role = h(
+    'select',
+    { 'aria-label': 'What the link allows', name: 'role' },
+    h('option', { value: 'write' }, 'Can edit (files, functions)'),
+    h('option', { value: 'read' }, 'Read-only (sees everything, changes nothing)'),
+  );
   const typeOption = h('option', { value: 'write', disabled: !sandbox?.terminalWriteGrantable }, 'Terminals: can type (runs commands)');
   const terminal = h(
     'select',
@@ -47,10 +58,15 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
     h('option', { value: 'none' }, 'Terminals: no access'),
   );
   const warning = h('p.nb-share-warning', { role: 'note', hidden: true }, terminalWarning(sandbox));
-  const noSandbox = sandbox && !sandbox.available
-    ? h('p.nb-share-warning', { role: 'note' }, `No sandbox on this server${sandbox.reason ? ` (${sandbox.reason})` : ''}: terminals and functions run with your user's view of the machine.` +
-        (sandbox.terminalWriteGrantable ? '' : ' Links cannot be allowed to type in terminals.'))
-    : undefined;
+  const noSandbox =
+    sandbox && !sandbox.available
+      ? h(
+          'p.nb-share-warning',
+          { role: 'note' },
+          `No sandbox on this server${sandbox.reason ? ` (${sandbox.reason})` : ''}: terminals and functions run with your user's view of the machine.` +
+            (sandbox.terminalWriteGrantable ? '' : ' Links cannot be allowed to type in terminals.'),
+        )
+      : undefined;
   const syncTerminal = (): void => {
     // A read-only link never types; the warning shows whenever typing is chosen.
     typeOption.disabled = role.value === 'read' || !sandbox?.terminalWriteGrantable;
@@ -59,7 +75,11 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
   };
   role.addEventListener('change', syncTerminal);
   terminal.addEventListener('change', syncTerminal);
-  const expiry = h('select', { 'aria-label': 'When the link expires', name: 'expiry' }, ...EXPIRY.map(([value, label]) => h('option', { value }, label)));
+  const expiry = h(
+    'select',
+    { 'aria-label': 'When the link expires', name: 'expiry' },
+    ...EXPIRY.map(([value, label]) => h('option', { value }, label)),
+  );
   const create = h('button.nb-primary', { type: 'submit' }, 'Create link');
   const created = h('div.nb-share-created', { hidden: true });
   const list = h('ul.nb-share-list', { 'aria-label': 'Existing links' });
@@ -115,11 +135,17 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
         const copy = h('button', { type: 'button' }, 'Copy');
         copy.addEventListener('click', () => {
           url.select();
-          void navigator.clipboard?.writeText(share.url).then(() => toast('Link copied'), () => document.execCommand('copy'));
+          void navigator.clipboard?.writeText(share.url).then(
+            () => toast('Link copied'),
+            () => document.execCommand('copy'),
+          );
         });
         const can = share.role === 'write' ? 'can edit' : 'can view';
         const terminals = share.terminal === 'write' ? ' and type in its terminals' : '';
-        created.replaceChildren(h('p', {}, `Anyone with this link ${can} this workspace${terminals}. It is shown only now:`), h('div.nb-share-row', {}, url, copy));
+        created.replaceChildren(
+          h('p', {}, `Anyone with this link ${can} this workspace${terminals}. It is shown only now:`),
+          h('div.nb-share-row', {}, url, copy),
+        );
         created.hidden = false;
         url.select();
         return refresh();

@@ -40,7 +40,10 @@ export class DocumentService {
   async acquire(path: string): Promise<DocumentReference> {
     let entry = this.entries.get(path);
     if (!entry) {
-      const created: Entry = { refs: 0, doc: (this.provider ? Promise.resolve(this.provider) : this.firstProvider).then((provider) => provider.open(path)) };
+      const created: Entry = {
+        refs: 0,
+        doc: (this.provider ? Promise.resolve(this.provider) : this.firstProvider).then((provider) => provider.open(path)),
+      };
       entry = created;
       this.entries.set(path, created);
       created.doc.then(

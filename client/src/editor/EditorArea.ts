@@ -222,7 +222,10 @@ export class EditorArea implements Disposable {
   }
 
   changedOnDisk(path: string): void {
-    void this.documents.get(path)?.reloadFromDisk?.().catch(() => undefined);
+    void this.documents
+      .get(path)
+      ?.reloadFromDisk?.()
+      .catch(() => undefined);
   }
 
   /**
@@ -263,7 +266,11 @@ export class EditorArea implements Disposable {
     const group = this.activeGroupValue;
     const path = group.activePath;
     if (!path) return;
-    const target = this.neighbour(group, direction) ?? (direction === 'right' || direction === 'down' ? this.insertBeside(this.groupNodes.get(group)!, direction === 'right' ? 'row' : 'column').group : undefined);
+    const target =
+      this.neighbour(group, direction) ??
+      (direction === 'right' || direction === 'down'
+        ? this.insertBeside(this.groupNodes.get(group)!, direction === 'right' ? 'row' : 'column').group
+        : undefined);
     if (!target) return;
     await this.move({ group: group.id, path }, target);
   }
@@ -287,7 +294,9 @@ export class EditorArea implements Disposable {
 
   layoutState(): EditorLayout {
     const save = (node: GridNode): GridLayout =>
-      node.kind === 'group' ? { group: node.group.layoutState() } : { split: node.dir, children: node.children.map(save), sizes: node.children.map((c) => c.size) };
+      node.kind === 'group'
+        ? { group: node.group.layoutState() }
+        : { split: node.dir, children: node.children.map(save), sizes: node.children.map((c) => c.size) };
     return { grid: save(this.root), activeGroup: Math.max(0, this.groups.indexOf(this.activeGroupValue)) };
   }
 
@@ -345,7 +354,8 @@ export class EditorArea implements Disposable {
     group.onDidFocus(() => this.setActiveGroup(group));
     // VS Code's default (workbench.editor.closeEmptyGroups): a group whose last tab closed goes.
     group.onDidBecomeEmpty(() => {
-      if (this.groupNodes.size > 1) queueMicrotask(() => group.openPaths.length === 0 && this.groupNodes.has(group) && this.removeGroup(group));
+      if (this.groupNodes.size > 1)
+        queueMicrotask(() => group.openPaths.length === 0 && this.groupNodes.has(group) && this.removeGroup(group));
     });
     this.editorCreated.fire(group.editor);
     return node;
@@ -372,7 +382,14 @@ export class EditorArea implements Disposable {
       parent.children.splice(i + 1, 0, created);
       this.renderSplit(parent);
     } else {
-      const split: SplitNode = { kind: 'split', dir, children: [node, created], el: h(`div.nb-editor-split-${dir}`), size: node.size, ...(parent ? { parent } : {}) };
+      const split: SplitNode = {
+        kind: 'split',
+        dir,
+        children: [node, created],
+        el: h(`div.nb-editor-split-${dir}`),
+        size: node.size,
+        ...(parent ? { parent } : {}),
+      };
       this.replace(node, split);
       node.parent = split;
       created.parent = split;
@@ -452,7 +469,10 @@ export class EditorArea implements Disposable {
   /** A sash lives as long as its element (its listeners are on it and go with it). */
   private sash(split: SplitNode, index: number): HTMLElement {
     const vertical = split.dir === 'row';
-    const el = h(`div.nb-editor-sash.nb-editor-sash-${vertical ? 'x' : 'y'}`, { role: 'separator', 'aria-orientation': vertical ? 'vertical' : 'horizontal' });
+    const el = h(`div.nb-editor-sash.nb-editor-sash-${vertical ? 'x' : 'y'}`, {
+      role: 'separator',
+      'aria-orientation': vertical ? 'vertical' : 'horizontal',
+    });
     el.addEventListener('pointerdown', (e) => {
       const before = split.children[index - 1];
       const after = split.children[index];
@@ -492,7 +512,13 @@ export class EditorArea implements Disposable {
       if (g === group) continue;
       const r = g.el.getBoundingClientRect();
       const ok =
-        direction === 'left' ? r.right <= from.left + 1 : direction === 'right' ? r.left >= from.right - 1 : direction === 'up' ? r.bottom <= from.top + 1 : r.top >= from.bottom - 1;
+        direction === 'left'
+          ? r.right <= from.left + 1
+          : direction === 'right'
+            ? r.left >= from.right - 1
+            : direction === 'up'
+              ? r.bottom <= from.top + 1
+              : r.top >= from.bottom - 1;
       if (!ok) continue;
       const distance = Math.hypot(r.left + r.width / 2 - cx, r.top + r.height / 2 - cy);
       if (!best || distance < best.distance) best = { group: g, distance };

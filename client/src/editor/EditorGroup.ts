@@ -10,8 +10,15 @@ import { ensureNodeTypings } from './nodeTypings.js';
 
 /** Image files open in a viewer (they are not text); the type is given to the Blob the viewer shows. */
 export const IMAGE_TYPES: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
-  bmp: 'image/bmp', ico: 'image/x-icon', avif: 'image/avif',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  bmp: 'image/bmp',
+  ico: 'image/x-icon',
+  avif: 'image/avif',
 };
 export const imageTypeOf = (path: string): string | undefined => IMAGE_TYPES[path.slice(path.lastIndexOf('.') + 1).toLowerCase()];
 
@@ -170,7 +177,12 @@ export class EditorGroup implements Disposable {
     this.activate(tab);
     if (options.line !== undefined && options.select) {
       const { column, length } = options.select;
-      this.editor.setSelection({ startLineNumber: options.line, startColumn: column, endLineNumber: options.line, endColumn: column + length });
+      this.editor.setSelection({
+        startLineNumber: options.line,
+        startColumn: column,
+        endLineNumber: options.line,
+        endColumn: column + length,
+      });
       this.editor.revealLineInCenter(options.line);
     } else if (options.line !== undefined) this.goToLine(options.line);
     if (options.focus !== false) this.focus();
@@ -261,7 +273,8 @@ export class EditorGroup implements Disposable {
     const tab = this.tabs[i];
     if (!tab) return false;
     const lastView = this.documents.references(path) <= 1;
-    if (!options.force && lastView && tab.ref?.doc.isDirty() && !window.confirm(`${baseName(path)} has unsaved changes. Close it anyway?`)) return false;
+    if (!options.force && lastView && tab.ref?.doc.isDirty() && !window.confirm(`${baseName(path)} has unsaved changes. Close it anyway?`))
+      return false;
     this.tabs.splice(i, 1);
     tab.el.remove();
     if (this.active === tab) {
@@ -322,7 +335,8 @@ export class EditorGroup implements Disposable {
         model.updateOptions(this.modelOptions);
         if (ref.doc.attach) store.add(ref.doc.attach(this.editor));
         // Node.js's declarations, loaded with the first JavaScript or TypeScript file.
-        if (/^(javascript|typescript)$/.test(model.getLanguageId())) void ensureNodeTypings().catch((err: unknown) => console.error('loading the Node.js typings failed', err));
+        if (/^(javascript|typescript)$/.test(model.getLanguageId()))
+          void ensureNodeTypings().catch((err: unknown) => console.error('loading the Node.js typings failed', err));
       }
     } catch (err) {
       store.dispose();
@@ -334,42 +348,59 @@ export class EditorGroup implements Disposable {
       return undefined;
     }
     const closeButton = h('button.nb-tab-close', { title: 'Close (Alt+W)', 'aria-label': `Close ${path}` }, '×');
-    const el = h('div.nb-tab', { role: 'tab', title: path, 'data-path': path, draggable: 'true' }, h('span.nb-tab-label', {}, baseName(path)), closeButton);
+    const el = h(
+      'div.nb-tab',
+      { role: 'tab', title: path, 'data-path': path, draggable: 'true' },
+      h('span.nb-tab-label', {}, baseName(path)),
+      closeButton,
+    );
     const tab: Tab = { path, ...(ref ? { ref } : {}), ...(image ? { image } : {}), el, viewState: null, store };
     if (ref) {
       const doc = ref.doc;
       el.classList.toggle('nb-dirty', doc.isDirty());
       store.add(toDisposable(doc.onDidChangeDirty((dirty) => el.classList.toggle('nb-dirty', dirty))));
       if (doc.onDidChangeReadOnly) {
-        store.add(toDisposable(doc.onDidChangeReadOnly(() => {
-          if (this.active === tab) this.editor.updateOptions({ readOnly: true });
-        })));
+        store.add(
+          toDisposable(
+            doc.onDidChangeReadOnly(() => {
+              if (this.active === tab) this.editor.updateOptions({ readOnly: true });
+            }),
+          ),
+        );
       }
     }
     if (image) {
       const { element, url } = image;
-      store.add(toDisposable(() => {
-        URL.revokeObjectURL(url);
-        element.remove();
-      }));
+      store.add(
+        toDisposable(() => {
+          URL.revokeObjectURL(url);
+          element.remove();
+        }),
+      );
     }
-    store.add(listen<MouseEvent>(el, 'mousedown', (e) => {
-      if (e.button === 1) {
-        e.preventDefault();
-        this.close(path);
-      }
-    }));
-    store.add(listen(el, 'click', (e) => {
-      if (e.target === closeButton) this.close(path);
-      else {
-        this.activate(tab);
-        this.focused.fire();
-      }
-    }));
-    store.add(listen<DragEvent>(el, 'dragstart', (e) => {
-      e.dataTransfer?.setData(TAB_DRAG_TYPE, JSON.stringify({ group: this.id, path } satisfies TabDrag));
-      if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
-    }));
+    store.add(
+      listen<MouseEvent>(el, 'mousedown', (e) => {
+        if (e.button === 1) {
+          e.preventDefault();
+          this.close(path);
+        }
+      }),
+    );
+    store.add(
+      listen(el, 'click', (e) => {
+        if (e.target === closeButton) this.close(path);
+        else {
+          this.activate(tab);
+          this.focused.fire();
+        }
+      }),
+    );
+    store.add(
+      listen<DragEvent>(el, 'dragstart', (e) => {
+        e.dataTransfer?.setData(TAB_DRAG_TYPE, JSON.stringify({ group: this.id, path } satisfies TabDrag));
+        if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+      }),
+    );
     const target = before !== undefined ? this.tabs.findIndex((t) => t.path === before) : -1;
     if (target >= 0) {
       this.tabs.splice(target, 0, tab);
@@ -386,28 +417,32 @@ export class EditorGroup implements Disposable {
   private acceptDrops(): void {
     const accepts = (e: DragEvent): boolean => e.dataTransfer?.types.includes(TAB_DRAG_TYPE) === true;
     for (const zone of [this.tabStrip, this.row, this.empty]) {
-      this.store.add(listen<DragEvent>(zone, 'dragover', (e) => {
-        if (!accepts(e)) return;
-        e.preventDefault();
-        if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
-        this.el.classList.add('nb-drop-target');
-      }));
+      this.store.add(
+        listen<DragEvent>(zone, 'dragover', (e) => {
+          if (!accepts(e)) return;
+          e.preventDefault();
+          if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
+          this.el.classList.add('nb-drop-target');
+        }),
+      );
       this.store.add(listen<DragEvent>(zone, 'dragleave', () => this.el.classList.remove('nb-drop-target')));
-      this.store.add(listen<DragEvent>(zone, 'drop', (e) => {
-        this.el.classList.remove('nb-drop-target');
-        const raw = e.dataTransfer?.getData(TAB_DRAG_TYPE);
-        if (!raw) return;
-        e.preventDefault();
-        let drag: TabDrag;
-        try {
-          drag = JSON.parse(raw) as TabDrag;
-        } catch {
-          return;
-        }
-        const over = (e.target as Element | null)?.closest?.('.nb-tab');
-        const before = zone === this.tabStrip && over instanceof HTMLElement ? over.dataset.path : undefined;
-        this.ui.drop(drag, this, before);
-      }));
+      this.store.add(
+        listen<DragEvent>(zone, 'drop', (e) => {
+          this.el.classList.remove('nb-drop-target');
+          const raw = e.dataTransfer?.getData(TAB_DRAG_TYPE);
+          if (!raw) return;
+          e.preventDefault();
+          let drag: TabDrag;
+          try {
+            drag = JSON.parse(raw) as TabDrag;
+          } catch {
+            return;
+          }
+          const over = (e.target as Element | null)?.closest?.('.nb-tab');
+          const before = zone === this.tabStrip && over instanceof HTMLElement ? over.dataset.path : undefined;
+          this.ui.drop(drag, this, before);
+        }),
+      );
     }
   }
 

@@ -34,11 +34,13 @@ export class KeymapController implements Disposable {
     this.showActive();
     const store = new DisposableStore();
     store.add(editor.onDidFocusEditorWidget(() => this.showActive()));
-    store.add(toDisposable(() => {
-      attached.mode?.dispose();
-      attached.status.remove();
-      this.editors.delete(editor);
-    }));
+    store.add(
+      toDisposable(() => {
+        attached.mode?.dispose();
+        attached.status.remove();
+        this.editors.delete(editor);
+      }),
+    );
     return store;
   }
 

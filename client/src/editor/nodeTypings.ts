@@ -6,13 +6,18 @@ import { monaco } from './monaco.js';
  * and given to Monaco's TypeScript service the first time a JavaScript or TypeScript file opens, so the
  * first load of the IDE does not carry them.
  */
-const declarations = import.meta.glob<string>(['../../../node_modules/@types/node/**/*.d.ts', '!../../../node_modules/@types/node/ts5.*/**'], { query: '?raw', import: 'default' });
+const declarations = import.meta.glob<string>(
+  ['../../../node_modules/@types/node/**/*.d.ts', '!../../../node_modules/@types/node/ts5.*/**'],
+  { query: '?raw', import: 'default' },
+);
 
 let loading: Promise<void> | undefined;
 
 /** Once the page is idle (the file is on screen first; completions a moment later), or after 2 s at the latest. */
 const whenIdle = (): Promise<void> =>
-  new Promise((resolve) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve(), { timeout: 2_000 }) : setTimeout(resolve, 0)));
+  new Promise((resolve) =>
+    typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve(), { timeout: 2_000 }) : setTimeout(resolve, 0),
+  );
 
 export function ensureNodeTypings(): Promise<void> {
   loading ??= (async () => {

@@ -47,7 +47,11 @@ export class ContextKeyService implements Disposable {
       if (key) next.add(key);
     }
     const inOwnKeys = next.has('editorFocus') || next.has('terminalFocus');
-    if (!inOwnKeys && active instanceof HTMLElement && (active.isContentEditable || active.matches('input:not([type=checkbox]):not([type=radio]):not([type=button]), textarea, select'))) {
+    if (
+      !inOwnKeys &&
+      active instanceof HTMLElement &&
+      (active.isContentEditable || active.matches('input:not([type=checkbox]):not([type=radio]):not([type=button]), textarea, select'))
+    ) {
       next.add('inputFocus');
     }
     if (next.size === this.focusKeys.size && [...next].every((k) => this.focusKeys.has(k))) return;
@@ -86,7 +90,8 @@ function parse(source: string): Expr {
     if (t === undefined) throw new Error(`the when clause "${source}" ends too soon`);
     return t;
   };
-  const value = (t: string): unknown => (t.startsWith("'") ? t.slice(1, -1) : t === 'true' ? true : t === 'false' ? false : /^\d+$/.test(t) ? Number(t) : t);
+  const value = (t: string): unknown =>
+    t.startsWith("'") ? t.slice(1, -1) : t === 'true' ? true : t === 'false' ? false : /^\d+$/.test(t) ? Number(t) : t;
   const primary = (): Expr => {
     const t = next();
     if (t === '!') {

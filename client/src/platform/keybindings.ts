@@ -29,15 +29,41 @@ const MODIFIERS = ['ctrl', 'shift', 'alt', 'meta'] as const;
 
 /** Names for KeyboardEvent.code, so bindings follow the key's place, not the layout's character. */
 const CODE_NAMES: Record<string, string> = {
-  Backquote: '`', Minus: '-', Equal: '=', BracketLeft: '[', BracketRight: ']', Backslash: '\\', Semicolon: ';',
-  Quote: "'", Comma: ',', Period: '.', Slash: '/', Space: 'space', Enter: 'enter', Escape: 'escape', Tab: 'tab',
-  Backspace: 'backspace', Delete: 'delete', Insert: 'insert', Home: 'home', End: 'end', PageUp: 'pageup',
-  PageDown: 'pagedown', ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right', ContextMenu: 'contextmenu',
+  Backquote: '`',
+  Minus: '-',
+  Equal: '=',
+  BracketLeft: '[',
+  BracketRight: ']',
+  Backslash: '\\',
+  Semicolon: ';',
+  Quote: "'",
+  Comma: ',',
+  Period: '.',
+  Slash: '/',
+  Space: 'space',
+  Enter: 'enter',
+  Escape: 'escape',
+  Tab: 'tab',
+  Backspace: 'backspace',
+  Delete: 'delete',
+  Insert: 'insert',
+  Home: 'home',
+  End: 'end',
+  PageUp: 'pageup',
+  PageDown: 'pagedown',
+  ArrowUp: 'up',
+  ArrowDown: 'down',
+  ArrowLeft: 'left',
+  ArrowRight: 'right',
+  ContextMenu: 'contextmenu',
 };
 
 /** `mod+Shift+P` → `ctrl+shift+p` (or `shift+meta+p` on macOS): modifiers in a fixed order. */
 export function normalizeKey(key: string, mac = isMac): string {
-  const parts = key.toLowerCase().split('+').map((p) => p.trim());
+  const parts = key
+    .toLowerCase()
+    .split('+')
+    .map((p) => p.trim());
   const main = parts.pop() ?? '';
   const mods = new Set(parts.map((p) => (p === 'mod' ? (mac ? 'meta' : 'ctrl') : p === 'cmd' ? 'meta' : p)));
   for (const m of mods) if (!(MODIFIERS as readonly string[]).includes(m)) throw new Error(`unknown modifier "${m}" in "${key}"`);
@@ -57,7 +83,24 @@ export function eventKey(e: KeyboardEvent): string | undefined {
 }
 
 const MAC_SYMBOLS: Record<string, string> = { ctrl: '⌃', shift: '⇧', alt: '⌥', meta: '⌘' };
-const NAMES: Record<string, string> = { ctrl: 'Ctrl', shift: 'Shift', alt: 'Alt', meta: 'Meta', escape: 'Esc', delete: 'Delete', backspace: 'Backspace', enter: 'Enter', space: 'Space', up: '↑', down: '↓', left: '←', right: '→', pageup: 'PageUp', pagedown: 'PageDown', contextmenu: 'Menu' };
+const NAMES: Record<string, string> = {
+  ctrl: 'Ctrl',
+  shift: 'Shift',
+  alt: 'Alt',
+  meta: 'Meta',
+  escape: 'Esc',
+  delete: 'Delete',
+  backspace: 'Backspace',
+  enter: 'Enter',
+  space: 'Space',
+  up: '↑',
+  down: '↓',
+  left: '←',
+  right: '→',
+  pageup: 'PageUp',
+  pagedown: 'PageDown',
+  contextmenu: 'Menu',
+};
 
 /** What a person reads: `Ctrl+Shift+P`, or `⇧⌘P` on macOS. */
 export function keyLabel(normalized: string, mac = isMac): string {
@@ -128,7 +171,10 @@ export class KeybindingService implements Disposable {
 
   /** The bindings in effect, the person's first. */
   private effective(): Entry[] {
-    this.effectiveCache ??= [...this.user.slice().reverse(), ...this.bindings.filter((b) => !this.removed.has(`${b.normalized} ${b.command}`)).reverse()];
+    this.effectiveCache ??= [
+      ...this.user.slice().reverse(),
+      ...this.bindings.filter((b) => !this.removed.has(`${b.normalized} ${b.command}`)).reverse(),
+    ];
     return this.effectiveCache;
   }
 
@@ -141,7 +187,10 @@ export class KeybindingService implements Disposable {
 
   /** Every binding in effect (for the keyboard shortcuts view), and the defaults the person removed. */
   all(): readonly (Entry & { removed?: boolean })[] {
-    return [...this.effective(), ...this.bindings.filter((b) => this.removed.has(`${b.normalized} ${b.command}`)).map((b) => ({ ...b, removed: true }))];
+    return [
+      ...this.effective(),
+      ...this.bindings.filter((b) => this.removed.has(`${b.normalized} ${b.command}`)).map((b) => ({ ...b, removed: true })),
+    ];
   }
 
   /** The next key combination pressed (not run), for recording a binding; undefined if Escape or `cancel`. */

@@ -42,7 +42,13 @@ export class QuickInput implements Disposable {
   }) as HTMLInputElement;
   private readonly list = h('div.nb-quick-list', { role: 'listbox', id: 'nb-quick-list' });
   private readonly empty = h('div.nb-quick-empty', { hidden: true }, 'No matching results');
-  readonly element = h('div.nb-quick-input', { role: 'dialog', 'aria-label': 'Quick input', 'data-nb-focus': 'quickInputFocus', hidden: true }, this.input, this.list, this.empty);
+  readonly element = h(
+    'div.nb-quick-input',
+    { role: 'dialog', 'aria-label': 'Quick input', 'data-nb-focus': 'quickInputFocus', hidden: true },
+    this.input,
+    this.list,
+    this.empty,
+  );
   private items: QuickPickItem[] = [];
   private selected = 0;
   private provider: QuickAccessProvider | undefined;
@@ -60,15 +66,19 @@ export class QuickInput implements Disposable {
     this.store.add(toDisposable(() => this.element.remove()));
     this.store.add(listen(this.input, 'input', () => void this.update()));
     this.store.add(listen<KeyboardEvent>(this.input, 'keydown', (e) => this.onKey(e)));
-    this.store.add(listen<FocusEvent>(this.element, 'focusout', (e) => {
-      if (!(e.relatedTarget instanceof Node && this.element.contains(e.relatedTarget))) this.hide(false);
-    }));
+    this.store.add(
+      listen<FocusEvent>(this.element, 'focusout', (e) => {
+        if (!(e.relatedTarget instanceof Node && this.element.contains(e.relatedTarget))) this.hide(false);
+      }),
+    );
     // A click on a row must not blur the input before the click lands.
     this.store.add(listen<MouseEvent>(this.list, 'mousedown', (e) => e.preventDefault()));
-    this.store.add(listen<MouseEvent>(this.list, 'click', (e) => {
-      const row = (e.target as Element).closest<HTMLElement>('[data-index]');
-      if (row) void this.accept(Number(row.dataset.index));
-    }));
+    this.store.add(
+      listen<MouseEvent>(this.list, 'click', (e) => {
+        const row = (e.target as Element).closest<HTMLElement>('[data-index]');
+        if (row) void this.accept(Number(row.dataset.index));
+      }),
+    );
   }
 
   registerProvider(provider: QuickAccessProvider): Disposable {
@@ -155,7 +165,13 @@ export class QuickInput implements Disposable {
       ...items.map((item, index) =>
         h(
           'div.nb-quick-item',
-          { role: 'option', id: `nb-quick-item-${index}`, 'data-index': String(index), 'data-id': item.id, 'aria-selected': String(index === this.selected) },
+          {
+            role: 'option',
+            id: `nb-quick-item-${index}`,
+            'data-index': String(index),
+            'data-id': item.id,
+            'aria-selected': String(index === this.selected),
+          },
           h('span.nb-quick-label', {}, ...highlighted(item.label, item.highlights)),
           item.description ? h('span.nb-quick-description', {}, item.description) : '',
           item.keybinding ? h('kbd.nb-quick-key', {}, item.keybinding) : '',
@@ -168,7 +184,8 @@ export class QuickInput implements Disposable {
   private select(index: number): void {
     if (this.items.length === 0) return this.input.removeAttribute('aria-activedescendant');
     this.selected = (index + this.items.length) % this.items.length;
-    for (const row of this.list.children) row.setAttribute('aria-selected', String((row as HTMLElement).dataset.index === String(this.selected)));
+    for (const row of this.list.children)
+      row.setAttribute('aria-selected', String((row as HTMLElement).dataset.index === String(this.selected)));
     const row = this.list.children[this.selected] as HTMLElement | undefined;
     row?.scrollIntoView({ block: 'nearest' });
     this.input.setAttribute('aria-activedescendant', `nb-quick-item-${this.selected}`);

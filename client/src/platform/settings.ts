@@ -46,7 +46,10 @@ export class SettingsService implements Disposable {
   constructor(private readonly storage: SettingsStorage) {}
 
   async load(): Promise<void> {
-    const [user, workspace] = await Promise.all([this.storage.loadUser().catch(() => ({})), this.storage.loadWorkspace().catch(() => ({}))]);
+    const [user, workspace] = await Promise.all([
+      this.storage.loadUser().catch(() => ({})),
+      this.storage.loadWorkspace().catch(() => ({})),
+    ]);
     this.user = user;
     this.workspace = workspace;
     this.changed.fire([...this.schemas.keys()]);
@@ -74,7 +77,6 @@ export class SettingsService implements Disposable {
     return [...this.schemas.entries()].sort((a, b) => a[0].localeCompare(b[0]));
   }
 
-
   /** The effective value: workspace, else user, else the default — whichever first fits the schema. */
   get<T extends boolean | number | string | readonly unknown[]>(key: string): T {
     const schema = this.schemas.get(key);
@@ -92,7 +94,11 @@ export class SettingsService implements Disposable {
   }
 
   /** Sets (or with undefined, removes) a value in a scope and saves that scope. */
-  async update(key: string, value: boolean | number | string | readonly unknown[] | undefined, scope: SettingScope = 'user'): Promise<void> {
+  async update(
+    key: string,
+    value: boolean | number | string | readonly unknown[] | undefined,
+    scope: SettingScope = 'user',
+  ): Promise<void> {
     const schema = this.schemas.get(key);
     if (!schema) throw new Error(`unknown setting ${key}`);
     if (value !== undefined && !valid(schema, value)) throw new Error(`${JSON.stringify(value)} is not a valid value for ${key}`);
@@ -119,7 +125,8 @@ function valid(schema: SettingSchema, value: unknown): boolean {
   if (typeof value !== schema.type) return false;
   if (schema.type === 'number') {
     const n = value as number;
-    if (!Number.isFinite(n) || (schema.minimum !== undefined && n < schema.minimum) || (schema.maximum !== undefined && n > schema.maximum)) return false;
+    if (!Number.isFinite(n) || (schema.minimum !== undefined && n < schema.minimum) || (schema.maximum !== undefined && n > schema.maximum))
+      return false;
   }
   if (schema.enum && !schema.enum.includes(value as string)) return false;
   return true;
@@ -130,7 +137,14 @@ export function jsonSchemaOf(settings: SettingsService): object {
   const properties: Record<string, object> = {};
   for (const [key, s] of settings.all()) {
     if (s.userOnly) continue;
-    properties[key] = { type: s.type, default: s.default, description: s.description, ...(s.enum ? { enum: s.enum } : {}), ...(s.minimum !== undefined ? { minimum: s.minimum } : {}), ...(s.maximum !== undefined ? { maximum: s.maximum } : {}) };
+    properties[key] = {
+      type: s.type,
+      default: s.default,
+      description: s.description,
+      ...(s.enum ? { enum: s.enum } : {}),
+      ...(s.minimum !== undefined ? { minimum: s.minimum } : {}),
+      ...(s.maximum !== undefined ? { maximum: s.maximum } : {}),
+    };
   }
   return { type: 'object', properties, additionalProperties: false };
 }

@@ -54,7 +54,13 @@ export class Shell {
     this.panelSplit = panelSplit;
     this.sidebarSplit = sidebarSplit;
     makeSplitter(sidebarSplit, this.sidebar, { axis: 'x', key: 'nimbus.sidebarWidth', min: 160, max: () => window.innerWidth * 0.6 });
-    makeSplitter(panelSplit, this.panel, { axis: 'y', key: 'nimbus.panelHeight', min: 60, max: () => window.innerHeight * 0.8, invert: true });
+    makeSplitter(panelSplit, this.panel, {
+      axis: 'y',
+      key: 'nimbus.panelHeight',
+      min: 60,
+      max: () => window.innerHeight * 0.8,
+      invert: true,
+    });
   }
 
   /** The editor area; features that use it install once it is there. */
@@ -79,7 +85,12 @@ export class Shell {
 
   addSidebarView(view: SidebarView): SidebarViewHandle {
     const badge = h('span.nb-badge', { hidden: true });
-    const button = h('button.nb-activity-button', { title: view.title, 'aria-label': view.title, 'data-view': view.id }, h('span.icon', {}, icon(view.icon)), badge);
+    const button = h(
+      'button.nb-activity-button',
+      { title: view.title, 'aria-label': view.title, 'data-view': view.id },
+      h('span.icon', {}, icon(view.icon)),
+      badge,
+    );
     const container = h('div.nb-view', { 'data-view': view.id, hidden: true }, h('h2.nb-view-title', {}, view.title));
     button.addEventListener('click', () => this.showView(view.id));
     button.dataset.order = String(view.order);

@@ -15,11 +15,22 @@ const HIBERNATE = '__hibernate__';
  * The workspace picker in the title bar, with each workspace's state; the owner can create workspaces,
  * open the current one's settings and hibernate it from here.
  */
-export function workspaceSwitcher(api: Api, session: Session, current: Workspace, all: Workspace[], services: Services, store: DisposableStore): HTMLElement {
+export function workspaceSwitcher(
+  api: Api,
+  session: Session,
+  current: Workspace,
+  all: Workspace[],
+  services: Services,
+  store: DisposableStore,
+): HTMLElement {
   const select = h('select.nb-workspace-switcher', { 'aria-label': 'Workspace' });
   for (const ws of all) {
     const state = ws.id !== current.id && ws.state === 'hibernated' ? ' — hibernated' : '';
-    const option = h('option', { value: ws.id, selected: ws.id === current.id, 'data-state': ws.state }, `${ws.name}${ws.openedPath ? ` (${ws.openedPath})` : ''}${state}`);
+    const option = h(
+      'option',
+      { value: ws.id, selected: ws.id === current.id, 'data-state': ws.state },
+      `${ws.name}${ws.openedPath ? ` (${ws.openedPath})` : ''}${state}`,
+    );
     select.append(option);
   }
   const owner = session.role === 'owner';
@@ -59,7 +70,10 @@ export function workspaceSwitcher(api: Api, session: Session, current: Workspace
       id: 'nimbus.workspace.hibernate',
       title: 'Hibernate Now',
       category: 'Workspace',
-      run: () => api.post(`/api/workspaces/${encodeURIComponent(current.id)}/hibernate`).catch((err: unknown) => toast(`Hibernating failed: ${errorMessage(err)}`, 'error')),
+      run: () =>
+        api
+          .post(`/api/workspaces/${encodeURIComponent(current.id)}/hibernate`)
+          .catch((err: unknown) => toast(`Hibernating failed: ${errorMessage(err)}`, 'error')),
     },
   ];
   // Anyone who can see more than one workspace switches from the palette too.
@@ -71,7 +85,11 @@ export function workspaceSwitcher(api: Api, session: Session, current: Workspace
       run: async () => {
         const items = all
           .filter((ws) => ws.id !== current.id)
-          .map((ws) => ({ id: ws.id, label: ws.name, description: `${ws.openedPath ?? ws.id}${ws.state === 'hibernated' ? ' · hibernated' : ''}` }));
+          .map((ws) => ({
+            id: ws.id,
+            label: ws.name,
+            description: `${ws.openedPath ?? ws.id}${ws.state === 'hibernated' ? ' · hibernated' : ''}`,
+          }));
         if (items.length === 0) items.push({ id: '', label: 'There is no other workspace', description: '' });
         const chosen = await services.quickInput.pick(items, 'Switch to a workspace');
         if (chosen?.id) go(chosen.id);
@@ -86,7 +104,11 @@ export function workspaceSwitcher(api: Api, session: Session, current: Workspace
       h('option', { value: HIBERNATE }, 'Hibernate now'),
     );
   }
-  const byOption: Record<string, string> = { [NEW]: 'nimbus.workspace.new', [SETTINGS]: 'nimbus.workspace.settings', [HIBERNATE]: 'nimbus.workspace.hibernate' };
+  const byOption: Record<string, string> = {
+    [NEW]: 'nimbus.workspace.new',
+    [SETTINGS]: 'nimbus.workspace.settings',
+    [HIBERNATE]: 'nimbus.workspace.hibernate',
+  };
   select.addEventListener('change', () => {
     const command = byOption[select.value];
     if (command) {

@@ -32,8 +32,16 @@ export function installHibernation(ctx: IdeContext): void {
   const countdown = h('span.nimbus-hib-countdown');
   const stay = h('button.nb-primary', { type: 'button' }, 'Stay awake');
   const warning = h('div.nimbus-hib-warning', { role: 'alert', hidden: true }, countdown, stay);
-  const overlayText = h('p', {}, mayWake ? 'Hibernated — press any key or click to wake' : 'Hibernated — it wakes when someone who can edit opens it');
-  const overlay = h('div.nimbus-hib-overlay', { role: 'dialog', 'aria-label': 'Workspace hibernated', hidden: true }, h('div.nimbus-hib-card', {}, overlayText));
+  const overlayText = h(
+    'p',
+    {},
+    mayWake ? 'Hibernated — press any key or click to wake' : 'Hibernated — it wakes when someone who can edit opens it',
+  );
+  const overlay = h(
+    'div.nimbus-hib-overlay',
+    { role: 'dialog', 'aria-label': 'Workspace hibernated', hidden: true },
+    h('div.nimbus-hib-card', {}, overlayText),
+  );
   document.body.append(warning, overlay);
 
   const report = (stayAwake = false): void => {
@@ -68,7 +76,9 @@ export function installHibernation(ctx: IdeContext): void {
     state = next;
     overlay.hidden = next !== 'hibernated';
     if (next === 'hibernated') {
-      overlayText.textContent = mayWake ? 'Hibernated — press any key or click to wake' : 'Hibernated — it wakes when someone who can edit opens it';
+      overlayText.textContent = mayWake
+        ? 'Hibernated — press any key or click to wake'
+        : 'Hibernated — it wakes when someone who can edit opens it';
       showWarning(undefined);
     }
     document.body.dataset.workspaceState = next;
@@ -84,7 +94,8 @@ export function installHibernation(ctx: IdeContext): void {
     }
     if (Date.now() - lastReport >= ACTIVITY_EVERY_MS) report();
   };
-  for (const type of ['keydown', 'pointerdown', 'wheel']) ctx.disposables.add(listen(window, type, onUse, { capture: true, passive: type === 'wheel' }));
+  for (const type of ['keydown', 'pointerdown', 'wheel'])
+    ctx.disposables.add(listen(window, type, onUse, { capture: true, passive: type === 'wheel' }));
   ctx.disposables.add(listen(window, 'focus', () => state === 'running' && Date.now() - lastReport >= ACTIVITY_EVERY_MS && report()));
   ctx.disposables.add(toDisposable(() => clearInterval(tick)));
 

@@ -10,7 +10,10 @@ export function installStatus(ctx: IdeContext): void {
     connection.el.dataset.state = state;
   });
   shell.statusBar.addItem('role', {
-    text: ctx.session.role === 'owner' ? ctx.workspace.name : `${ctx.workspace.name} · ${ctx.session.role === 'read' ? 'read-only' : 'can edit'}`,
+    text:
+      ctx.session.role === 'owner'
+        ? ctx.workspace.name
+        : `${ctx.workspace.name} · ${ctx.session.role === 'read' ? 'read-only' : 'can edit'}`,
     title: `You are ${ctx.session.role === 'owner' ? 'the owner' : `a ${ctx.session.role} collaborator`}`,
   });
   const cursor = shell.statusBar.addItem('cursor', { text: '', align: 'right' });

@@ -1,5 +1,9 @@
 /** A drag handle that resizes `target` along one axis and remembers the size in localStorage. */
-export function makeSplitter(handle: HTMLElement, target: HTMLElement, options: { axis: 'x' | 'y'; key: string; min: number; max: () => number; invert?: boolean }): void {
+export function makeSplitter(
+  handle: HTMLElement,
+  target: HTMLElement,
+  options: { axis: 'x' | 'y'; key: string; min: number; max: () => number; invert?: boolean },
+): void {
   const prop = options.axis === 'x' ? 'width' : 'height';
   const saved = Number(localStorage.getItem(options.key));
   if (saved > 0) target.style[prop] = `${Math.max(options.min, Math.min(saved, options.max()))}px`;

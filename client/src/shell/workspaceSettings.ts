@@ -17,8 +17,14 @@ const describeSeconds = (s: number): string => (s % 3600 === 0 ? `${s / 3600} h`
 
 /** A choice of idle time; a value set through the API is offered as it is. */
 function idleSelect(label: string, name: string, current: number): HTMLSelectElement {
-  const options = HIBERNATE_AFTER.some(([s]) => s === current) ? HIBERNATE_AFTER : [...HIBERNATE_AFTER, [current, describeSeconds(current)] as [number, string]];
-  return h('select', { 'aria-label': label, name }, ...options.map(([s, text]) => h('option', { value: String(s), selected: s === current }, text)));
+  const options = HIBERNATE_AFTER.some(([s]) => s === current)
+    ? HIBERNATE_AFTER
+    : [...HIBERNATE_AFTER, [current, describeSeconds(current)] as [number, string]];
+  return h(
+    'select',
+    { 'aria-label': label, name },
+    ...options.map(([s, text]) => h('option', { value: String(s), selected: s === current }, text)),
+  );
 }
 
 /** The owner's settings of one workspace: its name and when it hibernates. Resolves to the saved workspace. */
@@ -36,7 +42,11 @@ export function openWorkspaceSettings(api: Api, workspace: Workspace): Promise<W
       h('label', {}, 'Name', name),
       h('label', {}, 'Hibernate after this long without activity', after),
       h('label', {}, 'Pause before that (processes frozen, memory kept; resumed at once when used)', pause),
-      h('p.nb-dialog-note', {}, 'Hibernating ends its terminals and functions and frees everything it holds; files are kept, and terminals come back in the same folders on the next visit.'),
+      h(
+        'p.nb-dialog-note',
+        {},
+        'Hibernating ends its terminals and functions and frees everything it holds; files are kept, and terminals come back in the same folders on the next visit.',
+      ),
       h('div.nb-dialog-buttons', {}, cancel, ok),
     );
     const backdrop = h('div.nb-backdrop', {}, form);

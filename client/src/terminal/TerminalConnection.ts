@@ -107,7 +107,13 @@ export class TerminalConnection {
     };
     ws.onclose = (event) => {
       if (generation !== this.generation || this.ended) return;
-      const final: number[] = [TerminalCloseCode.ended, TerminalCloseCode.notFound, TerminalCloseCode.protocolError, TerminalCloseCode.tooBig, REVOKED];
+      const final: number[] = [
+        TerminalCloseCode.ended,
+        TerminalCloseCode.notFound,
+        TerminalCloseCode.protocolError,
+        TerminalCloseCode.tooBig,
+        REVOKED,
+      ];
       if (final.includes(event.code)) {
         this.ended = true;
         this.sink.status('ended', event.reason);

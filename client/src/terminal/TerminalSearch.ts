@@ -3,7 +3,12 @@ import type { TerminalView } from './TerminalView.js';
 
 /** The search box over the active terminal's scrollback: Enter for next, Shift+Enter for previous. */
 export class TerminalSearch {
-  readonly input = h('input.nb-terminal-search-input', { type: 'search', placeholder: 'Find in terminal', 'aria-label': 'Find in terminal', spellcheck: 'false' });
+  readonly input = h('input.nb-terminal-search-input', {
+    type: 'search',
+    placeholder: 'Find in terminal',
+    'aria-label': 'Find in terminal',
+    spellcheck: 'false',
+  });
   private readonly result = h('span.nb-terminal-search-result', { 'aria-live': 'polite' });
   readonly element: HTMLElement;
 

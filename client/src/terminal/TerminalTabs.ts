@@ -23,14 +23,18 @@ export interface TerminalTabsActions {
 export function keepAwakeTitle(state: TerminalKeepAwake | null): string {
   if (!state) return 'Keep the workspace awake while the command in this terminal runs';
   const by = state.by ? ` (turned on by ${state.by})` : '';
-  if (state.running) return `Keeping the workspace awake while ${state.command ? `“${state.command}”` : 'its command'} runs${by}. Click to stop.`;
+  if (state.running)
+    return `Keeping the workspace awake while ${state.command ? `“${state.command}”` : 'its command'} runs${by}. Click to stop.`;
   return `Keeps the workspace awake while the next command here runs${by}. Click to turn off.`;
 }
 
 /** The tab strip of the terminal panel. */
 export class TerminalTabs {
   readonly element = h('div.nb-terminal-tabs', { role: 'tablist', 'aria-label': 'Terminals' });
-  private readonly tabs = new Map<string, TerminalTab & { label: HTMLElement; awake: HTMLButtonElement; keepAwake: TerminalKeepAwake | null }>();
+  private readonly tabs = new Map<
+    string,
+    TerminalTab & { label: HTMLElement; awake: HTMLButtonElement; keepAwake: TerminalKeepAwake | null }
+  >();
   active: TerminalTab | undefined;
 
   constructor(
@@ -50,8 +54,23 @@ export class TerminalTabs {
     const label = h('span.nb-terminal-tab-label', {}, info.name);
     const close = h('button.nb-tab-close', { title: 'Close terminal', 'aria-label': `Close ${info.name}`, hidden: !this.canWrite }, '×');
     const awake = h('button.nb-terminal-keep-awake', { type: 'button' }, icon('coffee')) as HTMLButtonElement;
-    const element = h('div.nb-tab.nb-terminal-tab', { role: 'tab', 'data-terminal-id': info.id, title: this.canWrite ? 'Double-click to rename' : info.name }, label, awake, close);
-    const tab = { id: info.id, name: info.name, status: 'connecting' as ConnectionStatus, ended: false, element, label, awake, keepAwake: null };
+    const element = h(
+      'div.nb-tab.nb-terminal-tab',
+      { role: 'tab', 'data-terminal-id': info.id, title: this.canWrite ? 'Double-click to rename' : info.name },
+      label,
+      awake,
+      close,
+    );
+    const tab = {
+      id: info.id,
+      name: info.name,
+      status: 'connecting' as ConnectionStatus,
+      ended: false,
+      element,
+      label,
+      awake,
+      keepAwake: null,
+    };
     this.showKeepAwake(tab, info.keepAwake);
     awake.addEventListener('click', (event) => {
       event.stopPropagation();
@@ -84,7 +103,10 @@ export class TerminalTabs {
   }
 
   /** The toggle: shown to those who may type (to turn it on) and to everyone while it is on. */
-  private showKeepAwake(tab: { awake: HTMLButtonElement; element: HTMLElement; keepAwake: TerminalKeepAwake | null; ended: boolean }, state: TerminalKeepAwake | null): void {
+  private showKeepAwake(
+    tab: { awake: HTMLButtonElement; element: HTMLElement; keepAwake: TerminalKeepAwake | null; ended: boolean },
+    state: TerminalKeepAwake | null,
+  ): void {
     tab.keepAwake = state;
     const { awake } = tab;
     awake.hidden = !this.canWrite && state === null;
@@ -136,7 +158,13 @@ export class TerminalTabs {
 
   private startRename(tab: TerminalTab & { label: HTMLElement }): void {
     if (!this.canWrite || tab.ended) return;
-    const input = h('input.nb-terminal-rename', { type: 'text', value: tab.name, 'aria-label': 'Terminal name', maxlength: '64', spellcheck: 'false' });
+    const input = h('input.nb-terminal-rename', {
+      type: 'text',
+      value: tab.name,
+      'aria-label': 'Terminal name',
+      maxlength: '64',
+      spellcheck: 'false',
+    });
     tab.label.replaceWith(input);
     input.focus();
     input.select();

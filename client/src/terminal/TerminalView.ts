@@ -16,7 +16,17 @@ const RESET = '\x1bc';
 /** xterm colours per workbench theme (workbench.colorTheme). */
 export const TERMINAL_THEMES = {
   dark: { background: '#1e1e1e', foreground: '#cccccc', cursor: '#aeafad', selectionBackground: '#264f78' },
-  light: { background: '#ffffff', foreground: '#333333', cursor: '#333333', selectionBackground: '#add6ff', black: '#000000', white: '#555555', brightWhite: '#333333', yellow: '#949800', brightYellow: '#b5ba00' },
+  light: {
+    background: '#ffffff',
+    foreground: '#333333',
+    cursor: '#333333',
+    selectionBackground: '#add6ff',
+    black: '#000000',
+    white: '#555555',
+    brightWhite: '#333333',
+    yellow: '#949800',
+    brightYellow: '#b5ba00',
+  },
   'high-contrast': { background: '#000000', foreground: '#ffffff', cursor: '#ffffff', selectionBackground: '#ffffff66' },
 } as const;
 export type TerminalThemeName = keyof typeof TERMINAL_THEMES;
@@ -43,7 +53,11 @@ export interface TerminalViewEvents {
  */
 export class TerminalView {
   readonly element = h('div.nb-terminal-host');
-  private readonly notice = h('div.nb-terminal-notice', { role: 'status', hidden: true }, 'This terminal is read-only for you: the owner has not allowed your link to type in terminals.');
+  private readonly notice = h(
+    'div.nb-terminal-notice',
+    { role: 'status', hidden: true },
+    'This terminal is read-only for you: the owner has not allowed your link to type in terminals.',
+  );
   private noticeTimer: number | undefined;
   readonly term: Terminal;
   private readonly fit = new FitAddon();
@@ -55,7 +69,11 @@ export class TerminalView {
   renderer: 'webgl' | 'dom' = 'dom';
   readOnly: boolean;
 
-  constructor(url: string, readOnly: boolean, private readonly events: TerminalViewEvents) {
+  constructor(
+    url: string,
+    readOnly: boolean,
+    private readonly events: TerminalViewEvents,
+  ) {
     this.readOnly = readOnly;
     this.element.append(this.notice);
     this.term = new Terminal({
@@ -69,24 +87,35 @@ export class TerminalView {
     });
     this.term.loadAddon(this.fit);
     this.term.loadAddon(this.search);
-    this.term.loadAddon(new WebLinksAddon((event, uri) => {
-      event.preventDefault();
-      window.open(uri, '_blank', 'noopener,noreferrer'); // no window.opener for the linked page
-    }));
+    this.term.loadAddon(
+      new WebLinksAddon((event, uri) => {
+        event.preventDefault();
+        window.open(uri, '_blank', 'noopener,noreferrer'); // no window.opener for the linked page
+      }),
+    );
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = '11';
     this.term.open(this.element);
     this.loadWebgl();
     // Keys typed into a terminal this person may only watch: say why nothing happens.
-    this.element.addEventListener('keydown', (e) => {
-      if (this.readOnly && !e.ctrlKey && !e.metaKey && (e.key.length === 1 || e.key === 'Enter' || e.key === 'Backspace')) this.showReadOnlyNotice();
-    }, true);
+    this.element.addEventListener(
+      'keydown',
+      (e) => {
+        if (this.readOnly && !e.ctrlKey && !e.metaKey && (e.key.length === 1 || e.key === 'Enter' || e.key === 'Backspace'))
+          this.showReadOnlyNotice();
+      },
+      true,
+    );
 
-    this.connection = new TerminalConnection(url, {
-      output: (data, done) => this.term.write(data, done),
-      message: (message) => this.onMessage(message),
-      status: (status, detail) => this.events.onStatus(status, detail),
-    }, () => (this.readOnly ? undefined : this.proposedSize()));
+    this.connection = new TerminalConnection(
+      url,
+      {
+        output: (data, done) => this.term.write(data, done),
+        message: (message) => this.onMessage(message),
+        status: (status, detail) => this.events.onStatus(status, detail),
+      },
+      () => (this.readOnly ? undefined : this.proposedSize()),
+    );
 
     // Ctrl+Shift+C copies the selection and Ctrl+Shift+V pastes, as in VS Code and Linux terminals
     // (on macOS, Cmd+C and Cmd+V already do). Ctrl+C stays the interrupt.
@@ -140,7 +169,12 @@ export class TerminalView {
 
   find(text: string, backwards: boolean): boolean {
     const options: ISearchOptions = {
-      decorations: { matchBackground: '#623315', activeMatchBackground: '#a0522d', matchOverviewRuler: '#d18616', activeMatchColorOverviewRuler: '#ffa500' },
+      decorations: {
+        matchBackground: '#623315',
+        activeMatchBackground: '#a0522d',
+        matchOverviewRuler: '#d18616',
+        activeMatchColorOverviewRuler: '#ffa500',
+      },
     };
     return backwards ? this.search.findPrevious(text, options) : this.search.findNext(text, options);
   }

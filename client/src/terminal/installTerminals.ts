@@ -11,7 +11,20 @@ import './terminal.css';
 declare global {
   interface Window {
     /** Read-only view of the open terminals, for tests and debugging from the console. */
-    nimbusTerminals?: { list(): { id: string; name: string; text: string; renderer: string; readOnly: boolean; status: string; cols: number; rows: number; background: string; fontSize: number }[] };
+    nimbusTerminals?: {
+      list(): {
+        id: string;
+        name: string;
+        text: string;
+        renderer: string;
+        readOnly: boolean;
+        status: string;
+        cols: number;
+        rows: number;
+        background: string;
+        fontSize: number;
+      }[];
+    };
   }
 }
 
@@ -25,7 +38,12 @@ export function installTerminals(ctx: IdeContext): void {
   const canWrite = ctx.session.terminal === 'write';
   if (ctx.session.terminal === 'none') {
     ctx.shell.panel.append(
-      h('div.nb-terminal-panel', {}, h('div.nb-terminal-header', {}, h('span.nb-panel-title', {}, 'Terminal')), h('div.nb-terminal-empty', {}, 'This share link does not include the terminals.')),
+      h(
+        'div.nb-terminal-panel',
+        {},
+        h('div.nb-terminal-header', {}, h('span.nb-panel-title', {}, 'Terminal')),
+        h('div.nb-terminal-empty', {}, 'This share link does not include the terminals.'),
+      ),
     );
     return;
   }
@@ -77,7 +95,11 @@ export function installTerminals(ctx: IdeContext): void {
     },
   });
 
-  const newButton = h('button.nb-panel-action', { title: 'New terminal (Alt+T)', 'aria-label': 'New terminal', hidden: !canWrite }, icon('add'));
+  const newButton = h(
+    'button.nb-panel-action',
+    { title: 'New terminal (Alt+T)', 'aria-label': 'New terminal', hidden: !canWrite },
+    icon('add'),
+  );
   const searchButton = h('button.nb-panel-action', { title: 'Search the terminal', 'aria-label': 'Search the terminal' }, icon('search'));
   const header = h('div.nb-terminal-header', {}, h('span.nb-panel-title', {}, 'Terminal'), tabs.element, newButton, searchButton);
   ctx.shell.panel.append(h('div.nb-terminal-panel', {}, header, search.element, body, empty));
@@ -103,9 +125,12 @@ export function installTerminals(ctx: IdeContext): void {
         // (a new terminal) when the workspace wakes. Exited by itself: the last screen stays readable.
         if (message.reason === 'closed' || message.reason === 'stopped') return remove(info.id);
         tabs.setEnded(info.id);
-        const why = message.reason === 'exited'
-          ? `process exited${message.exitCode !== undefined ? ` with code ${message.exitCode}` : ''}`
-          : message.reason === 'idle' ? 'closed after being unwatched for too long' : 'workspace stopped';
+        const why =
+          message.reason === 'exited'
+            ? `process exited${message.exitCode !== undefined ? ` with code ${message.exitCode}` : ''}`
+            : message.reason === 'idle'
+              ? 'closed after being unwatched for too long'
+              : 'workspace stopped';
         view.term.write(`\r\n\x1b[2m[${why}]\x1b[0m\r\n`);
       },
     });

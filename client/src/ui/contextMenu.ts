@@ -24,7 +24,12 @@ export function showContextMenu(x: number, y: number, items: (MenuItem | undefin
       menu.append(h('div.nb-separator', { role: 'separator' }));
       continue;
     }
-    const button = h('button', { role: 'menuitem', disabled: item.disabled }, h('span', {}, item.label), h('span.nb-shortcut', {}, item.shortcut ?? ''));
+    const button = h(
+      'button',
+      { role: 'menuitem', disabled: item.disabled },
+      h('span', {}, item.label),
+      h('span.nb-shortcut', {}, item.shortcut ?? ''),
+    );
     button.addEventListener('click', () => {
       close();
       item.action();

@@ -1,12 +1,22 @@
 import { h } from './dom.js';
 
 /** A modal with a text field; resolves to the value, or undefined when cancelled. */
-export function promptDialog(title: string, initial = '', options: { selectBaseName?: boolean; okLabel?: string } = {}): Promise<string | undefined> {
+export function promptDialog(
+  title: string,
+  initial = '',
+  options: { selectBaseName?: boolean; okLabel?: string } = {},
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     const input = h('input.nb-dialog-input', { type: 'text', value: initial, 'aria-label': title, spellcheck: 'false' });
     const ok = h('button.nb-primary', { type: 'submit' }, options.okLabel ?? 'OK');
     const cancel = h('button', { type: 'button' }, 'Cancel');
-    const form = h('form.nb-dialog', { role: 'dialog', 'aria-label': title }, h('h2', {}, title), input, h('div.nb-dialog-buttons', {}, cancel, ok));
+    const form = h(
+      'form.nb-dialog',
+      { role: 'dialog', 'aria-label': title },
+      h('h2', {}, title),
+      input,
+      h('div.nb-dialog-buttons', {}, cancel, ok),
+    );
     const backdrop = h('div.nb-backdrop', {}, form);
     const done = (value: string | undefined): void => {
       backdrop.remove();
@@ -36,7 +46,13 @@ export function confirmDialog(title: string, message: string, okLabel = 'OK'): P
   return new Promise((resolve) => {
     const ok = h('button.nb-primary.nb-danger', { type: 'submit' }, okLabel);
     const cancel = h('button', { type: 'button' }, 'Cancel');
-    const form = h('form.nb-dialog', { role: 'alertdialog', 'aria-label': title }, h('h2', {}, title), h('p', {}, message), h('div.nb-dialog-buttons', {}, cancel, ok));
+    const form = h(
+      'form.nb-dialog',
+      { role: 'alertdialog', 'aria-label': title },
+      h('h2', {}, title),
+      h('p', {}, message),
+      h('div.nb-dialog-buttons', {}, cancel, ok),
+    );
     const backdrop = h('div.nb-backdrop', {}, form);
     const done = (value: boolean): void => {
       backdrop.remove();

@@ -9,15 +9,19 @@ import { h } from './dom.js';
 export function showModal(store: DisposableStore, dialog: HTMLElement, focus: HTMLElement): void {
   const backdrop = h('div.nb-backdrop', { 'data-nb-focus': 'dialogFocus' }, dialog);
   store.add(toDisposable(() => backdrop.remove()));
-  store.add(listen<KeyboardEvent>(document, 'keydown', (e) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      store.dispose();
-    }
-  }));
-  store.add(listen<MouseEvent>(backdrop, 'mousedown', (e) => {
-    if (e.target === backdrop) store.dispose();
-  }));
+  store.add(
+    listen<KeyboardEvent>(document, 'keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        store.dispose();
+      }
+    }),
+  );
+  store.add(
+    listen<MouseEvent>(backdrop, 'mousedown', (e) => {
+      if (e.target === backdrop) store.dispose();
+    }),
+  );
   document.body.append(backdrop);
   focus.focus();
 }

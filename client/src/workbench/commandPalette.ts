@@ -45,7 +45,10 @@ export function installCommandPalette(services: Services): Disposable[] {
         // Each word must match; recently used ones first among similar scores.
         const results = fuzzysort.go(query, all, { key: 'label', limit: 200, threshold: 0.2 });
         return [...results]
-          .sort((a, b) => b.score + (rank(b.obj.command.id) !== Infinity ? 0.1 : 0) - (a.score + (rank(a.obj.command.id) !== Infinity ? 0.1 : 0)))
+          .sort(
+            (a, b) =>
+              b.score + (rank(b.obj.command.id) !== Infinity ? 0.1 : 0) - (a.score + (rank(a.obj.command.id) !== Infinity ? 0.1 : 0)),
+          )
           .map((r) => item(r.obj, r.indexes, rank(r.obj.command.id) !== Infinity));
       },
       accept: async (item) => {

@@ -23,7 +23,8 @@ export function installWorkbench(ctx: IdeContext): void {
       ctx.events.onState((state) => {
         if (state === 'online') listener();
       }),
-  })) disposables.add(d);
+  }))
+    disposables.add(d);
 
   const actions = [
     {
@@ -73,8 +74,20 @@ export function installWorkbench(ctx: IdeContext): void {
       ...(direction === 'left' || direction === 'right' ? { keys: [`mod+alt+${direction}`] } : {}),
       run: () => editor.moveActiveEditor(direction),
     })),
-    { id: 'workbench.action.focusNextGroup', title: 'Focus Next Editor Group', category: 'View', when: 'multipleEditorGroups', run: () => editor.focusGroup(1) },
-    { id: 'workbench.action.focusPreviousGroup', title: 'Focus Previous Editor Group', category: 'View', when: 'multipleEditorGroups', run: () => editor.focusGroup(-1) },
+    {
+      id: 'workbench.action.focusNextGroup',
+      title: 'Focus Next Editor Group',
+      category: 'View',
+      when: 'multipleEditorGroups',
+      run: () => editor.focusGroup(1),
+    },
+    {
+      id: 'workbench.action.focusPreviousGroup',
+      title: 'Focus Previous Editor Group',
+      category: 'View',
+      when: 'multipleEditorGroups',
+      run: () => editor.focusGroup(-1),
+    },
     { id: 'workbench.action.closeEditorsInGroup', title: 'Close All Editors in Group', category: 'View', run: () => editor.closeGroup() },
   ];
   for (const action of actions) disposables.add(services.registerAction(action));

@@ -13,7 +13,8 @@ const MAX_USER_BINDINGS = 200;
 function isUserKeybinding(value: unknown): value is UserKeybinding {
   if (!value || typeof value !== 'object') return false;
   const { key, command, when } = value as Record<string, unknown>;
-  if (typeof key !== 'string' || typeof command !== 'string' || command.length < 1 || (when !== undefined && typeof when !== 'string')) return false;
+  if (typeof key !== 'string' || typeof command !== 'string' || command.length < 1 || (when !== undefined && typeof when !== 'string'))
+    return false;
   try {
     normalizeKey(key);
     return true;
@@ -44,13 +45,17 @@ export function installKeyboardShortcuts(ctx: IdeContext): void {
   );
   const mine = (): UserKeybinding[] => [...settings.get<readonly UserKeybinding[]>(KEYBINDINGS_SETTING)];
   const apply = (): void => keybindings.setUserBindings(mine());
-  disposables.add(settings.onDidChange((keys) => {
-    if (keys.includes(KEYBINDINGS_SETTING)) apply();
-  }));
+  disposables.add(
+    settings.onDidChange((keys) => {
+      if (keys.includes(KEYBINDINGS_SETTING)) apply();
+    }),
+  );
   apply();
 
   const save = (next: UserKeybinding[]): void => {
-    void settings.update(KEYBINDINGS_SETTING, next.length ? next : undefined).catch((err: unknown) => toast(`Saving the shortcut failed: ${errorMessage(err)}`, 'error'));
+    void settings
+      .update(KEYBINDINGS_SETTING, next.length ? next : undefined)
+      .catch((err: unknown) => toast(`Saving the shortcut failed: ${errorMessage(err)}`, 'error'));
   };
 
   /** The command's key becomes `key`: its current keys are removed, the person's own replaced. */
@@ -65,7 +70,12 @@ export function installKeyboardShortcuts(ctx: IdeContext): void {
 
   const open = (): void => {
     const store = new DisposableStore();
-    const search = h('input.nb-settings-search', { type: 'search', placeholder: 'Search keyboard shortcuts (title, command id or key)', 'aria-label': 'Search keyboard shortcuts', spellcheck: 'false' }) as HTMLInputElement;
+    const search = h('input.nb-settings-search', {
+      type: 'search',
+      placeholder: 'Search keyboard shortcuts (title, command id or key)',
+      'aria-label': 'Search keyboard shortcuts',
+      spellcheck: 'false',
+    }) as HTMLInputElement;
     const list = h('div.nb-shortcuts-list', { role: 'table', 'aria-label': 'Keyboard shortcuts' });
     const close = h('button', { type: 'button' }, 'Close');
     const dialog = h(
@@ -93,7 +103,11 @@ export function installKeyboardShortcuts(ctx: IdeContext): void {
         const haystack = `${title} ${command.id} ${labels.join(' ')}`.toLowerCase();
         if (!words.every((w) => haystack.includes(w))) continue;
         const custom = own.some((b) => b.command === command.id || b.command === `-${command.id}`);
-        const changeButton = h('button.nb-shortcut-change', { type: 'button', title: 'Press the new key combination next (Escape cancels)' }, 'Change');
+        const changeButton = h(
+          'button.nb-shortcut-change',
+          { type: 'button', title: 'Press the new key combination next (Escape cancels)' },
+          'Change',
+        );
         const resetButton = h('button.nb-shortcut-reset', { type: 'button', hidden: !custom, title: 'Back to the default key' }, 'Reset');
         const keyCell = h('span.nb-shortcut-keys', {}, ...(labels.length ? labels.map((l) => h('kbd.nb-shortcut', {}, l)) : ['—']));
         const row = h(
@@ -101,7 +115,14 @@ export function installKeyboardShortcuts(ctx: IdeContext): void {
           { role: 'row', 'data-command': command.id, 'data-source': custom ? 'user' : 'default' },
           h('span.nb-shortcut-title', { role: 'cell', title: command.id }, title),
           h('span', { role: 'cell' }, keyCell),
-          h('span.nb-shortcut-when', { role: 'cell' }, keys.map((b) => b.when).filter(Boolean).join(' · ')),
+          h(
+            'span.nb-shortcut-when',
+            { role: 'cell' },
+            keys
+              .map((b) => b.when)
+              .filter(Boolean)
+              .join(' · '),
+          ),
           h('span.nb-shortcut-actions', { role: 'cell' }, changeButton, resetButton),
         );
         changeButton.addEventListener('click', () => {
@@ -127,5 +148,12 @@ export function installKeyboardShortcuts(ctx: IdeContext): void {
     render();
     showModal(store, dialog, search);
   };
-  disposables.add(services.registerAction({ id: 'workbench.action.openGlobalKeybindings', title: 'Open Keyboard Shortcuts', category: 'Preferences', run: open }));
+  disposables.add(
+    services.registerAction({
+      id: 'workbench.action.openGlobalKeybindings',
+      title: 'Open Keyboard Shortcuts',
+      category: 'Preferences',
+      run: open,
+    }),
+  );
 }

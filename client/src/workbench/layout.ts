@@ -16,10 +16,16 @@ const MAX_BYTES = 256 * 1024;
 
 function read(workspaceId: string): SavedLayout | undefined {
   try {
-    const value = JSON.parse(localStorage.getItem(keyOf(workspaceId)) ?? 'null') as (Omit<SavedLayout, 'editor'> & { editor?: EditorLayout | GroupLayout }) | null;
+    const value = JSON.parse(localStorage.getItem(keyOf(workspaceId)) ?? 'null') as
+      (Omit<SavedLayout, 'editor'> & { editor?: EditorLayout | GroupLayout }) | null;
     if (!value?.editor || typeof value.editor !== 'object') return undefined;
     // Saved before editor groups: one group's tabs.
-    const editor = 'grid' in value.editor ? value.editor : Array.isArray(value.editor.tabs) ? { grid: { group: value.editor }, activeGroup: 0 } : undefined;
+    const editor =
+      'grid' in value.editor
+        ? value.editor
+        : Array.isArray(value.editor.tabs)
+          ? { grid: { group: value.editor }, activeGroup: 0 }
+          : undefined;
     return editor ? { ...value, editor } : undefined;
   } catch {
     return undefined;
@@ -59,7 +65,11 @@ export async function restoreLayout(ctx: IdeContext): Promise<void> {
     };
     const text = JSON.stringify(layout);
     if (text.length <= MAX_BYTES) localStorage.setItem(keyOf(workspaceId), text);
-    else localStorage.setItem(keyOf(workspaceId), JSON.stringify({ ...layout, editor: { ...layout.editor, grid: withoutViewStates(layout.editor.grid) } }));
+    else
+      localStorage.setItem(
+        keyOf(workspaceId),
+        JSON.stringify({ ...layout, editor: { ...layout.editor, grid: withoutViewStates(layout.editor.grid) } }),
+      );
   };
   const soon = (): void => {
     clearTimeout(timer);

@@ -26,7 +26,10 @@ export function resolveRel(base: string, link: string): string | undefined {
 /** Renders Markdown to sanitized HTML: no script, handler or frame from a file ever runs (DOMPurify; the CSP too). */
 export function renderMarkdown(text: string): string {
   const html = marked.parse(text, { async: false, gfm: true });
-  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'] });
+  return DOMPurify.sanitize(html, {
+    USE_PROFILES: { html: true },
+    FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select'],
+  });
 }
 
 /**
@@ -50,22 +53,35 @@ export function installMarkdownPreview(ctx: IdeContext): void {
     const store = new DisposableStore();
     const body = h('article.nb-markdown-body');
     const title = h('span.nb-markdown-title');
-    const closeButton = h('button.nb-panel-action', { type: 'button', title: 'Close preview', 'aria-label': 'Close preview' }, icon('close'));
-    const pane = h('section.nb-markdown-preview', { 'aria-label': 'Markdown preview' }, h('header.nb-markdown-header', {}, title, closeButton), body);
+    const closeButton = h(
+      'button.nb-panel-action',
+      { type: 'button', title: 'Close preview', 'aria-label': 'Close preview' },
+      icon('close'),
+    );
+    const pane = h(
+      'section.nb-markdown-preview',
+      { 'aria-label': 'Markdown preview' },
+      h('header.nb-markdown-header', {}, title, closeButton),
+      body,
+    );
     editor.side.replaceChildren(pane);
     editor.side.hidden = false;
-    store.add(toDisposable(() => {
-      pane.remove();
-      editor.side.hidden = true;
-    }));
+    store.add(
+      toDisposable(() => {
+        pane.remove();
+        editor.side.hidden = true;
+      }),
+    );
     store.add(listen(closeButton, 'click', close));
     let shown: string | undefined;
     let modelSub: Disposable | undefined;
     let timer: number | undefined;
-    store.add(toDisposable(() => {
-      modelSub?.dispose();
-      clearTimeout(timer);
-    }));
+    store.add(
+      toDisposable(() => {
+        modelSub?.dispose();
+        clearTimeout(timer);
+      }),
+    );
     const render = (path: string): void => {
       const doc = editor.documentOf(path);
       if (!doc) return;
@@ -120,7 +136,15 @@ export function installMarkdownPreview(ctx: IdeContext): void {
       run: open,
     }),
   );
-  disposables.add(services.registerAction({ id: 'markdown.closePreview', title: 'Close Preview', category: 'Markdown', when: 'markdownPreviewOpen', run: close }));
+  disposables.add(
+    services.registerAction({
+      id: 'markdown.closePreview',
+      title: 'Close Preview',
+      category: 'Markdown',
+      when: 'markdownPreviewOpen',
+      run: close,
+    }),
+  );
   const setLanguage = (): void => services.contextKeys.set('activeEditorLanguage', editor.activeLanguage);
   disposables.add(toDisposable(editor.onDidChangeActive(setLanguage)));
   setLanguage();

@@ -10,11 +10,15 @@ import type { QuickPickItem } from '../platform/quickInput.js';
 export function installProblems(ctx: IdeContext): void {
   const { shell, services, disposables } = ctx;
   const prefix = `/${ctx.workspaceId}/`;
-  const pathOf = (uri: monaco.Uri): string | undefined => (uri.scheme === 'file' && uri.path.startsWith(prefix) ? uri.path.slice(prefix.length) : undefined);
+  const pathOf = (uri: monaco.Uri): string | undefined =>
+    uri.scheme === 'file' && uri.path.startsWith(prefix) ? uri.path.slice(prefix.length) : undefined;
   const markers = (): monaco.editor.IMarker[] =>
     monaco.editor
       .getModelMarkers({})
-      .filter((m) => pathOf(m.resource) !== undefined && (m.severity === monaco.MarkerSeverity.Error || m.severity === monaco.MarkerSeverity.Warning));
+      .filter(
+        (m) =>
+          pathOf(m.resource) !== undefined && (m.severity === monaco.MarkerSeverity.Error || m.severity === monaco.MarkerSeverity.Warning),
+      );
 
   const item = shell.statusBar.addItem('problems', {
     text: '',
@@ -25,7 +29,10 @@ export function installProblems(ctx: IdeContext): void {
     const all = markers();
     const errors = all.filter((m) => m.severity === monaco.MarkerSeverity.Error).length;
     const warnings = all.length - errors;
-    item.set(`⊗ ${errors}  ⚠ ${warnings}`, `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in the open files`);
+    item.set(
+      `⊗ ${errors}  ⚠ ${warnings}`,
+      `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in the open files`,
+    );
     item.el.dataset.errors = String(errors);
     item.el.dataset.warnings = String(warnings);
   };
@@ -39,14 +46,17 @@ export function installProblems(ctx: IdeContext): void {
       category: 'View',
       keys: ['mod+shift+m'],
       run: async () => {
-        const list = markers().sort((a, b) => b.severity - a.severity || a.resource.path.localeCompare(b.resource.path) || a.startLineNumber - b.startLineNumber);
+        const list = markers().sort(
+          (a, b) => b.severity - a.severity || a.resource.path.localeCompare(b.resource.path) || a.startLineNumber - b.startLineNumber,
+        );
         const items: (QuickPickItem & { marker: monaco.editor.IMarker })[] = list.map((m, i) => ({
           id: String(i),
           label: `${m.severity === monaco.MarkerSeverity.Error ? '⊗' : '⚠'} ${m.message.split('\n')[0] ?? ''}`,
           description: `${pathOf(m.resource) ?? ''}:${m.startLineNumber}:${m.startColumn}`,
           marker: m,
         }));
-        if (items.length === 0) items.push({ id: 'none', label: 'No problems in the open files', marker: undefined as unknown as monaco.editor.IMarker });
+        if (items.length === 0)
+          items.push({ id: 'none', label: 'No problems in the open files', marker: undefined as unknown as monaco.editor.IMarker });
         const chosen = await services.quickInput.pick(items, 'Problems in the open files');
         const path = chosen?.marker ? pathOf(chosen.marker.resource) : undefined;
         if (!chosen?.marker || !path) return;

@@ -99,7 +99,12 @@ export function installQuickOpen(services: Services, host: QuickOpenHost): Dispo
     const slash = path.lastIndexOf('/');
     const name = path.slice(slash + 1);
     const highlights = indexes?.filter((i) => i > slash).map((i) => i - slash - 1);
-    return { id: path, label: name, description: (slash >= 0 ? path.slice(0, slash) : '') + (recent ? '  · recently opened' : ''), ...(highlights?.length ? { highlights } : {}) };
+    return {
+      id: path,
+      label: name,
+      description: (slash >= 0 ? path.slice(0, slash) : '') + (recent ? '  · recently opened' : ''),
+      ...(highlights?.length ? { highlights } : {}),
+    };
   };
   return [
     toDisposable(host.onDidChangeActive(remember)),
@@ -133,14 +138,26 @@ export function installQuickOpen(services: Services, host: QuickOpenHost): Dispo
       provide: (filter) => {
         const line = Number(filter.trim());
         if (!host.activePath()) return [{ id: 'none', label: 'Open a file first to go to a line' }];
-        return Number.isInteger(line) && line > 0 ? [{ id: String(line), label: `Go to line ${line}` }] : [{ id: 'none', label: 'Type a line number' }];
+        return Number.isInteger(line) && line > 0
+          ? [{ id: String(line), label: `Go to line ${line}` }]
+          : [{ id: 'none', label: 'Type a line number' }];
       },
       accept: (picked) => {
         const line = Number(picked.id);
         if (Number.isInteger(line)) host.goToLine(line);
       },
     }),
-    services.registerAction({ id: 'workbench.action.quickOpen', title: 'Go to File…', keys: ['mod+p'], run: () => services.quickInput.show('') }),
-    services.registerAction({ id: 'workbench.action.gotoLine', title: 'Go to Line/Column…', keys: ['ctrl+g'], run: () => services.quickInput.show(':') }),
+    services.registerAction({
+      id: 'workbench.action.quickOpen',
+      title: 'Go to File…',
+      keys: ['mod+p'],
+      run: () => services.quickInput.show(''),
+    }),
+    services.registerAction({
+      id: 'workbench.action.gotoLine',
+      title: 'Go to Line/Column…',
+      keys: ['ctrl+g'],
+      run: () => services.quickInput.show(':'),
+    }),
   ];
 }

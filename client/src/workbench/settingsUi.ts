@@ -10,7 +10,11 @@ import { WORKSPACE_SETTINGS_PATH } from './settingsStorage.js';
 
 /** `editor.fontSize` → `Editor: Font Size`; `terminal.integrated.fontSize` → `Terminal › Integrated: Font Size`. */
 export function settingTitle(key: string): string {
-  const words = (s: string): string => s.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase()).replace(/ ([A-Z])([a-z])/g, (_m, a: string, b: string) => ` ${a}${b}`);
+  const words = (s: string): string =>
+    s
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .replace(/^./, (c) => c.toUpperCase())
+      .replace(/ ([A-Z])([a-z])/g, (_m, a: string, b: string) => ` ${a}${b}`);
   const parts = key.split('.');
   const name = parts.pop() as string;
   return `${parts.map(words).join(' › ')}: ${words(name)}`;
@@ -29,9 +33,24 @@ export function installSettingsUi(ctx: IdeContext): void {
   const open = (): void => {
     const store = new DisposableStore();
     let scope: SettingScope = 'user';
-    const search = h('input.nb-settings-search', { type: 'search', placeholder: 'Search settings', 'aria-label': 'Search settings', spellcheck: 'false' }) as HTMLInputElement;
+    const search = h('input.nb-settings-search', {
+      type: 'search',
+      placeholder: 'Search settings',
+      'aria-label': 'Search settings',
+      spellcheck: 'false',
+    }) as HTMLInputElement;
     const scopeButtons = (['user', 'workspace'] as const).map((s) =>
-      h('button.nb-settings-scope', { type: 'button', 'data-scope': s, 'aria-pressed': String(s === scope), disabled: s === 'workspace' && !canWriteWorkspace, title: s === 'user' ? 'Yours, in every workspace and browser' : `Everyone’s in this workspace (${WORKSPACE_SETTINGS_PATH})` }, s === 'user' ? 'User' : 'Workspace'),
+      h(
+        'button.nb-settings-scope',
+        {
+          type: 'button',
+          'data-scope': s,
+          'aria-pressed': String(s === scope),
+          disabled: s === 'workspace' && !canWriteWorkspace,
+          title: s === 'user' ? 'Yours, in every workspace and browser' : `Everyone’s in this workspace (${WORKSPACE_SETTINGS_PATH})`,
+        },
+        s === 'user' ? 'User' : 'Workspace',
+      ),
     );
     const list = h('div.nb-settings-list', { role: 'list' });
     const close = h('button', { type: 'button' }, 'Close');
@@ -78,12 +97,26 @@ export function installSettingsUi(ctx: IdeContext): void {
       if (schema.type === 'boolean') {
         control = h('input', { type: 'checkbox', id, checked: value === true }) as HTMLInputElement;
       } else if (schema.enum) {
-        control = h('select', { id }, ...schema.enum.map((v, i) => h('option', { value: v, selected: v === value }, schema.enumLabels?.[i] ?? v))) as HTMLSelectElement;
+        control = h(
+          'select',
+          { id },
+          ...schema.enum.map((v, i) => h('option', { value: v, selected: v === value }, schema.enumLabels?.[i] ?? v)),
+        ) as HTMLSelectElement;
       } else {
-        control = h('input', { type: schema.type === 'number' ? 'number' : 'text', id, value: String(value), ...(schema.minimum !== undefined ? { min: String(schema.minimum) } : {}), ...(schema.maximum !== undefined ? { max: String(schema.maximum) } : {}) }) as HTMLInputElement;
+        control = h('input', {
+          type: schema.type === 'number' ? 'number' : 'text',
+          id,
+          value: String(value),
+          ...(schema.minimum !== undefined ? { min: String(schema.minimum) } : {}),
+          ...(schema.maximum !== undefined ? { max: String(schema.maximum) } : {}),
+        }) as HTMLInputElement;
       }
       control.dataset.key = key;
-      const reset = h('button.nb-settings-reset', { type: 'button', title: `Remove from ${scope} settings`, hidden: own === undefined }, 'Reset');
+      const reset = h(
+        'button.nb-settings-reset',
+        { type: 'button', title: `Remove from ${scope} settings`, hidden: own === undefined },
+        'Reset',
+      );
       const commit = (next: boolean | number | string | undefined): void => {
         settings.update(key, next, scope).then(render, (err: unknown) => {
           toast(`Could not change ${settingTitle(key)}: ${errorMessage(err)}`, 'error');
@@ -99,31 +132,48 @@ export function installSettingsUi(ctx: IdeContext): void {
       return h(
         'div.nb-setting',
         { role: 'listitem', 'data-key': key, 'data-modified': String(own !== undefined) },
-        h('label.nb-setting-title', { for: id }, settingTitle(key), own !== undefined ? h('span.nb-setting-modified', {}, ` (set in ${scope})`) : ''),
+        h(
+          'label.nb-setting-title',
+          { for: id },
+          settingTitle(key),
+          own !== undefined ? h('span.nb-setting-modified', {}, ` (set in ${scope})`) : '',
+        ),
         h('p.nb-setting-description', {}, schema.description),
         h('div.nb-setting-control', {}, control, reset),
       );
     };
 
     for (const button of scopeButtons) {
-      store.add(listen(button, 'click', () => {
-        scope = button.dataset.scope as SettingScope;
-        for (const b of scopeButtons) b.setAttribute('aria-pressed', String(b === button));
-        render();
-      }));
+      store.add(
+        listen(button, 'click', () => {
+          scope = button.dataset.scope as SettingScope;
+          for (const b of scopeButtons) b.setAttribute('aria-pressed', String(b === button));
+          render();
+        }),
+      );
     }
     store.add(listen(search, 'input', render));
     store.add(listen(close, 'click', done));
-    store.add(listen(json, 'click', () => {
-      done();
-      void services.commands.execute('workbench.action.openWorkspaceSettingsFile');
-    }));
+    store.add(
+      listen(json, 'click', () => {
+        done();
+        void services.commands.execute('workbench.action.openWorkspaceSettingsFile');
+      }),
+    );
     store.add(settings.onDidChange(render));
     render();
     showModal(store, dialog, search);
   };
 
-  disposables.add(services.registerAction({ id: 'workbench.action.openSettings', title: 'Open Settings', category: 'Preferences', keys: ['mod+,'], run: open }));
+  disposables.add(
+    services.registerAction({
+      id: 'workbench.action.openSettings',
+      title: 'Open Settings',
+      category: 'Preferences',
+      keys: ['mod+,'],
+      run: open,
+    }),
+  );
 
   // The workspace file in the editor, checked against the settings' schema as it is typed.
   const fileUri = uriFor(ctx.workspaceId, WORKSPACE_SETTINGS_PATH).toString();

@@ -13,7 +13,13 @@ export interface BodyLimits {
 export const DEFAULT_BODY_LIMITS: BodyLimits = { perClient: 8, totalBytes: 64 * 1024 * 1024, idleMs: 10_000 };
 
 const busy = (): LambdaError =>
-  new LambdaError('TooManyRequestsException', 429, 'Too many requests are being read from this client.', { Reason: 'ConcurrentUnauthenticatedRequests' }, { 'Retry-After': '1', Connection: 'close' });
+  new LambdaError(
+    'TooManyRequestsException',
+    429,
+    'Too many requests are being read from this client.',
+    { Reason: 'ConcurrentUnauthenticatedRequests' },
+    { 'Retry-After': '1', Connection: 'close' },
+  );
 
 /**
  * SigV4 signs the body's hash, so a Lambda API request is authenticated only once its whole body is in:
@@ -43,7 +49,10 @@ export class UnauthenticatedBodies {
     return new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let settled = false;
-      const idle = setTimeout(() => finish(withClose(new LambdaError('RequestTimeoutException', 408, 'The request body was not received in time.'))), this.limits.idleMs);
+      const idle = setTimeout(
+        () => finish(withClose(new LambdaError('RequestTimeoutException', 408, 'The request body was not received in time.'))),
+        this.limits.idleMs,
+      );
       idle.unref();
       const finish = (err: LambdaError | undefined): void => {
         if (settled) return;
@@ -70,7 +79,9 @@ export class UnauthenticatedBodies {
       });
       req.on('end', () => finish(undefined));
       req.on('error', () => finish(withClose(tooLarge(limit))));
-      req.on('close', () => finish(withClose(new LambdaError('RequestTimeoutException', 408, 'The request was closed before its body was received.'))));
+      req.on('close', () =>
+        finish(withClose(new LambdaError('RequestTimeoutException', 408, 'The request was closed before its body was received.'))),
+      );
     });
   }
 }

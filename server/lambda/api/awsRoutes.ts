@@ -19,7 +19,15 @@ export const ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 const OTHER_BODY_BYTES = 64 * 1024;
 const PAGE_MAX = 50;
 
-type Op = 'Invoke' | 'ListFunctions' | 'GetFunction' | 'GetFunctionConfiguration' | 'PutFunctionConcurrency' | 'GetFunctionConcurrency' | 'DeleteFunctionConcurrency' | 'GetAccountSettings';
+type Op =
+  | 'Invoke'
+  | 'ListFunctions'
+  | 'GetFunction'
+  | 'GetFunctionConfiguration'
+  | 'PutFunctionConcurrency'
+  | 'GetFunctionConcurrency'
+  | 'DeleteFunctionConcurrency'
+  | 'GetAccountSettings';
 
 const ROUTES: [string, RegExp, Op][] = [
   ['POST', /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/, 'Invoke'],
@@ -62,11 +70,13 @@ function resolveFunction(svc: WorkspaceLambda, raw: string, qualifierParam: stri
     [name, qualifier] = raw.split(':', 2) as [string, string];
   }
   if (qualifierParam !== null) {
-    if (qualifier !== undefined && qualifier !== qualifierParam) throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
+    if (qualifier !== undefined && qualifier !== qualifierParam)
+      throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
     qualifier = qualifierParam;
   }
   const entry = svc.get(name);
-  if (!entry || (qualifier !== undefined && qualifier !== '$LATEST')) throw notFound(`${svc.functionArn(name)}${qualifier ? `:${qualifier}` : ''}`);
+  if (!entry || (qualifier !== undefined && qualifier !== '$LATEST'))
+    throw notFound(`${svc.functionArn(name)}${qualifier ? `:${qualifier}` : ''}`);
   return entry;
 }
 
@@ -90,7 +100,12 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
       if (res.headersSent) return void res.destroy();
       // Refused before its body was read: close rather than read on what a stranger may trickle.
       if (!req.complete) res.setHeader('Connection', 'close');
-      send(res, e.status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': e.code, 'x-amzn-RequestId': requestId, ...e.headers }, JSON.stringify(e.body()));
+      send(
+        res,
+        e.status,
+        { 'Content-Type': 'application/json', 'x-amzn-ErrorType': e.code, 'x-amzn-RequestId': requestId, ...e.headers },
+        JSON.stringify(e.body()),
+      );
     });
   };
 
@@ -107,7 +122,8 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     if (method === 'GET' && code) return serveCode(res, workspaceId, decode(code[1] as string), query);
 
     const auth = parseAuthorization(req.headers.authorization);
-    if (auth.service !== 'lambda') throw new LambdaError('InvalidSignatureException', 403, "Credential should be scoped to correct service: 'lambda'.");
+    if (auth.service !== 'lambda')
+      throw new LambdaError('InvalidSignatureException', 403, "Credential should be scoped to correct service: 'lambda'.");
     // A running service means the workspace exists: no database read on the hot path.
     if (auth.accessKeyId !== workspaceId || !(feature.peek(workspaceId) || feature.deps.workspaces.exists(workspaceId))) {
       throw new LambdaError('UnrecognizedClientException', 403, 'The security token included in the request is invalid.');
@@ -119,7 +135,12 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     const body = await bodies.read(req, limit);
     await verifySignature({ method, rawUrl, headers: req.headers, body }, auth, date, feature.deps.signingSecrets(workspaceId));
     feature.deps.onAuthenticated?.(req);
-    if (!route) throw new LambdaError('UnknownOperationException', 404, `Nimbus does not implement ${method} ${rest}: functions come from the workspace's templates`);
+    if (!route)
+      throw new LambdaError(
+        'UnknownOperationException',
+        404,
+        `Nimbus does not implement ${method} ${rest}: functions come from the workspace's templates`,
+      );
 
     const svc = await feature.service(workspaceId);
     const op = route[2];
@@ -174,8 +195,16 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     }
   }
 
-  async function invoke(res: ServerResponse, svc: WorkspaceLambda, entry: FunctionEntry, req: IncomingMessage, body: Buffer, type: string): Promise<void> {
-    if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') throw invalidParameter(`Unsupported InvocationType ${type}: use RequestResponse, Event or DryRun.`);
+  async function invoke(
+    res: ServerResponse,
+    svc: WorkspaceLambda,
+    entry: FunctionEntry,
+    req: IncomingMessage,
+    body: Buffer,
+    type: string,
+  ): Promise<void> {
+    if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun')
+      throw invalidParameter(`Unsupported InvocationType ${type}: use RequestResponse, Event or DryRun.`);
     const logType = String(req.headers['x-amz-log-type'] ?? 'None');
     if (logType !== 'None' && logType !== 'Tail') throw invalidParameter(`Unsupported LogType ${logType}: use None or Tail.`);
     const payload = body.length === 0 ? Buffer.from('{}') : body;
@@ -187,14 +216,21 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
       return send(res, 202, { 'x-amzn-RequestId': requestId });
     }
     const inv = await svc.invoke(name, payload, clientContextOf(req));
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'x-amzn-RequestId': inv.requestId, 'X-Amz-Executed-Version': '$LATEST' };
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': inv.requestId,
+      'X-Amz-Executed-Version': '$LATEST',
+    };
     if (inv.functionError) headers['X-Amz-Function-Error'] = inv.functionError;
     if (logType === 'Tail') headers['X-Amz-Log-Result'] = logTail(inv.log);
     send(res, 200, headers, inv.payload);
   }
 
   async function serveCode(res: ServerResponse, workspaceId: string, name: string, query: URLSearchParams): Promise<void> {
-    if (!feature.deps.workspaces.exists(workspaceId) || !feature.codeUrlValid(workspaceId, name, query.get('expires') ?? '', query.get('signature') ?? '')) {
+    if (
+      !feature.deps.workspaces.exists(workspaceId) ||
+      !feature.codeUrlValid(workspaceId, name, query.get('expires') ?? '', query.get('signature') ?? '')
+    ) {
       throw new LambdaError('AccessDenied', 403, 'Request has expired or the signature does not match');
     }
     const entry = (await feature.service(workspaceId)).get(name);

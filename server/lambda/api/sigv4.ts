@@ -28,7 +28,11 @@ const denied = (code: string, message: string): LambdaError => new LambdaError(c
 export function parseAuthorization(header: string | undefined): ParsedAuthorization {
   if (!header) throw denied('MissingAuthenticationTokenException', 'Missing Authentication Token');
   const m = /^AWS4-HMAC-SHA256 +Credential=([^,\s]+)\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})\s*$/.exec(header);
-  if (!m) throw denied('IncompleteSignatureException', 'Authorization header requires Credential, SignedHeaders and Signature with the AWS4-HMAC-SHA256 algorithm.');
+  if (!m)
+    throw denied(
+      'IncompleteSignatureException',
+      'Authorization header requires Credential, SignedHeaders and Signature with the AWS4-HMAC-SHA256 algorithm.',
+    );
   const scope = (m[1] as string).split('/');
   if (scope.length !== 5 || scope[4] !== 'aws4_request' || !/^\d{8}$/.test(scope[1] as string)) {
     throw denied('IncompleteSignatureException', 'Credential must have the form <access key id>/<date>/<region>/<service>/aws4_request.');
@@ -43,7 +47,8 @@ export function requestDate(headers: IncomingHttpHeaders, auth: ParsedAuthorizat
   const m = typeof raw === 'string' ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(raw) : null;
   if (!m) throw denied('IncompleteSignatureException', 'Authorization requires the X-Amz-Date header (YYYYMMDDTHHMMSSZ).');
   const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-  if (`${m[1]}${m[2]}${m[3]}` !== auth.date) throw denied('InvalidSignatureException', 'Date in Credential scope does not match the X-Amz-Date header.');
+  if (`${m[1]}${m[2]}${m[3]}` !== auth.date)
+    throw denied('InvalidSignatureException', 'Date in Credential scope does not match the X-Amz-Date header.');
   if (Math.abs(now - date.getTime()) > SKEW_MS) {
     throw denied('InvalidSignatureException', `Signature expired: ${raw} is not within 15 minutes of the server's time.`);
   }
@@ -116,7 +121,12 @@ export async function expectedSignature(req: SignedRequest, auth: ParsedAuthoriz
  * Checks a SigV4-signed request against candidate secrets; returns the candidate whose secret signed it.
  * Throws AWS's 403 errors for anything else.
  */
-export async function verifySignature<T extends { secret: string }>(req: SignedRequest, auth: ParsedAuthorization, date: Date, candidates: Iterable<T>): Promise<T> {
+export async function verifySignature<T extends { secret: string }>(
+  req: SignedRequest,
+  auth: ParsedAuthorization,
+  date: Date,
+  candidates: Iterable<T>,
+): Promise<T> {
   if (!auth.signedHeaders.includes('host')) throw denied('InvalidSignatureException', "'Host' must be a signed header.");
   const claimed = req.headers['x-amz-content-sha256'];
   if (typeof claimed === 'string' && claimed !== createHash('sha256').update(req.body).digest('hex')) {

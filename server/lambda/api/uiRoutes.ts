@@ -64,7 +64,12 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
   router.get('/api/workspaces/:id/lambda/invocations', async (req, res) => {
     const svc = await serviceFor(req, 'read');
     const fn = typeof req.query.function === 'string' ? req.query.function : undefined;
-    res.json(svc.recentInvocations().filter((i) => !fn || i.functionName === fn).map(invocationView));
+    res.json(
+      svc
+        .recentInvocations()
+        .filter((i) => !fn || i.functionName === fn)
+        .map(invocationView),
+    );
   });
 
   return router;

@@ -44,7 +44,13 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
-const SIGNAL_TEXT: Record<string, string> = { SIGKILL: 'killed', SIGTERM: 'terminated', SIGSEGV: 'segmentation fault', SIGABRT: 'aborted', SIGINT: 'interrupt' };
+const SIGNAL_TEXT: Record<string, string> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGINT: 'interrupt',
+};
 
 export interface EnvironmentOptions {
   spec: FunctionSpec;
@@ -120,7 +126,13 @@ export class Environment {
       if (wasDead) {
         // Killed between being handed out and being used (the workspace stopping).
         const message = `RequestId: ${delivery.requestId} Error: Runtime exited with error: signal: killed`;
-        return this.finish({ kind: 'error', errorType: 'Runtime.ExitError', payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: message })), status: 'error', notes: [message] });
+        return this.finish({
+          kind: 'error',
+          errorType: 'Runtime.ExitError',
+          payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: message })),
+          status: 'error',
+          notes: [message],
+        });
       }
       this.sampler = setInterval(() => this.sample(), SAMPLE_MS);
       this.sampler.unref();
@@ -192,15 +204,26 @@ export class Environment {
     });
     // detached: its own process group, so a timeout kills everything the function started (the
     // sandbox's PID namespace ends whatever left the group).
-    const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(launch.command, launch.args, {
+      cwd: launch.cwd,
+      env: launch.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     this.child = child;
     this.logs.attach(child.stdout);
     this.logs.attach(child.stderr);
     child.on('error', (err: NodeJS.ErrnoException) => {
-      this.initFailed(err.code === 'ENOENT' || err.code === 'EACCES' ? 'Runtime.InvalidEntrypoint' : 'Runtime.Unknown', `cannot start ${plan.command}: ${err.message}`);
+      this.initFailed(
+        err.code === 'ENOENT' || err.code === 'EACCES' ? 'Runtime.InvalidEntrypoint' : 'Runtime.Unknown',
+        `cannot start ${plan.command}: ${err.message}`,
+      );
     });
     child.on('exit', (code, signal) => this.exited(code, signal));
-    this.initTimer = setTimeout(() => this.initFailed('Sandbox.Timedout', `Task timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`), INIT_TIMEOUT_MS);
+    this.initTimer = setTimeout(
+      () => this.initFailed('Sandbox.Timedout', `Task timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`),
+      INIT_TIMEOUT_MS,
+    );
     this.initTimer.unref();
   }
 
@@ -226,7 +249,9 @@ export class Environment {
       this.finish({
         kind: 'error',
         errorType: 'Sandbox.Timedout',
-        payload: Buffer.from(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${seconds}` })),
+        payload: Buffer.from(
+          JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${seconds}` }),
+        ),
         status: 'timeout',
         notes: [`${new Date().toISOString()} ${requestId} Task timed out after ${seconds}`],
       });
@@ -317,7 +342,8 @@ export class Environment {
     this.finish({
       kind: 'error',
       errorType: f.errorType,
-      payload: f.payload ?? Buffer.from(JSON.stringify({ errorType: f.errorType, errorMessage: `RequestId: ${requestId} Error: ${f.message}` })),
+      payload:
+        f.payload ?? Buffer.from(JSON.stringify({ errorType: f.errorType, errorMessage: `RequestId: ${requestId} Error: ${f.message}` })),
       status,
       notes: [`INIT_REPORT Init Duration: ${initMs} ms\tPhase: init\tStatus: ${status}\tError Type: ${f.errorType}`],
     });

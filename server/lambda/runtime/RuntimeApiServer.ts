@@ -125,10 +125,14 @@ export class RuntimeApiServer {
         return json(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });
       }
       this.readBody(req, kind === 'response' ? MAX_RESPONSE_BYTES : MAX_ERROR_BYTES, (body) => {
-        if (this.inFlight !== requestId) return json(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });
+        if (this.inFlight !== requestId)
+          return json(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });
         this.inFlight = undefined;
         if (body === undefined) {
-          json(res, 413, { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: 'RequestEntityTooLarge' });
+          json(res, 413, {
+            errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+            errorType: 'RequestEntityTooLarge',
+          });
           const message = `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
           return this.events.onResult(requestId, {
             kind: 'error',

@@ -17,7 +17,10 @@ export interface LaunchPlan {
 /** The runtime clients are plain .mjs/.py files kept next to the sources (tsc does not copy them to dist/). */
 function runtimeFile(name: string): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, '..', 'runtimes', name), path.join(here, '..', '..', '..', '..', 'server', 'lambda', 'runtimes', name)];
+  const candidates = [
+    path.join(here, '..', 'runtimes', name),
+    path.join(here, '..', '..', '..', '..', 'server', 'lambda', 'runtimes', name),
+  ];
   const found = candidates.find((c) => fs.existsSync(c));
   if (!found) throw new Error(`Lambda runtime client ${name} not found (looked in ${candidates.join(', ')})`);
   return found;
@@ -91,7 +94,10 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
   if (spec.runtime.startsWith('nodejs')) {
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
     const major = spec.runtime.match(/\d+/)?.[0] ?? '';
-    env.NODE_PATH = [...layerDirs.flatMap((d) => [path.join(d, 'nodejs', `node${major}`, 'node_modules'), path.join(d, 'nodejs', 'node_modules')]), spec.codeDir].join(':');
+    env.NODE_PATH = [
+      ...layerDirs.flatMap((d) => [path.join(d, 'nodejs', `node${major}`, 'node_modules'), path.join(d, 'nodejs', 'node_modules')]),
+      spec.codeDir,
+    ].join(':');
     // Like Lambda's own bootstrap: V8's heap is sized from the configured memory.
     const heapMb = Math.floor((spec.memorySize * 9) / 10);
     return { command: process.execPath, args: [`--max-old-space-size=${heapMb}`, NODE_RUNTIME], env, readOnly: [RUNTIMES_DIR] };
@@ -99,9 +105,16 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
   if (spec.runtime.startsWith('python')) {
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
     const version = spec.runtime.replace('python', '');
-    env.PYTHONPATH = layerDirs.flatMap((d) => [path.join(d, 'python'), path.join(d, 'python', 'lib', `python${version}`, 'site-packages')]).join(':');
+    env.PYTHONPATH = layerDirs
+      .flatMap((d) => [path.join(d, 'python'), path.join(d, 'python', 'lib', `python${version}`, 'site-packages')])
+      .join(':');
     const interpreter = await pythonInterpreter();
-    return { command: interpreter.executable, args: [PYTHON_RUNTIME], env, readOnly: [RUNTIMES_DIR, ...interpreter.prefixes, path.dirname(interpreter.executable)] };
+    return {
+      command: interpreter.executable,
+      args: [PYTHON_RUNTIME],
+      env,
+      readOnly: [RUNTIMES_DIR, ...interpreter.prefixes, path.dirname(interpreter.executable)],
+    };
   }
   // provided*: the function brings its own runtime client as `bootstrap` (in the code, or in a layer: /opt).
   const candidates = [path.join(spec.codeDir, 'bootstrap'), ...layerDirs.map((d) => path.join(d, 'bootstrap'))];
@@ -110,7 +123,9 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
     const present = candidates.find((c) => fs.existsSync(c));
     throw new InitFailure(
       'Runtime.InvalidEntrypoint',
-      present ? `Couldn't run bootstrap ${present}: it is not executable (chmod +x)` : `Couldn't find valid bootstrap(s): [${candidates.join(' ')}]`,
+      present
+        ? `Couldn't run bootstrap ${present}: it is not executable (chmod +x)`
+        : `Couldn't find valid bootstrap(s): [${candidates.join(' ')}]`,
     );
   }
   return { command: bootstrap, args: [], env, readOnly: [] };

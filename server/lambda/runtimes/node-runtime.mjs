@@ -32,7 +32,14 @@ function call(method, pathname, body, headers = {}) {
 
 // console.* as Lambda prints it: timestamp, request id, level, message (newlines become \r so that one
 // call stays one log event). Written synchronously to stdout, so it is in the pipe before the response.
-for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
+for (const [method, level] of [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
+  ['debug', 'DEBUG'],
+  ['trace', 'TRACE'],
+]) {
   console[method] = (...args) => {
     const message = format(...args).replace(/\n/g, '\r');
     process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}\n`);
@@ -41,7 +48,7 @@ for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN
 
 function errorBody(err) {
   if (err instanceof Error) return { errorType: err.name, errorMessage: err.message, trace: String(err.stack ?? '').split('\n') };
-  const text = typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  const text = typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
   return { errorType: typeof err, errorMessage: text, trace: [] };
 }
 
@@ -55,7 +62,10 @@ function typedError(name, message, cause) {
 async function initError(err) {
   const body = errorBody(err);
   console.error(`${body.errorType}: ${body.errorMessage}`);
-  await call('POST', '/init/error', JSON.stringify(body), { 'Lambda-Runtime-Function-Error-Type': body.errorType, 'Content-Type': 'application/json' }).catch(() => undefined);
+  await call('POST', '/init/error', JSON.stringify(body), {
+    'Lambda-Runtime-Function-Error-Type': body.errorType,
+    'Content-Type': 'application/json',
+  }).catch(() => undefined);
   process.exit(1);
 }
 
@@ -91,7 +101,8 @@ async function loadHandler(handlerString) {
     }
   } catch (err) {
     if (err instanceof SyntaxError) throw typedError('Runtime.UserCodeSyntaxError', `${err.name}: ${err.message}`, err);
-    if (err?.code === 'MODULE_NOT_FOUND' || err?.code === 'ERR_MODULE_NOT_FOUND') throw typedError('Runtime.ImportModuleError', `Error: ${err.message}`, err);
+    if (err?.code === 'MODULE_NOT_FOUND' || err?.code === 'ERR_MODULE_NOT_FOUND')
+      throw typedError('Runtime.ImportModuleError', `Error: ${err.message}`, err);
     throw err;
   }
   let fn = mod;
@@ -122,7 +133,11 @@ function runHandler(handler, event, context) {
     context.fail = (err) => finish(err ?? new Error('handled'), undefined, false);
     try {
       const ret = handler(event, context, (err, value) => finish(err, value, true));
-      if (ret && typeof ret.then === 'function') ret.then((v) => finish(null, v, false), (e) => finish(e ?? new Error('Promise rejected'), undefined, false));
+      if (ret && typeof ret.then === 'function')
+        ret.then(
+          (v) => finish(null, v, false),
+          (e) => finish(e ?? new Error('Promise rejected'), undefined, false),
+        );
     } catch (err) {
       finish(err, undefined, false);
     }
@@ -132,7 +147,10 @@ function runHandler(handler, event, context) {
 async function postError(requestId, err) {
   const body = errorBody(err);
   console.error('Invoke Error', JSON.stringify(body));
-  await call('POST', `/invocation/${requestId}/error`, JSON.stringify(body), { 'Lambda-Runtime-Function-Error-Type': body.errorType, 'Content-Type': 'application/json' });
+  await call('POST', `/invocation/${requestId}/error`, JSON.stringify(body), {
+    'Lambda-Runtime-Function-Error-Type': body.errorType,
+    'Content-Type': 'application/json',
+  });
 }
 
 function crash(kind) {

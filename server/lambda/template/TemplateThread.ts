@@ -2,7 +2,6 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../workerThread.js';
 import type { DiscoveryResult, PseudoParameters } from '../types.js';
 
-
 interface Pending {
   resolve: (result: DiscoveryResult) => void;
   reject: (err: Error) => void;
@@ -25,7 +24,10 @@ export class TemplateThread {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.restart(new Error(`reading the templates took longer than ${this.timeoutMs / 1000} s`)), this.timeoutMs);
+      const timer = setTimeout(
+        () => this.restart(new Error(`reading the templates took longer than ${this.timeoutMs / 1000} s`)),
+        this.timeoutMs,
+      );
       timer.unref();
       this.pending.set(id, { resolve, reject, timer });
       worker.postMessage({ id, root, pseudo });

@@ -124,7 +124,12 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
     expect(api?.warnings.join('\n')).toMatch(/NEEDS_SECRET: !Ref Secret \(parameter Secret has no Default\)/);
     expect(api?.warnings.join('\n')).toMatch(/IMPORTED: !ImportValue other-stack-output/);
     const worker = functions.find((f) => f.logicalId === 'Worker');
-    expect(worker).toMatchObject({ runtime: 'python3.12', timeout: 30, memorySize: 128, environment: { SHARED: 'from-globals', STAGE: 'dev' } });
+    expect(worker).toMatchObject({
+      runtime: 'python3.12',
+      timeout: 30,
+      memorySize: 128,
+      environment: { SHARED: 'from-globals', STAGE: 'dev' },
+    });
   });
 
   it('reads JSON templates and AWS::Lambda::Function with inline code, in nested folders', async () => {
@@ -148,11 +153,19 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
     expect(problems).toEqual([]);
     expect(templates).toEqual(['a/b/c/template.json']);
     expect(functions).toHaveLength(1);
-    expect(functions[0]).toMatchObject({ name: 'Inline', memorySize: 512, inlineCode: 'def handler(e, c):\n    return 1', codeUri: undefined });
+    expect(functions[0]).toMatchObject({
+      name: 'Inline',
+      memorySize: 512,
+      inlineCode: 'def handler(e, c):\n    return 1',
+      codeUri: undefined,
+    });
   });
 
   it('names file, line and reason for a broken template, and still serves the other templates', async () => {
-    write('good/template.yml', 'Resources:\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: "exports.b=async()=>1" }\n');
+    write(
+      'good/template.yml',
+      'Resources:\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: "exports.b=async()=>1" }\n',
+    );
     write('bad/template.yaml', 'Resources:\n  Broken:\n    Type: AWS::Serverless::Function\n    Properties: [unclosed\n');
     const { functions, problems } = await discoverFunctions(root, pseudo);
     expect(functions.map((f) => f.name)).toEqual(['Ok']);
@@ -202,8 +215,16 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
 
   it('refuses a handler outside the code folder, as for CodeUri', async () => {
     write('fn/app.js', 'exports.handler = async () => 1;');
-    const fn = (id: string, handler: string): string => `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: "${handler}", Runtime: nodejs20.x, CodeUri: fn }\n`;
-    write('template.yaml', 'Resources:\n' + fn('Absolute', '/etc/passwd.handler') + fn('Up', '../../x.handler') + fn('Inside', 'app.handler') + fn('Nested', 'lib/app.handler'));
+    const fn = (id: string, handler: string): string =>
+      `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: "${handler}", Runtime: nodejs20.x, CodeUri: fn }\n`;
+    write(
+      'template.yaml',
+      'Resources:\n' +
+        fn('Absolute', '/etc/passwd.handler') +
+        fn('Up', '../../x.handler') +
+        fn('Inside', 'app.handler') +
+        fn('Nested', 'lib/app.handler'),
+    );
     const { functions, problems } = await discoverFunctions(root, pseudo);
     expect(functions.map((f) => f.name).sort()).toEqual(['Inside', 'Nested']);
     const byId = Object.fromEntries(problems.map((p) => [p.logicalId, p.message]));
@@ -213,9 +234,20 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
 
   it('a YAML alias bomb is a problem of that template, not a failure of the server', async () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
-    write('bomb/template.yaml', `${levels.join('\n')}\nResources: { X: { Type: AWS::Serverless::Function, Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x } } }\n`);
-    write('ok/template.yaml', 'Resources:\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x }\n');
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
+    write(
+      'bomb/template.yaml',
+      `${levels.join('\n')}\nResources: { X: { Type: AWS::Serverless::Function, Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x } } }\n`,
+    );
+    write(
+      'ok/template.yaml',
+      'Resources:\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x }\n',
+    );
     const { functions, problems } = await discoverFunctions(root, pseudo);
     expect(functions.map((f) => f.name)).toEqual(['Ok']);
     expect(problems).toEqual([{ file: 'bomb/template.yaml', message: expect.stringMatching(/cannot be read: .*alias/i) }]);
@@ -225,28 +257,68 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
     // 1.8 KB: each level joins two lookups of the level below, so level 24 stands for 2^24 lookups.
     const levels = ['    l0: { v: "ab" }'];
     for (let i = 1; i <= 24; i++) levels.push(`    l${i}: { v: !Join ["", [!FindInMap [M, l${i - 1}, v], !FindInMap [M, l${i - 1}, v]]] }`);
-    write('bomb/template.yaml', `Mappings:\n  M:\n${levels.join('\n')}\nResources:\n  Bomb:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x, Environment: { Variables: { V: !FindInMap [M, l24, v] } } }\n`);
-    write('ok/template.yaml', 'Resources:\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x }\n');
+    write(
+      'bomb/template.yaml',
+      `Mappings:\n  M:\n${levels.join('\n')}\nResources:\n  Bomb:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x, Environment: { Variables: { V: !FindInMap [M, l24, v] } } }\n`,
+    );
+    write(
+      'ok/template.yaml',
+      'Resources:\n  Ok:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x }\n',
+    );
     const started = performance.now();
     const { functions, problems } = await discoverFunctions(root, pseudo);
     expect(performance.now() - started).toBeLessThan(2000);
     expect(functions.map((f) => f.name)).toEqual(['Ok']);
-    expect(problems).toEqual([{ file: 'bomb/template.yaml', message: expect.stringMatching(/cannot read the template: evaluating it (takes more than|builds more than)/) }]);
+    expect(problems).toEqual([
+      {
+        file: 'bomb/template.yaml',
+        message: expect.stringMatching(/cannot read the template: evaluating it (takes more than|builds more than)/),
+      },
+    ]);
   });
 
   it('refuses a second function with the same name, pointing at the first one', async () => {
-    const fn = 'Resources:\n  Hello:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: x }\n';
+    const fn =
+      'Resources:\n  Hello:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: x }\n';
     write('one/template.yaml', fn);
     write('two/template.yaml', fn);
     const { functions, problems } = await discoverFunctions(root, pseudo);
     expect(functions.map((f) => f.template)).toEqual(['one/template.yaml']);
-    expect(problems).toEqual([expect.objectContaining({ file: 'two/template.yaml', message: expect.stringMatching(/already used by Hello in one\/template\.yaml:2/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'two/template.yaml',
+        message: expect.stringMatching(/already used by Hello in one\/template\.yaml:2/),
+      }),
+    ]);
   });
 
   it('parses every short-form intrinsic tag, and skips build output and dependencies', async () => {
-    const tags = ['!Ref X', '!Sub x', '!Sub [x, {}]', '!GetAtt A.B', '!GetAtt [A, B]', '!If [C, a, b]', '!Join [",", [a]]', '!Select [0, [a]]', '!Split [",", "a"]',
-      '!FindInMap [M, a, b]', '!Base64 x', '!Cidr [a, 1, 2]', '!Equals [a, b]', '!Not [C]', '!And [C, C]', '!Or [C, C]', '!GetAZs ""', '!ImportValue x', '!Transform { Name: x }', '!Condition C'];
-    write('template.yaml', `Resources:\n  Tags:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: a.b\n      InlineCode: x\n      Metadata:\n${tags.map((t, i) => `        T${i}: ${t}`).join('\n')}\n`);
+    const tags = [
+      '!Ref X',
+      '!Sub x',
+      '!Sub [x, {}]',
+      '!GetAtt A.B',
+      '!GetAtt [A, B]',
+      '!If [C, a, b]',
+      '!Join [",", [a]]',
+      '!Select [0, [a]]',
+      '!Split [",", "a"]',
+      '!FindInMap [M, a, b]',
+      '!Base64 x',
+      '!Cidr [a, 1, 2]',
+      '!Equals [a, b]',
+      '!Not [C]',
+      '!And [C, C]',
+      '!Or [C, C]',
+      '!GetAZs ""',
+      '!ImportValue x',
+      '!Transform { Name: x }',
+      '!Condition C',
+    ];
+    write(
+      'template.yaml',
+      `Resources:\n  Tags:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: a.b\n      InlineCode: x\n      Metadata:\n${tags.map((t, i) => `        T${i}: ${t}`).join('\n')}\n`,
+    );
     write('.aws-sam/build/template.yaml', 'Resources: {}\n');
     write('node_modules/pkg/template.yaml', 'Resources: [broken\n');
     const { functions, problems, templates } = await discoverFunctions(root, pseudo);

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { resolveInside } from '../../files/index.js';
-import { FUNCTION_NAME, SUPPORTED_RUNTIME, type FunctionSpec, type LayerSpec, type PseudoParameters, type TemplateProblem } from '../types.js';
+import {
+  FUNCTION_NAME,
+  SUPPORTED_RUNTIME,
+  type FunctionSpec,
+  type LayerSpec,
+  type PseudoParameters,
+  type TemplateProblem,
+} from '../types.js';
 import { Resolver, Unresolved, describe, findUnresolved } from './intrinsics.js';
 import { FUNCTION_TYPES, buildScope, mergeGlobals } from './scope.js';
 
@@ -99,10 +106,14 @@ function buildSpec(a: BuildArgs): FunctionSpec {
   };
 
   if (!FUNCTION_NAME.test(a.name)) throw new FunctionProblem(`function name "${a.name}" must be 1 to 64 letters, digits, - or _`);
-  if (str('PackageType') === 'Image') throw new FunctionProblem('container image functions (PackageType: Image) are not supported; use a Zip runtime');
+  if (str('PackageType') === 'Image')
+    throw new FunctionProblem('container image functions (PackageType: Image) are not supported; use a Zip runtime');
   const runtime = str('Runtime');
   if (!runtime) throw new FunctionProblem('Runtime is missing');
-  if (!SUPPORTED_RUNTIME.test(runtime)) throw new FunctionProblem(`Runtime ${runtime} is not supported locally (nodejs*.x, python3.*, provided, provided.al2, provided.al2023)`);
+  if (!SUPPORTED_RUNTIME.test(runtime))
+    throw new FunctionProblem(
+      `Runtime ${runtime} is not supported locally (nodejs*.x, python3.*, provided, provided.al2, provided.al2023)`,
+    );
   const handler = str('Handler') ?? '';
   if (!handler && !runtime.startsWith('provided')) throw new FunctionProblem('Handler is missing');
   // Lambda resolves the handler's file inside the code folder; an absolute path or `..` would run code from elsewhere.
@@ -147,7 +158,8 @@ function buildSpec(a: BuildArgs): FunctionSpec {
     environment: envVars,
     reservedConcurrency: a.props.ReservedConcurrentExecutions === undefined ? undefined : int('ReservedConcurrentExecutions', 0, 0, 100000),
     ephemeralStorage: isObject(storage) && typeof storage.Size === 'number' ? storage.Size : 512,
-    architectures: Array.isArray(architectures) && architectures.every((x) => typeof x === 'string') ? (architectures as string[]) : ['x86_64'],
+    architectures:
+      Array.isArray(architectures) && architectures.every((x) => typeof x === 'string') ? (architectures as string[]) : ['x86_64'],
     layers: layersOf(a, warnings),
     events,
     maxRetryAttempts: eventConfig.maxRetryAttempts,
@@ -157,8 +169,15 @@ function buildSpec(a: BuildArgs): FunctionSpec {
 }
 
 /** Where the code is: a folder inside the workspace (CodeUri / Code as a path) or inline text. */
-function codeOf(a: BuildArgs, value: (prop: string) => unknown): { codeDir: string; codeUri: string | undefined; inlineCode: string | undefined } {
-  const inline = a.serverless ? value('InlineCode') : isObject(a.props.Code) && a.props.Code.ZipFile !== undefined ? a.resolver.resolve(a.props.Code.ZipFile) : undefined;
+function codeOf(
+  a: BuildArgs,
+  value: (prop: string) => unknown,
+): { codeDir: string; codeUri: string | undefined; inlineCode: string | undefined } {
+  const inline = a.serverless
+    ? value('InlineCode')
+    : isObject(a.props.Code) && a.props.Code.ZipFile !== undefined
+      ? a.resolver.resolve(a.props.Code.ZipFile)
+      : undefined;
   if (inline !== undefined) {
     if (typeof inline !== 'string') throw new FunctionProblem('inline code must be a string');
     return { codeDir: '', codeUri: undefined, inlineCode: inline };
@@ -166,7 +185,9 @@ function codeOf(a: BuildArgs, value: (prop: string) => unknown): { codeDir: stri
   const uri = value(a.serverless ? 'CodeUri' : 'Code') ?? '.';
   if (typeof uri !== 'string') {
     if (isObject(uri) && (uri.Bucket || uri.S3Bucket)) {
-      throw new FunctionProblem(`${a.serverless ? 'CodeUri' : 'Code'} points to S3 (${describe(uri)}); Nimbus runs code from the workspace: give a folder path`);
+      throw new FunctionProblem(
+        `${a.serverless ? 'CodeUri' : 'Code'} points to S3 (${describe(uri)}); Nimbus runs code from the workspace: give a folder path`,
+      );
     }
     throw new FunctionProblem(`${a.serverless ? 'CodeUri' : 'Code'} must be a folder path`);
   }
@@ -176,7 +197,8 @@ function codeOf(a: BuildArgs, value: (prop: string) => unknown): { codeDir: stri
 function localDir(a: BuildArgs, uri: string, prop: string): { codeDir: string; codeUri: string } {
   if (/^s3:\/\//.test(uri)) throw new FunctionProblem(`${prop} ${uri} is in S3; Nimbus runs code from the workspace: give a folder path`);
   const rel = path.posix.normalize(path.posix.join(a.dirRel, uri.replace(/\\/g, '/')));
-  if (rel === '..' || rel.startsWith('../') || path.posix.isAbsolute(rel)) throw new FunctionProblem(`${prop} ${uri} leads outside the workspace`);
+  if (rel === '..' || rel.startsWith('../') || path.posix.isAbsolute(rel))
+    throw new FunctionProblem(`${prop} ${uri} leads outside the workspace`);
   const clean = rel === '.' ? '' : rel.replace(/\/$/, '');
   let abs: string;
   try {
@@ -190,7 +212,8 @@ function localDir(a: BuildArgs, uri: string, prop: string): { codeDir: string; c
   } catch {
     throw new FunctionProblem(`${prop} folder ${clean || '.'} does not exist`);
   }
-  if (!st.isDirectory()) throw new FunctionProblem(`${prop} ${clean} is not a folder (zip files are not unpacked; point to the source folder)`);
+  if (!st.isDirectory())
+    throw new FunctionProblem(`${prop} ${clean} is not a folder (zip files are not unpacked; point to the source folder)`);
   return { codeDir: abs, codeUri: clean };
 }
 

@@ -52,7 +52,8 @@ export function describe(expr: unknown): string {
     if (key) {
       const arg = expr[key];
       const tag = `!${key.replace(/^Fn::/, '')}`;
-      if (key === 'Fn::GetAtt' && Array.isArray(arg)) return `${tag} ${arg.map((a) => (typeof a === 'string' ? a : describe(a))).join('.')}`;
+      if (key === 'Fn::GetAtt' && Array.isArray(arg))
+        return `${tag} ${arg.map((a) => (typeof a === 'string' ? a : describe(a))).join('.')}`;
       const text = typeof arg === 'string' ? arg : JSON.stringify(arg);
       return `${tag} ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
     }
@@ -104,7 +105,9 @@ export class Resolver {
   /** Resolves every intrinsic inside `value`; unknowable parts become `Unresolved`. */
   resolve(value: unknown): unknown {
     if (++this.steps > TEMPLATE_BUDGET.steps) {
-      throw new BudgetExceeded(`evaluating it takes more than ${TEMPLATE_BUDGET.steps} steps (intrinsic functions or mappings that refer to each other too often)`);
+      throw new BudgetExceeded(
+        `evaluating it takes more than ${TEMPLATE_BUDGET.steps} steps (intrinsic functions or mappings that refer to each other too often)`,
+      );
     }
     if (Array.isArray(value)) {
       const out: unknown[] = [];
@@ -176,7 +179,10 @@ export class Resolver {
       case 'Condition':
         return this.condition(scalarText(arg, what));
       case 'Fn::GetAtt': {
-        const parts = typeof arg === 'string' ? arg.split(/\.(.*)/s).slice(0, 2) : this.list(arg, what, 2).map((p) => scalarText(this.need(p, what), what));
+        const parts =
+          typeof arg === 'string'
+            ? arg.split(/\.(.*)/s).slice(0, 2)
+            : this.list(arg, what, 2).map((p) => scalarText(this.need(p, what), what));
         const id = `${parts[0]}.${parts[1]}`;
         if (s.attributes.has(id)) return s.attributes.get(id);
         if (!s.resources.has(parts[0] as string)) throw new Unresolved(what, `${parts[0]} is not a resource of this template`);
@@ -217,7 +223,9 @@ export class Resolver {
       }
       case 'Fn::FindInMap': {
         const [map, top, second] = this.list(arg, what, 3).map((v) => scalarText(this.need(v, what), what));
-        const found = (s.mappings[map as string] as Record<string, Record<string, unknown>> | undefined)?.[top as string]?.[second as string];
+        const found = (s.mappings[map as string] as Record<string, Record<string, unknown>> | undefined)?.[top as string]?.[
+          second as string
+        ];
         if (found === undefined) throw new Unresolved(what, `no ${map}.${top}.${second} in Mappings`);
         return this.resolve(found);
       }
@@ -244,7 +252,8 @@ export class Resolver {
   /** Counts the text that functions build, against the budget. */
   private produced(text: string): string {
     this.chars += text.length;
-    if (this.chars > TEMPLATE_BUDGET.chars) throw new BudgetExceeded(`evaluating it builds more than ${TEMPLATE_BUDGET.chars} characters of text`);
+    if (this.chars > TEMPLATE_BUDGET.chars)
+      throw new BudgetExceeded(`evaluating it builds more than ${TEMPLATE_BUDGET.chars} characters of text`);
     return text;
   }
 
@@ -279,9 +288,10 @@ export class Resolver {
       const trimmed = name.trim();
       if (trimmed in vars) return scalarText(this.need(vars[trimmed], what), what);
       const dot = trimmed.indexOf('.');
-      const value = dot > 0 && !trimmed.startsWith('AWS::')
-        ? this.evaluate('Fn::GetAtt', [trimmed.slice(0, dot), trimmed.slice(dot + 1)], whole)
-        : this.ref(trimmed);
+      const value =
+        dot > 0 && !trimmed.startsWith('AWS::')
+          ? this.evaluate('Fn::GetAtt', [trimmed.slice(0, dot), trimmed.slice(dot + 1)], whole)
+          : this.ref(trimmed);
       if (value === NO_VALUE) throw new Unresolved(what, 'AWS::NoValue cannot be used in !Sub');
       return scalarText(value, what);
     });

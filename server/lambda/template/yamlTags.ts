@@ -7,8 +7,26 @@ import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
  * unusual-but-legal form must not make the whole template unreadable.
  */
 const INTRINSICS = [
-  'Ref', 'Condition', 'Sub', 'GetAtt', 'If', 'Join', 'Select', 'Split', 'FindInMap', 'Base64', 'Cidr',
-  'Equals', 'Not', 'And', 'Or', 'GetAZs', 'ImportValue', 'Transform', 'Length', 'ToJsonString',
+  'Ref',
+  'Condition',
+  'Sub',
+  'GetAtt',
+  'If',
+  'Join',
+  'Select',
+  'Split',
+  'FindInMap',
+  'Base64',
+  'Cidr',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'GetAZs',
+  'ImportValue',
+  'Transform',
+  'Length',
+  'ToJsonString',
 ] as const;
 
 const longName = (name: string): string => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);

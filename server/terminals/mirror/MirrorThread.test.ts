@@ -8,7 +8,10 @@ afterAll(() => thread.dispose());
 /** Coloured log lines: escape sequences the flood compactor cannot skip, so the thread parses all of it. */
 function colouredOutput(lines: number): Buffer {
   const out: string[] = [];
-  for (let i = 0; i < lines; i++) out.push(`\x1b[32m2026-11-26T10:00:00.${String(i % 1000).padStart(3, '0')}Z\x1b[0m \x1b[1;34mINFO\x1b[0m request ${i} handled in \x1b[33m${i % 97} ms\x1b[0m\r\n`);
+  for (let i = 0; i < lines; i++)
+    out.push(
+      `\x1b[32m2026-11-26T10:00:00.${String(i % 1000).padStart(3, '0')}Z\x1b[0m \x1b[1;34mINFO\x1b[0m request ${i} handled in \x1b[33m${i % 97} ms\x1b[0m\r\n`,
+    );
   return Buffer.from(out.join(''));
 }
 

@@ -10,7 +10,6 @@ export interface Snapshot {
   rows: number;
 }
 
-
 /** How long the thread stays after its last terminal (starting it again takes 0.1–0.3 s of CPU). */
 const IDLE_MS = 10 * 60 * 1000;
 /** A mirror opened while the thread starts keeps what it is written, up to this, to answer snapshots meanwhile. */
@@ -187,7 +186,8 @@ export class ScreenMirror {
     if (this.replay) {
       this.replay.bytes += data.byteLength;
       for (let at = data.indexOf(0x0a); at >= 0; at = data.indexOf(0x0a, at + 1)) this.replay.lines++;
-      if (this.replay.bytes > MAX_REPLAY_BYTES || this.replay.lines > this.scrollback + this.rows + REPLAY_SLACK_LINES) this.replay = undefined;
+      if (this.replay.bytes > MAX_REPLAY_BYTES || this.replay.lines > this.scrollback + this.rows + REPLAY_SLACK_LINES)
+        this.replay = undefined;
       else this.replay.chunks.push(Buffer.from(data));
     }
     this.sent += data.byteLength;

@@ -43,27 +43,71 @@ function flood(seed: number, lines: number): Uint8Array[] {
     return x % n;
   };
   const specials = [
-    '\x1b[31m', '\x1b[1;44m', '\x1b[0m', '\x1b]0;title-%\x07', '\x1b]2;other-%\x1b\\', '\x1b[?1049h', '\x1b[?1049l',
-    '\x1b[5;10r', '\x1b[r', '\x1b[H', '\x1b[2J', '\x1b[3;7H', '\x1b[4h', '\x1b[4l', '\x1b[?7l', '\x1b[?7h', '\x1b(0', '\x1b(B',
-    '中文字符', 'é😀', '\x00\x00\x00', '\r50%\r', '\x1bP+q544e\x1b\\', '\x1b[?25l', '\x1b[?25h', '\x1b[s', '\x1b[u', '\t|', '\x1b[K',
-    '\u009b32m', '\u009d0;c1-title\u009c', '\x1b[1', // an unfinished CSI split across chunks
-    `${'\x00'.repeat(2600)}%`, `\x1b[${'\x00'.repeat(1500)}1m`, // NUL runs longer than the compactor's 1 KB blocks
-    `\x1b[1;${ROWS}r`, '\x1b[3;8r\x1b[11;1H', // margins of the whole screen (no margins), and the cursor below a region
+    '\x1b[31m',
+    '\x1b[1;44m',
+    '\x1b[0m',
+    '\x1b]0;title-%\x07',
+    '\x1b]2;other-%\x1b\\',
+    '\x1b[?1049h',
+    '\x1b[?1049l',
+    '\x1b[5;10r',
+    '\x1b[r',
+    '\x1b[H',
+    '\x1b[2J',
+    '\x1b[3;7H',
+    '\x1b[4h',
+    '\x1b[4l',
+    '\x1b[?7l',
+    '\x1b[?7h',
+    '\x1b(0',
+    '\x1b(B',
+    '中文字符',
+    'é😀',
+    '\x00\x00\x00',
+    '\r50%\r',
+    '\x1bP+q544e\x1b\\',
+    '\x1b[?25l',
+    '\x1b[?25h',
+    '\x1b[s',
+    '\x1b[u',
+    '\t|',
+    '\x1b[K',
+    '\u009b32m',
+    '\u009d0;c1-title\u009c',
+    '\x1b[1', // an unfinished CSI split across chunks
+    `${'\x00'.repeat(2600)}%`,
+    `\x1b[${'\x00'.repeat(1500)}1m`, // NUL runs longer than the compactor's 1 KB blocks
+    `\x1b[1;${ROWS}r`,
+    '\x1b[3;8r\x1b[11;1H', // margins of the whole screen (no margins), and the cursor below a region
   ];
-  const inRun = ['\x1b[3%m', '\x1b[1;4%m', '\x1b[0;9%m', '\x1b[m', '\x1b[38;5;2%m', '\x1b[48;2;1;2;%m', '\x1b[4:3m', '\x1b[K', '\x1b[1K', '\x1b[7m', ''];
+  const inRun = [
+    '\x1b[3%m',
+    '\x1b[1;4%m',
+    '\x1b[0;9%m',
+    '\x1b[m',
+    '\x1b[38;5;2%m',
+    '\x1b[48;2;1;2;%m',
+    '\x1b[4:3m',
+    '\x1b[K',
+    '\x1b[1K',
+    '\x1b[7m',
+    '',
+  ];
   const text: string[] = [];
   for (let i = 0; i < lines; i++) {
     const burst = rand(10) === 0 ? 400 : 0; // long plain runs, the case being compacted
     const colours = rand(2) === 0; // coloured bursts: attributes (and erases) inside the run
     for (let j = 0; j <= burst; j++) {
       const paint = colours ? (inRun[rand(inRun.length)] as string).replace('%', String(rand(8))) : '';
-      text.push(`line ${i}.${j} ${paint}${'abcdefghij'.slice(0, rand(10))}${colours && rand(3) === 0 ? '\x1b[0m' : ''}${'x'.repeat(rand(90))}\r\n`);
+      text.push(
+        `line ${i}.${j} ${paint}${'abcdefghij'.slice(0, rand(10))}${colours && rand(3) === 0 ? '\x1b[0m' : ''}${'x'.repeat(rand(90))}\r\n`,
+      );
     }
     if (rand(3) === 0) text.push((specials[rand(specials.length)] as string).replace('%', String(i)));
   }
   const bytes = Buffer.from(text.join(''));
   const chunks: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const size = 1000 + rand(200_000);
     chunks.push(bytes.subarray(at, at + size));
     at += size;
@@ -110,7 +154,9 @@ describe('flood compaction lets the mirror skip what can no longer be seen, with
     const lines = (n: number, line: string): string => line.repeat(n);
     // Head (2 lines) parsed; then 50 lines whose colours are dropped with them, except the last
     // attributes set (after the last full reset), which are parsed before the 10 lines kept.
-    expect(text(flood.push(Buffer.from(`${lines(2, 'h\r\n')}\x1b[1mA\x1b[0;32mB\r\n${lines(48, 'c\x1b[4m\r\n')}`)))).toBe(lines(2, 'h\r\n'));
+    expect(text(flood.push(Buffer.from(`${lines(2, 'h\r\n')}\x1b[1mA\x1b[0;32mB\r\n${lines(48, 'c\x1b[4m\r\n')}`)))).toBe(
+      lines(2, 'h\r\n'),
+    );
     // An SGR cut by the end of the chunk: carried over, and still part of the run.
     expect(text(flood.push(Buffer.from(`${lines(10, 'k\r\n')}\x1b[3`)))).toBe('');
     expect(text(flood.push(Buffer.from('1mred')))).toBe('');

@@ -307,7 +307,7 @@ export class FloodCompactor {
     // A view of exactly the dropped bytes, for Buffer's native (memrchr) search: text without colours
     // is passed over once, and never the chunk's bytes before `from`.
     const dropped = Buffer.from(data.buffer, data.byteOffset + from, to - from);
-    for (let at = to; at > from && !reset; ) {
+    for (let at = to; at > from && !reset;) {
       const hit = dropped.lastIndexOf(0x1b, at - 1 - from);
       if (hit === -1) break;
       const esc = from + hit;
@@ -319,7 +319,7 @@ export class FloodCompactor {
       // The first parameter 0 (or none) resets every attribute.
       let first = esc + 2;
       while (data[first] === 0x30 /* 0 */) first++;
-      reset = first === end || data[first] === 0x3b /* ; */ || data[first] === 0x3a /* : */;
+      reset = first === end || data[first] === 0x3b /* ; */ || data[first] === 0x3a; /* : */
       found.push(Buffer.from(data.buffer, data.byteOffset + esc, end + 1 - esc).toString('latin1'));
     }
     if (reset) {
@@ -346,7 +346,8 @@ export class FloodCompactor {
   /** A CSI sequence ended with `final`: follows scroll margins being set and reset. */
   private endCsi(final: number): void {
     if (final === 0x72 /* r: DECSTBM */) {
-      if (this.csi === '') this.margins = false; // reset to the whole screen
+      if (this.csi === '')
+        this.margins = false; // reset to the whole screen
       else if (/^[\d;]+$/.test(this.csi)) {
         const [top, bottom] = this.csi.split(';').map((n) => Number(n) || 0);
         // A region of the whole screen (top 1, bottom = rows or default) is the same as none.

@@ -8,7 +8,12 @@ const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hou
 export class ChatView {
   readonly el = h('div.nb-chat');
   private readonly list = h('ol.nb-chat-list', { 'aria-label': 'Chat messages', 'aria-live': 'polite' });
-  private readonly input = h('textarea.nb-chat-input', { rows: '2', placeholder: 'Message everyone here (Enter sends)', 'aria-label': 'Chat message', maxlength: String(MAX_CHAT_TEXT) });
+  private readonly input = h('textarea.nb-chat-input', {
+    rows: '2',
+    placeholder: 'Message everyone here (Enter sends)',
+    'aria-label': 'Chat message',
+    maxlength: String(MAX_CHAT_TEXT),
+  });
   private readonly older = h('button.nb-link.nb-chat-older', { type: 'button', hidden: true }, 'Show older messages');
   private unread = 0;
   private visible = false;
@@ -69,7 +74,12 @@ export class ChatView {
   private item(message: ChatMessage): HTMLElement {
     const name = h('span.nb-chat-author', {}, message.author.name);
     name.style.color = message.author.color;
-    return h('li.nb-chat-message', { 'data-id': String(message.id) }, h('div.nb-chat-meta', {}, name, h('time', { datetime: message.at }, time(message.at))), h('div.nb-chat-text', {}, message.text));
+    return h(
+      'li.nb-chat-message',
+      { 'data-id': String(message.id) },
+      h('div.nb-chat-meta', {}, name, h('time', { datetime: message.at }, time(message.at))),
+      h('div.nb-chat-text', {}, message.text),
+    );
   }
 
   private countUnread(): void {

@@ -126,7 +126,10 @@ export class FileTree {
       return el;
     });
     this.rowEls = next;
-    if (els.length === 0) els.push(h('div.nb-tree-empty', {}, this.host.canWrite ? 'No files yet. Right-click to create one, or drop files here.' : 'No files.'));
+    if (els.length === 0)
+      els.push(
+        h('div.nb-tree-empty', {}, this.host.canWrite ? 'No files yet. Right-click to create one, or drop files here.' : 'No files.'),
+      );
     const current = [...this.el.children];
     if (current.length !== els.length || current.some((c, i) => c !== els[i])) this.el.replaceChildren(...els);
   }
@@ -145,7 +148,11 @@ export class FileTree {
         title: entry.path,
       },
       h('span.nb-twisty', {}, isDir ? icon(open ? 'chevron-down' : 'chevron-right') : ''),
-      h('span.nb-file-icon', {}, icon(isDir ? (open ? 'folder-opened' : 'folder') : entry.type === 'symlink' ? 'file-symlink-file' : 'file')),
+      h(
+        'span.nb-file-icon',
+        {},
+        icon(isDir ? (open ? 'folder-opened' : 'folder') : entry.type === 'symlink' ? 'file-symlink-file' : 'file'),
+      ),
       h('span.nb-name', {}, entry.name),
     );
     row.style.paddingLeft = `${6 + depth * 14}px`;
@@ -264,7 +271,11 @@ export class FileTree {
 
   async remove(path: string): Promise<void> {
     const isDir = this.rows.find((r) => r.entry.path === path)?.entry.type === 'directory';
-    const ok = await confirmDialog(`Delete ${baseName(path)}?`, isDir ? `The folder ${path} and everything in it will be deleted.` : `${path} will be deleted.`, 'Delete');
+    const ok = await confirmDialog(
+      `Delete ${baseName(path)}?`,
+      isDir ? `The folder ${path} and everything in it will be deleted.` : `${path} will be deleted.`,
+      'Delete',
+    );
     if (!ok) return;
     if ((await this.run('Deleting', () => this.files.remove(path))) === undefined && (await this.exists(path))) return;
     this.host.deleted(path);
@@ -291,7 +302,8 @@ export class FileTree {
     const input = h('input', { type: 'file', multiple: true, hidden: true });
     input.addEventListener('change', () => {
       void (async () => {
-        for (const file of input.files ?? []) await this.run(`Uploading ${file.name}`, () => this.files.upload(joinRel(dir, file.name), file));
+        for (const file of input.files ?? [])
+          await this.run(`Uploading ${file.name}`, () => this.files.upload(joinRel(dir, file.name), file));
         this.changed([joinRel(dir, 'x')]);
         input.remove();
       })();

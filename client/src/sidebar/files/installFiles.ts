@@ -21,24 +21,45 @@ export function installFiles(ctx: IdeContext): FileTree {
     deleted: (path) => void whenEditor.then((editor) => editor.deleted(path)),
     keyLabel: (id) => services.keybindings.labelFor(id),
   });
-  const view = shell.addSidebarView({ id: 'files', order: 10, title: 'Files', icon: 'files', render: (container) => container.append(tree.el) });
-  disposables.add(toDisposable(ctx.events.on((event) => {
-    if (event.type !== 'files') return;
-    tree.changed(event.changes.map((c) => c.path), event.truncated);
-    void whenEditor.then((editor) => {
-      for (const change of event.changes) {
-        if (change.kind === 'change') editor.changedOnDisk(change.path);
-      }
-    });
-  })));
+  const view = shell.addSidebarView({
+    id: 'files',
+    order: 10,
+    title: 'Files',
+    icon: 'files',
+    render: (container) => container.append(tree.el),
+  });
+  disposables.add(
+    toDisposable(
+      ctx.events.on((event) => {
+        if (event.type !== 'files') return;
+        tree.changed(
+          event.changes.map((c) => c.path),
+          event.truncated,
+        );
+        void whenEditor.then((editor) => {
+          for (const change of event.changes) {
+            if (change.kind === 'change') editor.changedOnDisk(change.path);
+          }
+        });
+      }),
+    ),
+  );
   // After a reconnect, anything may have changed while we were away.
-  disposables.add(toDisposable(ctx.events.onState((state) => {
-    if (state === 'online') tree.changed([], true);
-  })));
+  disposables.add(
+    toDisposable(
+      ctx.events.onState((state) => {
+        if (state === 'online') tree.changed([], true);
+      }),
+    ),
+  );
   void whenEditor.then((editor) => {
-    disposables.add(toDisposable(editor.onDidChangeActive((path) => {
-      if (path) void tree.reveal(path);
-    })));
+    disposables.add(
+      toDisposable(
+        editor.onDidChangeActive((path) => {
+          if (path) void tree.reveal(path);
+        }),
+      ),
+    );
     editor.onRevealFolder = (path) => {
       view.reveal();
       void tree.reveal(path).then(() => tree.el.focus());
@@ -50,7 +71,14 @@ export function installFiles(ctx: IdeContext): FileTree {
   const target = (): string | undefined => (services.contextKeys.get('filesFocus') ? tree.selectedPath : undefined) ?? activePath();
   const actions = [
     { id: 'explorer.newFile', title: 'New File…', category: 'File', keys: ['alt+n'], keyWhen: 'filesFocus', run: () => tree.newFile() },
-    { id: 'explorer.newFolder', title: 'New Folder…', category: 'File', keys: ['alt+shift+n'], keyWhen: 'filesFocus', run: () => tree.newFolder() },
+    {
+      id: 'explorer.newFolder',
+      title: 'New Folder…',
+      category: 'File',
+      keys: ['alt+shift+n'],
+      keyWhen: 'filesFocus',
+      run: () => tree.newFolder(),
+    },
     {
       id: 'renameFile',
       title: 'Rename…',

@@ -104,7 +104,10 @@ export class LambdaView {
   private functionItem(f: LambdaFunctionSummary): HTMLElement {
     const meta = [f.runtime, `${f.memorySize} MB`, `${f.timeout} s`];
     if (f.reservedConcurrency !== undefined) meta.push(`reserved ${f.reservedConcurrency}`);
-    const warm = f.environments > 0 ? h('span.nb-lambda-warm', { title: `${f.environments} execution environment(s), ${f.busy} busy` }, `${f.environments} warm`) : undefined;
+    const warm =
+      f.environments > 0
+        ? h('span.nb-lambda-warm', { title: `${f.environments} execution environment(s), ${f.busy} busy` }, `${f.environments} warm`)
+        : undefined;
     const warn = f.warnings.length ? h('span.nb-lambda-warning', { title: f.warnings.join('\n') }, icon('warning')) : undefined;
     const item = h(
       'li.nb-lambda-function',
@@ -148,14 +151,24 @@ export class LambdaView {
       }
     };
     editor.addEventListener('input', () => void validate());
-    const run = h('button.nb-primary.lambda-invoke', { disabled: !this.opts.canInvoke, title: this.opts.canInvoke ? 'Invoke (Ctrl+Enter)' : 'Read-only: this share link cannot run functions' }, 'Invoke');
+    const run = h(
+      'button.nb-primary.lambda-invoke',
+      {
+        disabled: !this.opts.canInvoke,
+        title: this.opts.canInvoke ? 'Invoke (Ctrl+Enter)' : 'Read-only: this share link cannot run functions',
+      },
+      'Invoke',
+    );
     const result = h('div.lambda-result', { 'aria-live': 'polite' });
     const invoke = async (): Promise<void> => {
       if (!this.opts.canInvoke || run.disabled || !validate()) return;
       run.disabled = true;
       run.textContent = 'Running…';
       try {
-        const inv = await this.opts.api.post<LambdaInvocation>(`${base(this.opts.workspaceId)}/functions/${encodeURIComponent(f.name)}/invoke`, { payload: editor.value });
+        const inv = await this.opts.api.post<LambdaInvocation>(
+          `${base(this.opts.workspaceId)}/functions/${encodeURIComponent(f.name)}/invoke`,
+          { payload: editor.value },
+        );
         this.results.set(f.name, inv);
       } catch (err) {
         this.results.set(f.name, { error: errorMessage(err) });
@@ -173,7 +186,11 @@ export class LambdaView {
         void invoke();
       }
     });
-    const details = [`Handler ${f.handler || '(bootstrap)'}`, f.codeUri !== undefined ? `code ${f.codeUri || '.'}` : 'inline code', ...f.events.map((e) => `${e.type} event ${e.name}`)];
+    const details = [
+      `Handler ${f.handler || '(bootstrap)'}`,
+      f.codeUri !== undefined ? `code ${f.codeUri || '.'}` : 'inline code',
+      ...f.events.map((e) => `${e.type} event ${e.name}`),
+    ];
     this.detail.replaceChildren(
       h('div.nb-lambda-detail-head', {}, h('strong', {}, f.name), template),
       h('div.nb-lambda-function-meta', {}, details.join(' · ')),
@@ -195,7 +212,11 @@ export class LambdaView {
     const status = r.functionError
       ? h('div.nb-lambda-status.nb-failed', {}, icon('error'), `Failed: ${r.errorType ?? r.functionError}`)
       : h('div.nb-lambda-status.nb-succeeded', {}, icon('pass'), 'Succeeded');
-    const figures = [`Duration ${r.durationMs.toFixed(2)} ms`, `Billed ${r.billedDurationMs} ms`, `Memory ${r.maxMemoryUsedMb}/${r.memorySizeMb} MB`];
+    const figures = [
+      `Duration ${r.durationMs.toFixed(2)} ms`,
+      `Billed ${r.billedDurationMs} ms`,
+      `Memory ${r.maxMemoryUsedMb}/${r.memorySizeMb} MB`,
+    ];
     if (r.initDurationMs !== undefined) figures.push(`Init ${r.initDurationMs.toFixed(2)} ms`);
     container.replaceChildren(
       status,

@@ -28,15 +28,23 @@ export function installLambda(ctx: IdeContext): void {
       void view.load();
       // Templates re-read, code changed, an invocation finished (warm environment counts): read the list again.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      disposables.add(toDisposable(ctx.events.on((event) => {
-        if (event.type !== 'lambda') return;
-        clearTimeout(timer);
-        timer = setTimeout(() => void view.load(), 150);
-      })));
+      disposables.add(
+        toDisposable(
+          ctx.events.on((event) => {
+            if (event.type !== 'lambda') return;
+            clearTimeout(timer);
+            timer = setTimeout(() => void view.load(), 150);
+          }),
+        ),
+      );
       disposables.add(toDisposable(() => clearTimeout(timer)));
-      disposables.add(toDisposable(ctx.events.onState((state) => {
-        if (state === 'online') void view.load();
-      })));
+      disposables.add(
+        toDisposable(
+          ctx.events.onState((state) => {
+            if (state === 'online') void view.load();
+          }),
+        ),
+      );
       return view;
     }));
   shell.onViewShown((id) => {

@@ -47,7 +47,9 @@ export class PeopleView {
     const following = this.follow.peerId === peer.id;
     const dot = h('span.nb-person-dot');
     dot.style.background = peer.color;
-    const file = peer.file ? h('button.nb-person-file.nb-link', { type: 'button', title: `Open ${peer.file}` }, baseName(peer.file)) : h('span.nb-person-file', {}, 'no file open');
+    const file = peer.file
+      ? h('button.nb-person-file.nb-link', { type: 'button', title: `Open ${peer.file}` }, baseName(peer.file))
+      : h('span.nb-person-file', {}, 'no file open');
     if (peer.file) {
       const path = peer.file;
       file.addEventListener('click', (e) => {
