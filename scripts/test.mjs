@@ -47,6 +47,7 @@ ensurePackage(
 const steps = [
   ['npx', ['tsc', '-b']],
   ['npx', ['eslint', '.']],
+  ['npx', ['prettier', '--check', '--log-level', 'warn', '.']],
   ['npx', ['vite', 'build', '--logLevel', 'warn']],
 ];
 for (const [cmd, args] of steps) {
