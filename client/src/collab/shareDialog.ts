@@ -1,6 +1,8 @@
 import type { CreatedShare, SandboxStatus, Share, TerminalGrant } from '../../../shared/api.js';
 import type { Api } from '../net/api.js';
+import { DisposableStore } from '../platform/lifecycle.js';
 import { h } from '../ui/dom.js';
+import { showModal } from '../ui/modal.js';
 import { errorMessage, toast } from '../ui/toast.js';
 
 const EXPIRY = [
@@ -97,10 +99,8 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
     list,
     h('div.nb-dialog-buttons', {}, close),
   );
-  const backdrop = h('div.nb-backdrop', {}, form);
-  const done = (): void => backdrop.remove();
-  close.addEventListener('click', done);
-  form.addEventListener('keydown', (e) => e.key === 'Escape' && done());
+  const store = new DisposableStore();
+  close.addEventListener('click', () => store.dispose());
 
   const refresh = async (): Promise<void> => {
     const shares = await api.get<Share[]>(base);
@@ -153,7 +153,6 @@ export function openShareDialog(api: Api, workspaceId: string, sandbox: SandboxS
       .catch((err: unknown) => toast(`Creating the link failed: ${errorMessage(err)}`, 'error'));
   });
 
-  document.body.append(backdrop);
-  role.focus();
+  showModal(store, form, role);
   void refresh().catch((err: unknown) => toast(`Listing links failed: ${errorMessage(err)}`, 'error'));
 }

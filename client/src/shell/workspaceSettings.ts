@@ -1,6 +1,7 @@
 import type { Workspace } from '../../../shared/api.js';
 import type { Api } from '../net/api.js';
 import { h } from '../ui/dom.js';
+import { modalResult, showModal } from '../ui/modal.js';
 import { errorMessage, toast } from '../ui/toast.js';
 
 /** The idle times offered (seconds); 0 is never. A value set through the API is shown as it is. */
@@ -29,44 +30,40 @@ function idleSelect(label: string, name: string, current: number): HTMLSelectEle
 
 /** The owner's settings of one workspace: its name and when it hibernates. Resolves to the saved workspace. */
 export function openWorkspaceSettings(api: Api, workspace: Workspace): Promise<Workspace | undefined> {
-  return new Promise((resolve) => {
-    const name = h('input.nb-dialog-input', { type: 'text', value: workspace.name, 'aria-label': 'Name', name: 'name' });
-    const after = idleSelect('Hibernate after', 'hibernateAfter', workspace.hibernateAfterSeconds);
-    const pause = idleSelect('Pause after', 'pauseAfter', workspace.pauseAfterSeconds);
-    const ok = h('button.nb-primary', { type: 'submit' }, 'Save');
-    const cancel = h('button', { type: 'button' }, 'Cancel');
-    const form = h(
-      'form.nb-dialog.nb-workspace-settings',
-      { role: 'dialog', 'aria-label': 'Workspace settings' },
-      h('h2', {}, 'Workspace settings'),
-      h('label', {}, 'Name', name),
-      h('label', {}, 'Hibernate after this long without activity', after),
-      h('label', {}, 'Pause before that (processes frozen, memory kept; resumed at once when used)', pause),
-      h(
-        'p.nb-dialog-note',
-        {},
-        'Hibernating ends its terminals and functions and frees everything it holds; files are kept, and terminals come back in the same folders on the next visit.',
-      ),
-      h('div.nb-dialog-buttons', {}, cancel, ok),
-    );
-    const backdrop = h('div.nb-backdrop', {}, form);
-    const done = (value: Workspace | undefined): void => {
-      backdrop.remove();
-      resolve(value);
-    };
-    form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      api
-        .patch<Workspace>(`/api/workspaces/${encodeURIComponent(workspace.id)}`, {
-          name: name.value.trim() || workspace.name,
-          hibernateAfterSeconds: Number(after.value),
-          pauseAfterSeconds: Number(pause.value),
-        })
-        .then(done, (err: unknown) => toast(`Saving the settings failed: ${errorMessage(err)}`, 'error'));
-    });
-    cancel.addEventListener('click', () => done(undefined));
-    form.addEventListener('keydown', (e) => e.key === 'Escape' && done(undefined));
-    document.body.append(backdrop);
-    after.focus();
+  const modal = modalResult<Workspace | undefined>(undefined);
+  const name = h('input.nb-dialog-input', { type: 'text', value: workspace.name, 'aria-label': 'Name', name: 'name' });
+  const after = idleSelect('Hibernate after', 'hibernateAfter', workspace.hibernateAfterSeconds);
+  const pause = idleSelect('Pause after', 'pauseAfter', workspace.pauseAfterSeconds);
+  const ok = h('button.nb-primary', { type: 'submit' }, 'Save');
+  const cancel = h('button', { type: 'button' }, 'Cancel');
+  const form = h(
+    'form.nb-dialog.nb-workspace-settings',
+    { role: 'dialog', 'aria-label': 'Workspace settings' },
+    h('h2', {}, 'Workspace settings'),
+    h('label', {}, 'Name', name),
+    h('label', {}, 'Hibernate after this long without activity', after),
+    h('label', {}, 'Pause before that (processes frozen, memory kept; resumed at once when used)', pause),
+    h(
+      'p.nb-dialog-note',
+      {},
+      'Hibernating ends its terminals and functions and frees everything it holds; files are kept, and terminals come back in the same folders on the next visit.',
+    ),
+    h('div.nb-dialog-buttons', {}, cancel, ok),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    api
+      .patch<Workspace>(`/api/workspaces/${encodeURIComponent(workspace.id)}`, {
+        name: name.value.trim() || workspace.name,
+        hibernateAfterSeconds: Number(after.value),
+        pauseAfterSeconds: Number(pause.value),
+      })
+      .then(
+        (saved) => modal.close(saved),
+        (err: unknown) => toast(`Saving the settings failed: ${errorMessage(err)}`, 'error'),
+      );
   });
+  cancel.addEventListener('click', () => modal.close(undefined));
+  showModal(modal.store, form, after);
+  return modal.result;
 }

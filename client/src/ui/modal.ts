@@ -1,9 +1,10 @@
-import { listen, toDisposable, type DisposableStore } from '../platform/lifecycle.js';
+import { DisposableStore, listen, toDisposable } from '../platform/lifecycle.js';
 import { h } from './dom.js';
 
 /**
- * Shows a dialog over the workbench (the settings and keyboard shortcuts views): a backdrop that closes
- * it when clicked, Escape closes it, `focus` gets the focus. Everything the dialog holds is in `store`;
+ * Shows a dialog over the workbench (every dialog of the client): a backdrop that closes it when clicked,
+ * Escape closes the topmost one, `focus` gets the focus, and keys are the dialog's (the `dialogFocus`
+ * context: the workbench's shortcuts do not run behind it). Everything the dialog holds is in `store`;
  * disposing it closes the dialog (and closing the dialog disposes it).
  */
 export function showModal(store: DisposableStore, dialog: HTMLElement, focus: HTMLElement): void {
@@ -11,7 +12,7 @@ export function showModal(store: DisposableStore, dialog: HTMLElement, focus: HT
   store.add(toDisposable(() => backdrop.remove()));
   store.add(
     listen<KeyboardEvent>(document, 'keydown', (e) => {
-      if (e.key === 'Escape') {
+      if (e.key === 'Escape' && isTopmost(backdrop)) {
         e.preventDefault();
         store.dispose();
       }
@@ -24,4 +25,32 @@ export function showModal(store: DisposableStore, dialog: HTMLElement, focus: HT
   );
   document.body.append(backdrop);
   focus.focus();
+}
+
+function isTopmost(backdrop: HTMLElement): boolean {
+  const all = document.querySelectorAll('body > .nb-backdrop');
+  return all[all.length - 1] === backdrop;
+}
+
+/** A dialog's outcome: `close(value)` closes it with a value; anything else that closes it gives `dismissed`. */
+export interface ModalResult<T> {
+  readonly store: DisposableStore;
+  readonly result: Promise<T>;
+  close(value: T): void;
+}
+
+export function modalResult<T>(dismissed: T): ModalResult<T> {
+  const store = new DisposableStore();
+  let value = dismissed;
+  let resolve: (value: T) => void = () => undefined;
+  const result = new Promise<T>((r) => (resolve = r));
+  store.add(toDisposable(() => resolve(value)));
+  return {
+    store,
+    result,
+    close(v: T) {
+      value = v;
+      store.dispose();
+    },
+  };
 }
