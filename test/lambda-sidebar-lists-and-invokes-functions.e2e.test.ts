@@ -63,6 +63,23 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
     await page.waitForSelector(`${fn('HelloFunction')} .nb-lambda-warm`);
   });
 
+  it('Ctrl+Enter in the event invokes; the palette’s Lambda: Invoke Function… picks a function and runs it', async () => {
+    expect(await page.getAttribute('.lambda-invoke', 'title')).toBe('Invoke (Ctrl+Enter)');
+    await page.fill('.nb-lambda-payload', '{ "name": "keys" }');
+    await page.focus('.nb-lambda-payload');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => page.textContent('.nb-lambda-response'), { timeout: 15_000 }).toContain('Hello keys');
+    await page.fill('.nb-lambda-payload', '{ "name": "palette" }');
+    await page.click('.nb-lambda-summary'); // the focus leaves the event editor
+    await page.keyboard.press('F1');
+    await page.locator('.nb-quick-input-field').fill('>lambda: invoke function');
+    await expect.poll(() => page.locator('.nb-quick-item').first().textContent()).toContain('Lambda: Invoke Function…');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.nb-quick-item').allTextContents()).toEqual([expect.stringContaining('HelloFunction')]);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('.nb-lambda-response'), { timeout: 15_000 }).toContain('Hello palette');
+  });
+
   it('refuses an event that is not JSON before sending it', async () => {
     await page.fill('.nb-lambda-payload', '{ nope');
     await page.click('.lambda-invoke');

@@ -150,12 +150,20 @@ describe('pair programming in two browsers', () => {
   });
 
   it('chat arrives with an unread count that clears when the chat is opened', async () => {
-    await showView(bob, 'chat');
-    await bob.fill('.nb-chat-input', 'look at notes.md please');
-    await bob.press('.nb-chat-input', 'Enter');
+    // Collaboration: Focus on Chat (from the palette) shows the view with the cursor in the message box.
+    await bob.keyboard.press('F1');
+    await bob.locator('.nb-quick-input-field').fill('>focus on chat');
+    await bob.keyboard.press('Enter');
+    await expect.poll(() => bob.evaluate(() => document.activeElement?.className)).toContain('nb-chat-input');
+    await bob.keyboard.type('look at notes.md please');
+    await bob.keyboard.press('Shift+Enter'); // a second line, not sent
+    await bob.keyboard.type('(line 2)');
+    await bob.keyboard.press('Enter');
     await expect.poll(() => alice.locator('.nb-activity-button[data-view="chat"] .nb-badge').textContent(), { timeout: 5000 }).toBe('1');
     await showView(alice, 'chat');
     await alice.waitForSelector('.nb-chat-message:has-text("look at notes.md please")');
+    expect(await alice.locator('.nb-chat-message .nb-chat-text').last().textContent()).toBe('look at notes.md please\n(line 2)');
+    expect(await bob.inputValue('.nb-chat-input')).toBe('');
     expect(await alice.locator('.nb-activity-button[data-view="chat"] .nb-badge').isHidden()).toBe(true);
     expect(await bob.locator('.nb-activity-button[data-view="chat"] .nb-badge').isHidden()).toBe(true);
   });

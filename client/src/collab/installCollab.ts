@@ -1,6 +1,7 @@
 import './collab.css';
 import { canWrite } from '../../../shared/api.js';
 import type { IdeContext } from '../context.js';
+import { toDisposable } from '../platform/lifecycle.js';
 import { ChatView } from '../sidebar/chat/ChatView.js';
 import { PeopleView } from '../sidebar/people/PeopleView.js';
 import { promptDialog } from '../ui/dialog.js';
@@ -71,7 +72,7 @@ async function start(ctx: IdeContext): Promise<void> {
     void promptDialog('Your name', ctx.user.name, { okLabel: 'Rename' }).then((name) => name && rename(name));
   });
 
-  const chat = new ChatView(people);
+  const chat = ctx.disposables.add(new ChatView(people));
   const chatHandle = shell.addSidebarView({
     id: 'chat',
     order: 50,
@@ -80,7 +81,28 @@ async function start(ctx: IdeContext): Promise<void> {
     render: (c) => c.append(chat.el),
   });
   chat.onUnread((n) => chatHandle.setBadge(n));
-  shell.onViewShown((id) => chat.setVisible(id === 'chat'));
+  ctx.disposables.add(toDisposable(shell.onViewShown((id) => chat.setVisible(id === 'chat'))));
+  ctx.disposables.add(
+    ctx.services.registerAction({
+      id: 'nimbus.chat.focus',
+      title: 'Focus on Chat',
+      category: 'Collaboration',
+      run: () => {
+        chatHandle.reveal();
+        chat.focus();
+      },
+    }),
+  );
+  ctx.disposables.add(
+    ctx.services.registerAction({
+      id: 'nimbus.chat.send',
+      title: 'Send Chat Message',
+      category: 'Collaboration',
+      keys: ['enter'],
+      keyWhen: 'chatInputFocus',
+      run: () => chat.send(),
+    }),
+  );
 
   if (session.role === 'owner') {
     const share = h(

@@ -110,7 +110,10 @@ export class Shell {
         badge.hidden = !count;
         badge.textContent = count ? String(count) : '';
       },
-      reveal: () => this.showView(view.id),
+      reveal: () => {
+        this.showView(view.id);
+        if (this.sidebar.hidden) this.toggleSidebar(true);
+      },
     };
   }
 
@@ -160,11 +163,13 @@ export class Shell {
     return this.activeView;
   }
 
-  onViewShown(listener: (id: string) => void): void {
-    this.viewListeners.push(listener);
+  /** Called with the id of each view shown; returns the function that stops it. */
+  onViewShown(listener: (id: string) => void): () => void {
+    this.viewListeners.add(listener);
+    return () => this.viewListeners.delete(listener);
   }
 
-  private readonly viewListeners: ((id: string) => void)[] = [];
+  private readonly viewListeners = new Set<(id: string) => void>();
 
   private showView(id: string): void {
     this.activeView = id;

@@ -1,11 +1,12 @@
 import { MAX_CHAT_TEXT, type ChatMessage } from '../../../../shared/protocol/collab.js';
 import type { PeopleSocket } from '../../collab/PeopleSocket.js';
+import { DisposableStore, listen, toDisposable, type Disposable } from '../../platform/lifecycle.js';
 import { h } from '../../ui/dom.js';
 
 const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /** The workspace chat: history (kept on the server), a box to write in, and an unread counter for the badge. */
-export class ChatView {
+export class ChatView implements Disposable {
   readonly el = h('div.nb-chat');
   private readonly list = h('ol.nb-chat-list', { 'aria-label': 'Chat messages', 'aria-live': 'polite' });
   private readonly input = h('textarea.nb-chat-input', {
@@ -13,11 +14,14 @@ export class ChatView {
     placeholder: 'Message everyone here (Enter sends)',
     'aria-label': 'Chat message',
     maxlength: String(MAX_CHAT_TEXT),
+    // Enter sends through the "Send Chat Message" command, bound while this has the focus.
+    'data-nb-focus': 'chatInputFocus',
   });
   private readonly older = h('button.nb-link.nb-chat-older', { type: 'button', hidden: true }, 'Show older messages');
   private unread = 0;
   private visible = false;
   private readonly unreadListeners = new Set<(count: number) => void>();
+  private readonly store = new DisposableStore();
 
   constructor(private readonly people: PeopleSocket) {
     const form = h('form.nb-chat-form', {}, this.input);
@@ -27,22 +31,32 @@ export class ChatView {
       e.preventDefault();
       this.send();
     });
-    this.input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && !e.shiftKey) {
-        e.preventDefault();
-        this.send();
-      }
-    });
-    people.on((event) => {
-      if (event.type === 'chat') {
-        this.list.append(this.item(event.message));
-        this.scrollToEnd();
-        if (event.from !== this.people.self) this.countUnread();
-      } else if (event.type === 'welcome' || event.type === 'chat.history') this.renderAll(event.type === 'welcome');
-    });
-    document.addEventListener('visibilitychange', () => {
-      if (!document.hidden && this.visible) this.markRead();
-    });
+    this.store.add(
+      toDisposable(
+        people.on((event) => {
+          if (event.type === 'chat') {
+            this.list.append(this.item(event.message));
+            this.scrollToEnd();
+            if (event.from !== this.people.self) this.countUnread();
+          } else if (event.type === 'welcome' || event.type === 'chat.history') this.renderAll(event.type === 'welcome');
+        }),
+      ),
+    );
+    this.store.add(
+      listen(document, 'visibilitychange', () => {
+        if (!document.hidden && this.visible) this.markRead();
+      }),
+    );
+  }
+
+  /** Focuses the message box (the view must be shown). */
+  focus(): void {
+    this.input.focus();
+  }
+
+  dispose(): void {
+    this.store.dispose();
+    this.unreadListeners.clear();
   }
 
   /** The chat view became visible (true) or another view took its place (false). */
@@ -51,7 +65,7 @@ export class ChatView {
     if (visible) {
       this.markRead();
       this.scrollToEnd();
-      this.input.focus();
+      this.focus();
     }
   }
 
@@ -59,7 +73,8 @@ export class ChatView {
     this.unreadListeners.add(listener);
   }
 
-  private send(): void {
+  /** Sends what is in the message box (a message is never empty). */
+  send(): void {
     const text = this.input.value.trim();
     if (!text) return;
     if (this.people.sendChat(text)) this.input.value = '';

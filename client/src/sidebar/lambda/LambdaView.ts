@@ -11,6 +11,8 @@ export interface LambdaViewOptions {
   openFile(path: string): void;
   /** Told how many templates or functions have problems (the activity bar badge). */
   problemCount(n: number): void;
+  /** The key of the invoke command, for the button's tooltip (the label comes from the keybindings). */
+  invokeKeyLabel(): string | undefined;
 }
 
 const base = (workspaceId: string): string => `/api/workspaces/${encodeURIComponent(workspaceId)}/lambda`;
@@ -22,6 +24,8 @@ function pretty(text: string): string {
     return text;
   }
 }
+
+const invokeTitle = (key: string | undefined): string => (key ? `Invoke (${key})` : 'Invoke');
 
 /**
  * The Lambda sidebar: the workspace's functions (and what is wrong with its templates), a JSON payload
@@ -39,6 +43,8 @@ export class LambdaView {
   private reloadAgain = false;
   private readonly payloads = new Map<string, string>();
   private readonly results = new Map<string, LambdaInvocation | { error: string }>();
+  /** The detail shown: the selected function's event editor and its invoke. */
+  private current: { name: string; editor: HTMLTextAreaElement; invoke(): Promise<void> } | undefined;
 
   constructor(private readonly opts: LambdaViewOptions) {
     const refresh = h('button.nb-lambda-refresh', { title: 'Reload functions', 'aria-label': 'Reload functions' }, icon('refresh'));
@@ -115,11 +121,7 @@ export class LambdaView {
       h('div.nb-lambda-function-name', {}, icon('zap'), h('span', {}, f.name), warn, warm),
       h('div.nb-lambda-function-meta', {}, meta.join(' · ')),
     );
-    const select = (): void => {
-      this.selected = f.name;
-      for (const el of this.list.querySelectorAll('.nb-lambda-function')) el.setAttribute('aria-selected', String(el === item));
-      this.renderDetail();
-    };
+    const select = (): void => this.select(f.name);
     item.addEventListener('click', select);
     item.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') select();
@@ -127,16 +129,50 @@ export class LambdaView {
     return item;
   }
 
+  /** The functions listed (after the first load). */
+  get functionNames(): string[] {
+    return this.functions.map((f) => f.name);
+  }
+
+  get selectedName(): string | undefined {
+    return this.selected;
+  }
+
+  /** Selects a function and shows its event editor and last result. */
+  select(name: string): void {
+    this.selected = name;
+    for (const el of this.list.querySelectorAll<HTMLElement>('.nb-lambda-function'))
+      el.setAttribute('aria-selected', String(el.dataset.function === name));
+    this.renderDetail();
+  }
+
+  /** Invokes the selected function with the event in its editor (does nothing without one, or read-only). */
+  invokeSelected(): Promise<void> {
+    return this.current?.invoke() ?? Promise.resolve();
+  }
+
+  /** Puts the cursor in the selected function's event editor. */
+  focusEvent(): void {
+    this.current?.editor.focus();
+  }
+
   private renderDetail(): void {
     const f = this.functions.find((x) => x.name === this.selected);
     this.detailKey = this.detailKeyOf(this.selected);
     if (!f) {
+      this.current = undefined;
       this.detail.replaceChildren();
       return;
     }
     const template = h('button.nb-lambda-link', { title: 'Open the template' }, `${f.template}:${f.line}`);
     template.addEventListener('click', () => this.opts.openFile(f.template));
-    const editor = h('textarea.nb-lambda-payload', { spellcheck: 'false', 'aria-label': `Event for ${f.name}`, rows: '6' });
+    const editor = h('textarea.nb-lambda-payload', {
+      spellcheck: 'false',
+      'aria-label': `Event for ${f.name}`,
+      rows: '6',
+      // Ctrl/Cmd+Enter invokes through the "Invoke Function" command, bound while this has the focus.
+      'data-nb-focus': 'lambdaEventFocus',
+    });
     editor.value = this.payloads.get(f.name) ?? '{\n  \n}';
     const check = h('div.nb-lambda-payload-error', { role: 'alert' });
     const validate = (): boolean => {
@@ -155,7 +191,7 @@ export class LambdaView {
       'button.nb-primary.lambda-invoke',
       {
         disabled: !this.opts.canInvoke,
-        title: this.opts.canInvoke ? 'Invoke (Ctrl+Enter)' : 'Read-only: this share link cannot run functions',
+        title: this.opts.canInvoke ? invokeTitle(this.opts.invokeKeyLabel()) : 'Read-only: this share link cannot run functions',
       },
       'Invoke',
     );
@@ -180,12 +216,7 @@ export class LambdaView {
       void this.load();
     };
     run.addEventListener('click', () => void invoke());
-    editor.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-        e.preventDefault();
-        void invoke();
-      }
-    });
+    this.current = { name: f.name, editor, invoke };
     const details = [
       `Handler ${f.handler || '(bootstrap)'}`,
       f.codeUri !== undefined ? `code ${f.codeUri || '.'}` : 'inline code',

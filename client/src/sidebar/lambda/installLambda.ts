@@ -3,6 +3,8 @@ import type { IdeContext } from '../../context.js';
 import { toDisposable } from '../../platform/lifecycle.js';
 import type { LambdaView } from './LambdaView.js';
 
+const INVOKE = 'nimbus.lambda.invoke';
+
 /** After the IDE is usable, the view loads even if nobody opens it (its badge counts template problems). */
 const LOAD_WHEN_IDLE_MS = 3_000;
 
@@ -23,6 +25,7 @@ export function installLambda(ctx: IdeContext): void {
         canInvoke: canWrite(ctx.session.role),
         openFile: (path) => void shell.whenEditor().then((editor) => editor.openFile(path)),
         problemCount: (n) => handle.setBadge(n || undefined),
+        invokeKeyLabel: () => ctx.services.keybindings.labelFor(INVOKE),
       });
       container?.append(view.el);
       void view.load();
@@ -47,9 +50,60 @@ export function installLambda(ctx: IdeContext): void {
       );
       return view;
     }));
-  shell.onViewShown((id) => {
-    if (id === 'lambda') void load();
-  });
+  disposables.add(
+    toDisposable(
+      shell.onViewShown((id) => {
+        if (id === 'lambda') void load();
+      }),
+    ),
+  );
+  const show = async (): Promise<LambdaView> => {
+    handle.reveal();
+    return load();
+  };
+  disposables.add(
+    ctx.services.registerAction({
+      id: 'nimbus.lambda.show',
+      title: 'Show Functions',
+      category: 'Lambda',
+      run: async () => {
+        (await show()).focusEvent();
+      },
+    }),
+  );
+  disposables.add(
+    ctx.services.registerAction({
+      id: 'nimbus.lambda.refresh',
+      title: 'Refresh Functions',
+      category: 'Lambda',
+      run: async () => (await load()).load(),
+    }),
+  );
+  disposables.add(
+    ctx.services.registerAction({
+      id: INVOKE,
+      title: 'Invoke Function…',
+      category: 'Lambda',
+      when: 'canWrite',
+      keys: ['mod+enter'],
+      keyWhen: 'lambdaEventFocus',
+      // In the event editor: the selected function. Elsewhere (the palette): pick one, then invoke it.
+      run: async () => {
+        if (ctx.services.contextKeys.get('lambdaEventFocus')) return (await load()).invokeSelected();
+        const view = await show();
+        await view.load();
+        const names = view.functionNames;
+        const selected = view.selectedName;
+        const items = names
+          .map((name) => ({ id: name, label: name, ...(name === selected ? { description: 'selected' } : {}) }))
+          .sort((a, b) => Number(b.id === selected) - Number(a.id === selected));
+        const chosen = await ctx.services.quickInput.pick(items, names.length ? 'Function to invoke' : 'No functions in this workspace');
+        if (!chosen) return;
+        view.select(chosen.id);
+        await view.invokeSelected();
+      },
+    }),
+  );
   const idle = setTimeout(() => void load(), LOAD_WHEN_IDLE_MS);
   disposables.add(toDisposable(() => clearTimeout(idle)));
 }
