@@ -38,6 +38,21 @@ export default defineConfig({
     chunkSizeWarningLimit: 8000,
     sourcemap: false,
     rollupOptions: {
+      output: {
+        // Monaco and xterm.js in chunks of their own: a Nimbus upgrade that changes only our code leaves
+        // their cached copies valid, and what runs in the page can be told apart by file (the listener
+        // leak test counts only listeners that our code left behind).
+        manualChunks(id) {
+          // Vite's and Rollup's helpers would otherwise join the first manual chunk that needs them, and
+          // the entry would then load all of Monaco before the first paint.
+          if (id === '\0vite/preload-helper.js' || id === '\0commonjsHelpers.js') return 'helpers';
+          // Its languages and language services stay in the chunks they are lazily loaded from.
+          if (id.includes('/node_modules/monaco-editor/'))
+            return /\/(basic-languages|language)\/.*(?<!contribution)\.js$/.test(id) ? undefined : 'monaco';
+          if (id.includes('/node_modules/@xterm/')) return 'xterm';
+          return undefined;
+        },
+      },
       onwarn(warning, warn) {
         // zod ships comments Rollup cannot place; harmless, and noise in every build.
         if (warning.code === 'INVALID_ANNOTATION') return;

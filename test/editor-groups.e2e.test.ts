@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
+import { IdePage } from './helpers/ide.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -40,9 +41,8 @@ const tabsOf = (p: Page, i: number): Promise<(string | null)[]> =>
   group(p, i)
     .locator('.nb-tab')
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-path')));
-/** The lines a group's editor shows (Monaco draws spaces as no-break spaces). */
-const textOf = async (p: Page, i: number): Promise<string> =>
-  (await group(p, i).locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+/** The lines a group's editor shows. */
+const textOf = (p: Page, i: number): Promise<string> => new IdePage(p).editorText(i);
 
 async function openFromTree(p: Page, file: string): Promise<void> {
   const parent = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : undefined;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedShare } from '../shared/api.js';
 import { consoleErrors, launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
 import { writeFiles } from './helpers/lambda.js';
+import { IdePage } from './helpers/ide.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -71,10 +72,7 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
     await expect.poll(() => page.textContent('.nb-lambda-response'), { timeout: 15_000 }).toContain('Hello keys');
     await page.fill('.nb-lambda-payload', '{ "name": "palette" }');
     await page.click('.nb-lambda-summary'); // the focus leaves the event editor
-    await page.keyboard.press('F1');
-    await page.locator('.nb-quick-input-field').fill('>lambda: invoke function');
-    await expect.poll(() => page.locator('.nb-quick-item').first().textContent()).toContain('Lambda: Invoke Function…');
-    await page.keyboard.press('Enter');
+    await new IdePage(page).runCommand('Lambda: Invoke Function…');
     await expect.poll(() => page.locator('.nb-quick-item').allTextContents()).toEqual([expect.stringContaining('HelloFunction')]);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('.nb-lambda-response'), { timeout: 15_000 }).toContain('Hello palette');

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedShare } from '../shared/api.js';
 import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
+import { IdePage } from './helpers/ide.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -30,30 +31,9 @@ async function context(name?: string): Promise<BrowserContext> {
   return ctx;
 }
 
-/** The editor's visible text, line by line in screen order (Monaco renders with non-breaking spaces). */
-async function editorText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const lines = Array.from(document.querySelectorAll<HTMLElement>('.monaco-editor .view-lines .view-line'));
-    lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
-    return lines.map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ')).join('\n');
-  });
-}
-
-async function showView(page: Page, id: string): Promise<void> {
-  await page.click(`.nb-activity-button[data-view="${id}"]`);
-}
-
-async function openFile(page: Page, file: string): Promise<void> {
-  await showView(page, 'files');
-  const parts = file.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const dir = parts.slice(0, i).join('/');
-    if ((await page.locator(`.nb-tree-row[data-path="${file}"]`).count()) === 0) await page.click(`.nb-tree-row[data-path="${dir}"]`);
-  }
-  await page.click(`.nb-tree-row[data-path="${file}"]`);
-  await page.waitForSelector(`.nb-tab.nb-active[data-path="${file}"]`);
-  await page.waitForSelector('.monaco-editor .view-line');
-}
+const editorText = (page: Page): Promise<string> => new IdePage(page).editorText();
+const showView = (page: Page, id: string): Promise<void> => new IdePage(page).showView(id);
+const openFile = (page: Page, file: string): Promise<void> => new IdePage(page).openFile(file);
 
 async function joinWithName(page: Page, name: string): Promise<void> {
   await page.waitForSelector('body[data-collab="ready"]');
@@ -151,9 +131,7 @@ describe('pair programming in two browsers', () => {
 
   it('chat arrives with an unread count that clears when the chat is opened', async () => {
     // Collaboration: Focus on Chat (from the palette) shows the view with the cursor in the message box.
-    await bob.keyboard.press('F1');
-    await bob.locator('.nb-quick-input-field').fill('>focus on chat');
-    await bob.keyboard.press('Enter');
+    await new IdePage(bob).runCommand('Focus on Chat');
     await expect.poll(() => bob.evaluate(() => document.activeElement?.className)).toContain('nb-chat-input');
     await bob.keyboard.type('look at notes.md please');
     await bob.keyboard.press('Shift+Enter'); // a second line, not sent

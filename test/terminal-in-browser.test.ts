@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleErrors, launchBrowser, openIde } from './helpers/browser.js';
+import { IdePage, type TerminalState } from './helpers/ide.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -17,51 +18,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type TerminalState = {
-  id: string;
-  name: string;
-  text: string;
-  renderer: string;
-  readOnly: boolean;
-  status: string;
-  cols: number;
-  rows: number;
-  background: string;
-  fontSize: number;
-};
-
-declare global {
-  interface Window {
-    /** Set by client/src/terminal/installTerminals.ts. */
-    nimbusTerminals?: { list(): TerminalState[] };
-  }
-}
 const screenOf = async (page: Page, id: string): Promise<string[]> =>
-  ((await terminals(page)).find((t) => t.id === id)?.text ?? '').split('\n').map((l) => l.trimEnd());
-const terminals = (page: Page): Promise<TerminalState[]> => page.evaluate(() => window.nimbusTerminals?.list() ?? []);
-
-async function waitForLine(page: Page, line: string): Promise<void> {
-  await page.waitForFunction(
-    (wanted) => window.nimbusTerminals?.list().some((t) => t.text.split('\n').some((l) => l.trimEnd() === wanted)) === true,
-    line,
-    { timeout: 15_000 },
-  );
-}
+  ((await new IdePage(page).terminals()).find((t) => t.id === id)?.text ?? '').split('\n').map((l) => l.trimEnd());
+const terminals = (page: Page): Promise<TerminalState[]> => new IdePage(page).terminals();
+const waitForLine = (page: Page, line: string): Promise<void> => new IdePage(page).waitForLine(line);
 
 /** Opens the IDE (in `context`, if given), opens a terminal with "+" and focuses it. */
 async function openTerminal(context?: BrowserContext) {
-  const page = await openIde(browser, server, context ? { context } : {});
-  // The new terminal by its id: under load the page's first listing (the other tests' terminals) can
-  // arrive after it, so it is not always the last tab.
-  const [created] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/terminals')),
-    page.click('button[aria-label="New terminal"]'),
-  ]);
-  const id = ((await created.json()) as { id: string }).id;
-  await page.waitForFunction((wanted) => window.nimbusTerminals?.list().find((t) => t.id === wanted)?.status === 'online', id, {
-    timeout: 15_000,
-  });
-  await page.click('.nb-terminal-host:not([hidden]) .xterm');
+  const ide = await IdePage.open(browser, server, context ? { context } : {});
+  const page = ide.page;
+  const id = await ide.openTerminal();
   const state = async (): Promise<TerminalState> => (await terminals(page)).find((t) => t.id === id) as TerminalState;
   return {
     page,
@@ -69,10 +35,7 @@ async function openTerminal(context?: BrowserContext) {
     state,
     screen: (): Promise<string[]> => screenOf(page, id),
     /** Types a command line and presses Enter. */
-    run: async (command: string): Promise<void> => {
-      await page.keyboard.type(command);
-      await page.keyboard.press('Enter');
-    },
+    run: (command: string): Promise<void> => ide.run(command),
     /** Where the middle of the cell at `col`, `row` (from 0) is on the page. */
     cell: async (col: number, row: number): Promise<{ x: number; y: number }> => {
       const box = await page.locator('.nb-terminal-host:not([hidden]) .xterm-screen').boundingBox();

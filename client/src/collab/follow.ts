@@ -1,39 +1,51 @@
 import type { Peer } from '../../../shared/protocol/collab.js';
 import type { EditorArea } from '../editor/EditorArea.js';
-import { DisposableStore, listen } from '../platform/lifecycle.js';
+import { DisposableStore, listen, toDisposable, type Disposable } from '../platform/lifecycle.js';
 import type { PeopleSocket } from './PeopleSocket.js';
 
 /**
  * Follow mode: the followed person's active file and viewport drive this editor until you move yourself
  * (type, click, scroll, or switch tabs) or they leave.
  */
-export class FollowMode {
+export class FollowMode implements Disposable {
   private following: string | undefined;
   /** >0 while we are moving the editor for them, so our own moves do not count as "you moved". */
   private applying = 0;
   private readonly listeners = new Set<(peerId: string | undefined) => void>();
+  private readonly store = new DisposableStore();
 
   constructor(
     private readonly editor: EditorArea,
     private readonly people: PeopleSocket,
   ) {
-    people.on((event) => {
-      if (event.type === 'peer' && event.peer.id === this.following) void this.apply(event.peer);
-      if ((event.type === 'peer.left' && event.id === this.following) || event.type === 'disconnected') this.stop();
-    });
+    this.store.add(
+      toDisposable(
+        people.on((event) => {
+          if (event.type === 'peer' && event.peer.id === this.following) void this.apply(event.peer);
+          if ((event.type === 'peer.left' && event.id === this.following) || event.type === 'disconnected') this.stop();
+        }),
+      ),
+    );
     const userMoved = (): void => {
       if (this.applying === 0) this.stop();
     };
     // Typing, clicking or scrolling in any editor group is moving yourself.
-    editor.forEachEditor((monacoEditor) => {
-      const store = new DisposableStore();
-      store.add(monacoEditor.onKeyDown(userMoved));
-      store.add(monacoEditor.onMouseDown(userMoved));
-      const node = monacoEditor.getDomNode();
-      if (node) store.add(listen(node, 'wheel', userMoved, { passive: true }));
-      return store;
-    });
-    editor.onDidChangeActive(userMoved);
+    this.store.add(
+      editor.forEachEditor((monacoEditor) => {
+        const store = new DisposableStore();
+        store.add(monacoEditor.onKeyDown(userMoved));
+        store.add(monacoEditor.onMouseDown(userMoved));
+        const node = monacoEditor.getDomNode();
+        if (node) store.add(listen(node, 'wheel', userMoved, { passive: true }));
+        return store;
+      }),
+    );
+    this.store.add(toDisposable(editor.onDidChangeActive(userMoved)));
+  }
+
+  dispose(): void {
+    this.store.dispose();
+    this.listeners.clear();
   }
 
   get peerId(): string | undefined {

@@ -35,7 +35,8 @@ async function start(ctx: IdeContext): Promise<void> {
   await shell.editor.setProvider(provider);
 
   const people = new PeopleSocket(ctx.workspaceId, ctx.user);
-  const follow = new FollowMode(shell.editor, people);
+  ctx.disposables.add(toDisposable(() => people.close()));
+  const follow = ctx.disposables.add(new FollowMode(shell.editor, people));
   ctx.disposables.add(trackPresence(shell.editor, people));
 
   const peopleView = new PeopleView(people, follow, (path) => void shell.editor.openFile(path));

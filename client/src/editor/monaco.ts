@@ -5,6 +5,7 @@ import JsonWorker from 'monaco-editor/esm/vs/language/json/json.worker?worker';
 import CssWorker from 'monaco-editor/esm/vs/language/css/css.worker?worker';
 import HtmlWorker from 'monaco-editor/esm/vs/language/html/html.worker?worker';
 import TsWorker from 'monaco-editor/esm/vs/language/typescript/ts.worker?worker';
+import { listen, type Disposable } from '../platform/lifecycle.js';
 
 self.MonacoEnvironment = {
   getWorker(_workerId: string, label: string): Worker {
@@ -28,12 +29,17 @@ self.MonacoEnvironment = {
   },
 };
 
-// Monaco rejects in-flight worker requests with a 'Canceled' error when a model is disposed (closing a
-// tab while diagnostics run); that is expected cancellation, not a failure, so it is not reported.
-window.addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
-  const reason = e.reason as { name?: string; message?: string } | undefined;
-  if (reason?.name === 'Canceled' && reason.message === 'Canceled') e.preventDefault();
-});
+/**
+ * Monaco rejects in-flight worker requests with a 'Canceled' error when a model is disposed (closing a
+ * tab while diagnostics run); that is expected cancellation, not a failure, so it is not reported.
+ * Installed by the editor stage for as long as the page's editors live.
+ */
+export function ignoreMonacoCancellation(): Disposable {
+  return listen<PromiseRejectionEvent>(window, 'unhandledrejection', (e) => {
+    const reason = e.reason as { name?: string; message?: string } | undefined;
+    if (reason?.name === 'Canceled' && reason.message === 'Canceled') e.preventDefault();
+  });
+}
 
 export { monaco };
 

@@ -1,3 +1,4 @@
+import { DisposableStore, listen } from '../platform/lifecycle.js';
 import { h } from './dom.js';
 
 export interface MenuItem {
@@ -7,10 +8,11 @@ export interface MenuItem {
   disabled?: boolean;
 }
 
-let open: HTMLElement | undefined;
+/** The menu shown, with the window listeners that close it (held only while it is open). */
+let open: { menu: HTMLElement; store: DisposableStore } | undefined;
 
 function close(): void {
-  open?.remove();
+  open?.store.dispose();
   open = undefined;
 }
 
@@ -50,11 +52,14 @@ export function showContextMenu(x: number, y: number, items: (MenuItem | undefin
   const rect = menu.getBoundingClientRect();
   menu.style.left = `${Math.min(x, window.innerWidth - rect.width - 4)}px`;
   menu.style.top = `${Math.min(y, window.innerHeight - rect.height - 4)}px`;
-  open = menu;
+  const store = new DisposableStore();
+  store.add({ dispose: () => menu.remove() });
+  store.add(
+    listen<MouseEvent>(window, 'mousedown', (e) => {
+      if (!menu.contains(e.target as Node)) close();
+    }),
+  );
+  store.add(listen(window, 'blur', close));
+  open = { menu, store };
   buttons.find((b) => !b.disabled)?.focus();
 }
-
-window.addEventListener('mousedown', (e) => {
-  if (open && !open.contains(e.target as Node)) close();
-});
-window.addEventListener('blur', close);

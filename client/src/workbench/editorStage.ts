@@ -2,6 +2,7 @@ import { installCollab } from '../collab/installCollab.js';
 import type { IdeContext } from '../context.js';
 import { EditorArea } from '../editor/EditorArea.js';
 import { RestDocumentProvider } from '../editor/documents.js';
+import { ignoreMonacoCancellation } from '../editor/monaco.js';
 import { fileUrl } from '../net/api.js';
 import { installStatus } from '../shell/installStatus.js';
 import { installSearch } from '../sidebar/search/installSearch.js';
@@ -22,6 +23,7 @@ export function installEditorStage(ctx: IdeContext): Promise<void> {
   // No provider yet: collaboration sets its own, so a file opened before it is ready waits for it
   // instead of opening over REST and being swapped (with what was typed) a moment later.
   const editor = new EditorArea(shell.editorRoot, undefined, (path, type) => api.readBlob(fileUrl(workspaceId, path), type));
+  ctx.disposables.add(ignoreMonacoCancellation());
   ctx.disposables.add(editor);
   shell.setEditor(editor);
   installEditorSettings(ctx);
