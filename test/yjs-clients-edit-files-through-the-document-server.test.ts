@@ -293,4 +293,31 @@ describe('an unmodified y-websocket WebsocketProvider is a full client of /yjs/<
     const escape = client('../outside.txt');
     expect(await new Promise<number>((resolve) => escape.provider.on('closed', (e) => resolve(e.code)))).toBe(4400);
   });
+
+  it('honours the workspace’s files.autoSave and files.autoSaveDelay (.nimbus/settings.json)', async () => {
+    const settings = (values: object): void => {
+      fs.mkdirSync(path.join(root, '.nimbus'), { recursive: true });
+      fs.writeFileSync(path.join(root, '.nimbus/settings.json'), JSON.stringify(values));
+    };
+    settings({ 'files.autoSave': 'off' });
+    fs.writeFileSync(path.join(root, 'manual.txt'), 'start\n');
+    const a = client('manual.txt');
+    await a.synced();
+    const saves: number[] = [];
+    a.provider.messageHandlers[100] = (_encoder, decoder) => void saves.push(decoder.arr[decoder.pos] as number);
+    a.text.insert(a.text.length, 'typed\n');
+    // Ten times the delay (60 ms here) and more than the longest wait (300 ms): nothing is written.
+    await sleep(700);
+    expect(disk('manual.txt')).toBe('start\n');
+    // Saving writes it.
+    a.provider.ws?.send(new Uint8Array([100, 7]));
+    await eventually(() => saves.includes(7), 5000, 'the answer to the save');
+    expect(disk('manual.txt')).toBe('start\ntyped\n');
+    // After a delay again (a longer one): written without a save, but not before the delay.
+    settings({ 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': 1500 });
+    const before = Date.now();
+    a.text.insert(a.text.length, 'later\n');
+    await eventually(() => disk('manual.txt') === 'start\ntyped\nlater\n', 5000, 'the auto save');
+    expect(Date.now() - before).toBeGreaterThanOrEqual(1400);
+  });
 });

@@ -13,6 +13,7 @@ import {
   type DiskText,
   type FileStamp,
 } from './diskText.js';
+import type { AutoSave, AutoSaveSettings } from './autoSave.js';
 import { RegisteredTimer } from './RegisteredTimer.js';
 import { diffSplices, rebaseSplices, type Splice } from './textDiff.js';
 
@@ -23,6 +24,8 @@ export interface DiskMirrorDeps {
   maxFileBytes: number;
   writeDebounceMs: number;
   writeMaxDelayMs: number;
+  /** The workspace's auto save settings (`files.autoSave`, `files.autoSaveDelay`), when it has them. */
+  autoSave?: AutoSaveSettings;
   registry: DisposableStore;
   log: Logger;
   /** The document's text now (LF). */
@@ -85,7 +88,8 @@ export class DiskMirror {
     this.lastChange = now;
     if (!this.timer.armed) {
       this.firstUnsaved = now;
-      this.timer.arm(this.deps.writeDebounceMs);
+      const policy = this.deps.autoSave?.cached;
+      this.timer.arm(policy?.mode === 'afterDelay' ? policy.delayMs : this.deps.writeDebounceMs);
     }
   }
 
@@ -103,18 +107,30 @@ export class DiskMirror {
     });
   }
 
+  /** The document is closing: no timer writes from now on (the close flushes once itself). */
   cancelTimers(): void {
+    this.stopped = true;
     this.timer.cancel();
   }
 
+  private stopped = false;
+
   private onTimer(): void {
-    const now = Date.now();
-    const due = Math.min(this.lastChange + this.deps.writeDebounceMs, this.firstUnsaved + this.deps.writeMaxDelayMs);
-    if (now < due) {
-      this.timer.arm(due - now);
-      return;
-    }
-    void this.flush().catch((err: unknown) => this.deps.log.error({ err, file: this.deps.abs }, 'writing a document to disk failed'));
+    // The settings as the file says now (it may have changed since the timer was armed).
+    const policy: Promise<AutoSave> = this.deps.autoSave
+      ? this.deps.autoSave.current()
+      : Promise.resolve({ mode: 'afterDelay', delayMs: this.deps.writeDebounceMs });
+    void policy.then((autoSave) => {
+      // Off: written when someone saves, or when the document closes (its last editor left, shutdown).
+      if (autoSave.mode === 'off' || this.timer.armed || this.stopped) return;
+      const now = Date.now();
+      const due = Math.min(this.lastChange + autoSave.delayMs, this.firstUnsaved + Math.max(autoSave.delayMs, this.deps.writeMaxDelayMs));
+      if (now < due) {
+        this.timer.arm(due - now);
+        return;
+      }
+      void this.flush().catch((err: unknown) => this.deps.log.error({ err, file: this.deps.abs }, 'writing a document to disk failed'));
+    });
   }
 
   private enqueue(op: () => Promise<void>): Promise<void> {

@@ -13,6 +13,7 @@ import { DiskTextError } from './diskText.js';
 import type { DocStore } from './DocStore.js';
 import type { CollabOptions } from './options.js';
 import { RegisteredTimer } from './RegisteredTimer.js';
+import { AutoSaveSettings } from './autoSave.js';
 import { SharedDoc } from './SharedDoc.js';
 
 export interface DocServerDeps {
@@ -43,8 +44,12 @@ export class DocServer implements Disposable {
   private unwatch: (() => void) | undefined;
   private disposed = false;
 
+  /** `files.autoSave` and `files.autoSaveDelay` of the workspace, for all its documents. */
+  private readonly autoSave: AutoSaveSettings;
+
   constructor(private readonly deps: DocServerDeps) {
     this.pinger = new RegisteredTimer(deps.runtime.disposables, () => this.ping());
+    this.autoSave = new AutoSaveSettings(deps.runtime.root, deps.options.writeDebounceMs);
   }
 
   get openDocuments(): number {
@@ -142,6 +147,7 @@ export class DocServer implements Disposable {
       onActivity: this.deps.onActivity,
       registry: runtime.disposables,
       options,
+      autoSave: this.autoSave,
       log,
       waitFor: previous,
       onClosing: (closed, done) => {

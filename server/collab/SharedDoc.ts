@@ -7,6 +7,7 @@ import { filterAwarenessUpdate, releaseAwarenessIds, type AwarenessOwner } from 
 import { DiskMirror } from './DiskMirror.js';
 import { readDiskText, type DiskText, type DiskTextError } from './diskText.js';
 import type { DocStore, StoredDoc } from './DocStore.js';
+import type { AutoSaveSettings } from './autoSave.js';
 import { writeAwareness, writeInSync, writeUpdate } from './messages.js';
 import { RegisteredTimer } from './RegisteredTimer.js';
 import type { CollabOptions } from './options.js';
@@ -44,6 +45,8 @@ export interface SharedDocDeps {
   store: DocStore;
   registry: DisposableStore;
   options: CollabOptions;
+  /** The workspace's auto save settings (one reader for all its documents). */
+  autoSave?: AutoSaveSettings;
   log: Logger;
   /** A previous document of the same file that is still flushing: load after it is done. */
   waitFor?: Promise<void> | undefined;
@@ -102,6 +105,7 @@ export class SharedDoc implements Disposable {
       maxFileBytes: deps.options.maxFileBytes,
       writeDebounceMs: deps.options.writeDebounceMs,
       writeMaxDelayMs: deps.options.writeMaxDelayMs,
+      ...(deps.autoSave ? { autoSave: deps.autoSave } : {}),
       registry: deps.registry,
       log: deps.log,
       text: () => this.text.toString(),

@@ -9,6 +9,8 @@ export interface SettingSchema {
   default: boolean | number | string | readonly unknown[];
   /** Kept per person only: a workspace's settings file cannot set it. */
   userOnly?: boolean;
+  /** Only the workspace's settings file sets it (it applies to what everyone shares, e.g. auto save). */
+  workspaceOnly?: boolean;
   /** Checks an array setting's items (a value that fails is ignored, as any invalid value). */
   validate?: (value: unknown) => boolean;
   description: string;
@@ -81,7 +83,7 @@ export class SettingsService implements Disposable {
   get<T extends boolean | number | string | readonly unknown[]>(key: string): T {
     const schema = this.schemas.get(key);
     if (!schema) throw new Error(`unknown setting ${key}`);
-    for (const scope of schema.userOnly ? [this.user] : [this.workspace, this.user]) {
+    for (const scope of schema.userOnly ? [this.user] : schema.workspaceOnly ? [this.workspace] : [this.workspace, this.user]) {
       const value = scope[key];
       if (value !== undefined && valid(schema, value)) return value as T;
     }
@@ -102,6 +104,8 @@ export class SettingsService implements Disposable {
     const schema = this.schemas.get(key);
     if (!schema) throw new Error(`unknown setting ${key}`);
     if (value !== undefined && !valid(schema, value)) throw new Error(`${JSON.stringify(value)} is not a valid value for ${key}`);
+    if (schema.workspaceOnly && scope === 'user') throw new Error(`${key} is a workspace setting`);
+    if (schema.userOnly && scope === 'workspace') throw new Error(`${key} is a setting of each person`);
     const next = { ...(scope === 'user' ? this.user : this.workspace) };
     if (value === undefined || (scope === 'user' && value === schema.default)) delete next[key];
     else next[key] = value;

@@ -1,3 +1,4 @@
+import { AUTO_SAVE_DELAY, AUTO_SAVE_MODES } from '../../../shared/settings.js';
 import type { IdeContext } from '../context.js';
 
 export type Theme = 'dark' | 'light' | 'high-contrast';
@@ -52,6 +53,23 @@ export function installCoreSettings(ctx: IdeContext): void {
         type: 'boolean',
         default: false,
         description: 'Format a file with its language’s formatter when saving it (Ctrl/Cmd+S).',
+      },
+      'files.autoSave': {
+        type: 'string',
+        default: 'afterDelay',
+        enum: AUTO_SAVE_MODES,
+        enumLabels: ['After a delay', 'Off (Ctrl/Cmd+S saves)'],
+        workspaceOnly: true,
+        description:
+          'When edits are written to the files (for everyone in this workspace). Off: only when someone saves, or when the last editor of a file closes. Edits are kept by the server either way.',
+      },
+      'files.autoSaveDelay': {
+        type: 'number',
+        default: AUTO_SAVE_DELAY.default,
+        minimum: AUTO_SAVE_DELAY.minimum,
+        maximum: AUTO_SAVE_DELAY.maximum,
+        workspaceOnly: true,
+        description: 'Milliseconds after the last edit before a file is written, when auto save is on.',
       },
       'terminal.integrated.fontSize': {
         type: 'number',

@@ -90,7 +90,9 @@ export function installSettingsUi(ctx: IdeContext): void {
     };
 
     const row = (key: string, schema: SettingSchema): HTMLElement => {
-      const own = settings.inspect(key, scope);
+      // A workspace-only setting (auto save) is edited in the workspace's file whichever scope is shown.
+      const rowScope: SettingScope = schema.workspaceOnly ? 'workspace' : scope;
+      const own = settings.inspect(key, rowScope);
       const value = own !== undefined ? own : settings.get(key);
       const id = `nb-setting-${key.replace(/\W/g, '-')}`;
       let control: HTMLInputElement | HTMLSelectElement;
@@ -114,11 +116,11 @@ export function installSettingsUi(ctx: IdeContext): void {
       control.dataset.key = key;
       const reset = h(
         'button.nb-settings-reset',
-        { type: 'button', title: `Remove from ${scope} settings`, hidden: own === undefined },
+        { type: 'button', title: `Remove from ${rowScope} settings`, hidden: own === undefined },
         'Reset',
       );
       const commit = (next: boolean | number | string | undefined): void => {
-        settings.update(key, next, scope).then(render, (err: unknown) => {
+        settings.update(key, next, rowScope).then(render, (err: unknown) => {
           toast(`Could not change ${settingTitle(key)}: ${errorMessage(err)}`, 'error');
           render();
         });
@@ -136,9 +138,9 @@ export function installSettingsUi(ctx: IdeContext): void {
           'label.nb-setting-title',
           { for: id },
           settingTitle(key),
-          own !== undefined ? h('span.nb-setting-modified', {}, ` (set in ${scope})`) : '',
+          own !== undefined ? h('span.nb-setting-modified', {}, ` (set in ${rowScope})`) : '',
         ),
-        h('p.nb-setting-description', {}, schema.description),
+        h('p.nb-setting-description', {}, schema.workspaceOnly ? `${schema.description} (Workspace setting.)` : schema.description),
         h('div.nb-setting-control', {}, control, reset),
       );
     };
