@@ -139,5 +139,18 @@ describe('editor groups', () => {
     expect(Math.abs((await group(p, 0).boundingBox())!.width - widened)).toBeLessThan(4);
     expect(await group(p, 2).getAttribute('class')).toContain('nb-active-group');
     await group(p, 2).locator('.view-lines:has-text("Notes")').waitFor();
+    // Focus moves between groups from the palette, and a group's editors close together (the group goes).
+    const ide = new IdePage(p);
+    const active = (): Promise<number> => groups(p).evaluateAll((els) => els.findIndex((e) => e.classList.contains('nb-active-group')));
+    await ide.runCommand('Focus Previous Editor Group');
+    await expect.poll(active).toBe(1);
+    await ide.runCommand('Focus Previous Editor Group');
+    await expect.poll(active).toBe(0);
+    await expect.poll(() => p.evaluate(() => document.activeElement?.closest('.nb-editor-group') !== null)).toBe(true);
+    await ide.runCommand('Focus Next Editor Group');
+    await expect.poll(active).toBe(1);
+    await ide.runCommand('Close All Editors in Group');
+    await expect.poll(() => groups(p).count()).toBe(2);
+    expect(await Promise.all([0, 1].map((i) => tabsOf(p, i)))).toEqual([['src/app.ts'], ['notes.md']]);
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
+import { IdePage } from './helpers/ide.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -153,5 +154,73 @@ describe('settings: a schema per feature, the person’s own kept by the server,
     await p.keyboard.type('!');
     await expect.poll(() => fs.readFileSync(path.join(root, 'keys.txt'), 'utf8'), { timeout: 10_000 }).toBe('one!\nxthree\n');
     expect(await mode.isHidden()).toBe(true);
+  });
+
+  it('editor, terminal and auto save settings take effect at once: wrap, minimap, whitespace, format on save, scrollback', async () => {
+    const p = page as Page;
+    const ide = new IdePage(p);
+    /** Changes a setting in the settings view, as a person does. */
+    const change = async (key: string, value: string | number | boolean, isDefault = false): Promise<void> => {
+      await p.keyboard.press('Control+Comma');
+      await p.locator('.nb-settings-search').fill(key);
+      const control = setting(p, key).locator('input, select').first();
+      if (typeof value === 'boolean') await control.setChecked(value);
+      else if ((await control.evaluate((el) => el.tagName)) === 'SELECT') await control.selectOption(String(value));
+      else {
+        await control.fill(String(value));
+        await control.press('Enter');
+      }
+      await expect.poll(() => setting(p, key).getAttribute('data-modified')).toBe(String(!isDefault));
+      await p.keyboard.press('Escape');
+    };
+    await change('editor.keymap', 'default', true); // the test before left Emacs keys on (Ctrl+S would search)
+    fs.writeFileSync(path.join(root, 'long.txt'), `${'word '.repeat(120)}\nshort\n`);
+    await ide.openFile('long.txt');
+    const viewLines = (): Promise<number> => p.locator('.monaco-editor .view-lines .view-line').count();
+    expect(await viewLines()).toBe(3);
+    await change('editor.wordWrap', 'on');
+    await expect.poll(viewLines).toBeGreaterThanOrEqual(5);
+
+    const minimapWidth = (): Promise<number> =>
+      p.locator('.monaco-editor .minimap').evaluateAll((els) => Math.max(0, ...els.map((e) => (e as HTMLElement).offsetWidth)));
+    expect(await minimapWidth()).toBeGreaterThan(0);
+    await change('editor.minimap.enabled', false);
+    await expect.poll(minimapWidth).toBe(0);
+
+    // Monaco draws whitespace in an overlay over the text (SVG dots, or one element per character).
+    const drawnSpaces = (): Promise<number> => p.locator('.monaco-editor .view-overlays :is(svg, .mwh)').count();
+    expect(await drawnSpaces()).toBe(0);
+    await change('editor.renderWhitespace', 'all');
+    await expect.poll(drawnSpaces).toBeGreaterThan(0);
+
+    await change('editor.formatOnSave', true);
+    fs.writeFileSync(path.join(root, 'fmt.js'), 'function f(){return   1}\n');
+    await ide.openFile('fmt.js');
+    await p.click('.monaco-editor .view-lines');
+    await p.keyboard.press('Control+S');
+    await expect.poll(() => fs.readFileSync(path.join(root, 'fmt.js'), 'utf8'), { timeout: 10_000 }).toBe('function f() { return 1 }\n');
+
+    // Auto save off (a workspace setting): the marker stays until Ctrl+S, which writes the file.
+    await change('files.autoSave', 'off');
+    await expect.poll(() => fs.readFileSync(path.join(root, '.nimbus/settings.json'), 'utf8')).toContain('"files.autoSave": "off"');
+    await p.click('.monaco-editor .view-lines');
+    await p.keyboard.press('Control+End');
+    await p.keyboard.type('// kept');
+    await new Promise((resolve) => setTimeout(resolve, 800)); // 16 times this server's 50 ms delay
+    expect(fs.readFileSync(path.join(root, 'fmt.js'), 'utf8')).toBe('function f() { return 1 }\n');
+    expect(await p.getAttribute('.nb-tab.nb-active', 'class')).toContain('nb-dirty');
+    await p.keyboard.press('Control+S');
+    await expect.poll(() => fs.readFileSync(path.join(root, 'fmt.js'), 'utf8'), { timeout: 10_000 }).toContain('// kept');
+    await expect.poll(() => p.getAttribute('.nb-tab.nb-active', 'class')).not.toContain('nb-dirty');
+
+    // A terminal keeps only its scrollback setting's lines above the screen.
+    await change('terminal.integrated.scrollback', 100);
+    const id = await ide.openTerminal();
+    await ide.run('seq 1 1000');
+    await ide.waitForLine('1000');
+    const terminal = (await ide.terminals()).find((t) => t.id === id);
+    const kept = terminal?.text.split('\n').length ?? 0;
+    expect(kept).toBeGreaterThan(100);
+    expect(kept).toBeLessThanOrEqual(100 + (terminal?.rows ?? 0));
   });
 });
