@@ -61,6 +61,13 @@ export interface Session {
   shareId?: string;
 }
 
+/** `GET /api/workspaces/:id/typings`: the declaration files of the workspace's `node_modules/@types`. */
+export interface WorkspaceTypings {
+  files: { path: string; text: string }[];
+  /** The limits (files, bytes) were reached: some declarations are missing. */
+  truncated: boolean;
+}
+
 export interface FileEntry {
   name: string;
   path: string;

@@ -26,6 +26,13 @@ beforeAll(async () => {
   write('art/logo.svg', SVG);
   write('src/util.js', 'export const util = 1;\n');
   write('bad.ts', "const n: number = 'not a number';\n");
+  // The project's own tsconfig.json (comments and a trailing comma, as TypeScript allows) and @types.
+  write('tsconfig.json', '{\n  // strict, as the project wants it\n  "compilerOptions": { "strict": true, "target": "ES2022", },\n}\n');
+  write(
+    'node_modules/@types/greeter/index.d.ts',
+    'export declare function greet(name: string): string;\nexport declare const greeting: string;\n',
+  );
+  write('src/uses.ts', "import * as greeter from 'greeter';\nexport function twice(x) {\n  return greeter.greet(x) + x;\n}\n");
   write('server.js', "const fs = require('fs');\nconst path = require('node:path');\n");
   write(
     'docs/readme.md',
@@ -117,5 +124,27 @@ describe('images, Markdown previews, problems and breadcrumbs', () => {
     expect(await suggestions('fs.readF')).toContain('readFileSync');
     expect(await suggestions('path.jo')).toContain('join');
     expect(await suggestions('process.en')).toContain('env');
+  });
+
+  it('the workspace’s node_modules/@types and tsconfig.json are honoured', async () => {
+    const p = page as Page;
+    await p.dblclick(row('src'));
+    await p.dblclick(row('src/uses.ts'));
+    await p.waitForSelector('.monaco-editor .view-lines:has-text("greeter")');
+    const problems = p.locator('.nb-statusbar [data-id="problems"]');
+    // strict (from tsconfig.json): x is an implicit any; 'greeter' resolves to its @types package.
+    await expect.poll(() => problems.getAttribute('data-errors'), { timeout: 20_000 }).toBe('2');
+    await p.keyboard.press('Control+Shift+M');
+    const listed = await p.locator('.nb-quick-item').allTextContents();
+    await p.keyboard.press('Escape');
+    expect(listed.some((t) => t.includes("Parameter 'x' implicitly has an 'any' type") && t.includes('uses.ts:2'))).toBe(true);
+    expect(listed.some((t) => t.includes('Cannot find module'))).toBe(false);
+    await p.click('.monaco-editor .view-lines');
+    await p.keyboard.press('Control+End');
+    await p.keyboard.type('greeter.gr');
+    await p.keyboard.press('Control+Space');
+    const list = p.locator('.suggest-widget .monaco-list-row .label-name');
+    await expect.poll(() => list.allTextContents(), { timeout: 20_000 }).toEqual(expect.arrayContaining(['greet', 'greeting']));
+    await p.keyboard.press('Escape');
   });
 });

@@ -1,4 +1,5 @@
 import { indexFiles } from './fileIndex.js';
+import { collectTypings } from './typings.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -112,6 +113,12 @@ export function fileRoutes({ workspaces, uploadLimitBytes, log }: FileRoutesDeps
   router.get('/api/workspaces/:id/files/index', async (req, res) => {
     const { root } = target(req, 'read', '');
     res.json(await indexFiles(root));
+  });
+
+  // The workspace's own type declarations (node_modules/@types), for the editor's TypeScript service.
+  router.get('/api/workspaces/:id/typings', async (req, res) => {
+    const { root } = target(req, 'read', '');
+    res.json(await collectTypings(root));
   });
 
   router.get('/api/workspaces/:id/file', async (req, res) => {

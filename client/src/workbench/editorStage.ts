@@ -3,6 +3,8 @@ import type { IdeContext } from '../context.js';
 import { EditorArea } from '../editor/EditorArea.js';
 import { RestDocumentProvider } from '../editor/documents.js';
 import { ignoreMonacoCancellation } from '../editor/monaco.js';
+import { setTypingsSource } from '../editor/nodeTypings.js';
+import type { WorkspaceTypings } from '../../../shared/api.js';
 import { fileUrl } from '../net/api.js';
 import { installStatus } from '../shell/installStatus.js';
 import { installSearch } from '../sidebar/search/installSearch.js';
@@ -24,6 +26,14 @@ export function installEditorStage(ctx: IdeContext): Promise<void> {
   // instead of opening over REST and being swapped (with what was typed) a moment later.
   const editor = new EditorArea(shell.editorRoot, undefined, (path, type) => api.readBlob(fileUrl(workspaceId, path), type));
   ctx.disposables.add(ignoreMonacoCancellation());
+  setTypingsSource({
+    workspaceId,
+    workspaceTypings: async () => (await api.get<WorkspaceTypings>(`/api/workspaces/${encodeURIComponent(workspaceId)}/typings`)).files,
+    readOptional: async (path) => {
+      const text = await api.readText(`${fileUrl(workspaceId, path)}&optional`);
+      return text === '' ? undefined : text;
+    },
+  });
   ctx.disposables.add(editor);
   shell.setEditor(editor);
   installEditorSettings(ctx);
