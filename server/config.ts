@@ -53,6 +53,8 @@ export interface Config {
   terminalMirrorIdleMs?: number;
   /** Find in files: searches at once, time budget, matches (not on the command line; tests tune them). */
   searchLimits?: SearchLimits;
+  /** Find in files: ripgrep where installed ('auto'), or always the built-in walk (tests tune it). */
+  searchEngine?: 'auto' | 'builtin';
   /** Unauthenticated connections per client and in all (not on the command line; tests tune them). */
   connectionLimits?: ConnectionLimits;
   /** Lambda API bodies read before their signature is checked (not on the command line; tests tune them). */

@@ -191,7 +191,12 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
         },
       }),
       settingsRoutes(new UserSettingsStore(db)),
-      searchRoutes({ workspaces, log: log.child({ module: 'search' }), ...(config.searchLimits ? { limits: config.searchLimits } : {}) }),
+      searchRoutes({
+        workspaces,
+        log: log.child({ module: 'search' }),
+        ...(config.searchLimits ? { limits: config.searchLimits } : {}),
+        ...(config.searchEngine ? { engine: config.searchEngine } : {}),
+      }),
       files.router,
       terminals.router,
       collab.router,

@@ -34,7 +34,13 @@ const dataDirs: string[] = [];
 export const protectedDataDirs = (): readonly string[] => [...dataDirs];
 
 export function protectDataDir(dir: string): void {
-  const real = fs.realpathSync.native(dir);
+  // One that is gone (another server of this process, since stopped and removed) is still kept out.
+  let real: string;
+  try {
+    real = fs.realpathSync.native(dir);
+  } catch {
+    real = path.resolve(dir);
+  }
   if (!dataDirs.includes(real)) dataDirs.push(real);
 }
 

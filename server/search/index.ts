@@ -8,7 +8,11 @@ import type { Logger } from '../logger.js';
 import { startWorker } from '../workerThread.js';
 import type { WorkspaceService } from '../workspaces/index.js';
 import { compileQuery } from '../../shared/search.js';
+import { findRipgrep, ripgrepCandidates } from './ripgrep.js';
 import type { SearchQuery } from './textSearch.js';
+
+/** Files ripgrep may list for one search (the workspace index has the same bound). */
+const MAX_CANDIDATES = 200_000;
 
 export interface SearchLimits {
   /** Searches running at once in the whole server; more are refused with 429. */
@@ -48,8 +52,16 @@ const searchParams = z.object({
  * line per file as it is searched, then `{type:"done", files, matches, searched, truncated, timedOut}`.
  * Each search runs in a worker thread with a time budget, a bounded number at once.
  */
-export function searchRoutes(deps: { workspaces: WorkspaceService; log: Logger; limits?: SearchLimits }): Router {
+export function searchRoutes(deps: {
+  workspaces: WorkspaceService;
+  log: Logger;
+  limits?: SearchLimits;
+  /** 'builtin': never ripgrep (tests of the walk); default: ripgrep where it is installed. */
+  engine?: 'auto' | 'builtin';
+}): Router {
   const limits = deps.limits ?? DEFAULT_SEARCH_LIMITS;
+  const rg = deps.engine === 'builtin' ? undefined : findRipgrep();
+  deps.log.info({ engine: rg ? 'ripgrep' : 'builtin' }, 'find in files');
   const router = express.Router();
   let running = 0;
 
@@ -80,33 +92,42 @@ export function searchRoutes(deps: { workspaces: WorkspaceService; log: Logger; 
     const started = Date.now();
     res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
-    const worker: Worker = startWorker(import.meta.url, 'searchWorker', {
-      root: deps.workspaces.rootOf(id),
-      query,
-      dataDirs: protectedDataDirs(),
-    });
+    let worker: Worker | undefined;
+    const stop = new AbortController();
     let finished = false;
     const finish = (last: object): void => {
       if (finished) return;
       finished = true;
       running--;
       clearTimeout(timer);
-      void worker.terminate();
+      stop.abort();
+      void worker?.terminate();
       if (!res.writableEnded) res.end(`${JSON.stringify({ type: 'done', ...last, durationMs: Date.now() - started })}\n`);
     };
     const timer = setTimeout(() => finish({ files: 0, matches: 0, searched: 0, truncated: true, timedOut: true }), limits.timeoutMs);
-    worker.on('message', (message: { type: string; message?: string }) => {
-      const { type, ...rest } = message;
-      if (type === 'file') res.write(`${JSON.stringify(message)}\n`);
-      else if (type === 'done') finish({ ...rest, timedOut: false });
-      else finish({ files: 0, matches: 0, searched: 0, truncated: true, timedOut: false, error: rest.message });
-    });
-    worker.on('error', (err) => {
-      deps.log.warn({ err }, 'a search failed');
-      finish({ files: 0, matches: 0, searched: 0, truncated: true, timedOut: false, error: 'the search failed' });
-    });
     // The person went away (a new search, a closed page): stop at once.
     res.on('close', () => finish({}));
+    const root = deps.workspaces.rootOf(id);
+    const candidates = rg ? ripgrepCandidates(rg, root, query, MAX_CANDIDATES, stop.signal) : Promise.resolve(undefined);
+    void candidates.then((found) => {
+      if (finished) return;
+      worker = startWorker(import.meta.url, 'searchWorker', {
+        root,
+        query,
+        dataDirs: protectedDataDirs(),
+        ...(found ? { candidates: found } : {}),
+      });
+      worker.on('message', (message: { type: string; message?: string }) => {
+        const { type, ...rest } = message;
+        if (type === 'file') res.write(`${JSON.stringify(message)}\n`);
+        else if (type === 'done') finish({ ...rest, timedOut: false, engine: found ? 'ripgrep' : 'builtin' });
+        else finish({ files: 0, matches: 0, searched: 0, truncated: true, timedOut: false, error: rest.message });
+      });
+      worker.on('error', (err) => {
+        deps.log.warn({ err }, 'a search failed');
+        finish({ files: 0, matches: 0, searched: 0, truncated: true, timedOut: false, error: 'the search failed' });
+      });
+    });
   });
   return router;
 }

@@ -5,12 +5,17 @@ import { searchFiles, type SearchQuery, type SearchSummary } from './textSearch.
 
 const port = parentPort;
 if (!port) throw new Error('searchWorker must run in a worker thread');
-const { root, query, dataDirs } = workerData as { root: string; query: SearchQuery; dataDirs: string[] };
+const { root, query, dataDirs, candidates } = workerData as {
+  root: string;
+  query: SearchQuery;
+  dataDirs: string[];
+  candidates?: { files: string[]; truncated: boolean };
+};
 // The server's data dirs stay out of reach here too (the main thread's list does not cross threads).
 for (const dir of dataDirs) protectDataDir(dir);
 const summary: SearchSummary = { files: 0, matches: 0, truncated: false, searched: 0 };
 try {
-  for await (const file of searchFiles(root, query, summary)) port.postMessage({ type: 'file', ...file });
+  for await (const file of searchFiles(root, query, summary, candidates)) port.postMessage({ type: 'file', ...file });
   port.postMessage({ type: 'done', ...summary });
 } catch (err) {
   port.postMessage({ type: 'error', message: (err as Error).message });

@@ -49,15 +49,22 @@ const PREVIEW_CHARS = 240;
  * binary files (a NUL in their first 8 KB) are skipped. Runs in a worker thread (searchWorker.ts): a
  * pathological regex costs that thread its time budget, never the server's event loop.
  */
-export async function* searchFiles(root: string, query: SearchQuery, summary: SearchSummary): AsyncGenerator<FileMatches> {
+export async function* searchFiles(
+  root: string,
+  query: SearchQuery,
+  summary: SearchSummary,
+  candidates?: { files: string[]; truncated: boolean },
+): AsyncGenerator<FileMatches> {
   const re = compileQuery(query);
   const included = query.include.length ? ignore().add(query.include) : undefined;
   const excluded = query.exclude.length ? ignore().add(query.exclude) : undefined;
-  const { files, truncated } = await indexFiles(root);
+  // ripgrep's list of the files that may match (ripgrep.ts), or every file of the workspace.
+  const { files, truncated } = candidates ?? (await indexFiles(root));
   summary.truncated = truncated;
   for (const rel of files) {
     if (included && !included.ignores(rel)) continue;
     if (excluded?.ignores(rel)) continue;
+    if (rel.startsWith('../') || path.isAbsolute(rel)) continue;
     const text = await readText(path.join(root, rel));
     if (text === undefined) continue;
     summary.searched++;
