@@ -142,3 +142,25 @@ function decode<T>(schema: z.ZodType<T>, text: string): Decoded<T> {
 
 export const decodeTerminalClientMessage = (text: string): Decoded<TerminalClientMessage> => decode(terminalClientMessage, text);
 export const decodeTerminalServerMessage = (text: string): Decoded<TerminalServerMessage> => decode(terminalServerMessage, text);
+
+/** What the page tells about each open terminal (`window.nimbusTerminals.list()`), for tests and debugging. */
+export interface TerminalPageState {
+  id: string;
+  name: string;
+  /** The buffer's text, scrollback included. */
+  text: string;
+  renderer: string;
+  readOnly: boolean;
+  status: string;
+  cols: number;
+  rows: number;
+  background: string;
+  fontSize: number;
+}
+
+declare global {
+  interface Window {
+    /** Read-only view of the open terminals, for tests and debugging from the console. */
+    nimbusTerminals?: { list(): TerminalPageState[] };
+  }
+}

@@ -1,27 +1,11 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { openIde, type OpenIdeOptions } from './browser.js';
+import type { TerminalPageState } from '../../shared/protocol/terminal.js';
 import type { TestServer } from './server.js';
 
-/** What the terminal feature tells tests about each terminal (set by client/src/terminal/installTerminals.ts). */
-export type TerminalState = {
-  id: string;
-  name: string;
-  text: string;
-  renderer: string;
-  readOnly: boolean;
-  status: string;
-  cols: number;
-  rows: number;
-  background: string;
-  fontSize: number;
-};
-
-declare global {
-  interface Window {
-    nimbusTerminals?: { list(): TerminalState[] };
-  }
-}
+/** What the terminal feature tells tests about each terminal. */
+export type TerminalState = TerminalPageState;
 
 /**
  * The page model the browser tests share: the IDE as a person uses it (the tree, the palette, editors,

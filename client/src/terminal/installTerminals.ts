@@ -8,26 +8,6 @@ import { TerminalTabs, type TerminalTab } from './TerminalTabs.js';
 import { TerminalView, type TerminalViewOptions } from './TerminalView.js';
 import './terminal.css';
 
-declare global {
-  interface Window {
-    /** Read-only view of the open terminals, for tests and debugging from the console. */
-    nimbusTerminals?: {
-      list(): {
-        id: string;
-        name: string;
-        text: string;
-        renderer: string;
-        readOnly: boolean;
-        status: string;
-        cols: number;
-        rows: number;
-        background: string;
-        fontSize: number;
-      }[];
-    };
-  }
-}
-
 /**
  * The terminal panel: tabs in the bottom panel, "+" (and Alt+T) to open one, double-click to rename,
  * × to close, a search box, and every terminal of the workspace shown live to every collaborator.
