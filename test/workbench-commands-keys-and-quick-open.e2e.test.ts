@@ -95,10 +95,26 @@ describe('the workbench: scoped styles, keys that go where the focus is, command
     await p.keyboard.press('Enter');
     await expect.poll(activeTab).toBe('src/util.js');
     expect(await p.locator('.nb-quick-input').isHidden()).toBe(true);
-    // .gitignore'd files are not offered.
+    // .gitignore'd files are not offered, also when they appear after the index was loaded.
     await p.keyboard.press('Control+P');
     await input.fill('build');
     await p.waitForSelector('.nb-quick-empty:not([hidden])');
+    write('ignored/appeared-later.js', 'x');
+    write('src/appeared-later.js', 'x');
+    // The list is worked out as one types: type again until the new file is there.
+    await expect
+      .poll(
+        async () => {
+          await input.fill('appeare');
+          await input.fill('appeared');
+          return p.locator('.nb-quick-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+        },
+        { timeout: 10_000 },
+      )
+      .toContain('src/appeared-later.js');
+    expect(await p.locator('.nb-quick-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).toEqual([
+      'src/appeared-later.js',
+    ]);
     // path:line opens at that line: what is typed next lands there.
     await input.fill('long.txt:30');
     await expect.poll(() => p.locator('.nb-quick-item').first().getAttribute('data-id')).toBe('notes/long.txt');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_INDEX_LIMITS, indexFiles } from './fileIndex.js';
+import { DEFAULT_INDEX_LIMITS, indexFiles, indexFilter } from './fileIndex.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-index-'));
 const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-index-outside-'));
@@ -49,5 +49,18 @@ describe('the workspace file index (quick open)', () => {
     for (let i = 0; i < 30; i++) write(`many/f${String(i).padStart(2, '0')}.txt`);
     expect(await indexFiles(root, { ...DEFAULT_INDEX_LIMITS, maxFiles: 5 })).toMatchObject({ truncated: true, files: { length: 5 } });
     expect((await indexFiles(root, { ...DEFAULT_INDEX_LIMITS, maxEntries: 10 })).truncated).toBe(true);
+  });
+
+  it('judges a single new file as the walk does (the watcher marks added files quick open leaves out)', async () => {
+    const listed = new Set((await indexFiles(root)).files);
+    const every = (dir: string): string[] =>
+      fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((d) => {
+        const rel = dir ? `${dir}/${d.name}` : d.name;
+        return d.isDirectory() ? every(rel) : d.isFile() ? [rel] : [];
+      });
+    const filter = indexFilter(root);
+    const files = every('');
+    expect(files.length).toBeGreaterThan(8);
+    for (const rel of files) expect([rel, await filter(rel)]).toEqual([rel, listed.has(rel)]);
   });
 });

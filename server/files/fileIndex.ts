@@ -33,23 +33,58 @@ const ALWAYS_SKIPPED = new Set(['.git', '.hg', '.svn']);
  * one applies to its folder's subtree, as in git), skips `.git`, and follows no links to folders (a link
  * is listed as the file it is). Bounded in files and in entries looked at.
  */
+type Rules = { base: string; ig: Ignore }[];
+
+// As git does: the deepest .gitignore with a pattern for the path decides (`!x` there re-includes it).
+function ignored(rules: Rules, rel: string, isDir: boolean): boolean {
+  for (let i = rules.length - 1; i >= 0; i--) {
+    const { base, ig } = rules[i] as { base: string; ig: Ignore };
+    const verdict = ig.test((base ? rel.slice(base.length + 1) : rel) + (isDir ? '/' : ''));
+    if (verdict.ignored) return true;
+    if (verdict.unignored) return false;
+  }
+  return false;
+}
+
+/**
+ * Whether `indexFiles` would list a file that just appeared (the watcher saw it): not in an always
+ * skipped folder, and not ignored by a .gitignore on its way. One filter per batch of changes: the
+ * .gitignore files it read are kept for the batch.
+ */
+export function indexFilter(root: string, limits: FileIndexLimits = DEFAULT_INDEX_LIMITS): (rel: string) => Promise<boolean> {
+  const rulesOf = new Map<string, Promise<Rules>>();
+  const rulesFor = (dir: string): Promise<Rules> => {
+    let found = rulesOf.get(dir);
+    if (!found) {
+      const parent = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
+      found = (async () => {
+        const inherited = dir === '' ? [] : await rulesFor(parent);
+        const text = await readBounded(path.join(root, dir, '.gitignore'), limits.maxIgnoreBytes);
+        return text === undefined ? inherited : [...inherited, { base: dir, ig: ignore().add(text) }];
+      })();
+      rulesOf.set(dir, found);
+    }
+    return found;
+  };
+  return async (rel) => {
+    const parts = rel.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const last = i === parts.length - 1;
+      if (!last && ALWAYS_SKIPPED.has(parts[i] as string)) return false;
+      const rules = await rulesFor(parts.slice(0, i).join('/'));
+      if (ignored(rules, parts.slice(0, i + 1).join('/'), !last)) return false;
+    }
+    return true;
+  };
+}
+
 export async function indexFiles(root: string, limits: FileIndexLimits = DEFAULT_INDEX_LIMITS): Promise<FileIndex> {
   const files: string[] = [];
   // Nimbus's own data dir, when the workspace was opened from a folder that holds it.
   const hidden = new Set(dataDirsWithin(root, root));
   let entries = 0;
   // Each folder to read, with the .gitignore rules of its ancestors (and the folders they belong to).
-  const queue: { rel: string; rules: { base: string; ig: Ignore }[] }[] = [{ rel: '', rules: [] }];
-  // As git does: the deepest .gitignore with a pattern for the path decides (`!x` there re-includes it).
-  const ignored = (rules: { base: string; ig: Ignore }[], rel: string, isDir: boolean): boolean => {
-    for (let i = rules.length - 1; i >= 0; i--) {
-      const { base, ig } = rules[i] as { base: string; ig: Ignore };
-      const verdict = ig.test((base ? rel.slice(base.length + 1) : rel) + (isDir ? '/' : ''));
-      if (verdict.ignored) return true;
-      if (verdict.unignored) return false;
-    }
-    return false;
-  };
+  const queue: { rel: string; rules: Rules }[] = [{ rel: '', rules: [] }];
   while (queue.length > 0) {
     const { rel, rules: inherited } = queue.shift() as (typeof queue)[number];
     const abs = rel ? path.join(root, rel) : root;

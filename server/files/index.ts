@@ -1,5 +1,6 @@
 import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
 import type { Logger } from '../logger.js';
+import { indexFilter } from './fileIndex.js';
 import { FileWatcher } from './FileWatcher.js';
 import { fileRoutes } from './routes.js';
 
@@ -38,8 +39,16 @@ export function createFilesFeature({ workspaces, events, uploadLimitBytes, log }
     const runtime = workspaces.runtime(workspaceId);
     if (runtime.peekService(WATCHER_SERVICE)) return;
     const watcher = fileWatcherOf(workspaces, workspaceId, log);
+    // Added files say whether quick open's index lists them (.gitignore); batches go out in order.
+    let previous = Promise.resolve();
     watcher.onChange((changes, truncated) => {
-      events.publish(workspaceId, { type: 'files', changes, ...(truncated ? { truncated } : {}) });
+      previous = previous.then(async () => {
+        const listed = indexFilter(runtime.root);
+        const marked = await Promise.all(
+          changes.map(async (c) => (c.kind === 'add' && !(await listed(c.path).catch(() => true)) ? { ...c, indexed: false } : c)),
+        );
+        events.publish(workspaceId, { type: 'files', changes: marked, ...(truncated ? { truncated } : {}) });
+      });
     });
   });
   return fileRoutes({ workspaces, uploadLimitBytes, log });

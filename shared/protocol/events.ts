@@ -14,7 +14,8 @@ export const workspaceEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), workspaceId: z.string(), role: z.enum(['owner', 'write', 'read']) }),
   z.object({
     type: z.literal('files'),
-    changes: z.array(z.object({ kind: fileChangeKind, path: z.string() })).max(MAX_CHANGES_PER_EVENT),
+    /** `indexed: false`: an added file that quick open does not list (.gitignore'd). */
+    changes: z.array(z.object({ kind: fileChangeKind, path: z.string(), indexed: z.boolean().optional() })).max(MAX_CHANGES_PER_EVENT),
     /** More changed than one event carries (a git checkout): reload the tree instead of patching it. */
     truncated: z.boolean().optional(),
   }),

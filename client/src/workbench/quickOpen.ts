@@ -34,13 +34,16 @@ export class FileIndex {
   }
 
   /** File changes from the event socket; `truncated`: more changed than were listed. */
-  changed(changes: readonly { kind: FileChangeKind; path: string }[], truncated = false): void {
-    if (truncated) {
+  changed(changes: readonly { kind: FileChangeKind; path: string; indexed?: boolean }[], truncated = false): void {
+    // A .gitignore changed: which files are listed may have too (read again on next use).
+    if (truncated || changes.some((c) => c.path === '.gitignore' || c.path.endsWith('/.gitignore'))) {
       this.stale = true;
       return;
     }
-    for (const { kind, path } of changes) {
+    for (const { kind, path, indexed } of changes) {
       if (kind === 'add') {
+        // The server says whether its index would list it (.gitignore'd build output is not).
+        if (indexed === false) continue;
         if (!this.entries.has(path)) this.entries.set(path, fuzzysort.prepare(path));
       } else if (kind === 'unlink') this.entries.delete(path);
       else if (kind === 'unlinkDir') {
@@ -78,7 +81,9 @@ export interface QuickOpenHost {
   /** Subscribes to the active editor changing; returns the unsubscribe. */
   onDidChangeActive(listener: (path: string | undefined) => void): () => void;
   goToLine(line: number): boolean;
-  onFileChanges(listener: (changes: readonly { kind: FileChangeKind; path: string }[], truncated: boolean) => void): () => void;
+  onFileChanges(
+    listener: (changes: readonly { kind: FileChangeKind; path: string; indexed?: boolean }[], truncated: boolean) => void,
+  ): () => void;
   onReconnect(listener: () => void): () => void;
 }
 
