@@ -29,6 +29,37 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Asks the browser for the editor stage (our editor features, Monaco, xterm) while the frame paints:
+ * `modulepreload` links fetch and compile the chunks without running them, so when main.ts imports them
+ * after the first paint they only have to run. (The entry's own imports are preloaded by Vite already.)
+ */
+function preloadEditorStage(): Plugin {
+  return {
+    name: 'nimbus-preload-editor-stage',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const bundle = ctx.bundle;
+        if (!bundle) return [];
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+        const stages = chunks.filter((c) => /workbench\/editorStage\.ts$|terminal\/installTerminals\.ts$/.test(c.facadeModuleId ?? ''));
+        const files = new Set<string>();
+        for (const stage of stages) {
+          files.add(stage.fileName);
+          for (const dep of stage.imports) files.add(dep);
+        }
+        return [...files].map((file) => ({
+          tag: 'link',
+          attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
+          injectTo: 'head' as const,
+        }));
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: 'client',
   base: '/',
@@ -60,6 +91,6 @@ export default defineConfig({
       },
     },
   },
-  plugins: [precompress()],
+  plugins: [preloadEditorStage(), precompress()],
   worker: { format: 'es' },
 });
