@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
 import { IdePage } from './helpers/ide.js';
+import { yClient } from './helpers/yjs.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -203,10 +204,19 @@ describe('settings: a schema per feature, the person’s own kept by the server,
     // Auto save off (a workspace setting): the marker stays until Ctrl+S, which writes the file.
     await change('files.autoSave', 'off');
     await expect.poll(() => fs.readFileSync(path.join(root, '.nimbus/settings.json'), 'utf8')).toContain('"files.autoSave": "off"');
-    await p.click('.monaco-editor .view-lines');
-    await p.keyboard.press('Control+End');
-    await p.keyboard.type('// kept');
-    await new Promise((resolve) => setTimeout(resolve, 800)); // 16 times this server's 50 ms delay
+    // A second client of the file tells when the server has the edit; then its auto save decides.
+    const watcher = yClient(server.url, 'fmt.js');
+    try {
+      await watcher.synced();
+      await p.click('.monaco-editor .view-lines');
+      await p.keyboard.press('Control+End');
+      await p.keyboard.type('// kept');
+      await expect.poll(() => watcher.text.toString(), { timeout: 10_000 }).toContain('// kept');
+    } finally {
+      watcher.destroy();
+    }
+    const docs = server.workspaces.peekRuntime('default')?.peekService<{ pendingAutoSaves: number; dispose(): void }>('collab.docs');
+    await expect.poll(() => docs?.pendingAutoSaves, { timeout: 10_000 }).toBe(0);
     expect(fs.readFileSync(path.join(root, 'fmt.js'), 'utf8')).toBe('function f() { return 1 }\n');
     expect(await p.getAttribute('.nb-tab.nb-active', 'class')).toContain('nb-dirty');
     await p.keyboard.press('Control+S');

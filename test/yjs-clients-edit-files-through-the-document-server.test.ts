@@ -17,6 +17,9 @@ const client = (p: string, options: Parameters<typeof yClient>[2] = {}): YClient
 };
 const openDocs = (): number =>
   server.workspaces.peekRuntime('default')?.peekService<{ openDocuments: number; dispose(): void }>('collab.docs')?.openDocuments ?? 0;
+const pendingAutoSaves = (): number =>
+  server.workspaces.peekRuntime('default')?.peekService<{ pendingAutoSaves: number; dispose(): void }>('collab.docs')?.pendingAutoSaves ??
+  0;
 const disk = (p: string): string => fs.readFileSync(path.join(root, p), 'utf8');
 
 beforeAll(async () => {
@@ -305,9 +308,13 @@ describe('an unmodified y-websocket WebsocketProvider is a full client of /yjs/<
     await a.synced();
     const saves: number[] = [];
     a.provider.messageHandlers[100] = (_encoder, decoder) => void saves.push(decoder.arr[decoder.pos] as number);
+    const b = client('manual.txt');
+    await b.synced();
     a.text.insert(a.text.length, 'typed\n');
-    // Ten times the delay (60 ms here) and more than the longest wait (300 ms): nothing is written.
-    await sleep(700);
+    // Once the server has the edit (another client sees it), its auto save timer runs out and decides:
+    // nothing is written.
+    await eventually(() => b.text.toString() === 'start\ntyped\n', 5000, 'the edit at the server');
+    await eventually(() => pendingAutoSaves() === 0, 5000, 'the auto save decided');
     expect(disk('manual.txt')).toBe('start\n');
     // Saving writes it.
     a.provider.ws?.send(new Uint8Array([100, 7]));

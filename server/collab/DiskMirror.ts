@@ -115,22 +115,30 @@ export class DiskMirror {
 
   private stopped = false;
 
+  /** An auto save is under way: its timer armed, or the settings being read and the file written. */
+  get autoSavePending(): boolean {
+    return this.timer.armed || this.deciding;
+  }
+
+  private deciding = false;
+
   private onTimer(): void {
+    this.deciding = true;
     // The settings as the file says now (it may have changed since the timer was armed).
     const policy: Promise<AutoSave> = this.deps.autoSave
       ? this.deps.autoSave.current()
       : Promise.resolve({ mode: 'afterDelay', delayMs: this.deps.writeDebounceMs });
-    void policy.then((autoSave) => {
-      // Off: written when someone saves, or when the document closes (its last editor left, shutdown).
-      if (autoSave.mode === 'off' || this.timer.armed || this.stopped) return;
-      const now = Date.now();
-      const due = Math.min(this.lastChange + autoSave.delayMs, this.firstUnsaved + Math.max(autoSave.delayMs, this.deps.writeMaxDelayMs));
-      if (now < due) {
-        this.timer.arm(due - now);
-        return;
-      }
-      void this.flush().catch((err: unknown) => this.deps.log.error({ err, file: this.deps.abs }, 'writing a document to disk failed'));
-    });
+    void policy
+      .then(async (autoSave) => {
+        // Off: written when someone saves, or when the document closes (its last editor left, shutdown).
+        if (autoSave.mode === 'off' || this.timer.armed || this.stopped) return;
+        const now = Date.now();
+        const due = Math.min(this.lastChange + autoSave.delayMs, this.firstUnsaved + Math.max(autoSave.delayMs, this.deps.writeMaxDelayMs));
+        if (now < due) this.timer.arm(due - now);
+        else await this.flush();
+      })
+      .catch((err: unknown) => this.deps.log.error({ err, file: this.deps.abs }, 'writing a document to disk failed'))
+      .finally(() => (this.deciding = false));
   }
 
   private enqueue(op: () => Promise<void>): Promise<void> {

@@ -56,6 +56,11 @@ export class DocServer implements Disposable {
     return this.docs.size;
   }
 
+  /** Open documents whose auto save is waiting (its delay, or the decision whether to write). */
+  get pendingAutoSaves(): number {
+    return [...this.docs.values()].filter((d) => d.autoSavePending).length;
+  }
+
   connect(ws: WebSocket, principal: Principal, requestedPath: string): void {
     const { runtime, options, log } = this.deps;
     let rel: string;

@@ -122,6 +122,11 @@ export class SharedDoc implements Disposable {
     this.ready.catch(() => undefined);
   }
 
+  /** A write of its file to disk is waiting for the auto save delay (or deciding whether to write). */
+  get autoSavePending(): boolean {
+    return this.disk.autoSavePending;
+  }
+
   add(peer: DocPeer): void {
     this.unloadTimer.cancel();
     this.peers.add(peer);

@@ -60,8 +60,15 @@ export function searchRoutes(deps: {
   engine?: 'auto' | 'builtin';
 }): Router {
   const limits = deps.limits ?? DEFAULT_SEARCH_LIMITS;
-  const rg = deps.engine === 'builtin' ? undefined : findRipgrep();
-  deps.log.info({ engine: rg ? 'ripgrep' : 'builtin' }, 'find in files');
+  // Looked for on the first search, not at start-up (it runs `rg --version`).
+  let engine: { rg: string | undefined } | undefined;
+  const ripgrep = (): string | undefined => {
+    if (!engine) {
+      engine = { rg: deps.engine === 'builtin' ? undefined : findRipgrep() };
+      deps.log.info({ engine: engine.rg ? 'ripgrep' : 'builtin' }, 'find in files');
+    }
+    return engine.rg;
+  };
   const router = express.Router();
   let running = 0;
 
@@ -108,6 +115,7 @@ export function searchRoutes(deps: {
     // The person went away (a new search, a closed page): stop at once.
     res.on('close', () => finish({}));
     const root = deps.workspaces.rootOf(id);
+    const rg = ripgrep();
     const candidates = rg ? ripgrepCandidates(rg, root, query, MAX_CANDIDATES, stop.signal) : Promise.resolve(undefined);
     void candidates.then((found) => {
       if (finished) return;
