@@ -1,4 +1,5 @@
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import { normalizeRelPath } from '../../../shared/paths.js';
 import { monaco } from './monaco.js';
 
 /**
@@ -144,9 +145,10 @@ export function compilerOptionsOf(text: string, root: string): { options: Compil
     } else if (PLAIN.has(key) && (typeof value === 'boolean' || typeof value === 'string')) options[key] = value;
     else if ((key === 'lib' || key === 'types') && Array.isArray(value) && value.every((v) => typeof v === 'string'))
       options[key] = key === 'lib' ? value.map((v: string) => v.toLowerCase()) : value;
-    else if (key === 'baseUrl' && typeof value === 'string')
-      options.baseUrl = `${root}/${value}`.replace(/\/\.?\/?$/, '').replace(/\/\.\//g, '/');
-    else if (key === 'paths' && value && typeof value === 'object' && !Array.isArray(value))
+    else if (key === 'baseUrl' && typeof value === 'string') {
+      const rel = normalizeRelPath(value); // inside the project (no `..`)
+      if (rel !== undefined) options.baseUrl = rel ? `${root}/${rel}` : root;
+    } else if (key === 'paths' && value && typeof value === 'object' && !Array.isArray(value))
       options.paths = value as Record<string, string[]>;
   }
   // `paths` are relative to baseUrl, or to the tsconfig's folder without one.
