@@ -52,8 +52,9 @@ export class DocServer implements Disposable {
     this.autoSave = new AutoSaveSettings(deps.runtime.root, deps.options.writeDebounceMs);
   }
 
+  /** Documents loaded: open, or closing until their last write is done. */
   get openDocuments(): number {
-    return this.docs.size;
+    return this.docs.size + this.closing.size;
   }
 
   /** Open documents whose auto save is waiting (its delay, or the decision whether to write). */
