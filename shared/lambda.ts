@@ -12,6 +12,10 @@ export interface TemplateProblem {
   /** Logical id of the resource, when the problem is about one function. */
   logicalId?: string;
   message: string;
+  /** A warning: the template or function is still read (absent: what it names was left out). */
+  severity?: 'warning';
+  /** A template parameter without a value: the sidebar asks for one. */
+  parameter?: string;
 }
 
 export interface LambdaFunctionSummary {

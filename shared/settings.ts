@@ -6,6 +6,10 @@ export const AUTO_SAVE_MODES = ['afterDelay', 'off'] as const;
 export type AutoSaveMode = (typeof AUTO_SAVE_MODES)[number];
 export const AUTO_SAVE_DELAY = { default: 300, minimum: 50, maximum: 60_000 } as const;
 
+/** Workspace settings the server reads a workspace's templates with: extra template files, and parameter values (`Key=Value`). */
+export const LAMBDA_TEMPLATES_SETTING = 'lambda.templates';
+export const LAMBDA_PARAMETERS_SETTING = 'lambda.parameterOverrides';
+
 /** The settings file's text as values (`//` comment lines allowed); {} when it is not a JSON object. */
 export function parseSettingsText(text: string): Record<string, unknown> {
   if (text.trim() === '') return {};

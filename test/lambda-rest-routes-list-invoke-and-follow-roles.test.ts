@@ -60,10 +60,11 @@ describe('the sidebar REST routes', () => {
         codeUri: 'fn',
         reservedConcurrency: 3,
         events: [{ name: 'Hourly', type: 'Schedule' }],
-        warnings: [expect.stringMatching(/NEEDS: !Ref Missing \(parameter Missing has no Default\)/)],
+        warnings: [expect.stringMatching(/NEEDS: !Ref Missing \(parameter Missing has no value: no Default, and no override\)/)],
       }),
     ]);
     expect(list.problems).toEqual([
+      expect.objectContaining({ file: 'template.yaml', parameter: 'Missing', severity: 'warning' }),
       expect.objectContaining({
         file: 'template.yaml',
         line: 13,

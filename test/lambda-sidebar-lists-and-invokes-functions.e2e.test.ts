@@ -116,6 +116,41 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
     expect(consoleErrors.get(page)).toEqual([]);
   });
 
+  it('asks for a parameter without a value, keeps it in the workspace settings, and the function then runs with it', async () => {
+    writeFiles(root, {
+      'params/template.yaml': `Parameters:
+  Greeting:
+    Type: String
+Resources:
+  ParamFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async () => process.env.GREETING;"
+      Environment:
+        Variables:
+          GREETING: !Ref Greeting
+`,
+    });
+    const problem = '.nb-lambda-problem[data-parameter="Greeting"]';
+    await page.waitForSelector(problem, { timeout: 15_000 });
+    expect(await page.textContent(problem)).toMatch(/params\/template\.yaml:2:3.*parameter Greeting has no Default/);
+    // The empty value the missing parameter leaves is flagged on the function.
+    await page.click(fn('ParamFunction'));
+    await expect.poll(() => page.textContent('.nb-lambda-warnings')).toMatch(/GREETING: !Ref Greeting \(parameter Greeting has no value/);
+    await page.fill(`${problem} .nb-lambda-parameter-input`, 'hi from the sidebar');
+    await page.click(`${problem} .nb-lambda-parameter-save`);
+    await page.waitForSelector(problem, { state: 'detached', timeout: 15_000 });
+    const settings = JSON.parse(fs.readFileSync(path.join(root, '.nimbus/settings.json'), 'utf8')) as Record<string, unknown>;
+    expect(settings['lambda.parameterOverrides']).toEqual(['Greeting=hi from the sidebar']);
+    await page.click(fn('ParamFunction'));
+    await page.click('.lambda-invoke');
+    await expect.poll(() => page.textContent('.nb-lambda-response'), { timeout: 15_000 }).toContain('"hi from the sidebar"');
+    fs.rmSync(path.join(root, 'params'), { recursive: true });
+    await page.waitForSelector(fn('ParamFunction'), { state: 'detached', timeout: 15_000 });
+  });
+
   it('a read-only share sees the functions but cannot run them', async () => {
     const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'read' }) });
     const share = (await res.json()) as CreatedShare;

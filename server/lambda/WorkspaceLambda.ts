@@ -15,7 +15,7 @@ import { billedMs, formatInvocationLog } from './logs.js';
 import type { ReservationStore } from './ReservationStore.js';
 import { pythonInterpreter } from './runtime/launch.js';
 import { descendants, toMb } from './runtime/memory.js';
-import { isTemplatePath } from './template/discover.js';
+import { isTemplateConfigPath, isTemplatePath } from './template/discover.js';
 import type { DiscoveryResult, FunctionSpec, Invocation, LambdaSettings, PseudoParameters, TemplateProblem } from './types.js';
 
 export type { Invocation, LambdaSettings };
@@ -133,8 +133,20 @@ export class WorkspaceLambda {
     return [...this.entries.values()];
   }
 
+  /**
+   * A function by its name, or by its logical ID when no other template has one with the same ID (as
+   * `sam local invoke HelloWorldFunction` names it).
+   */
   get(name: string): FunctionEntry | undefined {
-    return this.entries.get(name);
+    const entry = this.entries.get(name);
+    if (entry) return entry;
+    let found: FunctionEntry | undefined;
+    for (const e of this.entries.values()) {
+      if (e.spec.logicalId !== name) continue;
+      if (found) return undefined;
+      found = e;
+    }
+    return found;
   }
 
   templateProblems(): TemplateProblem[] {
@@ -163,10 +175,10 @@ export class WorkspaceLambda {
   }
 
   /** A synchronous invocation: throttled at once when the function has no free concurrency. */
-  async invoke(name: string, payload: Buffer, clientContext?: string): Promise<Invocation> {
-    const entry = this.entries.get(name);
-    if (!entry) throw notFound(this.functionArn(name));
-    const slice = this.concurrency.tryAcquire(name);
+  async invoke(nameOrId: string, payload: Buffer, clientContext?: string): Promise<Invocation> {
+    const entry = this.get(nameOrId);
+    if (!entry) throw notFound(this.functionArn(nameOrId));
+    const slice = this.concurrency.tryAcquire(entry.spec.name);
     if (!slice.ok) throw throttled(slice.reason);
     return this.execute(
       entry,
@@ -176,17 +188,19 @@ export class WorkspaceLambda {
   }
 
   /** An asynchronous invocation: queued, run when there is concurrency, retried on failure. */
-  enqueue(name: string, payload: Buffer): string {
-    if (!this.entries.has(name)) throw notFound(this.functionArn(name));
+  enqueue(nameOrId: string, payload: Buffer): string {
+    const entry = this.get(nameOrId);
+    if (!entry) throw notFound(this.functionArn(nameOrId));
     const requestId = randomUUID();
-    if (!this.queue.enqueue({ requestId, functionName: name, payload })) throw throttled('FunctionInvocationRateLimitExceeded');
+    if (!this.queue.enqueue({ requestId, functionName: entry.spec.name, payload })) throw throttled('FunctionInvocationRateLimitExceeded');
     return requestId;
   }
 
   /** Put/DeleteFunctionConcurrency: remembered until the template's own value changes. */
-  setReserved(name: string, value: number | undefined): void {
-    const entry = this.entries.get(name);
-    if (!entry) throw notFound(this.functionArn(name));
+  setReserved(nameOrId: string, value: number | undefined): void {
+    const entry = this.get(nameOrId);
+    if (!entry) throw notFound(this.functionArn(nameOrId));
+    const name = entry.spec.name;
     this.concurrency.setReserved(name, value);
     this.deps.reservations.save(this.deps.workspaceId, name, { reserved: value, templateValue: entry.spec.reservedConcurrency });
     this.deps.publish({ type: 'lambda', change: 'functions' });
@@ -365,7 +379,12 @@ export class WorkspaceLambda {
     let templatesChanged = false;
     const touched = new Set<FunctionEntry>();
     for (const c of changes) {
-      if (isTemplatePath(c.path) || (c.kind === 'unlinkDir' && this.templates.some((t) => t.startsWith(`${c.path}/`))))
+      if (
+        isTemplatePath(c.path) ||
+        isTemplateConfigPath(c.path) ||
+        this.templates.includes(c.path) ||
+        (c.kind === 'unlinkDir' && this.templates.some((t) => t.startsWith(`${c.path}/`)))
+      )
         templatesChanged = true;
       for (const entry of this.entries.values()) {
         if (entry.codeRoots.some((r) => r === '' || c.path === r || c.path.startsWith(`${r}/`))) touched.add(entry);

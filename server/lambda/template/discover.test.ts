@@ -91,7 +91,16 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
     write('svc/template.yaml', SAM);
     fs.mkdirSync(path.join(root, 'svc/src'));
     const { functions, problems } = await discoverFunctions(root, pseudo);
-    expect(problems).toEqual([]);
+    expect(problems).toEqual([
+      {
+        file: 'svc/template.yaml',
+        line: 7,
+        column: 3,
+        severity: 'warning',
+        parameter: 'Secret',
+        message: expect.stringMatching(/Secret has no Default/),
+      },
+    ]);
     expect(functions.map((f) => f.name)).toEqual(['Worker', 'api-dev']);
     const api = functions.find((f) => f.logicalId === 'Api');
     expect(api).toMatchObject({
@@ -121,7 +130,7 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
       IMPORTED: '',
     });
     expect(api?.warnings.join('\n')).toMatch(/QUEUE_ARN: !GetAtt Anonymous\.Arn \(Anonymous\.Arn is only known after deployment\)/);
-    expect(api?.warnings.join('\n')).toMatch(/NEEDS_SECRET: !Ref Secret \(parameter Secret has no Default\)/);
+    expect(api?.warnings.join('\n')).toMatch(/NEEDS_SECRET: !Ref Secret \(parameter Secret has no value: no Default, and no override\)/);
     expect(api?.warnings.join('\n')).toMatch(/IMPORTED: !ImportValue other-stack-output/);
     const worker = functions.find((f) => f.logicalId === 'Worker');
     expect(worker).toMatchObject({
@@ -277,9 +286,9 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
     ]);
   });
 
-  it('refuses a second function with the same name, pointing at the first one', async () => {
+  it('refuses a second function with the same explicit name, pointing at the first one', async () => {
     const fn =
-      'Resources:\n  Hello:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: x }\n';
+      'Resources:\n  Hello:\n    Type: AWS::Serverless::Function\n    Properties: { FunctionName: hello, Runtime: nodejs20.x, Handler: a.b, InlineCode: x }\n';
     write('one/template.yaml', fn);
     write('two/template.yaml', fn);
     const { functions, problems } = await discoverFunctions(root, pseudo);
@@ -289,6 +298,116 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
         file: 'two/template.yaml',
         message: expect.stringMatching(/already used by Hello in one\/template\.yaml:2/),
       }),
+    ]);
+  });
+
+  it('names functions without FunctionName uniquely, readably and the same way every time', async () => {
+    const fn = (extra = '') =>
+      `Resources:\n  HelloWorldFunction:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: x, Environment: { Variables: { SELF: !Ref HelloWorldFunction, STACK: !Ref AWS::StackId, STACK_NAME: !Ref AWS::StackName } } }\n${extra}`;
+    write('one/template.yaml', fn());
+    write(
+      'two/template.yaml',
+      fn('  Other:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: y }\n'),
+    );
+    // Same folder name in two places, and a folder name far too long to prefix a name of 64 characters.
+    write('a/svc/template.yaml', fn());
+    write('b/svc/template.yaml', fn());
+    const long = 'aws-samples-serverless-patterns-apigw-lambda-dynamodb-typescript-with-extras';
+    write(`${long}/template.yaml`, fn());
+    write('samconfigured/template.yaml', fn());
+    write('samconfigured/samconfig.toml', 'version = 0.1\n[default.deploy.parameters]\nstack_name = "orders-api"\n');
+    const first = await discoverFunctions(root, pseudo);
+    expect(first.problems).toEqual([]);
+    const names = first.functions.map((f) => `${f.template} ${f.name}`).sort();
+    expect(names).toEqual([
+      expect.stringMatching(/^a\/svc\/template\.yaml svc-HelloWorldFunction-[0-9A-F]{8}$/),
+      'aws-samples-serverless-patterns-apigw-lambda-dynamodb-typescript-with-extras/template.yaml aws-samples-serverless-HelloWorldFunction',
+      expect.stringMatching(/^b\/svc\/template\.yaml svc-HelloWorldFunction-[0-9A-F]{8}$/),
+      'one/template.yaml one-HelloWorldFunction',
+      'samconfigured/template.yaml orders-api-HelloWorldFunction',
+      'two/template.yaml Other',
+      'two/template.yaml two-HelloWorldFunction',
+    ]);
+    for (const f of first.functions) {
+      expect(f.name.length).toBeLessThanOrEqual(64);
+      if (f.logicalId === 'HelloWorldFunction') expect(f.environment.SELF).toBe(f.name);
+    }
+    const stackIds = first.functions.filter((f) => f.logicalId === 'HelloWorldFunction').map((f) => f.environment.STACK);
+    expect(new Set(stackIds).size).toBe(stackIds.length);
+    for (const id of stackIds)
+      expect(id).toMatch(/^arn:aws:cloudformation:eu-west-1:123456789012:stack\/[A-Za-z][A-Za-z0-9-]*\/[0-9a-f-]{36}$/);
+    expect(first.functions.find((f) => f.template === 'samconfigured/template.yaml')?.environment.STACK_NAME).toBe('orders-api');
+    // Read again (a restart): the same names and stack ids.
+    const again = await discoverFunctions(root, pseudo);
+    expect(again.functions.map((f) => [f.name, f.environment.STACK])).toEqual(first.functions.map((f) => [f.name, f.environment.STACK]));
+  });
+
+  it("reads YAML the way the SAM CLI does: duplicate keys and flow collections at the key's indentation, with warnings", async () => {
+    write(
+      'template.yaml',
+      [
+        'Resources:',
+        '  Fn:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Runtime: nodejs18.x',
+        '      Handler: a.b',
+        '      InlineCode: x',
+        '      Runtime: nodejs20.x',
+        '      Environment:',
+        '        Variables: {',
+        '        A: "1", B: "[not a bracket",',
+        '        C: !Join [",", [x,',
+        '        y]] }',
+        '      Tags: [',
+        '      ]',
+        '',
+      ].join('\n'),
+    );
+    const { functions, problems } = await discoverFunctions(root, pseudo);
+    expect(functions).toHaveLength(1);
+    expect(functions[0]).toMatchObject({ runtime: 'nodejs20.x', environment: { A: '1', B: '[not a bracket', C: 'x,y' } });
+    expect(problems).toEqual([
+      { file: 'template.yaml', line: 11, severity: 'warning', message: expect.stringMatching(/flow collection .* read as the SAM CLI/) },
+      { file: 'template.yaml', line: 12, severity: 'warning', message: expect.stringMatching(/flow collection/) },
+      { file: 'template.yaml', line: 13, severity: 'warning', message: expect.stringMatching(/flow collection/) },
+      { file: 'template.yaml', line: 15, severity: 'warning', message: expect.stringMatching(/flow collection/) },
+      {
+        file: 'template.yaml',
+        line: 8,
+        severity: 'warning',
+        message: 'key Runtime is given twice (first on line 5); the last one is used, as the SAM CLI does',
+      },
+    ]);
+  });
+
+  it('takes parameter values from the workspace settings and samconfig.toml, and reads templates the settings name', async () => {
+    const tpl = (name: string) =>
+      `Parameters:\n  Stage: { Type: String }\n  Memory: { Type: Number }\n  Zones: { Type: CommaDelimitedList }\nConditions:\n  Off: !Equals [!Ref Stage, never]\nResources:\n  ${name}:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: x, MemorySize: !Ref Memory, Environment: { Variables: { STAGE: !Ref Stage, ZONE: !Select [1, !Ref Zones] } } }\n  Skipped:\n    Type: AWS::Serverless::Function\n    Condition: Off\n    Properties: { Runtime: nodejs20.x, Handler: a.b, InlineCode: x }\n`;
+    write('api/template.yaml', tpl('Api'));
+    write(
+      'api/samconfig.toml',
+      '[default.deploy.parameters]\nparameter_overrides = "Stage=\\"from samconfig\\" Memory=512 ParameterKey=Zones,ParameterValue=a,b"\n',
+    );
+    write('infra/stack.yml', tpl('Infra'));
+    write(
+      '.nimbus/settings.json',
+      JSON.stringify({ 'lambda.templates': ['infra/stack.yml', 'missing.yaml'], 'lambda.parameterOverrides': ['Memory=1024'] }),
+    );
+    const { functions, problems, templates } = await discoverFunctions(root, pseudo);
+    expect(templates).toEqual(['api/template.yaml', 'infra/stack.yml', 'missing.yaml']);
+    expect(functions.map((f) => [f.name, f.memorySize, f.environment])).toEqual([
+      ['Api', 1024, { STAGE: 'from samconfig', ZONE: 'b' }],
+      ['Infra', 1024, { STAGE: '', ZONE: '' }],
+      // Its Condition needs Stage, which has no value here: kept, as it cannot be told.
+      ['infra-Skipped', 128, {}],
+    ]);
+    const summary = problems.map((p) => `${p.file}:${p.line ?? ''} ${p.severity ?? 'error'} ${p.parameter ?? p.logicalId ?? ''}`);
+    expect(summary).toEqual([
+      'missing.yaml: error ',
+      'api/template.yaml:11 warning Skipped',
+      'infra/stack.yml:2 warning Stage',
+      'infra/stack.yml:4 warning Zones',
     ]);
   });
 

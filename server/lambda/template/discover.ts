@@ -1,8 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
+import { WORKSPACE_SETTINGS_PATH } from '../../../shared/settings.js';
+import { resolveInside } from '../../files/index.js';
 import type { DiscoveryResult, FunctionSpec, PseudoParameters, TemplateProblem } from '../types.js';
 import { functionsOf } from './functions.js';
+import { duplicateKeys, indentFlowContinuations } from './lenientYaml.js';
+import { namesOfUnnamed, stackIdFor, stackNameFor, unnamedKey, type UnnamedFunction } from './naming.js';
+import { readSamConfig, readWorkspaceLambdaSettings } from './projectConfig.js';
+import { FUNCTION_TYPES } from './scope.js';
 import { cloudFormationTags } from './yamlTags.js';
 
 export const TEMPLATE_NAMES = new Set(['template.yaml', 'template.yml', 'template.json']);
@@ -13,6 +19,9 @@ const MAX_ENTRIES = 50_000;
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
 export const isTemplatePath = (rel: string): boolean => TEMPLATE_NAMES.has(path.posix.basename(rel));
+/** Files the templates are read with: the workspace's settings (extra templates, parameter values) and samconfig files. */
+export const isTemplateConfigPath = (rel: string): boolean =>
+  rel === WORKSPACE_SETTINGS_PATH || /^samconfig\.(toml|ya?ml)$/.test(path.posix.basename(rel));
 
 /** Workspace-relative paths of every template file, sorted; bounded so a huge tree cannot stall the server. */
 export async function findTemplates(root: string): Promise<string[]> {
@@ -38,13 +47,41 @@ export async function findTemplates(root: string): Promise<string[]> {
   return found.sort();
 }
 
-/** Parses one template; a YAML or JSON error is a problem naming file, line and column. */
-export function parseTemplate(
-  file: string,
-  text: string,
-): { template: Record<string, unknown>; positions: Map<string, { line: number; column: number }> } | TemplateProblem | undefined {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { customTags: cloudFormationTags, lineCounter });
+export interface ParsedTemplate {
+  template: Record<string, unknown>;
+  /** Line and column of each resource's key, and of each parameter's. */
+  positions: Map<string, { line: number; column: number }>;
+  paramLines: Map<string, { line: number; column: number }>;
+  /** What was read leniently, as the SAM CLI reads it. */
+  warnings: TemplateProblem[];
+}
+
+/**
+ * Parses one template; a YAML or JSON error is a problem naming file, line and column. What the SAM CLI
+ * accepts (duplicate keys, flow collections indented at their key's level) is read as it reads it, with
+ * a warning.
+ */
+export function parseTemplate(file: string, text: string): ParsedTemplate | TemplateProblem | undefined {
+  let lineCounter = new LineCounter();
+  const options = { customTags: cloudFormationTags, uniqueKeys: false };
+  let doc = parseDocument(text, { ...options, lineCounter });
+  const warnings: TemplateProblem[] = [];
+  if (doc.errors.some((e) => e.code === 'BAD_INDENT')) {
+    const repaired = indentFlowContinuations(text);
+    const retryCounter = new LineCounter();
+    const retry = repaired.lines.length ? parseDocument(repaired.text, { ...options, lineCounter: retryCounter }) : undefined;
+    if (retry && retry.errors.length === 0) {
+      doc = retry;
+      lineCounter = retryCounter;
+      for (const line of repaired.lines)
+        warnings.push({
+          file,
+          line,
+          severity: 'warning',
+          message: 'a flow collection ([ ] or { }) continues at its key’s indentation; read as the SAM CLI reads it',
+        });
+    }
+  }
   const error = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (error) {
     const pos = error.linePos?.[0];
@@ -66,48 +103,99 @@ export function parseTemplate(
   if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) {
     return { file, message: 'Resources must be a map of logical ids to resources' };
   }
-  const positions = new Map<string, { line: number; column: number }>();
-  const resNode = isMap(doc.contents) ? doc.contents.get('Resources', true) : undefined;
-  if (isMap(resNode)) {
-    for (const item of resNode.items) {
-      if (isScalar(item.key) && item.key.range) {
-        const { line, col } = lineCounter.linePos(item.key.range[0]);
-        positions.set(String(item.key.value), { line, column: col });
+  for (const d of duplicateKeys(doc, lineCounter)) warnings.push({ file, line: d.line, severity: 'warning', message: d.message });
+  const keyLines = (section: string): Map<string, { line: number; column: number }> => {
+    const lines = new Map<string, { line: number; column: number }>();
+    const node = isMap(doc.contents) ? doc.contents.get(section, true) : undefined;
+    if (isMap(node)) {
+      for (const item of node.items) {
+        if (isScalar(item.key) && item.key.range) {
+          const { line, col } = lineCounter.linePos(item.key.range[0]);
+          lines.set(String(item.key.value), { line, column: col });
+        }
       }
     }
-  }
-  return { template: template as Record<string, unknown>, positions };
+    return lines;
+  };
+  return { template: template as Record<string, unknown>, positions: keyLines('Resources'), paramLines: keyLines('Parameters'), warnings };
 }
 
-/** Reads every template of a workspace: the functions that can run, and what is wrong with the rest. */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads one template file: its parsed form, or the problem that kept it from being read. */
+async function readTemplate(root: string, file: string): Promise<ParsedTemplate | TemplateProblem | undefined> {
+  let text: string;
+  try {
+    const abs = resolveInside(root, file).abs;
+    const st = await fs.promises.stat(abs);
+    if (!st.isFile()) return { file, message: 'not a file' };
+    if (st.size > MAX_TEMPLATE_BYTES) return { file, message: `template is larger than ${MAX_TEMPLATE_BYTES} bytes` };
+    text = await fs.promises.readFile(abs, 'utf8');
+  } catch (err) {
+    return { file, message: `cannot read the template: ${(err as Error).message}` };
+  }
+  return parseTemplate(file, text);
+}
+
+/**
+ * Reads every template of a workspace (the `template.yaml`s found, and those its `lambda.templates`
+ * setting names): the functions that can run, and what is wrong with the rest.
+ */
 export async function discoverFunctions(root: string, pseudo: PseudoParameters): Promise<DiscoveryResult> {
-  const templates = await findTemplates(root);
+  const settings = await readWorkspaceLambdaSettings(root);
+  const found = await findTemplates(root);
+  const templates = [...new Set([...found, ...settings.templates])].sort();
   const functions: FunctionSpec[] = [];
   const problems: TemplateProblem[] = [];
-  const byName = new Map<string, FunctionSpec>();
+  const read: { file: string; parsed: ParsedTemplate; stackName: string; overrides: Record<string, string> }[] = [];
   for (const file of templates) {
-    let text: string;
-    try {
-      const abs = path.join(root, file);
-      const st = await fs.promises.stat(abs);
-      if (st.size > MAX_TEMPLATE_BYTES) {
-        problems.push({ file, message: `template is larger than ${MAX_TEMPLATE_BYTES} bytes` });
-        continue;
-      }
-      text = await fs.promises.readFile(abs, 'utf8');
-    } catch (err) {
-      problems.push({ file, message: `cannot read the template: ${(err as Error).message}` });
+    const parsed = await readTemplate(root, file);
+    if (parsed === undefined) {
+      if (!found.includes(file)) problems.push({ file, message: 'listed in lambda.templates, but has no Resources' });
       continue;
     }
-    const parsed = parseTemplate(file, text);
-    if (parsed === undefined) continue;
     if (!('template' in parsed)) {
       problems.push(parsed);
       continue;
     }
+    problems.push(...parsed.warnings);
+    const samconfig = await readSamConfig(root, file);
+    if (samconfig.problem) problems.push(samconfig.problem);
+    read.push({
+      file,
+      parsed,
+      stackName: stackNameFor(file, samconfig.stackName),
+      overrides: { ...samconfig.overrides, ...settings.overrides },
+    });
+  }
+  // Functions without FunctionName are named across the workspace, so two templates' HelloWorldFunction do not collide.
+  const unnamed: UnnamedFunction[] = [];
+  const taken = new Set<string>();
+  for (const { file, parsed, stackName } of read) {
+    for (const [logicalId, res] of Object.entries(parsed.template.Resources as Record<string, unknown>)) {
+      if (!isObject(res) || !FUNCTION_TYPES.has(String(res.Type))) continue;
+      const name = isObject(res.Properties) ? res.Properties.FunctionName : undefined;
+      if (name === undefined) unnamed.push({ file, stackName, logicalId });
+      else if (typeof name === 'string') taken.add(name);
+    }
+  }
+  const names = namesOfUnnamed(unnamed, taken);
+  const byName = new Map<string, FunctionSpec>();
+  for (const { file, parsed, stackName, overrides } of read) {
     let result: ReturnType<typeof functionsOf>;
     try {
-      result = functionsOf({ root, file, template: parsed.template, positions: parsed.positions, pseudo });
+      result = functionsOf({
+        root,
+        file,
+        template: parsed.template,
+        positions: parsed.positions,
+        paramLines: parsed.paramLines,
+        pseudo,
+        stackName,
+        stackId: stackIdFor(pseudo.region, pseudo.accountId, stackName, file),
+        overrides,
+        nameOf: (logicalId) => names.get(unnamedKey(file, logicalId)) ?? logicalId,
+      });
     } catch (err) {
       problems.push({ file, message: `cannot read the template: ${(err as Error).message}` });
       continue;

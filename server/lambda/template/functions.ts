@@ -21,7 +21,16 @@ export interface TemplateInput {
   template: Record<string, unknown>;
   /** Line and column of each resource's key. */
   positions: Map<string, { line: number; column: number }>;
+  /** Line and column of each parameter's key. */
+  paramLines: Map<string, { line: number; column: number }>;
   pseudo: PseudoParameters;
+  /** `AWS::StackName` and `AWS::StackId` of this template. */
+  stackName: string;
+  stackId: string;
+  /** Parameter values that win over the template's defaults. */
+  overrides: Record<string, string>;
+  /** The name of a function that has no FunctionName (see naming.ts). */
+  nameOf(logicalId: string): string;
 }
 
 class FunctionProblem extends Error {}
@@ -33,13 +42,27 @@ export function functionsOf(input: TemplateInput): { functions: FunctionSpec[]; 
   const typed: Record<string, Record<string, unknown>> = {};
   for (const [id, res] of Object.entries(resources)) if (isObject(res)) typed[id] = res;
   const dirRel = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file);
-  const stackName = (dirRel ? path.posix.basename(dirRel) : 'workspace').replace(/[^a-zA-Z0-9-]/g, '-');
-  const { scope, functionNames } = buildScope(template, typed, { ...input.pseudo, stackName });
+  const { scope, functionNames } = buildScope(
+    template,
+    typed,
+    { ...input.pseudo, stackName: input.stackName, stackId: input.stackId },
+    { overrides: input.overrides, nameOf: input.nameOf },
+  );
   const resolver = new Resolver(scope);
   const globals = isObject(template.Globals) && isObject(template.Globals.Function) ? template.Globals.Function : {};
 
   const functions: FunctionSpec[] = [];
   const problems: TemplateProblem[] = [];
+  // Parameters nothing gives a value: the sidebar asks for them (functions that use them cannot resolve).
+  for (const name of scope.parametersWithoutDefault) {
+    problems.push({
+      file,
+      ...(input.paramLines.get(name) ?? {}),
+      severity: 'warning',
+      parameter: name,
+      message: `parameter ${name} has no Default: give it a value (lambda.parameterOverrides, or samconfig.toml's parameter_overrides)`,
+    });
+  }
   for (const [logicalId, res] of Object.entries(typed)) {
     if (!FUNCTION_TYPES.has(String(res.Type))) continue;
     const pos = input.positions.get(logicalId) ?? { line: 1, column: 1 };
@@ -52,7 +75,17 @@ export function functionsOf(input: TemplateInput): { functions: FunctionSpec[]; 
           if (!(err instanceof Unresolved)) throw err;
           enabled = true; // cannot tell locally: keep the function usable
         }
-        if (!enabled) continue;
+        if (!enabled) {
+          problems.push({
+            file,
+            line: pos.line,
+            column: pos.column,
+            logicalId,
+            severity: 'warning',
+            message: `${logicalId}: left out, as CloudFormation would: its Condition ${res.Condition} is false`,
+          });
+          continue;
+        }
       }
       const serverless = res.Type === 'AWS::Serverless::Function';
       const rawProps = isObject(res.Properties) ? res.Properties : {};

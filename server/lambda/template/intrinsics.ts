@@ -267,7 +267,8 @@ export class Resolver {
     const s = this.scope;
     if (s.pseudo.has(name)) return s.pseudo.get(name);
     if (s.parameters.has(name)) return s.parameters.get(name);
-    if (s.parametersWithoutDefault.has(name)) throw new Unresolved(`!Ref ${name}`, `parameter ${name} has no Default`);
+    if (s.parametersWithoutDefault.has(name))
+      throw new Unresolved(`!Ref ${name}`, `parameter ${name} has no value: no Default, and no override`);
     if (s.refs.has(name)) return s.refs.get(name);
     if (s.resources.has(name)) throw new Unresolved(`!Ref ${name}`, `the physical id of ${name} is only known after deployment`);
     if (name.startsWith('AWS::')) throw new Unresolved(`!Ref ${name}`, `unknown pseudo parameter ${name}`);

@@ -13,9 +13,10 @@ export const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda
 export function buildScope(
   template: Record<string, unknown>,
   resources: Record<string, Record<string, unknown>>,
-  pseudo: PseudoParameters & { stackName: string },
+  pseudo: PseudoParameters & { stackName: string; stackId: string },
+  options: { overrides: Record<string, string>; nameOf: (logicalId: string) => string },
 ): { scope: ResolveScope; functionNames: Map<string, string | Unresolved> } {
-  const { region, accountId, stackName } = pseudo;
+  const { region, accountId, stackName, stackId } = pseudo;
   const scope: ResolveScope = {
     parameters: new Map(),
     parametersWithoutDefault: new Set(),
@@ -23,7 +24,7 @@ export function buildScope(
       ['AWS::Region', region],
       ['AWS::AccountId', accountId],
       ['AWS::StackName', stackName],
-      ['AWS::StackId', `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/00000000-0000-0000-0000-000000000000`],
+      ['AWS::StackId', stackId],
       ['AWS::Partition', 'aws'],
       ['AWS::URLSuffix', 'amazonaws.com'],
       ['AWS::NotificationARNs', []],
@@ -37,12 +38,13 @@ export function buildScope(
   };
   const params = isObject(template.Parameters) ? template.Parameters : {};
   for (const [name, def] of Object.entries(params)) {
-    if (!isObject(def) || def.Default === undefined) {
+    const override = options.overrides[name];
+    if (override === undefined && (!isObject(def) || def.Default === undefined)) {
       scope.parametersWithoutDefault.add(name);
       continue;
     }
-    const type = typeof def.Type === 'string' ? def.Type : 'String';
-    const value = def.Default;
+    const type = isObject(def) && typeof def.Type === 'string' ? def.Type : 'String';
+    const value = override ?? (def as Record<string, unknown>).Default;
     const isList = type === 'CommaDelimitedList' || type.startsWith('List<');
     scope.parameters.set(name, isList && typeof value === 'string' ? value.split(',').map((v) => v.trim()) : value);
   }
@@ -53,7 +55,7 @@ export function buildScope(
     if (!FUNCTION_TYPES.has(String(res.Type))) continue;
     const props = isObject(res.Properties) ? res.Properties : {};
     if (props.FunctionName === undefined) {
-      functionNames.set(id, id);
+      functionNames.set(id, options.nameOf(id));
       continue;
     }
     const name = first.resolve(props.FunctionName);

@@ -13,6 +13,8 @@ export interface LambdaViewOptions {
   problemCount(n: number): void;
   /** The key of the invoke command, for the button's tooltip (the label comes from the keybindings). */
   invokeKeyLabel(): string | undefined;
+  /** Gives a template parameter a value (kept in the workspace's settings, shared with collaborators). */
+  setParameter(name: string, value: string): Promise<void>;
 }
 
 const base = (workspaceId: string): string => `/api/workspaces/${encodeURIComponent(workspaceId)}/lambda`;
@@ -78,8 +80,14 @@ export class LambdaView {
     this.functions = data.functions;
     const n = data.functions.length;
     this.summary.textContent = `${n} function${n === 1 ? '' : 's'} · concurrency ${data.concurrency.limit} (${data.concurrency.unreserved} unreserved)`;
-    this.problems.replaceChildren(...data.problems.map((p) => this.problemItem(p)));
-    this.opts.problemCount(data.problems.length);
+    // Rebuilt only when they changed: a reload must not take a parameter's field away from someone typing in it.
+    const problemsKey = JSON.stringify(data.problems);
+    if (problemsKey !== this.problemsKey) {
+      this.problemsKey = problemsKey;
+      this.problems.replaceChildren(...data.problems.map((p) => this.problemItem(p)));
+    }
+    // The badge counts what needs someone: what was left out, and parameters without a value.
+    this.opts.problemCount(data.problems.filter((p) => p.severity !== 'warning' || p.parameter).length);
     if (n === 0) {
       this.list.replaceChildren(h('li.nb-lambda-empty', {}, 'No functions yet: add a template.yaml with an AWS::Serverless::Function.'));
     } else {
@@ -92,6 +100,7 @@ export class LambdaView {
   }
 
   private detailKey: string | undefined;
+  private problemsKey: string | undefined;
 
   private detailKeyOf(name: string | undefined): string | undefined {
     const f = this.functions.find((x) => x.name === name);
@@ -104,7 +113,44 @@ export class LambdaView {
     const where = `${p.file}${p.line ? `:${p.line}` : ''}${p.column ? `:${p.column}` : ''}`;
     const link = h('button.nb-lambda-link', { title: `Open ${p.file}` }, where);
     link.addEventListener('click', () => this.opts.openFile(p.file));
-    return h('li.nb-lambda-problem', { 'data-file': p.file }, icon('error'), link, h('span.nb-lambda-problem-message', {}, p.message));
+    const warning = p.severity === 'warning';
+    const item = h(
+      `li.nb-lambda-problem${warning ? '.nb-lambda-problem-warning' : ''}`,
+      { 'data-file': p.file, ...(p.parameter ? { 'data-parameter': p.parameter } : {}) },
+      icon(warning ? 'warning' : 'error'),
+      link,
+      h('span.nb-lambda-problem-message', {}, p.message),
+    );
+    if (p.parameter && this.opts.canInvoke) item.append(this.parameterForm(p.parameter));
+    return item;
+  }
+
+  /** A value for a parameter without one: saved in the workspace's settings, then the templates are read again. */
+  private parameterForm(name: string): HTMLElement {
+    const input = h('input.nb-lambda-parameter-input', {
+      type: 'text',
+      'aria-label': `Value of ${name}`,
+      placeholder: `${name} =`,
+      spellcheck: 'false',
+    });
+    const save = h('button.nb-lambda-parameter-save', { type: 'submit' }, 'Set');
+    const message = h('span.nb-lambda-parameter-message', { role: 'status' });
+    const form = h('form.nb-lambda-parameter', {}, input, save, message);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      save.disabled = true;
+      message.textContent = '';
+      this.opts.setParameter(name, input.value).then(
+        () => {
+          message.textContent = 'Saved: reading the templates again…';
+        },
+        (err: unknown) => {
+          save.disabled = false;
+          message.textContent = `Not saved: ${errorMessage(err)}`;
+        },
+      );
+    });
+    return form;
   }
 
   private functionItem(f: LambdaFunctionSummary): HTMLElement {

@@ -1,9 +1,12 @@
 import { canWrite } from '../../../../shared/api.js';
+import { LAMBDA_PARAMETERS_SETTING, LAMBDA_TEMPLATES_SETTING } from '../../../../shared/settings.js';
 import type { IdeContext } from '../../context.js';
 import { toDisposable } from '../../platform/lifecycle.js';
 import type { LambdaView } from './LambdaView.js';
 
 const INVOKE = 'nimbus.lambda.invoke';
+const TEMPLATES = LAMBDA_TEMPLATES_SETTING;
+const PARAMETERS = LAMBDA_PARAMETERS_SETTING;
 
 /** After the IDE is usable, the view loads even if nobody opens it (its badge counts template problems). */
 const LOAD_WHEN_IDLE_MS = 3_000;
@@ -14,6 +17,28 @@ const LOAD_WHEN_IDLE_MS = 3_000;
  */
 export function installLambda(ctx: IdeContext): void {
   const { shell, disposables } = ctx;
+  const strings = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  disposables.add(
+    ctx.services.settings.register({
+      [TEMPLATES]: {
+        type: 'array',
+        default: [],
+        workspaceOnly: true,
+        validate: strings,
+        description: 'Template files to read besides every template.yaml (the SAM CLI’s -t), relative to the workspace.',
+        category: 'Lambda',
+      },
+      [PARAMETERS]: {
+        type: 'array',
+        default: [],
+        workspaceOnly: true,
+        validate: strings,
+        description:
+          'Values of template parameters, as Key=Value (the SAM CLI’s --parameter-overrides); they win over samconfig.toml and Default.',
+        category: 'Lambda',
+      },
+    }),
+  );
   let container: HTMLElement | undefined;
   let loading: Promise<LambdaView> | undefined;
   const handle = shell.addSidebarView({ id: 'lambda', order: 30, title: 'Lambda', icon: 'zap', render: (c) => (container = c) });
@@ -26,6 +51,14 @@ export function installLambda(ctx: IdeContext): void {
         openFile: (path) => void shell.whenEditor().then((editor) => editor.openFile(path)),
         problemCount: (n) => handle.setBadge(n || undefined),
         invokeKeyLabel: () => ctx.services.keybindings.labelFor(INVOKE),
+        setParameter: async (name, value) => {
+          const { settings } = ctx.services;
+          const current = settings.inspect(PARAMETERS, 'workspace');
+          const others = (Array.isArray(current) ? current : []).filter(
+            (item): item is string => typeof item === 'string' && !item.startsWith(`${name}=`),
+          );
+          await settings.update(PARAMETERS, [...others, `${name}=${value}`], 'workspace');
+        },
       });
       container?.append(view.el);
       void view.load();
