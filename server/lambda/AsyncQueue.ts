@@ -4,6 +4,7 @@ import type { Concurrency } from './concurrency.js';
 export interface QueuedEvent {
   requestId: string;
   functionName: string;
+  tenantId?: string;
   payload: Buffer;
   /** Attempts already made (0 before the first). */
   attempts: number;

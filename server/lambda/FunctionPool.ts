@@ -46,16 +46,23 @@ export class FunctionPool {
     return [...this.all].map((e) => e.pid).filter((p): p is number => p !== undefined);
   }
 
-  /** A warm idle environment, or a new (cold) one whose init runs as the invocation waits. */
-  async acquire(): Promise<Environment> {
+  /**
+   * A warm idle environment, or a new (cold) one whose init runs as the invocation waits. With tenant
+   * isolation an environment only ever serves the tenant it was started for, as on Lambda.
+   */
+  async acquire(tenantId?: string): Promise<Environment> {
     if (this.retired) throw new Error('function pool retired');
-    for (let env = this.idle.pop(); env; env = this.idle.pop()) {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const env = this.idle[i] as Environment;
+      if (env.tenantId !== tenantId) continue;
+      this.idle.splice(i, 1);
       if (env.phase === 'idle' && env.codeVersion === this.codeVersion) return env;
       env.kill();
     }
     const env = await Environment.start({
       spec: this.spec,
       codeVersion: this.codeVersion,
+      ...(tenantId !== undefined ? { tenantId } : {}),
       region: this.deps.region,
       launcher: this.deps.launcher,
       log: this.deps.log,

@@ -9,11 +9,11 @@ import type { Launcher } from '../sandbox/index.js';
 import type { WorkspaceRuntime } from '../workspaces/index.js';
 import { AsyncQueue } from './AsyncQueue.js';
 import { Concurrency } from './concurrency.js';
-import { LambdaError, notFound, throttled } from './errors.js';
+import { invalidParameter, LambdaError, notFound, throttled } from './errors.js';
 import { FunctionPool } from './FunctionPool.js';
 import { billedMs, formatInvocationLog } from './logs.js';
 import type { ReservationStore } from './ReservationStore.js';
-import { pythonInterpreter } from './runtime/launch.js';
+import { CFN_RESPONSE_NODE, CFN_RESPONSE_PYTHON, pythonInterpreter } from './runtime/launch.js';
 import { descendants, toMb } from './runtime/memory.js';
 import { isTemplateConfigPath, isTemplatePath } from './template/discover.js';
 import type { DiscoveryResult, FunctionSpec, Invocation, LambdaSettings, PseudoParameters, TemplateProblem } from './types.js';
@@ -44,6 +44,33 @@ export interface WorkspaceLambdaDeps {
   /** An invocation started or ended: the workspace is in use. */
   onActivity(): void;
   log: Logger;
+}
+
+export interface InvokeOptions {
+  /** X-Amz-Client-Context, decoded. */
+  clientContext?: string;
+  /** X-Amz-Tenant-Id: required by functions with tenant isolation, refused by the others. */
+  tenantId?: string;
+  onChunk?: (chunk: Buffer, contentType: string) => void;
+}
+
+interface Execution extends InvokeOptions {
+  requestId: string;
+  payload: Buffer;
+  invocationType: 'RequestResponse' | 'Event';
+  attempt: number;
+}
+
+/** Lambda's answers when the tenant id and the function's tenancy do not agree. */
+function checkTenant(spec: FunctionSpec, tenantId: string | undefined): void {
+  if (spec.perTenant && !tenantId)
+    throw invalidParameter(
+      'The invoked function is enabled with tenancy configuration. Add a valid tenant ID in your request and try again.',
+    );
+  if (!spec.perTenant && tenantId !== undefined)
+    throw invalidParameter(
+      'The invoked function is not enabled with tenancy configuration. Remove the tenant ID from your request and try again.',
+    );
 }
 
 const RECENT = 50;
@@ -91,7 +118,13 @@ export class WorkspaceLambda {
         }
         const inv = await this.execute(
           entry,
-          { requestId: event.requestId, payload: event.payload, invocationType: 'Event', attempt: event.attempts },
+          {
+            requestId: event.requestId,
+            payload: event.payload,
+            invocationType: 'Event',
+            attempt: event.attempts,
+            ...(event.tenantId !== undefined ? { tenantId: event.tenantId } : {}),
+          },
           release,
         );
         return { failed: inv.functionError !== undefined };
@@ -174,25 +207,31 @@ export class WorkspaceLambda {
     return this.reloading;
   }
 
-  /** A synchronous invocation: throttled at once when the function has no free concurrency. */
-  async invoke(nameOrId: string, payload: Buffer, clientContext?: string): Promise<Invocation> {
+  /**
+   * A synchronous invocation: throttled at once when the function has no free concurrency. `onChunk`
+   * is told each piece of a response the function streams, as it comes.
+   */
+  async invoke(nameOrId: string, payload: Buffer, options: InvokeOptions = {}): Promise<Invocation> {
     const entry = this.get(nameOrId);
     if (!entry) throw notFound(this.functionArn(nameOrId));
+    checkTenant(entry.spec, options.tenantId);
     const slice = this.concurrency.tryAcquire(entry.spec.name);
     if (!slice.ok) throw throttled(slice.reason);
     return this.execute(
       entry,
-      { requestId: randomUUID(), payload, invocationType: 'RequestResponse', attempt: 1, ...(clientContext ? { clientContext } : {}) },
+      { requestId: randomUUID(), payload, invocationType: 'RequestResponse', attempt: 1, ...options },
       slice.release,
     );
   }
 
   /** An asynchronous invocation: queued, run when there is concurrency, retried on failure. */
-  enqueue(nameOrId: string, payload: Buffer): string {
+  enqueue(nameOrId: string, payload: Buffer, tenantId?: string): string {
     const entry = this.get(nameOrId);
     if (!entry) throw notFound(this.functionArn(nameOrId));
+    checkTenant(entry.spec, tenantId);
     const requestId = randomUUID();
-    if (!this.queue.enqueue({ requestId, functionName: entry.spec.name, payload })) throw throttled('FunctionInvocationRateLimitExceeded');
+    if (!this.queue.enqueue({ requestId, functionName: entry.spec.name, payload, ...(tenantId !== undefined ? { tenantId } : {}) }))
+      throw throttled('FunctionInvocationRateLimitExceeded');
     return requestId;
   }
 
@@ -215,11 +254,7 @@ export class WorkspaceLambda {
     fs.rmSync(this.inlineDir, { recursive: true, force: true });
   }
 
-  private async execute(
-    entry: FunctionEntry,
-    inv: { requestId: string; payload: Buffer; invocationType: 'RequestResponse' | 'Event'; attempt: number; clientContext?: string },
-    release: () => void,
-  ): Promise<Invocation> {
+  private async execute(entry: FunctionEntry, inv: Execution, release: () => void): Promise<Invocation> {
     this.executing++;
     this.deps.onActivity();
     try {
@@ -235,18 +270,14 @@ export class WorkspaceLambda {
     return this.executing > 0;
   }
 
-  private async executeNow(
-    entry: FunctionEntry,
-    inv: { requestId: string; payload: Buffer; invocationType: 'RequestResponse' | 'Event'; attempt: number; clientContext?: string },
-    release: () => void,
-  ): Promise<Invocation> {
+  private async executeNow(entry: FunctionEntry, inv: Execution, release: () => void): Promise<Invocation> {
     const { pool } = entry;
     const spec = pool.spec;
     const startedAt = new Date().toISOString();
     let env;
     try {
       if (this.disposed) throw new Error('the workspace is stopping');
-      env = await pool.acquire();
+      env = await pool.acquire(inv.tenantId);
     } catch (err) {
       release();
       throw new LambdaError('ServiceException', 500, `could not start an execution environment: ${(err as Error).message}`);
@@ -261,6 +292,8 @@ export class WorkspaceLambda {
         traceId,
         timeoutMs: spec.timeout * 1000,
         ...(inv.clientContext ? { clientContext: inv.clientContext } : {}),
+        ...(inv.tenantId !== undefined ? { tenantId: inv.tenantId } : {}),
+        ...(inv.onChunk ? { onChunk: inv.onChunk } : {}),
       });
     } finally {
       pool.release(env);
@@ -282,6 +315,7 @@ export class WorkspaceLambda {
       memorySizeMb: spec.memorySize,
       maxMemoryUsedMb: toMb(outcome.maxMemoryBytes),
       ...(outcome.initDurationMs !== undefined ? { initDurationMs: outcome.initDurationMs } : {}),
+      ...(outcome.streamedContentType !== undefined ? { streamedContentType: outcome.streamedContentType } : {}),
     };
     // Copies, cut: a view into a 6 MB response would keep all of it alive.
     const payload =
@@ -366,12 +400,25 @@ export class WorkspaceLambda {
     return problems;
   }
 
+  /**
+   * Inline code (ZipFile / InlineCode) in a private folder, as Lambda packages it: `index.js` or
+   * `index.py`, with the `cfn-response` / `cfnresponse` module beside it for custom resources.
+   */
   private async writeInlineCode(spec: FunctionSpec): Promise<string> {
     const dir = path.join(this.inlineDir, spec.name);
-    const file = path.join(dir, spec.runtime.startsWith('python') ? 'index.py' : 'index.js');
-    await fs.promises.mkdir(dir, { recursive: true });
-    const current = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
-    if (current !== spec.inlineCode) await fs.promises.writeFile(file, spec.inlineCode ?? '');
+    const python = spec.runtime.startsWith('python');
+    const files: [string, string][] = [
+      [python ? 'index.py' : 'index.js', spec.inlineCode ?? ''],
+      python
+        ? ['cfnresponse.py', await fs.promises.readFile(CFN_RESPONSE_PYTHON, 'utf8')]
+        : ['node_modules/cfn-response/index.js', await fs.promises.readFile(CFN_RESPONSE_NODE, 'utf8')],
+    ];
+    for (const [rel, text] of files) {
+      const file = path.join(dir, rel);
+      await fs.promises.mkdir(path.dirname(file), { recursive: true });
+      const current = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+      if (current !== text) await fs.promises.writeFile(file, text);
+    }
     return dir;
   }
 

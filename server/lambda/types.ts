@@ -33,6 +33,10 @@ export interface FunctionSpec {
   architectures: string[];
   layers: LayerSpec[];
   events: { name: string; type: string }[];
+  /** The function's tags (ListTags), with the one SAM adds. */
+  tags: Record<string, string>;
+  /** TenancyConfig's TenantIsolationMode PER_TENANT: every invocation names a tenant. */
+  perTenant: boolean;
   maxRetryAttempts: number;
   maxEventAgeSeconds: number;
   warnings: string[];
@@ -65,4 +69,6 @@ export interface LambdaSettings {
 /** One finished invocation (the UI shows the recent ones; the API answers with it): the shared shape, with the raw payload. */
 export interface Invocation extends Omit<LambdaInvocation, 'payload'> {
   payload: Buffer;
+  /** The Content-Type of a response the function streamed. */
+  streamedContentType?: string;
 }

@@ -8,7 +8,8 @@ import { zipOfCode } from '../code.js';
 import { LambdaError, invalidParameter, notFound } from '../errors.js';
 import type { LambdaFeature } from '../LambdaFeature.js';
 import { logTail } from '../logs.js';
-import type { FunctionEntry, WorkspaceLambda } from '../WorkspaceLambda.js';
+import type { FunctionEntry, InvokeOptions, WorkspaceLambda } from '../WorkspaceLambda.js';
+import { EventStreamWriter } from './eventStream.js';
 import { accountSettings, functionConfiguration } from './shapes.js';
 import { UnauthenticatedBodies, type BodyLimits } from './UnauthenticatedBodies.js';
 import { parseAuthorization, requestDate, verifySignature } from './sigv4.js';
@@ -21,6 +22,12 @@ const PAGE_MAX = 50;
 
 type Op =
   | 'Invoke'
+  | 'InvokeWithResponseStream'
+  | 'ListVersionsByFunction'
+  | 'ListAliases'
+  | 'ListEventSourceMappings'
+  | 'ListTags'
+  | 'GetPolicy'
   | 'ListFunctions'
   | 'GetFunction'
   | 'GetFunctionConfiguration'
@@ -31,6 +38,12 @@ type Op =
 
 const ROUTES: [string, RegExp, Op][] = [
   ['POST', /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/, 'Invoke'],
+  ['POST', /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations\/?$/, 'InvokeWithResponseStream'],
+  ['GET', /^\/2015-03-31\/functions\/([^/]+)\/versions\/?$/, 'ListVersionsByFunction'],
+  ['GET', /^\/2015-03-31\/functions\/([^/]+)\/aliases\/?$/, 'ListAliases'],
+  ['GET', /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/, 'GetPolicy'],
+  ['GET', /^\/2015-03-31\/event-source-mappings\/?$/, 'ListEventSourceMappings'],
+  ['GET', /^\/2017-03-31\/tags\/([^/]+)\/?$/, 'ListTags'],
   ['GET', /^\/2015-03-31\/functions\/?$/, 'ListFunctions'],
   ['GET', /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/, 'GetFunctionConfiguration'],
   ['GET', /^\/2015-03-31\/functions\/([^/]+)\/?$/, 'GetFunction'],
@@ -131,7 +144,8 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     const date = requestDate(req.headers, auth);
     const route = ROUTES.find(([m, re]) => m === method && re.test(rest));
     const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-    const limit = route?.[2] !== 'Invoke' ? OTHER_BODY_BYTES : invocationType === 'Event' ? ASYNC_PAYLOAD_BYTES : SYNC_PAYLOAD_BYTES;
+    const invokes = route?.[2] === 'Invoke' || route?.[2] === 'InvokeWithResponseStream';
+    const limit = !invokes ? OTHER_BODY_BYTES : invocationType === 'Event' ? ASYNC_PAYLOAD_BYTES : SYNC_PAYLOAD_BYTES;
     const body = await bodies.read(req, limit);
     await verifySignature({ method, rawUrl, headers: req.headers, body }, auth, date, feature.deps.signingSecrets(workspaceId));
     feature.deps.onAuthenticated?.(req);
@@ -149,6 +163,23 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     switch (op) {
       case 'Invoke':
         return invoke(res, svc, entry as FunctionEntry, req, body, invocationType);
+      case 'InvokeWithResponseStream':
+        return invokeStreaming(res, svc, entry as FunctionEntry, req, body);
+      // Read-only lists that tools call (the AWS Toolkit, Terraform's refresh): what AWS answers for a
+      // function that has only $LATEST, no aliases, no event source mappings and no resource policy.
+      case 'ListVersionsByFunction':
+        return sendJson(res, 200, requestId, { Versions: [await functionConfiguration(svc, entry as FunctionEntry)] });
+      case 'ListAliases':
+        return sendJson(res, 200, requestId, { Aliases: [] });
+      case 'ListEventSourceMappings': {
+        const fn = query.get('FunctionName');
+        if (fn !== null) resolveFunction(svc, fn, null);
+        return sendJson(res, 200, requestId, { EventSourceMappings: [] });
+      }
+      case 'ListTags':
+        return sendJson(res, 200, requestId, { Tags: (entry as FunctionEntry).spec.tags });
+      case 'GetPolicy':
+        throw new LambdaError('ResourceNotFoundException', 404, 'The resource you requested does not exist.');
       case 'ListFunctions': {
         const max = query.has('MaxItems') ? Number(query.get('MaxItems')) : PAGE_MAX;
         if (!Number.isInteger(max) || max < 1 || max > 10000) throw invalidParameter('MaxItems must be between 1 and 10000.');
@@ -212,18 +243,58 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     const name = entry.spec.name;
     if (type === 'DryRun') return send(res, 204, { 'x-amzn-RequestId': randomUUID() });
     if (type === 'Event') {
-      const requestId = svc.enqueue(name, payload);
+      const requestId = svc.enqueue(name, payload, tenantOf(req));
       return send(res, 202, { 'x-amzn-RequestId': requestId });
     }
-    const inv = await svc.invoke(name, payload, clientContextOf(req));
+    const inv = await svc.invoke(name, payload, invokeOptions(req));
     const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
+      'Content-Type': inv.streamedContentType ?? 'application/json',
       'x-amzn-RequestId': inv.requestId,
       'X-Amz-Executed-Version': '$LATEST',
     };
     if (inv.functionError) headers['X-Amz-Function-Error'] = inv.functionError;
     if (logType === 'Tail') headers['X-Amz-Log-Result'] = logTail(inv.log);
     send(res, 200, headers, inv.payload);
+  }
+
+  /**
+   * InvokeWithResponseStream: the response as an AWS event stream, each piece the function writes as a
+   * PayloadChunk as soon as it is written (a function that does not stream sends its whole response as
+   * one), then InvokeComplete with the error and the log tail.
+   */
+  async function invokeStreaming(
+    res: ServerResponse,
+    svc: WorkspaceLambda,
+    entry: FunctionEntry,
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<void> {
+    const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    if (type !== 'RequestResponse' && type !== 'DryRun')
+      throw invalidParameter(`Unsupported InvocationType ${type}: use RequestResponse or DryRun.`);
+    const logType = String(req.headers['x-amz-log-type'] ?? 'None');
+    if (logType !== 'None' && logType !== 'Tail') throw invalidParameter(`Unsupported LogType ${logType}: use None or Tail.`);
+    const payload = body.length === 0 ? Buffer.from('{}') : body;
+    parseJson(payload, 'InvalidRequestContentException');
+    if (type === 'DryRun') return send(res, 204, { 'x-amzn-RequestId': randomUUID() });
+    const stream = new EventStreamWriter(res);
+    let streamed = false;
+    const inv = await svc.invoke(entry.spec.name, payload, {
+      ...invokeOptions(req),
+      onChunk: (chunk, contentType) => {
+        streamed = true;
+        stream.start(contentType);
+        stream.chunk(chunk);
+      },
+    });
+    if (!streamed) {
+      stream.start(inv.streamedContentType ?? 'application/json', inv.requestId);
+      if (inv.functionError === undefined && inv.payload.length > 0) stream.chunk(inv.payload);
+    }
+    stream.complete({
+      ...(inv.functionError !== undefined ? { ErrorCode: inv.errorType ?? 'Unhandled', ErrorDetails: errorDetails(inv.payload) } : {}),
+      ...(logType === 'Tail' ? { LogResult: logTail(inv.log) } : {}),
+    });
   }
 
   async function serveCode(res: ServerResponse, workspaceId: string, name: string, query: URLSearchParams): Promise<void> {
@@ -248,6 +319,31 @@ function parseJson(body: Buffer, code = 'InvalidParameterValueException'): unkno
   } catch (err) {
     throw new LambdaError(code, 400, `Could not parse request body into json: ${(err as Error).message}`);
   }
+}
+
+function invokeOptions(req: IncomingMessage): InvokeOptions {
+  const clientContext = clientContextOf(req);
+  const tenantId = tenantOf(req);
+  return { ...(clientContext ? { clientContext } : {}), ...(tenantId !== undefined ? { tenantId } : {}) };
+}
+
+/** X-Amz-Tenant-Id: 1 to 256 characters of letters, digits and `-_.:/=+@`. */
+function tenantOf(req: IncomingMessage): string | undefined {
+  const raw = req.headers['x-amz-tenant-id'];
+  if (typeof raw !== 'string') return undefined;
+  if (!/^[a-zA-Z0-9\-_.:/=+@]{1,256}$/.test(raw)) throw invalidParameter('TenantId must be 1 to 256 letters, digits or -_.:/=+@.');
+  return raw;
+}
+
+/** The error message of a function error's JSON body, for InvokeComplete's ErrorDetails. */
+function errorDetails(payload: Buffer): string {
+  try {
+    const parsed = JSON.parse(payload.toString('utf8')) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the text itself
+  }
+  return payload.toString('utf8');
 }
 
 /** X-Amz-Client-Context: base64 of a JSON object; the runtime gets the JSON text. */

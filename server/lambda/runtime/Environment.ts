@@ -11,7 +11,7 @@ import { InitFailure, launchPlan } from './launch.js';
 import { LogCapture } from './LogCapture.js';
 import { childrenOf, descendants, peakRss, treePeakRss, treeRss } from './memory.js';
 import { heldByTree, loopbackSocketInode } from './peer.js';
-import { RuntimeApiServer, type Delivery } from './RuntimeApiServer.js';
+import { RuntimeApiServer, type Delivery, type RuntimeResult } from './RuntimeApiServer.js';
 
 const INIT_TIMEOUT_MS = 10_000;
 const SAMPLE_MS = 50;
@@ -21,6 +21,8 @@ export interface EnvOutcome {
   kind: 'response' | 'error';
   payload: Buffer;
   errorType?: string;
+  /** The Content-Type of a streamed response. */
+  streamedContentType?: string;
   /** REPORT's `Status:` for invocations Lambda ends itself. */
   status?: 'timeout' | 'error';
   durationMs: number;
@@ -55,6 +57,8 @@ const SIGNAL_TEXT: Record<string, string> = {
 export interface EnvironmentOptions {
   spec: FunctionSpec;
   codeVersion: number;
+  /** The only tenant this environment serves (functions with tenant isolation). */
+  tenantId?: string;
   region: string;
   /** Starts the runtime in the workspace's sandbox. */
   launcher: Launcher;
@@ -94,6 +98,10 @@ export class Environment {
 
   get codeVersion(): number {
     return this.opts.codeVersion;
+  }
+
+  get tenantId(): string | undefined {
+    return this.opts.tenantId;
   }
 
   get pid(): number | undefined {
@@ -258,7 +266,7 @@ export class Environment {
     }, timeout * 1000);
   }
 
-  private result(requestId: string, result: { kind: 'response' | 'error'; payload: Buffer; errorType?: string }): void {
+  private result(requestId: string, result: RuntimeResult): void {
     if (this.pending?.delivery.requestId !== requestId) return;
     // The kernel's exact peak (VmHWM), read once per invocation: a spike between samples still counts.
     // One file read on the hot path: the runtime's exact peak (VmHWM), kept by the kernel.
@@ -266,7 +274,7 @@ export class Environment {
     this.finish({ ...result, notes: [] });
   }
 
-  private finish(outcome: Pick<EnvOutcome, 'kind' | 'payload' | 'errorType' | 'status' | 'notes'>): void {
+  private finish(outcome: Pick<EnvOutcome, 'kind' | 'payload' | 'errorType' | 'status' | 'notes' | 'streamedContentType'>): void {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;

@@ -3,6 +3,8 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /** Lambda's response limit: 6 MB plus the 100 bytes its error messages quote (6291556). */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+/** A streamed response may be larger: Lambda's soft limit is 20 MB. */
+export const MAX_STREAMED_BYTES = 20 * 1024 * 1024;
 const MAX_ERROR_BYTES = 1024 * 1024;
 const PREFIX = '/2018-06-01/runtime';
 
@@ -16,6 +18,19 @@ export interface Delivery {
   clientContext?: string;
   /** The function's timeout; the deadline the runtime sees is counted from the hand-over. */
   timeoutMs: number;
+  /** The tenant of a function with tenant isolation (X-Amz-Tenant-Id). */
+  tenantId?: string;
+  /** Told each piece of a streamed response as the function writes it. */
+  onChunk?: (chunk: Buffer, contentType: string) => void;
+}
+
+/** What the runtime answered for one invocation. */
+export interface RuntimeResult {
+  kind: 'response' | 'error';
+  payload: Buffer;
+  errorType?: string;
+  /** Set when the function streamed its response: the Content-Type it set. */
+  streamedContentType?: string;
 }
 
 export interface RuntimeApiEvents {
@@ -24,7 +39,7 @@ export interface RuntimeApiEvents {
   onFirstNext(): void;
   onDelivered(requestId: string): void;
   onInitError(errorType: string, payload: Buffer): void;
-  onResult(requestId: string, result: { kind: 'response' | 'error'; payload: Buffer; errorType?: string }): void;
+  onResult(requestId: string, result: RuntimeResult): void;
 }
 
 const json = (res: http.ServerResponse, status: number, body: object): void => {
@@ -43,6 +58,7 @@ export class RuntimeApiServer {
   private waiting: http.ServerResponse | undefined;
   private offered: Delivery | undefined;
   private inFlight: string | undefined;
+  private inFlightDelivery: Delivery | undefined;
   private initialized = false;
 
   private constructor(
@@ -88,6 +104,7 @@ export class RuntimeApiServer {
     this.waiting = undefined;
     this.offered = undefined;
     this.inFlight = d.requestId;
+    this.inFlightDelivery = d;
     this.events.onDelivered(d.requestId);
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/json',
@@ -98,6 +115,7 @@ export class RuntimeApiServer {
       'Lambda-Runtime-Trace-Id': d.traceId,
     };
     if (d.clientContext) headers['Lambda-Runtime-Client-Context'] = d.clientContext;
+    if (d.tenantId) headers['Lambda-Runtime-Aws-Tenant-Id'] = d.tenantId;
     res.writeHead(200, headers);
     res.end(d.payload);
   }
@@ -124,10 +142,13 @@ export class RuntimeApiServer {
         req.resume();
         return json(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });
       }
+      if (kind === 'response' && req.headers['lambda-runtime-function-response-mode'] === 'streaming')
+        return this.readStream(req, res, requestId);
       this.readBody(req, kind === 'response' ? MAX_RESPONSE_BYTES : MAX_ERROR_BYTES, (body) => {
         if (this.inFlight !== requestId)
           return json(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });
         this.inFlight = undefined;
+        this.inFlightDelivery = undefined;
         if (body === undefined) {
           json(res, 413, {
             errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
@@ -156,6 +177,52 @@ export class RuntimeApiServer {
     }
     req.resume();
     json(res, 404, { errorMessage: `no such Runtime API route: ${req.method} ${url}`, errorType: 'NotFound' });
+  }
+
+  /**
+   * A streamed response: each chunk goes on to whoever waits for it as it arrives; the whole (up to the
+   * streaming limit) is the invocation's payload. An error the function raised after it began writing
+   * comes as trailers.
+   */
+  private readStream(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): void {
+    const onChunk = this.inFlightDelivery?.onChunk;
+    const contentType = String(req.headers['content-type'] ?? 'application/octet-stream');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over || this.inFlight !== requestId) return;
+      size += chunk.length;
+      if (size > MAX_STREAMED_BYTES) {
+        over = true;
+        return;
+      }
+      chunks.push(chunk);
+      onChunk?.(chunk, contentType);
+    });
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      if (this.inFlight !== requestId)
+        return json(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });
+      this.inFlight = undefined;
+      this.inFlightDelivery = undefined;
+      json(res, 202, { status: 'OK' });
+      const errorType = req.trailers['lambda-runtime-function-error-type'];
+      if (over) {
+        const message = `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_BYTES} bytes).`;
+        return this.events.onResult(requestId, {
+          kind: 'error',
+          errorType: 'Function.ResponseSizeTooLarge',
+          payload: Buffer.from(JSON.stringify({ errorMessage: message, errorType: 'Function.ResponseSizeTooLarge' })),
+        });
+      }
+      if (errorType) {
+        const encoded = req.trailers['lambda-runtime-function-error-body'];
+        const body = encoded ? Buffer.from(encoded, 'base64') : Buffer.from(JSON.stringify({ errorType, errorMessage: '' }));
+        return this.events.onResult(requestId, { kind: 'error', errorType, payload: body, streamedContentType: contentType });
+      }
+      this.events.onResult(requestId, { kind: 'response', payload: Buffer.concat(chunks), streamedContentType: contentType });
+    });
   }
 
   /** Reads a body up to `limit` bytes; `undefined` when it was larger. */

@@ -29,6 +29,9 @@ function runtimeFile(name: string): string {
 export const NODE_RUNTIME = runtimeFile('node-runtime.mjs');
 export const PYTHON_RUNTIME = runtimeFile('python-runtime.py');
 const RUNTIMES_DIR = path.dirname(NODE_RUNTIME);
+/** The custom-resource helpers Lambda adds to inline code: `cfn-response` (Node.js) and `cfnresponse` (Python). */
+export const CFN_RESPONSE_NODE = path.join(RUNTIMES_DIR, 'cfn-response', 'index.js');
+export const CFN_RESPONSE_PYTHON = path.join(RUNTIMES_DIR, 'cfnresponse.py');
 
 export interface PythonInterpreter {
   executable: string;

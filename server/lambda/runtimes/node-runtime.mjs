@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
+import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
@@ -111,6 +112,91 @@ async function loadHandler(handlerString) {
   return fn;
 }
 
+/**
+ * A streaming handler gets a writable stream; what it writes goes to the Runtime API as it is written
+ * (a chunked POST in Lambda's streaming mode). An error after the first byte is sent as trailers.
+ */
+function runStreaming(requestId, event, context) {
+  return new Promise((resolve) => {
+    let contentType = 'application/octet-stream';
+    let req;
+    let wroteFirst = false;
+    let ended = false;
+    const open = () => {
+      if (req) return req;
+      req = http.request({
+        host: apiHost,
+        port: Number(apiPort),
+        method: 'POST',
+        path: `${API}/invocation/${requestId}/response`,
+        agent,
+        headers: {
+          'Lambda-Runtime-Function-Response-Mode': 'streaming',
+          'Transfer-Encoding': 'chunked',
+          Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+          'Content-Type': contentType,
+        },
+      });
+      req.setNoDelay(true);
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', resolve);
+      return req;
+    };
+    const stream = new Writable({
+      highWaterMark: handler[HANDLER_HIGH_WATER_MARK],
+      write(chunk, _encoding, callback) {
+        const r = open();
+        if (!wroteFirst) {
+          wroteFirst = true;
+          stream._onBeforeFirstWrite?.((data) => r.write(data));
+        }
+        r.write(chunk, callback);
+      },
+      final(callback) {
+        const r = open();
+        if (!wroteFirst) {
+          wroteFirst = true;
+          stream._onBeforeFirstWrite?.((data) => r.write(data));
+        }
+        ended = true;
+        r.end(callback);
+      },
+    });
+    stream.setContentType = (type) => {
+      if (req) throw new Error('Cannot set content-type, too late.');
+      contentType = type;
+    };
+    const fail = (err) => {
+      const body = errorBody(err);
+      console.error('Invoke Error', JSON.stringify(body));
+      if (ended) return resolve();
+      const r = open();
+      r.addTrailers({
+        'Lambda-Runtime-Function-Error-Type': body.errorType,
+        'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(body)).toString('base64'),
+      });
+      ended = true;
+      r.end();
+    };
+    let ret;
+    try {
+      ret = handler(event, stream, context);
+    } catch (err) {
+      return fail(err);
+    }
+    Promise.resolve(ret).then(
+      () => {
+        // The handler may return before it ends the stream (a pipeline still running): wait for it.
+        if (!stream.writableEnded && !ended) stream.end();
+      },
+      (err) => fail(err ?? new Error('Promise rejected')),
+    );
+  });
+}
+
 let pending; // the invocation in progress: { finish(err, value, viaCallback) }
 // The loop ran empty while a handler had not finished (no callback, a promise nothing will settle):
 // Lambda answers null rather than letting the runtime exit.
@@ -164,6 +250,41 @@ function crash(kind) {
 process.on('uncaughtException', crash('exception'));
 process.on('unhandledRejection', crash('rejection'));
 
+// What Lambda's Node.js runtime puts in the global scope before it loads the handler: response streaming.
+const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HANDLER_HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+globalThis.awslambda = {
+  streamifyResponse(fn, options) {
+    fn[HANDLER_STREAMING] = 'response';
+    if (typeof options?.highWaterMark === 'number') fn[HANDLER_HIGH_WATER_MARK] = Math.floor(options.highWaterMark);
+    return fn;
+  },
+  HttpResponseStream: class HttpResponseStream {
+    // Status and headers for a function URL: a JSON prelude, then 8 zero bytes, then the body.
+    static from(stream, prelude) {
+      stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+      const text = JSON.stringify(prelude);
+      stream._onBeforeFirstWrite = (write) => {
+        write(text);
+        write(new Uint8Array(8));
+      };
+      return stream;
+    }
+  },
+};
+
+// ES modules do not read NODE_PATH: as on Lambda, a bare import that the handler's own folders cannot
+// resolve is looked up in the layers' node_modules (and then the SDK the runtime ships).
+const searchDirs = String(process.env.NODE_PATH ?? '')
+  .split(':')
+  .filter((d) => d.endsWith('node_modules'));
+if (searchDirs.length > 0) {
+  register(pathToFileURL(path.join(path.dirname(new URL(import.meta.url).pathname), 'node-esm-paths.mjs')).href, {
+    data: { dirs: searchDirs },
+  });
+}
+
 let handler;
 try {
   handler = await loadHandler(process.env._HANDLER ?? '');
@@ -190,9 +311,15 @@ for (;;) {
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     identity: h['lambda-runtime-cognito-identity'] ? JSON.parse(String(h['lambda-runtime-cognito-identity'])) : undefined,
     clientContext: h['lambda-runtime-client-context'] ? JSON.parse(String(h['lambda-runtime-client-context'])) : undefined,
+    ...(h['lambda-runtime-aws-tenant-id'] ? { tenantId: String(h['lambda-runtime-aws-tenant-id']) } : {}),
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   currentRequestId = requestId;
+  if (handler[HANDLER_STREAMING] === 'response') {
+    await runStreaming(requestId, JSON.parse(next.body.toString('utf8')), context);
+    currentRequestId = undefined;
+    continue;
+  }
   let body;
   try {
     const result = await runHandler(handler, JSON.parse(next.body.toString('utf8')), context);

@@ -113,6 +113,7 @@ class LambdaContext:
         client_context = headers.get("Lambda-Runtime-Client-Context")
         self.identity = json.loads(identity) if identity else None
         self.client_context = json.loads(client_context) if client_context else None
+        self.tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id")
 
     def get_remaining_time_in_millis(self):
         return max(0, self._deadline_ms - int(time.time() * 1000))

@@ -194,6 +194,11 @@ function buildSpec(a: BuildArgs): FunctionSpec {
     architectures:
       Array.isArray(architectures) && architectures.every((x) => typeof x === 'string') ? (architectures as string[]) : ['x86_64'],
     layers: layersOf(a, warnings),
+    tags: tagsOf(a.serverless, a.props.Tags === undefined ? undefined : a.resolver.resolve(a.props.Tags)),
+    perTenant: (() => {
+      const t = value('TenancyConfig');
+      return isObject(t) && t.TenantIsolationMode === 'PER_TENANT';
+    })(),
     events,
     maxRetryAttempts: eventConfig.maxRetryAttempts,
     maxEventAgeSeconds: eventConfig.maxEventAgeSeconds,
@@ -292,4 +297,16 @@ function eventInvokeConfig(a: BuildArgs): { maxRetryAttempts: number; maxEventAg
     maxRetryAttempts: num(config && a.resolver.resolve(config.MaximumRetryAttempts), 2, 0, 2),
     maxEventAgeSeconds: num(config && a.resolver.resolve(config.MaximumEventAgeInSeconds), 21600, 60, 21600),
   };
+}
+
+/** SAM's Tags are a map (and SAM adds `lambda:createdBy`); CloudFormation's a list of Key/Value. */
+function tagsOf(serverless: boolean, raw: unknown): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (isObject(raw)) for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' || typeof v === 'number') tags[k] = String(v);
+  if (Array.isArray(raw))
+    for (const t of raw)
+      if (isObject(t) && typeof t.Key === 'string' && (typeof t.Value === 'string' || typeof t.Value === 'number'))
+        tags[t.Key] = String(t.Value);
+  if (serverless) tags['lambda:createdBy'] = 'SAM';
+  return tags;
 }
