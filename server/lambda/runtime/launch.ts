@@ -32,6 +32,9 @@ const RUNTIMES_DIR = path.dirname(NODE_RUNTIME);
 /** The custom-resource helpers Lambda adds to inline code: `cfn-response` (Node.js) and `cfnresponse` (Python). */
 export const CFN_RESPONSE_NODE = path.join(RUNTIMES_DIR, 'cfn-response', 'index.js');
 export const CFN_RESPONSE_PYTHON = path.join(RUNTIMES_DIR, 'cfnresponse.py');
+/** The SDKs Lambda's runtimes ship (installed by scripts/install-lambda-sdk.mjs): where /var/runtime would have them. */
+const NODE_SDK = path.join(RUNTIMES_DIR, 'nodejs-sdk', 'node_modules');
+const PYTHON_SDK = path.join(RUNTIMES_DIR, 'python-sdk');
 
 export interface PythonInterpreter {
   executable: string;
@@ -90,6 +93,9 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
     AWS_LAMBDA_LOG_STREAM_NAME: id.logStreamName,
     AWS_LAMBDA_RUNTIME_API: id.runtimeApi,
     LAMBDA_TASK_ROOT: spec.codeDir,
+    // No instance metadata service here: without it the SDKs' credential chains end at once
+    // instead of waiting for 169.254.169.254 (functions get credentials only when given some).
+    AWS_EC2_METADATA_DISABLED: 'true',
     LAMBDA_RUNTIME_DIR: path.dirname(NODE_RUNTIME),
     _HANDLER: spec.handler,
   };
@@ -97,8 +103,10 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
   if (spec.runtime.startsWith('nodejs')) {
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
     const major = spec.runtime.match(/\d+/)?.[0] ?? '';
+    // Lambda's order: the layers, the runtime's own modules (the AWS SDK), the function's folder.
     env.NODE_PATH = [
       ...layerDirs.flatMap((d) => [path.join(d, 'nodejs', `node${major}`, 'node_modules'), path.join(d, 'nodejs', 'node_modules')]),
+      NODE_SDK,
       spec.codeDir,
     ].join(':');
     // Like Lambda's own bootstrap: V8's heap is sized from the configured memory.
@@ -108,13 +116,16 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
   if (spec.runtime.startsWith('python')) {
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
     const version = spec.runtime.replace('python', '');
-    env.PYTHONPATH = layerDirs
-      .flatMap((d) => [path.join(d, 'python'), path.join(d, 'python', 'lib', `python${version}`, 'site-packages')])
-      .join(':');
+    // Lambda's sys.path: the function's folder (the runtime client puts it first), the layers, then the
+    // runtime's own packages (boto3). -S leaves out the host interpreter's site-packages, which Lambda has not.
+    env.PYTHONPATH = [
+      ...layerDirs.flatMap((d) => [path.join(d, 'python', 'lib', `python${version}`, 'site-packages'), path.join(d, 'python')]),
+      PYTHON_SDK,
+    ].join(':');
     const interpreter = await pythonInterpreter();
     return {
       command: interpreter.executable,
-      args: [PYTHON_RUNTIME],
+      args: ['-S', PYTHON_RUNTIME],
       env,
       readOnly: [RUNTIMES_DIR, ...interpreter.prefixes, path.dirname(interpreter.executable)],
     };
