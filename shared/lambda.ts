@@ -47,6 +47,14 @@ export interface LambdaFunctionList {
   concurrency: { limit: number; unreserved: number };
 }
 
+/** `GET /api/workspaces/:id/lambda/credentials` (owner only): the server's AWS credentials functions get. */
+export interface LambdaCredentialsView {
+  /** null: functions get no AWS credentials. */
+  choice: { profile: string; forShares: boolean } | null;
+  /** Profile names of the server's AWS configuration (no secrets). */
+  profiles: string[];
+}
+
 export interface LambdaInvokeRequest {
   /** The event as JSON text (validated as JSON by the server, like Lambda does). */
   payload: string;

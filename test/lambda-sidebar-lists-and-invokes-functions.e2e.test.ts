@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,16 @@ let readOnlyPage: Page | undefined;
 let root: string;
 screenshotOnFailure(() => [page, readOnlyPage]);
 
+let awsHome: string;
 beforeAll(async () => {
+  // The server's AWS configuration has one profile the owner can give functions.
+  awsHome = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-aws-'));
+  fs.writeFileSync(
+    path.join(awsHome, 'credentials'),
+    '[dev]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = not-a-real-secret-0123\n',
+  );
+  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(awsHome, 'credentials');
+  process.env.AWS_CONFIG_FILE = path.join(awsHome, 'config');
   server = await startTestServer();
   root = server.workspaces.rootOf('default');
   writeFiles(root, {
@@ -35,6 +45,9 @@ Resources:
   page = await openIde(browser, server);
 });
 afterAll(async () => {
+  delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+  delete process.env.AWS_CONFIG_FILE;
+  fs.rmSync(awsHome, { recursive: true, force: true });
   await browser?.close();
   await server?.stop();
 });
@@ -151,6 +164,19 @@ Resources:
     await page.waitForSelector(fn('ParamFunction'), { state: 'detached', timeout: 15_000 });
   });
 
+  it('the owner chooses which AWS profile functions run with', async () => {
+    await page.click('.nb-lambda-credentials summary');
+    await expect
+      .poll(() => page.locator('.nb-lambda-credentials-profile option').allTextContents())
+      .toEqual(['None: functions get no AWS credentials', 'Profile default', 'Profile dev']);
+    await page.selectOption('.nb-lambda-credentials-profile', 'dev');
+    await page.click('.nb-lambda-credentials-save');
+    await expect.poll(() => page.textContent('.nb-lambda-credentials-message')).toBe('Saved.');
+    expect(await page.textContent('.nb-lambda-credentials summary')).toBe('AWS credentials: profile dev');
+    const view = (await (await server.api('/api/workspaces/default/lambda/credentials')).json()) as { choice: unknown };
+    expect(view.choice).toEqual({ profile: 'dev', forShares: false });
+  });
+
   it('a read-only share sees the functions but cannot run them', async () => {
     const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'read' }) });
     const share = (await res.json()) as CreatedShare;
@@ -159,6 +185,8 @@ Resources:
     await readOnlyPage.click('.nb-activity-button[data-view="lambda"]');
     await readOnlyPage.click(fn('HelloFunction'));
     expect(await readOnlyPage.isDisabled('.lambda-invoke')).toBe(true);
+    // The credentials are the owner's business alone.
+    expect(await readOnlyPage.locator('.nb-lambda-credentials').count()).toBe(0);
     const refused = await readOnlyPage.evaluate(async () => {
       const r = await fetch('/api/workspaces/default/lambda/functions/HelloFunction/invoke', {
         method: 'POST',

@@ -5,6 +5,8 @@ export interface QueuedEvent {
   requestId: string;
   functionName: string;
   tenantId?: string;
+  /** Queued by the workspace's owner (its AWS credentials may apply). */
+  asOwner?: boolean;
   payload: Buffer;
   /** Attempts already made (0 before the first). */
   attempts: number;

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Launcher } from '../sandbox/index.js';
 import { Environment } from './runtime/Environment.js';
+import { credentialKeyOf, type AwsCredentials } from './credentials.js';
 import type { FunctionSpec } from './types.js';
 
 export interface PoolDeps {
@@ -50,11 +51,13 @@ export class FunctionPool {
    * A warm idle environment, or a new (cold) one whose init runs as the invocation waits. With tenant
    * isolation an environment only ever serves the tenant it was started for, as on Lambda.
    */
-  async acquire(tenantId?: string): Promise<Environment> {
+  async acquire(tenantId?: string, credentials?: AwsCredentials): Promise<Environment> {
     if (this.retired) throw new Error('function pool retired');
+    // Credentials are environment variables of the process: one started with others (or none) is not reused.
+    const credentialKey = credentialKeyOf(credentials);
     for (let i = this.idle.length - 1; i >= 0; i--) {
       const env = this.idle[i] as Environment;
-      if (env.tenantId !== tenantId) continue;
+      if (env.tenantId !== tenantId || env.credentialKey !== credentialKey) continue;
       this.idle.splice(i, 1);
       if (env.phase === 'idle' && env.codeVersion === this.codeVersion) return env;
       env.kill();
@@ -63,6 +66,7 @@ export class FunctionPool {
       spec: this.spec,
       codeVersion: this.codeVersion,
       ...(tenantId !== undefined ? { tenantId } : {}),
+      ...(credentials ? { credentials } : {}),
       region: this.deps.region,
       launcher: this.deps.launcher,
       log: this.deps.log,

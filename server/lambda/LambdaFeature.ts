@@ -6,6 +6,8 @@ import type { Logger } from '../logger.js';
 import type { Sandbox } from '../sandbox/index.js';
 import type { Db } from '../store/index.js';
 import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
+import { CredentialStore, ServerCredentials, type AwsCredentials } from './credentials.js';
+import { LambdaError } from './errors.js';
 import { ReservationStore } from './ReservationStore.js';
 import { TemplateThread } from './template/TemplateThread.js';
 import { WorkspaceLambda, type LambdaSettings } from './WorkspaceLambda.js';
@@ -29,12 +31,15 @@ export interface LambdaFeatureDeps {
 /** Lambda across workspaces: finds (or starts) each workspace's service and signs code download URLs. */
 export class LambdaFeature {
   private readonly reservations: ReservationStore;
+  readonly credentialChoices: CredentialStore;
+  readonly serverCredentials = new ServerCredentials();
   /** Per-process key for Code.Location URLs: they live ten minutes, so a restart may void them. */
   private readonly urlKey = randomBytes(32);
   private readonly templates = new TemplateThread();
 
   constructor(readonly deps: LambdaFeatureDeps) {
     this.reservations = new ReservationStore(deps.db);
+    this.credentialChoices = new CredentialStore(deps.db);
   }
 
   get settings(): LambdaSettings {
@@ -75,6 +80,7 @@ export class LambdaFeature {
           publish: (event) => this.deps.events.publish(workspaceId, event),
           // Invocations keep the workspace awake (touch writes the database at most once a second).
           onActivity: () => workspaces.touch(workspaceId),
+          credentials: (asOwner) => this.credentialsFor(workspaceId, asOwner),
           log,
         }),
     );
@@ -82,12 +88,30 @@ export class LambdaFeature {
     return svc;
   }
 
-  /** Pauses or resumes the workspace's execution environments (if it has any). */
+  /**
+   * The server's AWS credentials for one invocation: only when the workspace's owner chose a profile, and
+   * for an invocation by a share's user only if the owner allowed that too.
+   */
+  async credentialsFor(workspaceId: string, asOwner: boolean): Promise<AwsCredentials | undefined> {
+    const choice = this.credentialChoices.get(workspaceId);
+    if (!choice || (!asOwner && !choice.forShares)) return undefined;
+    try {
+      return await this.serverCredentials.get(choice.profile);
+    } catch (err) {
+      throw new LambdaError(
+        'ServiceException',
+        500,
+        `the AWS credentials of profile ${choice.profile} could not be loaded on the server: ${(err as Error).message}`,
+      );
+    }
+  }
+
   /** Whether an invocation of the workspace is under way (it must not hibernate meanwhile). */
   busy(workspaceId: string): boolean {
     return this.peek(workspaceId)?.busy ?? false;
   }
 
+  /** Pauses or resumes the workspace's execution environments (if it has any). */
   freeze(workspaceId: string, frozen: boolean): void {
     this.peek(workspaceId)?.freeze(frozen);
   }

@@ -1,7 +1,7 @@
 import type { Db, Migration } from '../store/index.js';
 
 /** Runs after the workspaces migration (reservations belong to a workspace). */
-export const lambdaMigrations: Migration[] = [
+export const reservationMigrations: Migration[] = [
   {
     name: '010-lambda-reserved-concurrency',
     sql: `CREATE TABLE lambda_reserved_concurrency (

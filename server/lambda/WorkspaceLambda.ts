@@ -16,6 +16,7 @@ import type { ReservationStore } from './ReservationStore.js';
 import { CFN_RESPONSE_NODE, CFN_RESPONSE_PYTHON, pythonInterpreter } from './runtime/launch.js';
 import { descendants, toMb } from './runtime/memory.js';
 import { isTemplateConfigPath, isTemplatePath } from './template/discover.js';
+import type { AwsCredentials } from './credentials.js';
 import type { DiscoveryResult, FunctionSpec, Invocation, LambdaSettings, PseudoParameters, TemplateProblem } from './types.js';
 
 export type { Invocation, LambdaSettings };
@@ -43,6 +44,8 @@ export interface WorkspaceLambdaDeps {
   publish(event: WorkspaceEvent): void;
   /** An invocation started or ended: the workspace is in use. */
   onActivity(): void;
+  /** The AWS credentials an invocation gets (by the owner, or by a share's user), if any. */
+  credentials(asOwner: boolean): Promise<AwsCredentials | undefined>;
   log: Logger;
 }
 
@@ -51,6 +54,8 @@ export interface InvokeOptions {
   clientContext?: string;
   /** X-Amz-Tenant-Id: required by functions with tenant isolation, refused by the others. */
   tenantId?: string;
+  /** Invoked by the workspace's owner (not a share's user): decides which AWS credentials it may get. */
+  asOwner?: boolean;
   onChunk?: (chunk: Buffer, contentType: string) => void;
 }
 
@@ -123,6 +128,7 @@ export class WorkspaceLambda {
             payload: event.payload,
             invocationType: 'Event',
             attempt: event.attempts,
+            asOwner: event.asOwner === true,
             ...(event.tenantId !== undefined ? { tenantId: event.tenantId } : {}),
           },
           release,
@@ -225,14 +231,21 @@ export class WorkspaceLambda {
   }
 
   /** An asynchronous invocation: queued, run when there is concurrency, retried on failure. */
-  enqueue(nameOrId: string, payload: Buffer, tenantId?: string): string {
+  enqueue(nameOrId: string, payload: Buffer, tenantId?: string, asOwner = false): string {
     const entry = this.get(nameOrId);
     if (!entry) throw notFound(this.functionArn(nameOrId));
     checkTenant(entry.spec, tenantId);
     const requestId = randomUUID();
-    if (!this.queue.enqueue({ requestId, functionName: entry.spec.name, payload, ...(tenantId !== undefined ? { tenantId } : {}) }))
+    if (
+      !this.queue.enqueue({ requestId, functionName: entry.spec.name, payload, asOwner, ...(tenantId !== undefined ? { tenantId } : {}) })
+    )
       throw throttled('FunctionInvocationRateLimitExceeded');
     return requestId;
+  }
+
+  /** The owner changed which credentials functions get: environments started with the old ones are not reused. */
+  credentialsChanged(): void {
+    for (const entry of this.entries.values()) entry.pool.codeChanged();
   }
 
   /** Put/DeleteFunctionConcurrency: remembered until the template's own value changes. */
@@ -275,9 +288,16 @@ export class WorkspaceLambda {
     const spec = pool.spec;
     const startedAt = new Date().toISOString();
     let env;
+    let credentials: AwsCredentials | undefined;
+    try {
+      credentials = await this.deps.credentials(inv.asOwner === true);
+    } catch (err) {
+      release();
+      throw err;
+    }
     try {
       if (this.disposed) throw new Error('the workspace is stopping');
-      env = await pool.acquire(inv.tenantId);
+      env = await pool.acquire(inv.tenantId, credentials);
     } catch (err) {
       release();
       throw new LambdaError('ServiceException', 500, `could not start an execution environment: ${(err as Error).message}`);

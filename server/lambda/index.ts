@@ -6,7 +6,10 @@ import type { BodyLimits } from './api/UnauthenticatedBodies.js';
 import { LambdaFeature, type LambdaFeatureDeps } from './LambdaFeature.js';
 
 export { LambdaFeature, LAMBDA_SERVICE } from './LambdaFeature.js';
-export { lambdaMigrations } from './ReservationStore.js';
+import { credentialMigrations } from './credentials.js';
+import { reservationMigrations } from './ReservationStore.js';
+/** Runs after the workspaces migration (what they store belongs to a workspace). */
+export const lambdaMigrations = [...reservationMigrations, ...credentialMigrations];
 export type { Invocation, LambdaSettings, WorkspaceLambda } from './WorkspaceLambda.js';
 export type { FunctionSpec } from './types.js';
 export type { BodyLimits } from './api/UnauthenticatedBodies.js';

@@ -147,7 +147,14 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     const invokes = route?.[2] === 'Invoke' || route?.[2] === 'InvokeWithResponseStream';
     const limit = !invokes ? OTHER_BODY_BYTES : invocationType === 'Event' ? ASYNC_PAYLOAD_BYTES : SYNC_PAYLOAD_BYTES;
     const body = await bodies.read(req, limit);
-    await verifySignature({ method, rawUrl, headers: req.headers, body }, auth, date, feature.deps.signingSecrets(workspaceId));
+    const signer = await verifySignature(
+      { method, rawUrl, headers: req.headers, body },
+      auth,
+      date,
+      feature.deps.signingSecrets(workspaceId),
+    );
+    // Signed with the owner token, or a write share's: decides whether the owner's AWS credentials may apply.
+    const asOwner = signer.principal.role === 'owner';
     feature.deps.onAuthenticated?.(req);
     if (!route)
       throw new LambdaError(
@@ -162,9 +169,9 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     const entry = rawName === undefined ? undefined : resolveFunction(svc, decode(rawName), query.get('Qualifier'));
     switch (op) {
       case 'Invoke':
-        return invoke(res, svc, entry as FunctionEntry, req, body, invocationType);
+        return invoke(res, svc, entry as FunctionEntry, req, body, invocationType, asOwner);
       case 'InvokeWithResponseStream':
-        return invokeStreaming(res, svc, entry as FunctionEntry, req, body);
+        return invokeStreaming(res, svc, entry as FunctionEntry, req, body, asOwner);
       // Read-only lists that tools call (the AWS Toolkit, Terraform's refresh): what AWS answers for a
       // function that has only $LATEST, no aliases, no event source mappings and no resource policy.
       case 'ListVersionsByFunction':
@@ -233,6 +240,7 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     req: IncomingMessage,
     body: Buffer,
     type: string,
+    asOwner: boolean,
   ): Promise<void> {
     if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun')
       throw invalidParameter(`Unsupported InvocationType ${type}: use RequestResponse, Event or DryRun.`);
@@ -243,10 +251,10 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     const name = entry.spec.name;
     if (type === 'DryRun') return send(res, 204, { 'x-amzn-RequestId': randomUUID() });
     if (type === 'Event') {
-      const requestId = svc.enqueue(name, payload, tenantOf(req));
+      const requestId = svc.enqueue(name, payload, tenantOf(req), asOwner);
       return send(res, 202, { 'x-amzn-RequestId': requestId });
     }
-    const inv = await svc.invoke(name, payload, invokeOptions(req));
+    const inv = await svc.invoke(name, payload, invokeOptions(req, asOwner));
     const headers: Record<string, string> = {
       'Content-Type': inv.streamedContentType ?? 'application/json',
       'x-amzn-RequestId': inv.requestId,
@@ -268,6 +276,7 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     entry: FunctionEntry,
     req: IncomingMessage,
     body: Buffer,
+    asOwner: boolean,
   ): Promise<void> {
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     if (type !== 'RequestResponse' && type !== 'DryRun')
@@ -280,7 +289,7 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     const stream = new EventStreamWriter(res);
     let streamed = false;
     const inv = await svc.invoke(entry.spec.name, payload, {
-      ...invokeOptions(req),
+      ...invokeOptions(req, asOwner),
       onChunk: (chunk, contentType) => {
         streamed = true;
         stream.start(contentType);
@@ -321,10 +330,10 @@ function parseJson(body: Buffer, code = 'InvalidParameterValueException'): unkno
   }
 }
 
-function invokeOptions(req: IncomingMessage): InvokeOptions {
+function invokeOptions(req: IncomingMessage, asOwner: boolean): InvokeOptions {
   const clientContext = clientContextOf(req);
   const tenantId = tenantOf(req);
-  return { ...(clientContext ? { clientContext } : {}), ...(tenantId !== undefined ? { tenantId } : {}) };
+  return { asOwner, ...(clientContext ? { clientContext } : {}), ...(tenantId !== undefined ? { tenantId } : {}) };
 }
 
 /** X-Amz-Tenant-Id: 1 to 256 characters of letters, digits and `-_.:/=+@`. */

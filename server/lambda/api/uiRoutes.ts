@@ -1,6 +1,7 @@
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
-import type { LambdaFunctionList } from '../../../shared/lambda.js';
+import type { LambdaCredentialsView, LambdaFunctionList } from '../../../shared/lambda.js';
+import { PROFILE_NAME } from '../credentials.js';
 import { allows, principalOf, type Need, workspaceOfRoute } from '../../auth/index.js';
 import { HttpError, validate } from '../../http/index.js';
 import { LambdaError } from '../errors.js';
@@ -10,6 +11,14 @@ import { SYNC_PAYLOAD_BYTES } from './awsRoutes.js';
 import { functionSummary, invocationView } from './shapes.js';
 
 const invokeBody = z.object({ payload: z.string().max(SYNC_PAYLOAD_BYTES) }).strict();
+const credentialsBody = z
+  .object({
+    choice: z
+      .object({ profile: z.string().regex(PROFILE_NAME), forShares: z.boolean() })
+      .strict()
+      .nullable(),
+  })
+  .strict();
 
 /** Lambda errors in the REST API's shape: `{ error: { code: 'TooManyRequestsException', message } }`. */
 async function asHttp<T>(work: () => Promise<T>): Promise<T> {
@@ -57,7 +66,7 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     }
     const name = String(req.params.name);
     if (!svc.get(name)) throw new HttpError(`function ${name} not found`, 404, 'ResourceNotFoundException');
-    const inv = await asHttp(() => svc.invoke(name, Buffer.from(text)));
+    const inv = await asHttp(() => svc.invoke(name, Buffer.from(text), { asOwner: principalOf(req).role === 'owner' }));
     res.json(invocationView(inv));
   });
 
@@ -70,6 +79,37 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
         .filter((i) => !fn || i.functionName === fn)
         .map(invocationView),
     );
+  });
+
+  // Which of the server's AWS credentials functions get: the owner's choice alone (a share cannot see or
+  // change it). Only profile names leave the server, never a secret.
+  router.get('/api/workspaces/:id/lambda/credentials', async (req, res) => {
+    const id = workspaceOfRoute(req, 'owner', feature.deps.workspaces.exists);
+    const view: LambdaCredentialsView = {
+      choice: feature.credentialChoices.get(id) ?? null,
+      profiles: await feature.serverCredentials.profiles(),
+    };
+    res.json(view);
+  });
+
+  router.put('/api/workspaces/:id/lambda/credentials', async (req, res) => {
+    const id = workspaceOfRoute(req, 'owner', feature.deps.workspaces.exists);
+    const { choice } = validate(credentialsBody, req.body);
+    if (choice) {
+      // Checked now, so the owner hears at once that a profile does not work (the secret stays here).
+      try {
+        await feature.serverCredentials.get(choice.profile);
+      } catch (err) {
+        throw new HttpError(
+          `the credentials of profile ${choice.profile} could not be loaded: ${(err as Error).message}`,
+          400,
+          'credentials_unavailable',
+        );
+      }
+    }
+    feature.credentialChoices.set(id, choice ?? undefined);
+    feature.peek(id)?.credentialsChanged();
+    res.json({ choice: choice ?? null });
   });
 
   return router;

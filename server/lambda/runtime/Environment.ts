@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../logger.js';
 import type { Launcher } from '../../sandbox/index.js';
 import type { FunctionSpec } from '../types.js';
+import { credentialKeyOf, maskCredentials, maskCredentialsIn, type AwsCredentials } from '../credentials.js';
 import { InitFailure, launchPlan } from './launch.js';
 import { LogCapture } from './LogCapture.js';
 import { childrenOf, descendants, peakRss, treePeakRss, treeRss } from './memory.js';
@@ -59,6 +60,8 @@ export interface EnvironmentOptions {
   codeVersion: number;
   /** The only tenant this environment serves (functions with tenant isolation). */
   tenantId?: string;
+  /** AWS credentials the function runs with (its environment variables), if the owner gave any. */
+  credentials?: AwsCredentials;
   region: string;
   /** Starts the runtime in the workspace's sandbox. */
   launcher: Launcher;
@@ -90,7 +93,9 @@ export class Environment {
   private tmpDir: string | undefined;
   private finalized = false;
 
-  private constructor(private readonly opts: EnvironmentOptions) {}
+  private constructor(private readonly opts: EnvironmentOptions) {
+    this.credentialKey = credentialKeyOf(opts.credentials);
+  }
 
   get spec(): FunctionSpec {
     return this.opts.spec;
@@ -103,6 +108,8 @@ export class Environment {
   get tenantId(): string | undefined {
     return this.opts.tenantId;
   }
+
+  readonly credentialKey: string = '';
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -194,7 +201,13 @@ export class Environment {
     try {
       // In the sandbox the private folder is the function's /tmp, as on Lambda.
       const tmpDir = this.opts.launcher.sandboxed ? '/tmp' : this.tmpDir;
-      plan = await launchPlan(spec, { region: this.opts.region, runtimeApi: this.api.address, logStreamName, tmpDir });
+      plan = await launchPlan(spec, {
+        region: this.opts.region,
+        runtimeApi: this.api.address,
+        logStreamName,
+        tmpDir,
+        ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
+      });
     } catch (err) {
       if (err instanceof InitFailure) this.initFailed(err.errorType, err.message);
       else this.kill(); // nothing started: release the server and the folder, then report the failure
@@ -287,12 +300,14 @@ export class Environment {
     // Output written before the runtime posted its result is in the pipes already; one turn of the
     // event loop lets it arrive so that it lands in this invocation's log, not the next one's.
     setImmediate(() => {
-      const log = p.strayLog + this.logs.take();
+      const mask = (text: string): string => maskCredentials(text, this.opts.credentials);
+      const log = mask(p.strayLog + this.logs.take());
       p.resolve({
         ...outcome,
+        payload: maskCredentialsIn(outcome.payload, this.opts.credentials),
         durationMs,
         ...(p.cold && this.initDurationMs !== undefined ? { initDurationMs: this.initDurationMs } : {}),
-        initLog: p.initLog,
+        initLog: mask(p.initLog),
         log,
         maxMemoryBytes,
       });

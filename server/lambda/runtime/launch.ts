@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { AwsCredentials } from '../credentials.js';
 import type { FunctionSpec } from '../types.js';
 import { isExecutable } from '../../files/index.js';
 
@@ -72,6 +73,7 @@ export interface EnvironmentIdentity {
   runtimeApi: string;
   logStreamName: string;
   tmpDir: string;
+  credentials?: AwsCredentials;
 }
 
 /** Command, arguments and the exact environment variables Lambda gives a function of this runtime. */
@@ -99,6 +101,12 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
     LAMBDA_RUNTIME_DIR: path.dirname(NODE_RUNTIME),
     _HANDLER: spec.handler,
   };
+  // As a role's credentials reach a function on Lambda: environment variables.
+  if (id.credentials) {
+    env.AWS_ACCESS_KEY_ID = id.credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = id.credentials.secretAccessKey;
+    if (id.credentials.sessionToken) env.AWS_SESSION_TOKEN = id.credentials.sessionToken;
+  }
   if (layerDirs.length > 0) env.LD_LIBRARY_PATH = layerDirs.map((d) => path.join(d, 'lib')).join(':');
   if (spec.runtime.startsWith('nodejs')) {
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;

@@ -21,7 +21,10 @@ const MAX_TEMPLATE_BYTES = 1024 * 1024;
 export const isTemplatePath = (rel: string): boolean => TEMPLATE_NAMES.has(path.posix.basename(rel));
 /** Files the templates are read with: the workspace's settings (extra templates, parameter values) and samconfig files. */
 export const isTemplateConfigPath = (rel: string): boolean =>
-  rel === WORKSPACE_SETTINGS_PATH || /^samconfig\.(toml|ya?ml)$/.test(path.posix.basename(rel));
+  rel === WORKSPACE_SETTINGS_PATH ||
+  // The settings' folder appearing: a file made with it may come without an event of its own.
+  rel === path.posix.dirname(WORKSPACE_SETTINGS_PATH) ||
+  /^samconfig\.(toml|ya?ml)$/.test(path.posix.basename(rel));
 
 /** Workspace-relative paths of every template file, sorted; bounded so a huge tree cannot stall the server. */
 export async function findTemplates(root: string): Promise<string[]> {

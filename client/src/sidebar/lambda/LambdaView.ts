@@ -1,5 +1,11 @@
 import './lambda.css';
-import type { LambdaFunctionList, LambdaFunctionSummary, LambdaInvocation, TemplateProblem } from '../../../../shared/lambda.js';
+import type {
+  LambdaCredentialsView,
+  LambdaFunctionList,
+  LambdaFunctionSummary,
+  LambdaInvocation,
+  TemplateProblem,
+} from '../../../../shared/lambda.js';
 import type { Api } from '../../net/api.js';
 import { errorMessage } from '../../ui/toast.js';
 import { h, icon } from '../../ui/dom.js';
@@ -8,6 +14,8 @@ export interface LambdaViewOptions {
   api: Api;
   workspaceId: string;
   canInvoke: boolean;
+  /** The workspace's owner: chooses which of the server's AWS credentials functions get. */
+  isOwner: boolean;
   openFile(path: string): void;
   /** Told how many templates or functions have problems (the activity bar badge). */
   problemCount(n: number): void;
@@ -52,6 +60,59 @@ export class LambdaView {
     const refresh = h('button.nb-lambda-refresh', { title: 'Reload functions', 'aria-label': 'Reload functions' }, icon('refresh'));
     refresh.addEventListener('click', () => void this.load());
     this.el.append(h('div.nb-lambda-toolbar', {}, this.summary, refresh), this.problems, this.list, this.detail);
+    if (opts.isOwner) this.el.append(this.credentials);
+  }
+
+  /** Owner only: which of the server's AWS credentials (a profile) functions run with, and for whom. */
+  private readonly credentials = h('details.nb-lambda-credentials');
+  private credentialsLoaded = false;
+
+  private async loadCredentials(): Promise<void> {
+    const url = `${base(this.opts.workspaceId)}/credentials`;
+    const view = await this.opts.api.get<LambdaCredentialsView>(url);
+    const summary = h('summary', {}, `AWS credentials: ${view.choice ? `profile ${view.choice.profile}` : 'none'}`);
+    const profile = h(
+      'select.nb-lambda-credentials-profile',
+      { 'aria-label': 'AWS profile for functions' },
+      h('option', { value: '' }, 'None: functions get no AWS credentials'),
+      ...view.profiles.map((p) => h('option', { value: p }, `Profile ${p}`)),
+    );
+    profile.value = view.choice?.profile ?? '';
+    const shares = h('input.nb-lambda-credentials-shares', { type: 'checkbox' });
+    shares.checked = view.choice?.forShares ?? false;
+    const save = h('button.nb-lambda-credentials-save', { type: 'submit' }, 'Save');
+    const message = h('p.nb-lambda-credentials-message', { role: 'status' });
+    const form = h(
+      'form',
+      {},
+      h(
+        'p.nb-lambda-credentials-help',
+        {},
+        'Functions get the server’s credentials of this profile as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as a role’s on Lambda. They are masked in logs and never sent to a browser.',
+      ),
+      profile,
+      h('label', {}, shares, ' Also when a share link’s user invokes a function'),
+      save,
+      message,
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      save.disabled = true;
+      message.textContent = '';
+      const choice = profile.value ? { profile: profile.value, forShares: shares.checked } : null;
+      this.opts.api.put(url, { choice }).then(
+        () => {
+          save.disabled = false;
+          summary.textContent = `AWS credentials: ${choice ? `profile ${choice.profile}` : 'none'}`;
+          message.textContent = 'Saved.';
+        },
+        (err: unknown) => {
+          save.disabled = false;
+          message.textContent = `Not saved: ${errorMessage(err)}`;
+        },
+      );
+    });
+    this.credentials.replaceChildren(summary, form);
   }
 
   /** Re-reads the function list (coalesced: one more read if asked again meanwhile). */
@@ -77,6 +138,13 @@ export class LambdaView {
   }
 
   private render(data: LambdaFunctionList): void {
+    if (this.opts.isOwner && !this.credentialsLoaded) {
+      this.credentialsLoaded = true;
+      this.loadCredentials().catch((err: unknown) => {
+        this.credentialsLoaded = false;
+        this.credentials.replaceChildren(h('summary', {}, `AWS credentials: ${errorMessage(err)}`));
+      });
+    }
     this.functions = data.functions;
     const n = data.functions.length;
     this.summary.textContent = `${n} function${n === 1 ? '' : 's'} · concurrency ${data.concurrency.limit} (${data.concurrency.unreserved} unreserved)`;

@@ -48,6 +48,7 @@ export function installLambda(ctx: IdeContext): void {
         api: ctx.api,
         workspaceId: ctx.workspaceId,
         canInvoke: canWrite(ctx.session.role),
+        isOwner: ctx.session.role === 'owner',
         openFile: (path) => void shell.whenEditor().then((editor) => editor.openFile(path)),
         problemCount: (n) => handle.setBadge(n || undefined),
         invokeKeyLabel: () => ctx.services.keybindings.labelFor(INVOKE),
