@@ -37,6 +37,8 @@ export interface Config {
   lambdaIdleSeconds: number;
   lambdaRetryDelaysMs: number[];
   lambdaRegion: string;
+  /** Interpreters for Lambda runtimes (`nodejs22.x` → a node binary, `python3.12` → a python), besides the ones found. */
+  lambdaInterpreters: Record<string, string>;
   /** What a terminal's shell sees of the home folder of the user running Nimbus. */
   sandboxHome: HomeAccess;
   /** Let shares type in terminals even where no sandbox can be made. */
@@ -83,6 +85,10 @@ Options:
   --lambda-idle-seconds <n>       idle execution environments are reclaimed after this (env NIMBUS_LAMBDA_IDLE_SECONDS, default 300)
   --lambda-retry-delays <ms,ms>   delays before async retries (env NIMBUS_LAMBDA_RETRY_DELAYS, default 60000,120000)
   --lambda-region <region>        region in ARNs and AWS_REGION (env NIMBUS_LAMBDA_REGION, default us-east-1)
+  --lambda-interpreter <runtime=path>
+                                  the node or python that serves a runtime, e.g. nodejs22.x=/opt/node22/bin/node
+                                  (repeatable; env NIMBUS_LAMBDA_INTERPRETERS, comma-separated); others get the
+                                  closest version found (this server's node; python3, python3.N on PATH)
   --hibernate-after <s>           new workspaces hibernate after this long without activity (env NIMBUS_HIBERNATE_AFTER,
                                   default 1800; 0 never; each workspace can change it)
   --hibernate-warning <s>         warn open pages this long before (env NIMBUS_HIBERNATE_WARNING, default 60)
@@ -102,6 +108,19 @@ function intOption(value: string | undefined, fallback: number, name: string): n
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${value}"`);
   return n;
+}
+
+/** `runtime=path` pairs: a Node.js or Python runtime id, and an absolute path to its interpreter. */
+function interpreterOptions(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of pairs) {
+    const pair = raw.trim();
+    if (!pair) continue;
+    const m = /^(nodejs\d+\.x|python3\.\d+)=(\/.+)$/.exec(pair);
+    if (!m) throw new ConfigError(`--lambda-interpreter must be RUNTIME=/absolute/path (nodejs22.x=/opt/node22/bin/node), got "${pair}"`);
+    out[m[1] as string] = m[2] as string;
+  }
+  return out;
 }
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Config | 'help' {
@@ -127,6 +146,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'lambda-idle-seconds': { type: 'string' },
       'lambda-retry-delays': { type: 'string' },
       'lambda-region': { type: 'string' },
+      'lambda-interpreter': { type: 'string', multiple: true },
       'sandbox-home': { type: 'string' },
       'hibernate-after': { type: 'string' },
       'hibernate-warning': { type: 'string' },
@@ -196,6 +216,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     lambdaIdleSeconds: intOption(values['lambda-idle-seconds'] ?? env.NIMBUS_LAMBDA_IDLE_SECONDS, 300, '--lambda-idle-seconds'),
     lambdaRetryDelaysMs: retryDelays,
     lambdaRegion,
+    lambdaInterpreters: interpreterOptions([
+      ...(env.NIMBUS_LAMBDA_INTERPRETERS ? env.NIMBUS_LAMBDA_INTERPRETERS.split(',') : []),
+      ...(values['lambda-interpreter'] ?? []),
+    ]),
     sandboxHome: sandboxHome as HomeAccess,
     hibernateAfterSeconds,
     hibernateWarningSeconds: intOption(values['hibernate-warning'] ?? env.NIMBUS_HIBERNATE_WARNING, 60, '--hibernate-warning'),

@@ -161,6 +161,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
         unreservedMinimum: config.lambdaUnreservedMinimum,
         idleSeconds: config.lambdaIdleSeconds,
         retryDelaysMs: config.lambdaRetryDelaysMs,
+        interpreters: config.lambdaInterpreters,
       },
       log: log.child({ module: 'lambda' }),
     },

@@ -90,6 +90,12 @@ describe('the nimbus command', () => {
     expect(r.stderr).toContain('Usage: nimbus');
   });
 
+  it('refuses a --lambda-interpreter that is not RUNTIME=/absolute/path', () => {
+    const r = spawnSync(process.execPath, [bin, '--lambda-interpreter', 'ruby3.3=ruby'], { encoding: 'utf8', env: clean });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--lambda-interpreter must be RUNTIME=/absolute/path');
+  });
+
   it('starts with a default workspace, prints the URL with the owner token, and opens existing folders with --open', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-cli-'));
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'my-project-'));

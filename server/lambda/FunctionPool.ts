@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Launcher } from '../sandbox/index.js';
 import { Environment } from './runtime/Environment.js';
+import type { Interpreters } from './runtime/interpreters.js';
 import { credentialKeyOf, type AwsCredentials } from './credentials.js';
 import type { FunctionSpec } from './types.js';
 
@@ -9,6 +10,7 @@ export interface PoolDeps {
   /** How long an environment may sit idle before it is reclaimed. */
   idleMs: number;
   launcher: Launcher;
+  interpreters: Interpreters;
   log: Logger;
   /** Registers a live environment with the workspace (hibernate/delete/shutdown kill it) and forgets it. */
   track(env: Environment): void;
@@ -69,6 +71,7 @@ export class FunctionPool {
       ...(credentials ? { credentials } : {}),
       region: this.deps.region,
       launcher: this.deps.launcher,
+      interpreters: this.deps.interpreters,
       log: this.deps.log,
     });
     this.all.add(env);

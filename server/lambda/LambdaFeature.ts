@@ -9,6 +9,7 @@ import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
 import { CredentialStore, ServerCredentials, type AwsCredentials } from './credentials.js';
 import { LambdaError } from './errors.js';
 import { ReservationStore } from './ReservationStore.js';
+import { Interpreters } from './runtime/interpreters.js';
 import { TemplateThread } from './template/TemplateThread.js';
 import { WorkspaceLambda, type LambdaSettings } from './WorkspaceLambda.js';
 
@@ -36,10 +37,12 @@ export class LambdaFeature {
   /** Per-process key for Code.Location URLs: they live ten minutes, so a restart may void them. */
   private readonly urlKey = randomBytes(32);
   private readonly templates = new TemplateThread();
+  readonly interpreters: Interpreters;
 
   constructor(readonly deps: LambdaFeatureDeps) {
     this.reservations = new ReservationStore(deps.db);
     this.credentialChoices = new CredentialStore(deps.db);
+    this.interpreters = new Interpreters(deps.settings.interpreters);
   }
 
   get settings(): LambdaSettings {
@@ -81,6 +84,7 @@ export class LambdaFeature {
           // Invocations keep the workspace awake (touch writes the database at most once a second).
           onActivity: () => workspaces.touch(workspaceId),
           credentials: (asOwner) => this.credentialsFor(workspaceId, asOwner),
+          interpreters: this.interpreters,
           log,
         }),
     );

@@ -13,7 +13,8 @@ import { invalidParameter, LambdaError, notFound, throttled } from './errors.js'
 import { FunctionPool } from './FunctionPool.js';
 import { billedMs, formatInvocationLog } from './logs.js';
 import type { ReservationStore } from './ReservationStore.js';
-import { CFN_RESPONSE_NODE, CFN_RESPONSE_PYTHON, pythonInterpreter } from './runtime/launch.js';
+import type { Interpreters } from './runtime/interpreters.js';
+import { CFN_RESPONSE_NODE, CFN_RESPONSE_PYTHON } from './runtime/launch.js';
 import { descendants, toMb } from './runtime/memory.js';
 import { isTemplateConfigPath, isTemplatePath } from './template/discover.js';
 import type { AwsCredentials } from './credentials.js';
@@ -46,6 +47,8 @@ export interface WorkspaceLambdaDeps {
   onActivity(): void;
   /** The AWS credentials an invocation gets (by the owner, or by a share's user), if any. */
   credentials(asOwner: boolean): Promise<AwsCredentials | undefined>;
+  /** Which node or python serves each runtime. */
+  interpreters: Interpreters;
   log: Logger;
 }
 
@@ -363,6 +366,12 @@ export class WorkspaceLambda {
     const next = new Map<string, FunctionEntry>();
     for (const spec of result.functions) {
       if (spec.inlineCode !== undefined) spec.codeDir = await this.writeInlineCode(spec);
+      // Which interpreter will serve it is known now (versions are read once per binary, not on a cold start).
+      if (!spec.runtime.startsWith('provided')) {
+        const interpreter = await this.deps.interpreters.choose(spec.runtime);
+        if (!interpreter) spec.warnings.push(`no interpreter for ${spec.runtime} was found on this server`);
+        else if (interpreter.note) spec.warnings.push(interpreter.note);
+      }
       if (this.disposed) return;
       const old = this.entries.get(spec.name);
       if (old && JSON.stringify(old.spec) === JSON.stringify(spec)) {
@@ -373,6 +382,7 @@ export class WorkspaceLambda {
         region: this.region,
         idleMs: this.deps.settings.idleSeconds * 1000,
         launcher: this.deps.launcher,
+        interpreters: this.deps.interpreters,
         log: this.deps.log,
         track: (env) => this.deps.runtime.disposables.add(env),
         untrack: (env) => this.deps.runtime.disposables.delete(env),
@@ -389,8 +399,6 @@ export class WorkspaceLambda {
     this.entries = next;
     this.problems = problems;
     this.templates = result.templates;
-    // Finding the real python3 behind a version-manager shim takes a process start: not on a cold start.
-    if (result.functions.some((f) => f.runtime.startsWith('python'))) void pythonInterpreter();
     this.deps.publish({ type: 'lambda', change: 'functions' });
   }
 

@@ -21,7 +21,9 @@ export function formatInvocationLog(requestId: string, outcome: EnvOutcome, memo
   if (outcome.status === 'error' && outcome.errorType) report.push(`Error Type: ${outcome.errorType}`);
   const cold = outcome.initDurationMs !== undefined || outcome.notes.some((n) => n.startsWith('INIT_REPORT'));
   return (
-    (cold ? `INIT_START Runtime Version: ${runtime}\n` : '') +
+    // The version that really runs (and, when it is not the template's runtime, a plain word about it).
+    (cold ? `INIT_START Runtime Version: ${outcome.runtimeVersion ?? runtime}\n` : '') +
+    (cold && outcome.runtimeNote ? `NIMBUS: ${outcome.runtimeNote}\n` : '') +
     withNewline(outcome.initLog) +
     `START RequestId: ${requestId} Version: $LATEST\n` +
     withNewline(outcome.log) +

@@ -64,6 +64,8 @@ export interface LambdaSettings {
   unreservedMinimum: number;
   idleSeconds: number;
   retryDelaysMs: number[];
+  /** `nodejs22.x` → a node binary, `python3.12` → a python (see runtime/interpreters.ts). */
+  interpreters?: Record<string, string>;
 }
 
 /** One finished invocation (the UI shows the recent ones; the API answers with it): the shared shape, with the raw payload. */

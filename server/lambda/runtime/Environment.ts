@@ -8,6 +8,7 @@ import type { Logger } from '../../logger.js';
 import type { Launcher } from '../../sandbox/index.js';
 import type { FunctionSpec } from '../types.js';
 import { credentialKeyOf, maskCredentials, maskCredentialsIn, type AwsCredentials } from '../credentials.js';
+import type { InterpreterChoice, Interpreters } from './interpreters.js';
 import { InitFailure, launchPlan } from './launch.js';
 import { LogCapture } from './LogCapture.js';
 import { childrenOf, descendants, peakRss, treePeakRss, treeRss } from './memory.js';
@@ -24,6 +25,9 @@ export interface EnvOutcome {
   errorType?: string;
   /** The Content-Type of a streamed response. */
   streamedContentType?: string;
+  /** `nodejs:20.20.2`: the interpreter's real version (INIT_START names it), and what to say when it is not the runtime's. */
+  runtimeVersion?: string;
+  runtimeNote?: string;
   /** REPORT's `Status:` for invocations Lambda ends itself. */
   status?: 'timeout' | 'error';
   durationMs: number;
@@ -65,6 +69,7 @@ export interface EnvironmentOptions {
   region: string;
   /** Starts the runtime in the workspace's sandbox. */
   launcher: Launcher;
+  interpreters: Interpreters;
   log: Logger;
 }
 
@@ -92,6 +97,8 @@ export class Environment {
   private readonly exitListeners: (() => void)[] = [];
   private tmpDir: string | undefined;
   private finalized = false;
+  /** The node or python this environment runs on. */
+  private interpreter: InterpreterChoice | undefined;
 
   private constructor(private readonly opts: EnvironmentOptions) {
     this.credentialKey = credentialKeyOf(opts.credentials);
@@ -199,6 +206,7 @@ export class Environment {
     const logStreamName = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}/[$LATEST]${this.id}`;
     let plan;
     try {
+      if (!spec.runtime.startsWith('provided')) this.interpreter = await this.opts.interpreters.choose(spec.runtime);
       // In the sandbox the private folder is the function's /tmp, as on Lambda.
       const tmpDir = this.opts.launcher.sandboxed ? '/tmp' : this.tmpDir;
       plan = await launchPlan(spec, {
@@ -207,6 +215,7 @@ export class Environment {
         logStreamName,
         tmpDir,
         ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
+        ...(this.interpreter ? { interpreter: this.interpreter } : {}),
       });
     } catch (err) {
       if (err instanceof InitFailure) this.initFailed(err.errorType, err.message);
@@ -308,6 +317,10 @@ export class Environment {
         durationMs,
         ...(p.cold && this.initDurationMs !== undefined ? { initDurationMs: this.initDurationMs } : {}),
         initLog: mask(p.initLog),
+        ...(this.interpreter
+          ? { runtimeVersion: `${this.opts.spec.runtime.startsWith('nodejs') ? 'nodejs' : 'python'}:${this.interpreter.version}` }
+          : {}),
+        ...(this.interpreter?.note ? { runtimeNote: this.interpreter.note } : {}),
         log,
         maxMemoryBytes,
       });

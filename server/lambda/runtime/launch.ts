@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { AwsCredentials } from '../credentials.js';
+import type { Interpreter } from './interpreters.js';
 import type { FunctionSpec } from '../types.js';
 import { isExecutable } from '../../files/index.js';
 
@@ -37,28 +36,6 @@ export const CFN_RESPONSE_PYTHON = path.join(RUNTIMES_DIR, 'cfnresponse.py');
 const NODE_SDK = path.join(RUNTIMES_DIR, 'nodejs-sdk', 'node_modules');
 const PYTHON_SDK = path.join(RUNTIMES_DIR, 'python-sdk');
 
-export interface PythonInterpreter {
-  executable: string;
-  /** The folders its standard library and site-packages live in (the sandbox shows them read-only). */
-  prefixes: string[];
-}
-
-let python: Promise<PythonInterpreter> | undefined;
-/**
- * The machine's python3, resolved once to the real interpreter: version-manager shims (pyenv) are
- * scripts that cost 100+ ms on every start, which would be every cold start.
- */
-export function pythonInterpreter(): Promise<PythonInterpreter> {
-  const script = 'import sys; print(sys.executable); print(sys.prefix); print(sys.base_prefix)';
-  python ??= promisify(execFile)(process.env.NIMBUS_PYTHON ?? 'python3', ['-c', script], { timeout: 10_000 })
-    .then(({ stdout }) => {
-      const [executable, ...prefixes] = stdout.split('\n').map((l) => l.trim());
-      return { executable: executable || 'python3', prefixes: [...new Set(prefixes.filter((p) => path.isAbsolute(p)))] };
-    })
-    .catch(() => ({ executable: 'python3', prefixes: [] }));
-  return python;
-}
-
 export class InitFailure extends Error {
   constructor(
     readonly errorType: string,
@@ -74,6 +51,8 @@ export interface EnvironmentIdentity {
   logStreamName: string;
   tmpDir: string;
   credentials?: AwsCredentials;
+  /** The node or python serving the function's runtime (see interpreters.ts). */
+  interpreter?: Interpreter;
 }
 
 /** Command, arguments and the exact environment variables Lambda gives a function of this runtime. */
@@ -119,7 +98,13 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
     ].join(':');
     // Like Lambda's own bootstrap: V8's heap is sized from the configured memory.
     const heapMb = Math.floor((spec.memorySize * 9) / 10);
-    return { command: process.execPath, args: [`--max-old-space-size=${heapMb}`, NODE_RUNTIME], env, readOnly: [RUNTIMES_DIR] };
+    const node = id.interpreter ?? { executable: process.execPath, readOnly: [] };
+    return {
+      command: node.executable,
+      args: [`--max-old-space-size=${heapMb}`, NODE_RUNTIME],
+      env,
+      readOnly: [RUNTIMES_DIR, ...node.readOnly],
+    };
   }
   if (spec.runtime.startsWith('python')) {
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
@@ -130,13 +115,8 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
       ...layerDirs.flatMap((d) => [path.join(d, 'python', 'lib', `python${version}`, 'site-packages'), path.join(d, 'python')]),
       PYTHON_SDK,
     ].join(':');
-    const interpreter = await pythonInterpreter();
-    return {
-      command: interpreter.executable,
-      args: ['-S', PYTHON_RUNTIME],
-      env,
-      readOnly: [RUNTIMES_DIR, ...interpreter.prefixes, path.dirname(interpreter.executable)],
-    };
+    const python = id.interpreter ?? { executable: 'python3', readOnly: [] };
+    return { command: python.executable, args: ['-S', PYTHON_RUNTIME], env, readOnly: [RUNTIMES_DIR, ...python.readOnly] };
   }
   // provided*: the function brings its own runtime client as `bootstrap` (in the code, or in a layer: /opt).
   const candidates = [path.join(spec.codeDir, 'bootstrap'), ...layerDirs.map((d) => path.join(d, 'bootstrap'))];
