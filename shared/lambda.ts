@@ -38,6 +38,8 @@ export interface LambdaFunctionSummary {
   events: { name: string; type: string }[];
   /** Values that could not be resolved locally, and similar non-fatal notes. */
   warnings: string[];
+  /** Its last build (dependencies, esbuild, make, layers), while it runs and after: what it printed. */
+  build?: { state: 'building' | 'built' | 'failed'; log: string; at: string };
 }
 
 export interface LambdaFunctionList {

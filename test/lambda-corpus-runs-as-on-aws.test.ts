@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from '../shared/api.js';
 import type { LambdaFunctionList } from '../shared/lambda.js';
 import { eventually, lambdaClient } from './helpers/lambda.js';
+import { startLocalPackages, type LocalPackages } from './helpers/packages.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const CORPUS = path.join(import.meta.dirname, 'fixtures', 'lambda-corpus');
@@ -40,7 +41,15 @@ let server: TestServer;
 let responses: http.Server;
 const received = new Map<string, unknown>();
 
+let packages: LocalPackages;
+
 beforeAll(async () => {
+  // Builds install from a local registry and a local wheel folder: no network. The server passes these
+  // (and only such) variables to the builds, as it would a person's registry settings.
+  packages = await startLocalPackages();
+  process.env.npm_config_registry = packages.registry;
+  process.env.PIP_FIND_LINKS = packages.wheels;
+  process.env.PIP_NO_INDEX = '1';
   server = await startTestServer();
   responses = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -55,6 +64,10 @@ beforeAll(async () => {
 afterAll(async () => {
   responses?.close();
   await server?.stop();
+  await packages?.close();
+  delete process.env.npm_config_registry;
+  delete process.env.PIP_FIND_LINKS;
+  delete process.env.PIP_NO_INDEX;
 });
 
 /** A workspace holding a copy of one corpus project, running, its functions listed. */
@@ -103,7 +116,12 @@ describe('every function of the corpus runs and answers what AWS Lambda answers'
       const responseUrl = `http://127.0.0.1:${(responses.address() as AddressInfo).port}/${name}/${i}`;
       const event = JSON.stringify(inv.event).replaceAll('{{responseUrl}}', responseUrl);
       const call = client.send(
-        new InvokeCommand({ FunctionName: inv.function, Payload: Buffer.from(event), ...(inv.tenant ? { TenantId: inv.tenant } : {}) }),
+        new InvokeCommand({
+          FunctionName: inv.function,
+          Payload: Buffer.from(event),
+          LogType: 'Tail',
+          ...(inv.tenant ? { TenantId: inv.tenant } : {}),
+        }),
       );
       const what = `${inv.function} (invocation ${i})`;
       if (inv.error && !inv.cfnResponse) {
@@ -114,7 +132,7 @@ describe('every function of the corpus runs and answers what AWS Lambda answers'
       }
       const r = await call;
       const text = Buffer.from(r.Payload ?? []).toString('utf8');
-      expect(r.FunctionError, `${what}: ${text}`).toBeUndefined();
+      expect(r.FunctionError, `${what}: ${text}\n${Buffer.from(r.LogResult ?? '', 'base64').toString('utf8')}`).toBeUndefined();
       if (inv.text !== undefined) expect(text, what).toBe(inv.text);
       if (inv.response !== undefined) expect(JSON.parse(text), what).toEqual(fill(inv.response));
       if (inv.cfnResponse) {

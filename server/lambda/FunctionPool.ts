@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Launcher } from '../sandbox/index.js';
+import type { Prepared } from './build/Builder.js';
 import { Environment } from './runtime/Environment.js';
 import type { Interpreters } from './runtime/interpreters.js';
 import { credentialKeyOf, type AwsCredentials } from './credentials.js';
@@ -53,13 +54,13 @@ export class FunctionPool {
    * A warm idle environment, or a new (cold) one whose init runs as the invocation waits. With tenant
    * isolation an environment only ever serves the tenant it was started for, as on Lambda.
    */
-  async acquire(tenantId?: string, credentials?: AwsCredentials): Promise<Environment> {
+  async acquire(tenantId?: string, credentials?: AwsCredentials, prepared?: Prepared): Promise<Environment> {
     if (this.retired) throw new Error('function pool retired');
     // Credentials are environment variables of the process: one started with others (or none) is not reused.
     const credentialKey = credentialKeyOf(credentials);
     for (let i = this.idle.length - 1; i >= 0; i--) {
       const env = this.idle[i] as Environment;
-      if (env.tenantId !== tenantId || env.credentialKey !== credentialKey) continue;
+      if (env.tenantId !== tenantId || env.credentialKey !== credentialKey || env.buildKey !== (prepared?.key ?? '')) continue;
       this.idle.splice(i, 1);
       if (env.phase === 'idle' && env.codeVersion === this.codeVersion) return env;
       env.kill();
@@ -69,6 +70,7 @@ export class FunctionPool {
       codeVersion: this.codeVersion,
       ...(tenantId !== undefined ? { tenantId } : {}),
       ...(credentials ? { credentials } : {}),
+      ...(prepared ? { prepared } : {}),
       region: this.deps.region,
       launcher: this.deps.launcher,
       interpreters: this.deps.interpreters,

@@ -13,6 +13,7 @@ import { invalidParameter, LambdaError, notFound, throttled } from './errors.js'
 import { FunctionPool } from './FunctionPool.js';
 import { billedMs, formatInvocationLog } from './logs.js';
 import type { ReservationStore } from './ReservationStore.js';
+import { BuildFailure, Builder, type Prepared } from './build/Builder.js';
 import type { Interpreters } from './runtime/interpreters.js';
 import { CFN_RESPONSE_NODE, CFN_RESPONSE_PYTHON } from './runtime/launch.js';
 import { descendants, toMb } from './runtime/memory.js';
@@ -81,6 +82,12 @@ function checkTenant(spec: FunctionSpec, tenantId: string | undefined): void {
     );
 }
 
+export interface FunctionBuildState {
+  state: 'building' | 'built' | 'failed';
+  log: string;
+  at: string;
+}
+
 const RECENT = 50;
 /** Most of each payload and log kept in the recent list. */
 const RECENT_BYTES = 64 * 1024;
@@ -100,6 +107,9 @@ export class WorkspaceLambda {
   private problems: TemplateProblem[] = [];
   private templates: string[] = [];
   private readonly queue: AsyncQueue;
+  private readonly builder: Builder;
+  /** The last build of each function (the sidebar shows it while it runs and what it printed). */
+  private readonly builds = new Map<string, FunctionBuildState>();
   private readonly recent: Invocation[] = [];
   private readonly inlineDir: string;
   private reloading: Promise<void> | undefined;
@@ -139,6 +149,16 @@ export class WorkspaceLambda {
         return { failed: inv.functionError !== undefined };
       },
       log: deps.log,
+    });
+    this.builder = new Builder({
+      root: deps.runtime.root,
+      launcher: deps.launcher,
+      interpreters: deps.interpreters,
+      log: deps.log,
+      onState: (name, state, log) => {
+        this.builds.set(name, { state, log: log.length > RECENT_BYTES ? log.slice(-RECENT_BYTES) : log, at: new Date().toISOString() });
+        this.deps.publish({ type: 'lambda', change: 'functions' });
+      },
     });
     this.stopWatching = deps.watch((changes) => this.filesChanged(changes));
     this.ready = this.reload();
@@ -189,6 +209,11 @@ export class WorkspaceLambda {
       found = e;
     }
     return found;
+  }
+
+  /** The last build of a function, if it had one. */
+  buildOf(name: string): FunctionBuildState | undefined {
+    return this.builds.get(name);
   }
 
   templateProblems(): TemplateProblem[] {
@@ -298,9 +323,32 @@ export class WorkspaceLambda {
       release();
       throw err;
     }
+    // Built first (or found built): dependencies, esbuild, make, layers. A failed build is this call's failure.
+    let prepared: Prepared;
+    try {
+      prepared = await this.builder.prepare(spec);
+    } catch (err) {
+      release();
+      if (!(err instanceof BuildFailure)) throw err;
+      return this.record({
+        requestId: inv.requestId,
+        functionName: spec.name,
+        invocationType: inv.invocationType,
+        attempt: inv.attempt,
+        startedAt,
+        payload: Buffer.from(JSON.stringify({ errorType: 'Nimbus.BuildFailed', errorMessage: err.message })),
+        functionError: 'Unhandled',
+        errorType: 'Nimbus.BuildFailed',
+        log: err.log,
+        durationMs: 0,
+        billedDurationMs: 0,
+        memorySizeMb: spec.memorySize,
+        maxMemoryUsedMb: 0,
+      });
+    }
     try {
       if (this.disposed) throw new Error('the workspace is stopping');
-      env = await pool.acquire(inv.tenantId, credentials);
+      env = await pool.acquire(inv.tenantId, credentials, prepared);
     } catch (err) {
       release();
       throw new LambdaError('ServiceException', 500, `could not start an execution environment: ${(err as Error).message}`);
@@ -332,7 +380,8 @@ export class WorkspaceLambda {
       ...(outcome.kind === 'error'
         ? { functionError: 'Unhandled' as const, ...(outcome.errorType ? { errorType: outcome.errorType } : {}) }
         : {}),
-      log: formatInvocationLog(inv.requestId, outcome, spec.memorySize, spec.runtime),
+      // What a build printed for this call comes first, as `sam build`'s output before `sam local invoke`'s.
+      log: prepared.log + formatInvocationLog(inv.requestId, outcome, spec.memorySize, spec.runtime),
       durationMs: outcome.durationMs,
       billedDurationMs: billedMs(outcome.durationMs),
       memorySizeMb: spec.memorySize,
@@ -340,13 +389,18 @@ export class WorkspaceLambda {
       ...(outcome.initDurationMs !== undefined ? { initDurationMs: outcome.initDurationMs } : {}),
       ...(outcome.streamedContentType !== undefined ? { streamedContentType: outcome.streamedContentType } : {}),
     };
+    return this.record(invocation);
+  }
+
+  /** Keeps an invocation in the recent list and tells the workspace. */
+  private record(invocation: Invocation): Invocation {
     // Copies, cut: a view into a 6 MB response would keep all of it alive.
     const payload =
       invocation.payload.length > RECENT_BYTES ? Buffer.from(invocation.payload.subarray(0, RECENT_BYTES)) : invocation.payload;
     const log = invocation.log.length > RECENT_BYTES ? invocation.log.slice(-RECENT_BYTES) : invocation.log;
     this.recent.unshift({ ...invocation, payload, log });
     this.recent.length = Math.min(this.recent.length, RECENT);
-    this.deps.publish({ type: 'lambda', change: 'invocation', functionName: spec.name });
+    this.deps.publish({ type: 'lambda', change: 'invocation', functionName: invocation.functionName });
     return invocation;
   }
 
@@ -454,6 +508,8 @@ export class WorkspaceLambda {
     let templatesChanged = false;
     const touched = new Set<FunctionEntry>();
     for (const c of changes) {
+      // Builds write their artifacts there: they are not changes to anyone's code.
+      if (c.path === '.aws-sam' || c.path.startsWith('.aws-sam/')) continue;
       if (
         isTemplatePath(c.path) ||
         isTemplateConfigPath(c.path) ||
@@ -465,6 +521,7 @@ export class WorkspaceLambda {
         if (entry.codeRoots.some((r) => r === '' || c.path === r || c.path.startsWith(`${r}/`))) touched.add(entry);
       }
     }
+    if (touched.size > 0) this.builder.invalidate();
     for (const entry of touched) {
       entry.pool.codeChanged();
       entry.lastModified = new Date();

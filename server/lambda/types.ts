@@ -6,6 +6,15 @@ export type { TemplateProblem };
 export interface LayerSpec {
   logicalId: string;
   dir: string;
+  /** The layer's `Metadata: BuildMethod` (nodejs20.x, python3.12, makefile): built before use, as `sam build` does. */
+  buildMethod?: string;
+}
+
+/** How `sam build` would build a function: from its `Metadata` (esbuild, makefile), else by runtime (npm, pip). */
+export interface BuildSpec {
+  method: 'esbuild' | 'makefile';
+  /** `Metadata: BuildProperties` (esbuild: EntryPoints, Format, Minify, Target, Sourcemap, External, ...). */
+  properties: Record<string, unknown>;
 }
 
 /** Everything needed to run one function, read from a template (after Globals and intrinsics). */
@@ -32,6 +41,7 @@ export interface FunctionSpec {
   ephemeralStorage: number;
   architectures: string[];
   layers: LayerSpec[];
+  build?: BuildSpec;
   events: { name: string; type: string }[];
   /** The function's tags (ListTags), with the one SAM adds. */
   tags: Record<string, string>;

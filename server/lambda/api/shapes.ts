@@ -73,6 +73,7 @@ export async function accountSettings(svc: WorkspaceLambda): Promise<Record<stri
 export function functionSummary(svc: WorkspaceLambda, entry: FunctionEntry): LambdaFunctionSummary {
   const { spec, pool } = entry;
   const reserved = svc.concurrency.reservedFor(spec.name);
+  const build = svc.buildOf(spec.name);
   return {
     name: spec.name,
     logicalId: spec.logicalId,
@@ -88,6 +89,7 @@ export function functionSummary(svc: WorkspaceLambda, entry: FunctionEntry): Lam
     busy: pool.busy,
     events: spec.events,
     warnings: spec.warnings,
+    ...(build ? { build } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from '../../logger.js';
 import type { Launcher } from '../../sandbox/index.js';
 import type { FunctionSpec } from '../types.js';
 import { credentialKeyOf, maskCredentials, maskCredentialsIn, type AwsCredentials } from '../credentials.js';
+import type { Prepared } from '../build/Builder.js';
 import type { InterpreterChoice, Interpreters } from './interpreters.js';
 import { InitFailure, launchPlan } from './launch.js';
 import { LogCapture } from './LogCapture.js';
@@ -66,6 +67,8 @@ export interface EnvironmentOptions {
   tenantId?: string;
   /** AWS credentials the function runs with (its environment variables), if the owner gave any. */
   credentials?: AwsCredentials;
+  /** What its builds made: where the code is, installed packages, built layers. */
+  prepared?: Prepared;
   region: string;
   /** Starts the runtime in the workspace's sandbox. */
   launcher: Launcher;
@@ -117,6 +120,10 @@ export class Environment {
   }
 
   readonly credentialKey: string = '';
+
+  get buildKey(): string {
+    return this.opts.prepared?.key ?? '';
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -189,7 +196,9 @@ export class Environment {
   }
 
   private async launch(): Promise<void> {
-    const { spec } = this.opts;
+    const { prepared } = this.opts;
+    // The code as built (esbuild or make artifacts, built layers), when it was.
+    const spec = prepared ? { ...this.opts.spec, codeDir: prepared.codeDir, layers: prepared.layers } : this.opts.spec;
     this.tmpDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'nimbus-lambda-'));
     this.api = await RuntimeApiServer.start({
       isOwnPeer: (clientPort, serverPort) => {
@@ -216,6 +225,7 @@ export class Environment {
         tmpDir,
         ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
         ...(this.interpreter ? { interpreter: this.interpreter } : {}),
+        ...(prepared ? { nodePaths: prepared.nodePaths, pythonPaths: prepared.pythonPaths } : {}),
       });
     } catch (err) {
       if (err instanceof InitFailure) this.initFailed(err.errorType, err.message);
@@ -230,7 +240,12 @@ export class Environment {
       cwd: spec.codeDir,
       purpose: 'function',
       tmp: this.tmpDir,
-      readOnly: [...plan.readOnly, spec.codeDir, ...spec.layers.map((l) => l.dir)],
+      readOnly: [
+        ...plan.readOnly,
+        spec.codeDir,
+        ...spec.layers.map((l) => l.dir),
+        ...(prepared ? [...prepared.nodePaths, ...prepared.pythonPaths] : []),
+      ],
     });
     // detached: its own process group, so a timeout kills everything the function started (the
     // sandbox's PID namespace ends whatever left the group).

@@ -53,6 +53,9 @@ export interface EnvironmentIdentity {
   credentials?: AwsCredentials;
   /** The node or python serving the function's runtime (see interpreters.ts). */
   interpreter?: Interpreter;
+  /** Packages its build installed: node_modules folders, and folders for Python's path. */
+  nodePaths?: string[];
+  pythonPaths?: string[];
 }
 
 /** Command, arguments and the exact environment variables Lambda gives a function of this runtime. */
@@ -93,6 +96,7 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
     // Lambda's order: the layers, the runtime's own modules (the AWS SDK), the function's folder.
     env.NODE_PATH = [
       ...layerDirs.flatMap((d) => [path.join(d, 'nodejs', `node${major}`, 'node_modules'), path.join(d, 'nodejs', 'node_modules')]),
+      ...(id.nodePaths ?? []),
       NODE_SDK,
       spec.codeDir,
     ].join(':');
@@ -112,6 +116,7 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
     // Lambda's sys.path: the function's folder (the runtime client puts it first), the layers, then the
     // runtime's own packages (boto3). -S leaves out the host interpreter's site-packages, which Lambda has not.
     env.PYTHONPATH = [
+      ...(id.pythonPaths ?? []),
       ...layerDirs.flatMap((d) => [path.join(d, 'python', 'lib', `python${version}`, 'site-packages'), path.join(d, 'python')]),
       PYTHON_SDK,
     ].join(':');

@@ -5,6 +5,7 @@ import {
   FUNCTION_NAME,
   SUPPORTED_RUNTIME,
   type FunctionSpec,
+  type BuildSpec,
   type LayerSpec,
   type PseudoParameters,
   type TemplateProblem,
@@ -194,6 +195,7 @@ function buildSpec(a: BuildArgs): FunctionSpec {
     architectures:
       Array.isArray(architectures) && architectures.every((x) => typeof x === 'string') ? (architectures as string[]) : ['x86_64'],
     layers: layersOf(a, warnings),
+    ...buildOf(a.typed[a.logicalId], warnings),
     tags: tagsOf(a.serverless, a.props.Tags === undefined ? undefined : a.resolver.resolve(a.props.Tags)),
     perTenant: (() => {
       const t = value('TenancyConfig');
@@ -272,7 +274,12 @@ function layersOf(a: BuildArgs, warnings: string[]): LayerSpec[] {
         warnings.push(`layer ${ref}: ${prop} is not a local folder; skipped`);
         continue;
       }
-      layers.push({ logicalId: ref as string, dir: localDir(a, uri, `layer ${ref} ${prop}`).codeDir });
+      const method = isObject(res.Metadata) && typeof res.Metadata.BuildMethod === 'string' ? res.Metadata.BuildMethod : undefined;
+      layers.push({
+        logicalId: ref as string,
+        dir: localDir(a, uri, `layer ${ref} ${prop}`).codeDir,
+        ...(method ? { buildMethod: method } : {}),
+      });
     } else {
       const resolved = a.resolver.resolve(entry);
       warnings.push(`layer ${typeof resolved === 'string' ? resolved : describe(entry)} is not defined in this template; skipped`);
@@ -309,4 +316,16 @@ function tagsOf(serverless: boolean, raw: unknown): Record<string, string> {
         tags[t.Key] = String(t.Value);
   if (serverless) tags['lambda:createdBy'] = 'SAM';
   return tags;
+}
+
+/** `Metadata: BuildMethod: esbuild | makefile` (with `BuildProperties`); other methods are the runtime's own. */
+function buildOf(res: Record<string, unknown> | undefined, warnings: string[]): { build?: BuildSpec } {
+  const meta = res && isObject(res.Metadata) ? res.Metadata : undefined;
+  const method = meta?.BuildMethod;
+  if (method === undefined) return {};
+  const properties = isObject(meta?.BuildProperties) ? meta.BuildProperties : {};
+  if (method === 'esbuild' || method === 'makefile') return { build: { method, properties } };
+  if (typeof method === 'string' && /^(nodejs\d+\.x|python3\.\d+)$/.test(method)) return {};
+  warnings.push(`Metadata.BuildMethod ${String(method)} is not supported locally; the code runs as it is`);
+  return {};
 }

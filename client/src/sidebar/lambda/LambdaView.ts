@@ -173,7 +173,7 @@ export class LambdaView {
   private detailKeyOf(name: string | undefined): string | undefined {
     const f = this.functions.find((x) => x.name === name);
     if (!f) return undefined;
-    const { environments: _environments, busy: _busy, ...config } = f;
+    const { environments: _environments, busy: _busy, build: _build, ...config } = f;
     return JSON.stringify(config);
   }
 
@@ -229,10 +229,19 @@ export class LambdaView {
         ? h('span.nb-lambda-warm', { title: `${f.environments} execution environment(s), ${f.busy} busy` }, `${f.environments} warm`)
         : undefined;
     const warn = f.warnings.length ? h('span.nb-lambda-warning', { title: f.warnings.join('\n') }, icon('warning')) : undefined;
+    // A build under way (dependencies, esbuild, make), or the last one failed: its output in the tooltip.
+    const build =
+      f.build && f.build.state !== 'built'
+        ? h(
+            `span.nb-lambda-build.nb-lambda-build-${f.build.state}`,
+            { title: f.build.log.slice(-2000) || 'Building…' },
+            f.build.state === 'building' ? 'building…' : 'build failed',
+          )
+        : undefined;
     const item = h(
       'li.nb-lambda-function',
       { role: 'option', 'data-function': f.name, 'aria-selected': String(f.name === this.selected), tabindex: '0' },
-      h('div.nb-lambda-function-name', {}, icon('zap'), h('span', {}, f.name), warn, warm),
+      h('div.nb-lambda-function-name', {}, icon('zap'), h('span', {}, f.name), warn, build, warm),
       h('div.nb-lambda-function-meta', {}, meta.join(' · ')),
     );
     const select = (): void => this.select(f.name);
