@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { normalizeRelPath } from '../../shared/paths.js';
-import { HttpError } from '../http/index.js';
+import { HttpError } from '../http/HttpError.js';
 
 /**
  * Maps an untrusted workspace-relative path to an absolute one inside `root`, or throws 400/403.

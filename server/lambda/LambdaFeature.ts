@@ -43,6 +43,8 @@ export class LambdaFeature {
     this.reservations = new ReservationStore(deps.db);
     this.credentialChoices = new CredentialStore(deps.db);
     this.interpreters = new Interpreters(deps.settings.interpreters);
+    // The template reader is ready before the first function list is asked for.
+    this.templates.warm();
   }
 
   get settings(): LambdaSettings {

@@ -34,6 +34,15 @@ export class TemplateThread {
     });
   }
 
+  /**
+   * Starts the thread ahead of the first request and has it read a sample template once: loading the
+   * YAML library happens before anyone waits for a function list (more warming would delay a request
+   * that comes at once).
+   */
+  warm(): void {
+    this.ensureWorker().postMessage({ warm: true });
+  }
+
   async dispose(): Promise<void> {
     const worker = this.worker;
     this.restart(new Error('the server is stopping'));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import { WORKSPACE_SETTINGS_PATH } from '../../../shared/settings.js';
-import { resolveInside } from '../../files/index.js';
+import { resolveInside } from '../../files/pathGuard.js';
 import type { DiscoveryResult, FunctionSpec, PseudoParameters, TemplateProblem } from '../types.js';
 import { functionsOf } from './functions.js';
 import { duplicateKeys, indentFlowContinuations } from './lenientYaml.js';
@@ -28,7 +28,13 @@ export const isTemplateConfigPath = (rel: string): boolean =>
 
 /** Workspace-relative paths of every template file, sorted; bounded so a huge tree cannot stall the server. */
 export async function findTemplates(root: string): Promise<string[]> {
+  return (await findProjectFiles(root)).templates;
+}
+
+/** Templates, and the samconfig files met on the way (a template's is read only if there is one). */
+async function findProjectFiles(root: string): Promise<{ templates: string[]; samconfigs: Set<string> }> {
   const found: string[] = [];
+  const samconfigs = new Set<string>();
   let budget = MAX_ENTRIES;
   const walk = async (dirRel: string, depth: number): Promise<void> => {
     if (depth > MAX_DEPTH || budget <= 0) return;
@@ -44,10 +50,27 @@ export async function findTemplates(root: string): Promise<string[]> {
       // Symbolic links are not followed: a link could lead outside the workspace or into a loop.
       if (e.isDirectory() && !SKIPPED_DIRS.has(e.name)) await walk(rel, depth + 1);
       else if (e.isFile() && TEMPLATE_NAMES.has(e.name)) found.push(rel);
+      else if (e.isFile() && SAMCONFIG.test(e.name)) samconfigs.add(rel);
     }
   };
   await walk('', 0);
-  return found.sort();
+  return { templates: found.sort(), samconfigs };
+}
+
+const SAMCONFIG = /^samconfig\.(toml|ya?ml)$/;
+
+/** Runs `work` on every item, at most `limit` at a time, keeping the order of the results. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }
 
 export interface ParsedTemplate {
@@ -125,8 +148,37 @@ export function parseTemplate(file: string, text: string): ParsedTemplate | Temp
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Reads one template file: its parsed form, or the problem that kept it from being read. */
-async function readTemplate(root: string, file: string): Promise<ParsedTemplate | TemplateProblem | undefined> {
+/**
+ * Parsed templates by file and text: a workspace's templates are read again whenever one changes, and
+ * parsing is most of the work, so only the changed ones are parsed again. (Results are never modified.)
+ */
+const parsedCache = new Map<string, { text: string; parsed: ReturnType<typeof parseTemplate> }>();
+const MAX_CACHED = 5000;
+
+function parseCached(root: string, file: string, text: string): ReturnType<typeof parseTemplate> {
+  const key = `${root}\0${file}`;
+  const hit = parsedCache.get(key);
+  if (hit && hit.text === text) return hit.parsed;
+  const parsed = parseTemplate(file, text);
+  parsedCache.delete(key);
+  parsedCache.set(key, { text, parsed });
+  // The oldest entries go first (a Map keeps insertion order; a hit above is not re-inserted: cheap enough).
+  while (parsedCache.size > MAX_CACHED) parsedCache.delete(parsedCache.keys().next().value as string);
+  return parsed;
+}
+
+/** The samconfig file beside a template, if the walk met one. */
+function samconfigBeside(file: string, samconfigs: Set<string>): string | undefined {
+  const dir = path.posix.dirname(file);
+  for (const name of ['samconfig.toml', 'samconfig.yaml', 'samconfig.yml']) {
+    const rel = dir === '.' ? name : `${dir}/${name}`;
+    if (samconfigs.has(rel)) return rel;
+  }
+  return undefined;
+}
+
+/** Reads one template file's text, or the problem that kept it from being read. */
+async function readTemplateText(root: string, file: string): Promise<string | TemplateProblem> {
   let text: string;
   try {
     const abs = resolveInside(root, file).abs;
@@ -137,7 +189,7 @@ async function readTemplate(root: string, file: string): Promise<ParsedTemplate 
   } catch (err) {
     return { file, message: `cannot read the template: ${(err as Error).message}` };
   }
-  return parseTemplate(file, text);
+  return text;
 }
 
 /**
@@ -146,13 +198,19 @@ async function readTemplate(root: string, file: string): Promise<ParsedTemplate 
  */
 export async function discoverFunctions(root: string, pseudo: PseudoParameters): Promise<DiscoveryResult> {
   const settings = await readWorkspaceLambdaSettings(root);
-  const found = await findTemplates(root);
+  const { templates: found, samconfigs } = await findProjectFiles(root);
   const templates = [...new Set([...found, ...settings.templates])].sort();
   const functions: FunctionSpec[] = [];
   const problems: TemplateProblem[] = [];
   const read: { file: string; parsed: ParsedTemplate; stackName: string; overrides: Record<string, string> }[] = [];
-  for (const file of templates) {
-    const parsed = await readTemplate(root, file);
+  // Files are read a few at a time (the disk waits overlap), then parsed one after the other.
+  const texts = await mapLimit(templates, 16, (file) => readTemplateText(root, file));
+  const configs = await mapLimit(templates, 16, (file) =>
+    samconfigs.has(samconfigBeside(file, samconfigs) ?? '') ? readSamConfig(root, file) : Promise.resolve({ overrides: {} }),
+  );
+  for (const [i, file] of templates.entries()) {
+    const text = texts[i] as string | TemplateProblem;
+    const parsed = typeof text === 'string' ? parseCached(root, file, text) : text;
     if (parsed === undefined) {
       if (!found.includes(file)) problems.push({ file, message: 'listed in lambda.templates, but has no Resources' });
       continue;
@@ -162,7 +220,7 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters):
       continue;
     }
     problems.push(...parsed.warnings);
-    const samconfig = await readSamConfig(root, file);
+    const samconfig = configs[i] as Awaited<ReturnType<typeof readSamConfig>>;
     if (samconfig.problem) problems.push(samconfig.problem);
     read.push({
       file,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveInside } from '../../files/index.js';
+import { resolveInside } from '../../files/pathGuard.js';
 import {
   FUNCTION_NAME,
   SUPPORTED_RUNTIME,

@@ -8,7 +8,7 @@ import {
   parseSettingsText,
   WORKSPACE_SETTINGS_PATH,
 } from '../../../shared/settings.js';
-import { resolveInside } from '../../files/index.js';
+import { resolveInside } from '../../files/pathGuard.js';
 import type { TemplateProblem } from '../types.js';
 
 const MAX_CONFIG_BYTES = 256 * 1024;
