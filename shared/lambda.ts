@@ -16,6 +16,8 @@ export interface TemplateProblem {
   severity?: 'warning';
   /** A template parameter without a value: the sidebar asks for one. */
   parameter?: string;
+  /** A function that is defined but cannot run locally (container image, code in S3): listed with the reason. */
+  unavailable?: { name: string };
 }
 
 export interface LambdaFunctionSummary {

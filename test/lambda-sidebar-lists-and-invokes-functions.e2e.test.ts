@@ -121,11 +121,17 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
   it('shows template problems with file and line, live, and a badge', async () => {
     writeFiles(root, {
       'broken/template.yaml':
-        'Resources:\n  Bad:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: x.y, Runtime: cobol, InlineCode: x }\n',
+        'Resources:\n  Bad:\n    Type: AWS::Serverless::Function\n    Properties: { Handler: x.y, Runtime: cobol, InlineCode: x }\n' +
+        '  ImageFn:\n    Type: AWS::Serverless::Function\n    Properties: { PackageType: Image, ImageUri: repo/app:latest }\n',
     });
     await page.waitForSelector('.nb-lambda-problem[data-file="broken/template.yaml"]', { timeout: 15_000 });
     expect(await page.textContent('.nb-lambda-problem')).toMatch(/broken\/template\.yaml:2:3.*Runtime cobol is not supported/);
     expect(await page.textContent('.nb-activity-button[data-view="lambda"] .nb-badge')).toBe('1');
+    // A function that cannot run here is listed with the others, with why (and is not a problem to fix).
+    await page.waitForSelector('.nb-lambda-unavailable[data-function="ImageFn"]');
+    expect(await page.textContent('.nb-lambda-unavailable[data-function="ImageFn"]')).toMatch(
+      /not runnable here.*container image function \(PackageType: Image\).*broken\/template\.yaml:5/,
+    );
     expect(consoleErrors.get(page)).toEqual([]);
   });
 

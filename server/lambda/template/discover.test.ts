@@ -411,6 +411,30 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
     ]);
   });
 
+  it('lists container-image and S3-code functions as not runnable here, with the reason', async () => {
+    write(
+      'template.yaml',
+      'Resources:\n  Img:\n    Type: AWS::Serverless::Function\n    Properties: { PackageType: Image, ImageUri: repo/app:1 }\n' +
+        '  S3Code:\n    Type: AWS::Serverless::Function\n    Properties: { FunctionName: from-s3, Runtime: nodejs20.x, Handler: a.b, CodeUri: s3://bucket/app.zip }\n',
+    );
+    const { functions, problems } = await discoverFunctions(root, pseudo);
+    expect(functions).toEqual([]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        logicalId: 'Img',
+        severity: 'warning',
+        unavailable: { name: 'Img' },
+        message: expect.stringMatching(/container image/),
+      }),
+      expect.objectContaining({
+        logicalId: 'S3Code',
+        severity: 'warning',
+        unavailable: { name: 'from-s3' },
+        message: expect.stringMatching(/is in S3/),
+      }),
+    ]);
+  });
+
   it('parses every short-form intrinsic tag, and skips build output and dependencies', async () => {
     const tags = [
       '!Ref X',

@@ -35,6 +35,8 @@ export interface TemplateInput {
 }
 
 class FunctionProblem extends Error {}
+/** A function that is well defined but cannot run here (a container image, code in S3): listed, with why. */
+class NotLocal extends FunctionProblem {}
 
 /** The functions a parsed template declares, and a problem for each one that cannot run. */
 export function functionsOf(input: TemplateInput): { functions: FunctionSpec[]; problems: TemplateProblem[] } {
@@ -96,7 +98,17 @@ export function functionsOf(input: TemplateInput): { functions: FunctionSpec[]; 
       functions.push(buildSpec({ input, dirRel, logicalId, name: name ?? logicalId, serverless, props, typed, resolver, line: pos.line }));
     } catch (err) {
       if (!(err instanceof FunctionProblem)) throw err;
-      problems.push({ file, line: pos.line, column: pos.column, logicalId, message: `${logicalId}: ${err.message}` });
+      const name = functionNames.get(logicalId);
+      problems.push({
+        file,
+        line: pos.line,
+        column: pos.column,
+        logicalId,
+        message: `${logicalId}: ${err.message}`,
+        ...(err instanceof NotLocal
+          ? { severity: 'warning' as const, unavailable: { name: typeof name === 'string' ? name : logicalId } }
+          : {}),
+      });
     }
   }
   return { functions, problems };
@@ -141,7 +153,7 @@ function buildSpec(a: BuildArgs): FunctionSpec {
 
   if (!FUNCTION_NAME.test(a.name)) throw new FunctionProblem(`function name "${a.name}" must be 1 to 64 letters, digits, - or _`);
   if (str('PackageType') === 'Image')
-    throw new FunctionProblem('container image functions (PackageType: Image) are not supported; use a Zip runtime');
+    throw new NotLocal('a container image function (PackageType: Image): Nimbus runs Zip functions from the workspace, without Docker');
   const runtime = str('Runtime');
   if (!runtime) throw new FunctionProblem('Runtime is missing');
   if (!SUPPORTED_RUNTIME.test(runtime))
@@ -225,7 +237,7 @@ function codeOf(
   const uri = value(a.serverless ? 'CodeUri' : 'Code') ?? '.';
   if (typeof uri !== 'string') {
     if (isObject(uri) && (uri.Bucket || uri.S3Bucket)) {
-      throw new FunctionProblem(
+      throw new NotLocal(
         `${a.serverless ? 'CodeUri' : 'Code'} points to S3 (${describe(uri)}); Nimbus runs code from the workspace: give a folder path`,
       );
     }
@@ -235,7 +247,7 @@ function codeOf(
 }
 
 function localDir(a: BuildArgs, uri: string, prop: string): { codeDir: string; codeUri: string } {
-  if (/^s3:\/\//.test(uri)) throw new FunctionProblem(`${prop} ${uri} is in S3; Nimbus runs code from the workspace: give a folder path`);
+  if (/^s3:\/\//.test(uri)) throw new NotLocal(`${prop} ${uri} is in S3; Nimbus runs code from the workspace: give a folder path`);
   const rel = path.posix.normalize(path.posix.join(a.dirRel, uri.replace(/\\/g, '/')));
   if (rel === '..' || rel.startsWith('../') || path.posix.isAbsolute(rel))
     throw new FunctionProblem(`${prop} ${uri} leads outside the workspace`);

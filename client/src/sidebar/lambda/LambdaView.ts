@@ -149,17 +149,20 @@ export class LambdaView {
     const n = data.functions.length;
     this.summary.textContent = `${n} function${n === 1 ? '' : 's'} · concurrency ${data.concurrency.limit} (${data.concurrency.unreserved} unreserved)`;
     // Rebuilt only when they changed: a reload must not take a parameter's field away from someone typing in it.
-    const problemsKey = JSON.stringify(data.problems);
+    // Functions that cannot run here (container images, code in S3) are listed with the functions, not as problems.
+    const problems = data.problems.filter((p) => !p.unavailable);
+    const unavailable = data.problems.filter((p) => p.unavailable);
+    const problemsKey = JSON.stringify(problems);
     if (problemsKey !== this.problemsKey) {
       this.problemsKey = problemsKey;
-      this.problems.replaceChildren(...data.problems.map((p) => this.problemItem(p)));
+      this.problems.replaceChildren(...problems.map((p) => this.problemItem(p)));
     }
     // The badge counts what needs someone: what was left out, and parameters without a value.
-    this.opts.problemCount(data.problems.filter((p) => p.severity !== 'warning' || p.parameter).length);
-    if (n === 0) {
+    this.opts.problemCount(problems.filter((p) => p.severity !== 'warning' || p.parameter).length);
+    if (n === 0 && unavailable.length === 0) {
       this.list.replaceChildren(h('li.nb-lambda-empty', {}, 'No functions yet: add a template.yaml with an AWS::Serverless::Function.'));
     } else {
-      this.list.replaceChildren(...data.functions.map((f) => this.functionItem(f)));
+      this.list.replaceChildren(...data.functions.map((f) => this.functionItem(f)), ...unavailable.map((p) => this.unavailableItem(p)));
     }
     if (this.selected && !data.functions.some((f) => f.name === this.selected)) this.selected = undefined;
     // Rebuild the detail only when what it shows changed: a reload (after any invoke or file change) must not
@@ -250,6 +253,19 @@ export class LambdaView {
       if (e.key === 'Enter' || e.key === ' ') select();
     });
     return item;
+  }
+
+  /** A function that cannot run here: its name, where it is defined, and why. */
+  private unavailableItem(p: TemplateProblem): HTMLElement {
+    const name = p.unavailable?.name ?? p.logicalId ?? '';
+    const where = h('button.nb-lambda-link', { title: `Open ${p.file}` }, `${p.file}${p.line ? `:${p.line}` : ''}`);
+    where.addEventListener('click', () => this.opts.openFile(p.file));
+    return h(
+      'li.nb-lambda-function.nb-lambda-unavailable',
+      { 'data-function': name, 'aria-disabled': 'true' },
+      h('div.nb-lambda-function-name', {}, icon('circle-slash'), h('span', {}, name), h('span.nb-lambda-build', {}, 'not runnable here')),
+      h('div.nb-lambda-function-meta', {}, p.message.replace(/^[^:]*: /, ''), ' · ', where),
+    );
   }
 
   /** The functions listed (after the first load). */
