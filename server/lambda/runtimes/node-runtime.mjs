@@ -91,13 +91,13 @@ async function loadHandler(handlerString) {
   if (!file) throw typedError('Runtime.ImportModuleError', `Error: Cannot find module '${base.slice(0, dot)}'`);
   let mod;
   try {
-    if (moduleType(file) === 'esm') mod = await importEsm(file);
+    if (moduleType(file) === 'esm') mod = await import(pathToFileURL(file).href);
     else {
       try {
         mod = createRequire(file)(file);
       } catch (err) {
         if (err?.code !== 'ERR_REQUIRE_ESM') throw err;
-        mod = await importEsm(file);
+        mod = await import(pathToFileURL(file).href);
       }
     }
   } catch (err) {
@@ -276,19 +276,13 @@ globalThis.awslambda = {
 
 // ES modules do not read NODE_PATH: as on Lambda, a bare import that the handler's own folders cannot
 // resolve is looked up in the layers' node_modules (and then the SDK the runtime ships).
-// Registered only before an ES module is imported: the hook has a thread of its own, which a CommonJS
-// handler's cold start need not pay for.
-let esmPathsRegistered = false;
-function importEsm(file) {
-  if (!esmPathsRegistered) {
-    esmPathsRegistered = true;
-    const dirs = String(process.env.NODE_PATH ?? '')
-      .split(':')
-      .filter((d) => d.endsWith('node_modules'));
-    if (dirs.length > 0)
-      register(pathToFileURL(path.join(path.dirname(new URL(import.meta.url).pathname), 'node-esm-paths.mjs')).href, { data: { dirs } });
-  }
-  return import(pathToFileURL(file).href);
+const searchDirs = String(process.env.NODE_PATH ?? '')
+  .split(':')
+  .filter((d) => d.endsWith('node_modules'));
+if (searchDirs.length > 0) {
+  register(pathToFileURL(path.join(path.dirname(new URL(import.meta.url).pathname), 'node-esm-paths.mjs')).href, {
+    data: { dirs: searchDirs },
+  });
 }
 
 let handler;

@@ -206,7 +206,7 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters):
   // Files are read a few at a time (the disk waits overlap), then parsed one after the other.
   const texts = await mapLimit(templates, 16, (file) => readTemplateText(root, file));
   const configs = await mapLimit(templates, 16, (file) =>
-    samconfigBeside(file, samconfigs) ? readSamConfig(root, file) : Promise.resolve({ overrides: {} }),
+    samconfigs.has(samconfigBeside(file, samconfigs) ?? '') ? readSamConfig(root, file) : Promise.resolve({ overrides: {} }),
   );
   for (const [i, file] of templates.entries()) {
     const text = texts[i] as string | TemplateProblem;
