@@ -146,3 +146,25 @@ describe('Lambda execution environments: one process each, reused warm, reclaime
     expect(woken.body).toMatchObject({ version: 'v2', invocations: 1 });
   });
 });
+
+describe('a workspace that just woke', () => {
+  it('picks up a template changed before its file watcher finished setting up', async () => {
+    // Many folders make the watcher's first walk long; a template among them is changed as soon as it is listed.
+    const late = (timeout: number): string =>
+      `Resources:\n  Late:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: ., Handler: app.handler, Runtime: nodejs20.x, Timeout: ${timeout} }\n`;
+    for (let i = 0; i < 3000; i++) fs.mkdirSync(path.join(root, 'many', `d${i}`, 'src'), { recursive: true });
+    writeFiles(root, { 'many/d2999/src/template.yaml': late(3), 'many/d2999/src/app.js': counter('late') });
+    try {
+      expect((await server.api('/api/workspaces/default/hibernate', { method: 'POST' })).status).toBe(200);
+      expect((await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Late' }))).Timeout).toBe(3);
+      fs.writeFileSync(path.join(root, 'many/d2999/src/template.yaml'), late(7));
+      await eventually(
+        async () => ((await client.send(new GetFunctionConfigurationCommand({ FunctionName: 'Late' }))).Timeout === 7 ? true : undefined),
+        10_000,
+        'the changed template to be read',
+      );
+    } finally {
+      fs.rmSync(path.join(root, 'many'), { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
 import type { Principal } from '../auth/index.js';
 import { fileWatcherOf } from '../files/index.js';
 import type { Logger } from '../logger.js';
@@ -80,8 +81,12 @@ export class LambdaFeature {
           settings: this.deps.settings,
           reservations: this.reservations,
           launcher: this.deps.sandbox.forWorkspace(workspaceId, runtime.root),
-          discover: (root, pseudo) => this.templates.discover(root, pseudo),
-          watch: (listener) => fileWatcherOf(workspaces, workspaceId, log).onChange((changes) => listener(changes)),
+          discover: (root, pseudo) =>
+            this.templates.discover(root, pseudo, path.join(workspaces.cacheDir(workspaceId), 'lambda-templates.bin')),
+          watch: (listener) => {
+            const watcher = fileWatcherOf(workspaces, workspaceId, log);
+            return { stop: watcher.onChange((changes) => listener(changes)), ready: watcher.ready };
+          },
           publish: (event) => this.deps.events.publish(workspaceId, event),
           // Invocations keep the workspace awake (touch writes the database at most once a second).
           onActivity: () => workspaces.touch(workspaceId),

@@ -41,8 +41,11 @@ export interface WorkspaceLambdaDeps {
   launcher: Launcher;
   /** Reads the workspace's templates (off the event loop: see TemplateThread). */
   discover(root: string, pseudo: PseudoParameters): Promise<DiscoveryResult>;
-  /** Subscribes to the workspace's file changes; returns the unsubscribe. */
-  watch(listener: (changes: FileChange[]) => void): () => void;
+  /**
+   * Subscribes to the workspace's file changes: the unsubscribe, and when the watcher is set up (a change
+   * made before then may come without an event).
+   */
+  watch(listener: (changes: FileChange[]) => void): { stop: () => void; ready: Promise<void> };
   publish(event: WorkspaceEvent): void;
   /** An invocation started or ended: the workspace is in use. */
   onActivity(): void;
@@ -114,7 +117,7 @@ export class WorkspaceLambda {
   private readonly inlineDir: string;
   private reloading: Promise<void> | undefined;
   private reloadAgain = false;
-  private readonly stopWatching: () => void;
+  private stopWatching: () => void = () => undefined;
   private disposed = false;
   /** Invocations under way: the workspace does not hibernate while one runs, however long it takes. */
   private executing = 0;
@@ -160,8 +163,20 @@ export class WorkspaceLambda {
         this.deps.publish({ type: 'lambda', change: 'functions' });
       },
     });
-    this.stopWatching = deps.watch((changes) => this.filesChanged(changes));
     this.ready = this.reload();
+    // Watching starts once the templates are read: the watcher's first walk of a large workspace would
+    // compete with the template reader for the same cores (a workspace whose IDE is open is watched
+    // already). A file changed before the watcher was ready has no event, so the templates are read once
+    // more then (only changed files are parsed again), and builds looked at again.
+    void this.ready.then(async () => {
+      if (this.disposed) return;
+      const watching = deps.watch((changes) => this.filesChanged(changes));
+      this.stopWatching = watching.stop;
+      await watching.ready;
+      if (this.disposed) return;
+      this.builder.invalidate();
+      void this.reload();
+    });
   }
 
   get region(): string {
@@ -506,10 +521,14 @@ export class WorkspaceLambda {
 
   private filesChanged(changes: FileChange[]): void {
     let templatesChanged = false;
+    let buildOutputRemoved = false;
     const touched = new Set<FunctionEntry>();
     for (const c of changes) {
       // Builds write their artifacts there: they are not changes to anyone's code.
-      if (c.path === '.aws-sam' || c.path.startsWith('.aws-sam/')) continue;
+      if (c.path === '.aws-sam' || c.path.startsWith('.aws-sam/')) {
+        if (c.kind === 'unlink' || c.kind === 'unlinkDir') buildOutputRemoved = true;
+        continue;
+      }
       if (
         isTemplatePath(c.path) ||
         isTemplateConfigPath(c.path) ||
@@ -522,6 +541,7 @@ export class WorkspaceLambda {
       }
     }
     if (touched.size > 0) this.builder.invalidate();
+    else if (buildOutputRemoved) this.builder.forgetPrepared();
     for (const entry of touched) {
       entry.pool.codeChanged();
       entry.lastModified = new Date();

@@ -170,7 +170,16 @@ export class WorkspaceService {
     this.db.prepare('DELETE FROM workspaces WHERE id = ?').run(id);
     this.touchedAt.delete(id);
     if (!ws.openedPath) await fs.promises.rm(this.managedRoot(id), { recursive: true, force: true });
+    await fs.promises.rm(this.cacheDir(id), { recursive: true, force: true });
     return true;
+  }
+
+  /**
+   * The server's own cache for a workspace (never inside the workspace, so its processes cannot change it):
+   * anything in it can be computed again, so a backup may leave it out. Removed with the workspace.
+   */
+  cacheDir(id: string): string {
+    return path.join(this.dataDir, 'cache', id);
   }
 
   /** The absolute, symlink-free folder of a workspace. */

@@ -20,7 +20,8 @@ export class TemplateThread {
 
   constructor(private readonly timeoutMs = 20_000) {}
 
-  discover(root: string, pseudo: PseudoParameters): Promise<DiscoveryResult> {
+  /** Reads the templates of the workspace at `root`; `cacheFile` keeps what was parsed for the next start. */
+  discover(root: string, pseudo: PseudoParameters, cacheFile?: string): Promise<DiscoveryResult> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -30,7 +31,7 @@ export class TemplateThread {
       );
       timer.unref();
       this.pending.set(id, { resolve, reject, timer });
-      worker.postMessage({ id, root, pseudo });
+      worker.postMessage({ id, root, pseudo, cacheFile });
     });
   }
 

@@ -9,6 +9,8 @@ import { duplicateKeys, indentFlowContinuations } from './lenientYaml.js';
 import { namesOfUnnamed, stackIdFor, stackNameFor, unnamedKey, type UnnamedFunction } from './naming.js';
 import { readSamConfig, readWorkspaceLambdaSettings } from './projectConfig.js';
 import { FUNCTION_TYPES } from './scope.js';
+import { readQuickly } from './fastYaml.js';
+import { ParseCache } from './parseCache.js';
 import { cloudFormationTags } from './yamlTags.js';
 
 export const TEMPLATE_NAMES = new Set(['template.yaml', 'template.yml', 'template.json']);
@@ -27,20 +29,26 @@ export const isTemplateConfigPath = (rel: string): boolean =>
   /^samconfig\.(toml|ya?ml)$/.test(path.posix.basename(rel));
 
 /** Workspace-relative paths of every template file, sorted; bounded so a huge tree cannot stall the server. */
-export async function findTemplates(root: string): Promise<string[]> {
-  return (await findProjectFiles(root)).templates;
+export function findTemplates(root: string): Promise<string[]> {
+  return Promise.resolve(findProjectFiles(root).templates);
 }
 
-/** Templates, and the samconfig files met on the way (a template's is read only if there is one). */
-async function findProjectFiles(root: string): Promise<{ templates: string[]; samconfigs: Set<string> }> {
+/**
+ * Templates, and the samconfig files met on the way (a template's is read only if there is one).
+ *
+ * Discovery runs in the template thread, where waiting for the disk holds up no one else, so files are
+ * read with synchronous calls: a workspace that just woke has its file watcher walking the same tree
+ * through libuv's small shared thread pool, and 500 asynchronous reads queued behind it took twice as long.
+ */
+function findProjectFiles(root: string): { templates: string[]; samconfigs: Set<string> } {
   const found: string[] = [];
   const samconfigs = new Set<string>();
   let budget = MAX_ENTRIES;
-  const walk = async (dirRel: string, depth: number): Promise<void> => {
+  const walk = (dirRel: string, depth: number): void => {
     if (depth > MAX_DEPTH || budget <= 0) return;
     let entries: fs.Dirent[];
     try {
-      entries = await fs.promises.readdir(dirRel ? path.join(root, dirRel) : root, { withFileTypes: true });
+      entries = fs.readdirSync(dirRel ? path.join(root, dirRel) : root, { withFileTypes: true });
     } catch {
       return;
     }
@@ -48,30 +56,16 @@ async function findProjectFiles(root: string): Promise<{ templates: string[]; sa
     for (const e of entries) {
       const rel = dirRel ? `${dirRel}/${e.name}` : e.name;
       // Symbolic links are not followed: a link could lead outside the workspace or into a loop.
-      if (e.isDirectory() && !SKIPPED_DIRS.has(e.name)) await walk(rel, depth + 1);
+      if (e.isDirectory() && !SKIPPED_DIRS.has(e.name)) walk(rel, depth + 1);
       else if (e.isFile() && TEMPLATE_NAMES.has(e.name)) found.push(rel);
       else if (e.isFile() && SAMCONFIG.test(e.name)) samconfigs.add(rel);
     }
   };
-  await walk('', 0);
+  walk('', 0);
   return { templates: found.sort(), samconfigs };
 }
 
 const SAMCONFIG = /^samconfig\.(toml|ya?ml)$/;
-
-/** Runs `work` on every item, at most `limit` at a time, keeping the order of the results. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
-}
 
 export interface ParsedTemplate {
   template: Record<string, unknown>;
@@ -88,6 +82,12 @@ export interface ParsedTemplate {
  * a warning.
  */
 export function parseTemplate(file: string, text: string): ParsedTemplate | TemplateProblem | undefined {
+  const quick = readQuickly(text, SECTIONS);
+  return quick ? asTemplate(file, quick.value, quick.keyLines, []) : readLeniently(file, text);
+}
+
+/** The `yaml` library's reading: slower, but lenient as the SAM CLI is, with warnings and error positions. */
+export function readLeniently(file: string, text: string): ParsedTemplate | TemplateProblem | undefined {
   let lineCounter = new LineCounter();
   const options = { customTags: cloudFormationTags, uniqueKeys: false };
   let doc = parseDocument(text, { ...options, lineCounter });
@@ -115,22 +115,16 @@ export function parseTemplate(file: string, text: string): ParsedTemplate | Temp
     const message = (error.message.split('\n')[0] as string).replace(/ at line \d+, column \d+:?$/, '');
     return { file, ...(pos ? { line: pos.line, column: pos.col } : {}), message };
   }
-  let template: unknown;
+  let value: unknown;
   try {
     // Aliases are expanded here: a few lines of nested aliases can stand for billions of nodes.
-    template = doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     return { file, message: `the template cannot be read: ${(err as Error).message}` };
   }
-  if (typeof template !== 'object' || template === null || Array.isArray(template)) return undefined;
-  const resources = (template as Record<string, unknown>).Resources;
-  // A file named template.yaml without Resources belongs to some other tool: not ours to complain about.
-  if (resources === undefined) return undefined;
-  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) {
-    return { file, message: 'Resources must be a map of logical ids to resources' };
-  }
   for (const d of duplicateKeys(doc, lineCounter)) warnings.push({ file, line: d.line, severity: 'warning', message: d.message });
-  const keyLines = (section: string): Map<string, { line: number; column: number }> => {
+  const keyLines = new Map<string, Map<string, { line: number; column: number }>>();
+  for (const section of SECTIONS) {
     const lines = new Map<string, { line: number; column: number }>();
     const node = isMap(doc.contents) ? doc.contents.get(section, true) : undefined;
     if (isMap(node)) {
@@ -141,31 +135,38 @@ export function parseTemplate(file: string, text: string): ParsedTemplate | Temp
         }
       }
     }
-    return lines;
+    keyLines.set(section, lines);
+  }
+  return asTemplate(file, value, keyLines, warnings);
+}
+
+/** The sections whose keys' positions are kept (to open a function's or a parameter's definition). */
+const SECTIONS = ['Resources', 'Parameters'] as const;
+
+/** What a template must be, whichever reader read it. */
+function asTemplate(
+  file: string,
+  value: unknown,
+  keyLines: Map<string, Map<string, { line: number; column: number }>>,
+  warnings: TemplateProblem[],
+): ParsedTemplate | TemplateProblem | undefined {
+  if (!isObject(value)) return undefined;
+  const resources = value.Resources;
+  // A file named template.yaml without Resources belongs to some other tool: not ours to complain about.
+  if (resources === undefined) return undefined;
+  if (!isObject(resources)) return { file, message: 'Resources must be a map of logical ids to resources' };
+  return {
+    template: value,
+    positions: keyLines.get('Resources') ?? new Map(),
+    paramLines: keyLines.get('Parameters') ?? new Map(),
+    warnings,
   };
-  return { template: template as Record<string, unknown>, positions: keyLines('Resources'), paramLines: keyLines('Parameters'), warnings };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * Parsed templates by file and text: a workspace's templates are read again whenever one changes, and
- * parsing is most of the work, so only the changed ones are parsed again. (Results are never modified.)
- */
-const parsedCache = new Map<string, { text: string; parsed: ReturnType<typeof parseTemplate> }>();
-const MAX_CACHED = 5000;
-
-function parseCached(root: string, file: string, text: string): ReturnType<typeof parseTemplate> {
-  const key = `${root}\0${file}`;
-  const hit = parsedCache.get(key);
-  if (hit && hit.text === text) return hit.parsed;
-  const parsed = parseTemplate(file, text);
-  parsedCache.delete(key);
-  parsedCache.set(key, { text, parsed });
-  // The oldest entries go first (a Map keeps insertion order; a hit above is not re-inserted: cheap enough).
-  while (parsedCache.size > MAX_CACHED) parsedCache.delete(parsedCache.keys().next().value as string);
-  return parsed;
-}
+/** Parsed templates (see ParseCache): the templates read again are parsed only if they changed. */
+const parsedTemplates = new ParseCache();
 
 /** The samconfig file beside a template, if the walk met one. */
 function samconfigBeside(file: string, samconfigs: Set<string>): string | undefined {
@@ -177,40 +178,39 @@ function samconfigBeside(file: string, samconfigs: Set<string>): string | undefi
   return undefined;
 }
 
-/** Reads one template file's text, or the problem that kept it from being read. */
-async function readTemplateText(root: string, file: string): Promise<string | TemplateProblem> {
-  let text: string;
+/** Reads one template file's text, or the problem that kept it from being read (synchronously: see findProjectFiles). */
+function readTemplateText(root: string, file: string): string | TemplateProblem {
+  let fd: number | undefined;
   try {
-    const abs = resolveInside(root, file).abs;
-    const st = await fs.promises.stat(abs);
+    fd = fs.openSync(resolveInside(root, file).abs, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
     if (!st.isFile()) return { file, message: 'not a file' };
     if (st.size > MAX_TEMPLATE_BYTES) return { file, message: `template is larger than ${MAX_TEMPLATE_BYTES} bytes` };
-    text = await fs.promises.readFile(abs, 'utf8');
+    return fs.readFileSync(fd, 'utf8');
   } catch (err) {
     return { file, message: `cannot read the template: ${(err as Error).message}` };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
-  return text;
 }
 
 /**
  * Reads every template of a workspace (the `template.yaml`s found, and those its `lambda.templates`
  * setting names): the functions that can run, and what is wrong with the rest.
  */
-export async function discoverFunctions(root: string, pseudo: PseudoParameters): Promise<DiscoveryResult> {
+export async function discoverFunctions(root: string, pseudo: PseudoParameters, cacheFile?: string): Promise<DiscoveryResult> {
   const settings = await readWorkspaceLambdaSettings(root);
-  const { templates: found, samconfigs } = await findProjectFiles(root);
+  const { templates: found, samconfigs } = findProjectFiles(root);
   const templates = [...new Set([...found, ...settings.templates])].sort();
   const functions: FunctionSpec[] = [];
   const problems: TemplateProblem[] = [];
   const read: { file: string; parsed: ParsedTemplate; stackName: string; overrides: Record<string, string> }[] = [];
-  // Files are read a few at a time (the disk waits overlap), then parsed one after the other.
-  const texts = await mapLimit(templates, 16, (file) => readTemplateText(root, file));
-  const configs = await mapLimit(templates, 16, (file) =>
-    samconfigs.has(samconfigBeside(file, samconfigs) ?? '') ? readSamConfig(root, file) : Promise.resolve({ overrides: {} }),
+  const configs = await Promise.all(
+    templates.map((file) => (samconfigBeside(file, samconfigs) ? readSamConfig(root, file) : Promise.resolve({ overrides: {} }))),
   );
   for (const [i, file] of templates.entries()) {
-    const text = texts[i] as string | TemplateProblem;
-    const parsed = typeof text === 'string' ? parseCached(root, file, text) : text;
+    const text = readTemplateText(root, file);
+    const parsed = typeof text === 'string' ? parsedTemplates.get(root, file, text, cacheFile, () => parseTemplate(file, text)) : text;
     if (parsed === undefined) {
       if (!found.includes(file)) problems.push({ file, message: 'listed in lambda.templates, but has no Resources' });
       continue;
@@ -229,6 +229,7 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters):
       overrides: { ...samconfig.overrides, ...settings.overrides },
     });
   }
+  parsedTemplates.save(root, templates, cacheFile);
   // Functions without FunctionName are named across the workspace, so two templates' HelloWorldFunction do not collide.
   const unnamed: UnnamedFunction[] = [];
   const taken = new Set<string>();

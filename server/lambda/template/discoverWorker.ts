@@ -32,12 +32,12 @@ Outputs:
   Api: { Value: !GetAtt Fn.Arn }
 `;
 
-parentPort?.on('message', (message: { warm?: boolean; id: number; root: string; pseudo: PseudoParameters }) => {
+parentPort?.on('message', (message: { warm?: boolean; id: number; root: string; pseudo: PseudoParameters; cacheFile?: string }) => {
   if (message.warm) {
     parseTemplate('template.yaml', SAMPLE);
     return;
   }
-  discoverFunctions(message.root, message.pseudo).then(
+  discoverFunctions(message.root, message.pseudo, message.cacheFile).then(
     (result) => parentPort?.postMessage({ id: message.id, result }),
     (err: unknown) => parentPort?.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) }),
   );

@@ -6,7 +6,7 @@ import type { CollectionTag, ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
  * Every tag is accepted on scalars, sequences and maps: CloudFormation decides what is valid, and an
  * unusual-but-legal form must not make the whole template unreadable.
  */
-const INTRINSICS = [
+export const INTRINSICS = [
   'Ref',
   'Condition',
   'Sub',
@@ -29,9 +29,9 @@ const INTRINSICS = [
   'ToJsonString',
 ] as const;
 
-const longName = (name: string): string => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
+export const longName = (name: string): string => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
 
-function scalarValue(name: string, value: string): unknown {
+export function scalarValue(name: string, value: string): unknown {
   // `!GetAtt Resource.Attribute` splits at the first dot only (attributes may contain dots).
   if (name === 'GetAtt') {
     const dot = value.indexOf('.');
