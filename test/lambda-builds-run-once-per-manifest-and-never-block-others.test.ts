@@ -114,4 +114,18 @@ describe('functions are built as `sam build` builds them, once per manifest, wit
     expect(inv.initDurationMs).toBeGreaterThan(0);
     expect(packages.requests.length).toBe(asked);
   });
+
+  it('build output deleted (.aws-sam) is built again at the next invocation', async () => {
+    fs.rmSync(path.join(root, '.aws-sam'), { recursive: true, force: true });
+    await expect
+      .poll(
+        async () => {
+          const inv = await run('Deps');
+          return inv.log.includes('NIMBUS BUILD npm install done') ? JSON.parse(inv.payload) : undefined;
+        },
+        { timeout: 20_000 },
+      )
+      .toEqual({ both: '<x>', shout: 'absent' });
+    expect((await run('Deps')).log).not.toContain('NIMBUS BUILD');
+  });
 });

@@ -177,16 +177,32 @@ export class Builder {
   private readonly running = new Map<string, Promise<string>>();
   /** Source keys of esbuild / makefile functions, until their code changes. */
   private readonly sources = new Map<string, string>();
+  /** What each function was last prepared with, until code or build output changes: a warm invocation reads no file. */
+  private prepared = new WeakMap<FunctionSpec, Prepared>();
 
   constructor(private readonly deps: BuilderDeps) {}
 
   /** The code changed: source trees are looked at again at the next invocation. */
   invalidate(): void {
     this.sources.clear();
+    this.prepared = new WeakMap();
+  }
+
+  /** Build output was removed (`.aws-sam` deleted, say): what is built is looked for again. */
+  forgetPrepared(): void {
+    this.prepared = new WeakMap();
   }
 
   /** Builds what the function needs (or finds it built). Throws BuildFailure with the log when a build fails. */
   async prepare(spec: FunctionSpec): Promise<Prepared> {
+    const known = this.prepared.get(spec);
+    if (known) return { ...known, log: '' };
+    const result = await this.prepareNow(spec);
+    this.prepared.set(spec, result);
+    return result;
+  }
+
+  private async prepareNow(spec: FunctionSpec): Promise<Prepared> {
     const prepared: Prepared = { codeDir: spec.codeDir, nodePaths: [], pythonPaths: [], layers: [...spec.layers], key: '', log: '' };
     if (spec.codeUri === undefined) return prepared; // inline code: nothing to build
     const steps = await this.stepsOf(spec, prepared);

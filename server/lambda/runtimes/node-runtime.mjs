@@ -91,13 +91,13 @@ async function loadHandler(handlerString) {
   if (!file) throw typedError('Runtime.ImportModuleError', `Error: Cannot find module '${base.slice(0, dot)}'`);
   let mod;
   try {
-    if (moduleType(file) === 'esm') mod = await import(pathToFileURL(file).href);
+    if (moduleType(file) === 'esm') mod = await importEsm(file);
     else {
       try {
         mod = createRequire(file)(file);
       } catch (err) {
         if (err?.code !== 'ERR_REQUIRE_ESM') throw err;
-        mod = await import(pathToFileURL(file).href);
+        mod = await importEsm(file);
       }
     }
   } catch (err) {
@@ -276,13 +276,19 @@ globalThis.awslambda = {
 
 // ES modules do not read NODE_PATH: as on Lambda, a bare import that the handler's own folders cannot
 // resolve is looked up in the layers' node_modules (and then the SDK the runtime ships).
-const searchDirs = String(process.env.NODE_PATH ?? '')
-  .split(':')
-  .filter((d) => d.endsWith('node_modules'));
-if (searchDirs.length > 0) {
-  register(pathToFileURL(path.join(path.dirname(new URL(import.meta.url).pathname), 'node-esm-paths.mjs')).href, {
-    data: { dirs: searchDirs },
-  });
+// Registered only before an ES module is imported: the hook has a thread of its own, which a CommonJS
+// handler's cold start need not pay for.
+let esmPathsRegistered = false;
+function importEsm(file) {
+  if (!esmPathsRegistered) {
+    esmPathsRegistered = true;
+    const dirs = String(process.env.NODE_PATH ?? '')
+      .split(':')
+      .filter((d) => d.endsWith('node_modules'));
+    if (dirs.length > 0)
+      register(pathToFileURL(path.join(path.dirname(new URL(import.meta.url).pathname), 'node-esm-paths.mjs')).href, { data: { dirs } });
+  }
+  return import(pathToFileURL(file).href);
 }
 
 let handler;
