@@ -112,10 +112,9 @@ async function discovery(): Promise<string> {
     await n.close();
     n = await start(dataDir);
     restarts.push(await firstList());
-    let t: number;
     // One template changes: how soon the list shows it.
     const file = path.join(root, 'svc7', 'template.yaml');
-    t = performance.now();
+    const t = performance.now();
     fs.writeFileSync(file, template(7).replace('MemorySize: 256', 'MemorySize: 512'));
     for (;;) {
       const l = (await (await api(n, '/api/workspaces/default/lambda/functions')).json()) as LambdaFunctionList;
