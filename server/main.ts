@@ -23,7 +23,7 @@ import { collabMigrations, createCollabFeature } from './collab/index.js';
 import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
 import { createFilesFeature, protectDataDir } from './files/index.js';
 import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard } from './http/index.js';
-import { createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
+import { API_GATEWAY_PREFIX, FUNCTION_URL_PREFIX, createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { Sandbox } from './sandbox/index.js';
 import { DEFAULT_HIBERNATE_SETTINGS, HibernateService } from './hibernate/index.js';
@@ -153,6 +153,8 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       events,
       db,
       signingSecrets: (workspaceId) => auth.signingSecrets(workspaceId),
+      principalForToken: (token) => auth.principalForToken(token),
+      principalForSession: (session) => auth.principalForSession(session),
       sandbox,
       onAuthenticated,
       settings: {
@@ -176,7 +178,11 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     hostAllowed,
     log: log.child({ module: 'http' }),
     jsonLimitBytes: config.jsonLimitBytes,
-    rawRoutes: [{ prefix: '/lambda/', handle: lambda.awsApi }],
+    rawRoutes: [
+      { prefix: '/lambda/', handle: lambda.awsApi },
+      { prefix: API_GATEWAY_PREFIX, handle: lambda.apiGateway },
+      { prefix: FUNCTION_URL_PREFIX, handle: lambda.apiGateway },
+    ],
     rawBodyRouters: [workspaceActivity(workspaces), files.rawBodyRouter],
     routers: [
       workspaceRoutes({ workspaces, events, hibernate: (id) => hibernation.hibernate(id, 'request') }),

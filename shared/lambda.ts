@@ -42,6 +42,30 @@ export interface LambdaFunctionSummary {
   warnings: string[];
   /** Its last build (dependencies, esbuild, make, layers), while it runs and after: what it printed. */
   build?: { state: 'building' | 'built' | 'failed'; log: string; at: string };
+  /** Its HTTP routes, served locally (`Api`, `HttpApi` events, a function URL). */
+  routes: LambdaHttpRoute[];
+}
+
+/** A route of a local HTTP API, or a function URL. */
+export interface LambdaHttpRoute {
+  /** `GET`, `ANY`, ... */
+  method: string;
+  /** `/items/{id}`, `/{proxy+}`, or `$default` (anything the API's other routes do not take). */
+  path: string;
+  /** The URL path on this server (`/api-gw/<workspace>/<stage>/items/{id}`); the path's parameters left in. */
+  url: string;
+  api: { id: string; kind: 'rest' | 'http' | 'url'; stage: string };
+  payloadFormat: '1.0' | '2.0';
+  /** Callable by anyone, without the workspace's credentials (the owner's choice). */
+  public: boolean;
+  /** Another function's route with the same method and path is served instead. */
+  shadowedBy?: string;
+}
+
+/** `PUT /api/workspaces/:id/lambda/apis/public` (owner only). */
+export interface LambdaPublicApiRequest {
+  apiId: string;
+  public: boolean;
 }
 
 export interface LambdaFunctionList {

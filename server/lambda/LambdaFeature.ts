@@ -8,6 +8,7 @@ import type { Sandbox } from '../sandbox/index.js';
 import type { Db } from '../store/index.js';
 import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
 import { CredentialStore, ServerCredentials, type AwsCredentials } from './credentials.js';
+import { PublicApis } from './apigw/PublicApis.js';
 import { LambdaError } from './errors.js';
 import { ReservationStore } from './ReservationStore.js';
 import { Interpreters } from './runtime/interpreters.js';
@@ -25,6 +26,9 @@ export interface LambdaFeatureDeps {
   signingSecrets(workspaceId: string): Iterable<{ secret: string; principal: Principal }>;
   settings: LambdaSettings;
   sandbox: Sandbox;
+  /** The principal of a Nimbus token, or of a browser session (the local HTTP APIs authenticate as the IDE does). */
+  principalForToken(token: string): Principal | undefined;
+  principalForSession(sessionId: string): Principal | undefined;
   /** Told of every Lambda API request whose signature checked out. */
   onAuthenticated?: (req: IncomingMessage) => void;
   log: Logger;
@@ -34,6 +38,7 @@ export interface LambdaFeatureDeps {
 export class LambdaFeature {
   private readonly reservations: ReservationStore;
   readonly credentialChoices: CredentialStore;
+  readonly publicApis: PublicApis;
   readonly serverCredentials = new ServerCredentials();
   /** Per-process key for Code.Location URLs: they live ten minutes, so a restart may void them. */
   private readonly urlKey = randomBytes(32);
@@ -43,6 +48,7 @@ export class LambdaFeature {
   constructor(readonly deps: LambdaFeatureDeps) {
     this.reservations = new ReservationStore(deps.db);
     this.credentialChoices = new CredentialStore(deps.db);
+    this.publicApis = new PublicApis(deps.db);
     this.interpreters = new Interpreters(deps.settings.interpreters);
     // The template reader is ready before the first function list is asked for.
     this.templates.warm();

@@ -17,6 +17,7 @@ import { BuildFailure, Builder, type Prepared } from './build/Builder.js';
 import type { Interpreters } from './runtime/interpreters.js';
 import { CFN_RESPONSE_NODE, CFN_RESPONSE_PYTHON } from './runtime/launch.js';
 import { descendants, toMb } from './runtime/memory.js';
+import { RouteTable } from './apigw/routeTable.js';
 import { isTemplateConfigPath, isTemplatePath } from './template/discover.js';
 import type { AwsCredentials } from './credentials.js';
 import type { DiscoveryResult, FunctionSpec, Invocation, LambdaSettings, PseudoParameters, TemplateProblem } from './types.js';
@@ -115,6 +116,7 @@ export class WorkspaceLambda {
   private readonly builds = new Map<string, FunctionBuildState>();
   private readonly recent: Invocation[] = [];
   private readonly inlineDir: string;
+  private routes: RouteTable | undefined;
   private reloading: Promise<void> | undefined;
   private reloadAgain = false;
   private stopWatching: () => void = () => undefined;
@@ -177,6 +179,16 @@ export class WorkspaceLambda {
       this.builder.invalidate();
       void this.reload();
     });
+  }
+
+  /** The HTTP routes of the functions as listed now (local HTTP APIs: see apigw/gateway.ts). */
+  routeTable(): RouteTable {
+    this.routes ??= new RouteTable([...this.entries.values()].map((e) => e.spec));
+    return this.routes;
+  }
+
+  get workspaceId(): string {
+    return this.deps.workspaceId;
   }
 
   get region(): string {
@@ -466,6 +478,7 @@ export class WorkspaceLambda {
     problems.push(...this.applyReservations(next));
     for (const [name, old] of this.entries) if (next.get(name) !== old) old.pool.retire();
     this.entries = next;
+    this.routes = undefined;
     this.problems = problems;
     this.templates = result.templates;
     this.deps.publish({ type: 'lambda', change: 'functions' });

@@ -43,6 +43,8 @@ export interface FunctionSpec {
   layers: LayerSpec[];
   build?: BuildSpec;
   events: { name: string; type: string }[];
+  /** HTTP routes that reach it: its `Api` and `HttpApi` events, and its function URL. */
+  routes: HttpRouteSpec[];
   /** The function's tags (ListTags), with the one SAM adds. */
   tags: Record<string, string>;
   /** TenancyConfig's TenantIsolationMode PER_TENANT: every invocation names a tenant. */
@@ -50,6 +52,40 @@ export interface FunctionSpec {
   maxRetryAttempts: number;
   maxEventAgeSeconds: number;
   warnings: string[];
+}
+
+/** CORS as the template configures it (an Api's `Cors`, an HttpApi's `CorsConfiguration`, a function URL's `Cors`). */
+export interface CorsSpec {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  maxAge?: number;
+  allowCredentials: boolean;
+}
+
+/** An API Gateway API (or a function URL) as a template declares it, implicit or explicit. */
+export interface HttpApiSpec {
+  /** `<template>#<logical id>` (`ServerlessRestApi`, `ServerlessHttpApi` when implicit; the function's id for a URL). */
+  id: string;
+  kind: 'rest' | 'http' | 'url';
+  /** The stage in its URL (`Prod` for SAM's implicit REST API, `$default` for HTTP APIs); a URL's function name. */
+  stage: string;
+  cors?: CorsSpec;
+  /** REST APIs: request and response types passed as binary (base64), like `image/png`, or every type. */
+  binaryMediaTypes: string[];
+}
+
+/** One route: method (`ANY` for any) and path template (`/items/{id}`, `/{proxy+}`, or `$default`). */
+export interface HttpRouteSpec {
+  api: HttpApiSpec;
+  method: string;
+  path: string;
+  payloadFormat: '1.0' | '2.0';
+  /** API Gateway's integration timeout (`TimeoutInMillis`; 29 s for REST, 30 s for HTTP APIs); a URL has none. */
+  timeoutMs: number | undefined;
+  /** The event's name in the template (the function's id for a URL). */
+  event: string;
 }
 
 export interface DiscoveryResult {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LambdaFunctionSummary, LambdaInvocation } from '../../../shared/lambda.js';
 import { codeDigest } from '../code.js';
+import type { HttpRouteSpec } from '../types.js';
 import type { FunctionEntry, Invocation, WorkspaceLambda } from '../WorkspaceLambda.js';
 
 const digests = new WeakMap<FunctionEntry, { at: number; value: Promise<{ sha256: string; size: number }> }>();
@@ -70,8 +71,14 @@ export async function accountSettings(svc: WorkspaceLambda): Promise<Record<stri
   };
 }
 
-export function functionSummary(svc: WorkspaceLambda, entry: FunctionEntry): LambdaFunctionSummary {
+export function functionSummary(svc: WorkspaceLambda, entry: FunctionEntry, publicApis: Set<string> = new Set()): LambdaFunctionSummary {
   const { spec, pool } = entry;
+  const shadowed = new Map(
+    svc
+      .routeTable()
+      .conflicts.filter((c) => c.functionName === spec.name)
+      .map((c) => [c.route, c.shadowedBy]),
+  );
   const reserved = svc.concurrency.reservedFor(spec.name);
   const build = svc.buildOf(spec.name);
   return {
@@ -90,7 +97,25 @@ export function functionSummary(svc: WorkspaceLambda, entry: FunctionEntry): Lam
     events: spec.events,
     warnings: spec.warnings,
     ...(build ? { build } : {}),
+    routes: spec.routes.map((r) => {
+      const shadowedBy = shadowed.get(r);
+      return {
+        method: r.method,
+        path: r.path,
+        url: routeUrl(svc.workspaceId, r),
+        api: { id: r.api.id, kind: r.api.kind, stage: r.api.stage },
+        payloadFormat: r.payloadFormat,
+        public: publicApis.has(r.api.id),
+        ...(shadowedBy !== undefined ? { shadowedBy } : {}),
+      };
+    }),
   };
+}
+
+/** Where a route is served on this server (see apigw/gateway.ts). */
+function routeUrl(workspaceId: string, r: HttpRouteSpec): string {
+  const base = r.api.kind === 'url' ? `/lambda-url/${workspaceId}/${r.api.stage}` : `/api-gw/${workspaceId}/${r.api.stage}`;
+  return r.path === '$default' ? `${base}/` : `${base}${r.path}`;
 }
 
 export function invocationView(inv: Invocation): LambdaInvocation {

@@ -10,6 +10,7 @@ import type { WorkspaceLambda } from '../WorkspaceLambda.js';
 import { SYNC_PAYLOAD_BYTES } from './awsRoutes.js';
 import { functionSummary, invocationView } from './shapes.js';
 
+const publicApiBody = z.object({ apiId: z.string().min(1).max(1200), public: z.boolean() }).strict();
 const invokeBody = z.object({ payload: z.string().max(SYNC_PAYLOAD_BYTES) }).strict();
 const credentialsBody = z
   .object({
@@ -48,7 +49,7 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
   router.get('/api/workspaces/:id/lambda/functions', async (req, res) => {
     const svc = await serviceFor(req, 'read');
     const list: LambdaFunctionList = {
-      functions: svc.list().map((e) => functionSummary(svc, e)),
+      functions: svc.list().map((e) => functionSummary(svc, e, feature.publicApis.list(svc.workspaceId))),
       problems: svc.templateProblems(),
       concurrency: { limit: svc.concurrency.accountLimit, unreserved: svc.concurrency.unreservedLimit },
     };
@@ -68,6 +69,24 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     if (!svc.get(name)) throw new HttpError(`function ${name} not found`, 404, 'ResourceNotFoundException');
     const inv = await asHttp(() => svc.invoke(name, Buffer.from(text), { asOwner: principalOf(req).role === 'owner' }));
     res.json(invocationView(inv));
+  });
+
+  // Opening an API to anyone is the owner's call alone (a share's user could otherwise expose the workspace).
+  router.put('/api/workspaces/:id/lambda/apis/public', async (req, res) => {
+    const id = workspaceOfRoute(req, 'owner', feature.deps.workspaces.exists);
+    const body = validate(publicApiBody, req.body);
+    const svc = await feature.service(id);
+    if (
+      !svc
+        .routeTable()
+        .routes()
+        .some(({ route }) => route.api.id === body.apiId)
+    ) {
+      throw new HttpError(`no API ${body.apiId} in this workspace's templates`, 404, 'not_found');
+    }
+    feature.publicApis.set(id, body.apiId, body.public);
+    feature.deps.events.publish(id, { type: 'lambda', change: 'functions' });
+    res.json({ apiId: body.apiId, public: body.public });
   });
 
   router.get('/api/workspaces/:id/lambda/invocations', async (req, res) => {

@@ -11,6 +11,7 @@ import {
   type TemplateProblem,
 } from '../types.js';
 import { Resolver, Unresolved, describe, findUnresolved } from './intrinsics.js';
+import { httpRoutesOf } from './httpEvents.js';
 import { FUNCTION_TYPES, buildScope, mergeGlobals } from './scope.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -185,6 +186,17 @@ function buildSpec(a: BuildArgs): FunctionSpec {
   const events = isObject(a.props.Events)
     ? Object.entries(a.props.Events).map(([name, e]) => ({ name, type: isObject(e) && typeof e.Type === 'string' ? e.Type : 'Unknown' }))
     : [];
+  const http = httpRoutesOf({
+    file: a.input.file,
+    logicalId: a.logicalId,
+    name: a.name,
+    events: a.props.Events,
+    urlConfig: a.serverless ? a.props.FunctionUrlConfig : undefined,
+    template: a.input.template,
+    typed: a.typed,
+    resolver: a.resolver,
+  });
+  warnings.push(...http.warnings);
   const architectures = value('Architectures');
   const role = a.props.Role === undefined ? undefined : a.resolver.resolve(a.props.Role);
   return {
@@ -214,6 +226,7 @@ function buildSpec(a: BuildArgs): FunctionSpec {
       return isObject(t) && t.TenantIsolationMode === 'PER_TENANT';
     })(),
     events,
+    routes: http.routes,
     maxRetryAttempts: eventConfig.maxRetryAttempts,
     maxEventAgeSeconds: eventConfig.maxEventAgeSeconds,
     warnings,

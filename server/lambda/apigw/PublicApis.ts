@@ -1,0 +1,39 @@
+import type { Db, Migration } from '../../store/index.js';
+
+export const publicApiMigrations: Migration[] = [
+  {
+    name: '012-lambda-public-apis',
+    sql: `CREATE TABLE lambda_public_apis (
+       workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+       api_id TEXT NOT NULL,
+       PRIMARY KEY (workspace_id, api_id)
+     );`,
+  },
+];
+
+/**
+ * The local HTTP APIs (and function URLs) a workspace's owner opened to anyone: called without the
+ * workspace's credentials (a phone, a webhook). Kept on the server, not in the workspace, so only the
+ * owner decides. By API id (`<template>#<logical id>`).
+ */
+export class PublicApis {
+  constructor(private readonly db: Db) {}
+
+  list(workspaceId: string): Set<string> {
+    const rows = this.db.prepare('SELECT api_id FROM lambda_public_apis WHERE workspace_id = ?').all(workspaceId) as { api_id: string }[];
+    return new Set(rows.map((r) => r.api_id));
+  }
+
+  has(workspaceId: string, apiId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM lambda_public_apis WHERE workspace_id = ? AND api_id = ?').get(workspaceId, apiId) !== undefined;
+  }
+
+  any(workspaceId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM lambda_public_apis WHERE workspace_id = ? LIMIT 1').get(workspaceId) !== undefined;
+  }
+
+  set(workspaceId: string, apiId: string, open: boolean): void {
+    if (open) this.db.prepare('INSERT OR IGNORE INTO lambda_public_apis (workspace_id, api_id) VALUES (?, ?)').run(workspaceId, apiId);
+    else this.db.prepare('DELETE FROM lambda_public_apis WHERE workspace_id = ? AND api_id = ?').run(workspaceId, apiId);
+  }
+}
