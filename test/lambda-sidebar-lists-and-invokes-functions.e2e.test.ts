@@ -183,6 +183,47 @@ Resources:
     expect(view.choice).toEqual({ profile: 'dev', forShares: false });
   });
 
+  it('lists the HTTP APIs with their URLs: one opens in a new tab, sandboxed; the owner can make an API public', async () => {
+    writeFiles(root, {
+      'web/template.yaml': `Transform: AWS::Serverless-2016-10-31
+Resources:
+  WebFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: app.handler
+      Runtime: nodejs20.x
+      Events:
+        Hi: { Type: HttpApi, Properties: { Path: /hi, Method: get } }
+`,
+      'web/src/app.js': `exports.handler = async (event) => ({ statusCode: 200, headers: { 'content-type': 'text/html' }, body: '<h1 id="greet">Hello from ' + event.requestContext.http.path + '</h1>' });`,
+    });
+    const route = '.nb-lambda-route[data-route="GET /hi"]';
+    await page.waitForSelector(route, { timeout: 15_000 });
+    expect(await page.textContent(`${route} .nb-lambda-route-fn`)).toContain('WebFunction');
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), page.click(`${route} a`)]);
+    await tab.waitForSelector('#greet', { timeout: 15_000 });
+    expect(await tab.textContent('#greet')).toBe('Hello from /hi');
+    // The function's page is an opaque origin: it cannot use the owner's session against the IDE's API.
+    const reach = await tab.evaluate(async () => {
+      try {
+        const r = await fetch('/api/workspaces/default/lambda/functions', { credentials: 'include' });
+        return r.status;
+      } catch {
+        return 'blocked';
+      }
+    });
+    expect(reach).not.toBe(200);
+    await tab.close();
+
+    const url = `${server.url}/api-gw/default/$default/hi`;
+    expect((await fetch(url)).status).toBe(403);
+    await page.check('.nb-lambda-api[data-api="web/template.yaml#ServerlessHttpApi"] .nb-lambda-api-public');
+    await expect.poll(async () => (await fetch(url)).status).toBe(200);
+    await page.uncheck('.nb-lambda-api[data-api="web/template.yaml#ServerlessHttpApi"] .nb-lambda-api-public');
+    await expect.poll(async () => (await fetch(url)).status).toBe(403);
+  });
+
   it('a read-only share sees the functions but cannot run them', async () => {
     const res = await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'read' }) });
     const share = (await res.json()) as CreatedShare;

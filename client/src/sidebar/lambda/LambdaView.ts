@@ -3,6 +3,7 @@ import type {
   LambdaCredentialsView,
   LambdaFunctionList,
   LambdaFunctionSummary,
+  LambdaHttpRoute,
   LambdaInvocation,
   TemplateProblem,
 } from '../../../../shared/lambda.js';
@@ -47,6 +48,9 @@ export class LambdaView {
   private readonly problems = h('ul.nb-lambda-problems', { 'aria-label': 'Template problems' });
   private readonly list = h('ul.nb-lambda-functions', { role: 'listbox', 'aria-label': 'Functions' });
   private readonly detail = h('div.nb-lambda-detail');
+  /** Every HTTP route of the functions, by API, with its URL on this server. */
+  private readonly apis = h('section.nb-lambda-apis', { 'aria-label': 'HTTP APIs' });
+  private apisKey: string | undefined;
   private functions: LambdaFunctionSummary[] = [];
   private selected: string | undefined;
   private loading: Promise<void> | undefined;
@@ -59,7 +63,7 @@ export class LambdaView {
   constructor(private readonly opts: LambdaViewOptions) {
     const refresh = h('button.nb-lambda-refresh', { title: 'Reload functions', 'aria-label': 'Reload functions' }, icon('refresh'));
     refresh.addEventListener('click', () => void this.load());
-    this.el.append(h('div.nb-lambda-toolbar', {}, this.summary, refresh), this.problems, this.list, this.detail);
+    this.el.append(h('div.nb-lambda-toolbar', {}, this.summary, refresh), this.problems, this.list, this.apis, this.detail);
     if (opts.isOwner) this.el.append(this.credentials);
   }
 
@@ -164,6 +168,11 @@ export class LambdaView {
     } else {
       this.list.replaceChildren(...data.functions.map((f) => this.functionItem(f)), ...unavailable.map((p) => this.unavailableItem(p)));
     }
+    const apisKey = JSON.stringify(data.functions.map((f) => [f.name, f.routes]));
+    if (apisKey !== this.apisKey) {
+      this.apisKey = apisKey;
+      this.renderApis(data.functions);
+    }
     if (this.selected && !data.functions.some((f) => f.name === this.selected)) this.selected = undefined;
     // Rebuild the detail only when what it shows changed: a reload (after any invoke or file change) must not
     // take the event editor away from someone typing in it, nor clear its message.
@@ -253,6 +262,66 @@ export class LambdaView {
       if (e.key === 'Enter' || e.key === ' ') select();
     });
     return item;
+  }
+
+  /**
+   * The local HTTP APIs: per API (its kind, stage and template), its routes with their URLs (opened in a
+   * new tab) and the function each one calls; the owner may open an API to anyone.
+   */
+  private renderApis(functions: LambdaFunctionSummary[]): void {
+    const byApi = new Map<string, { api: LambdaHttpRoute['api']; public: boolean; routes: (LambdaHttpRoute & { fn: string })[] }>();
+    for (const f of functions) {
+      for (const r of f.routes) {
+        const group = byApi.get(r.api.id) ?? { api: r.api, public: r.public, routes: [] };
+        group.routes.push({ ...r, fn: f.name });
+        byApi.set(r.api.id, group);
+      }
+    }
+    if (byApi.size === 0) return void this.apis.replaceChildren();
+    const kindName = { rest: 'REST API', http: 'HTTP API', url: 'Function URL' } as const;
+    const groups = [...byApi.values()].map((g) => {
+      const [template, logicalId] = g.api.id.split('#') as [string, string];
+      const title =
+        g.api.kind === 'url' ? `${kindName.url} of ${g.api.stage}` : `${kindName[g.api.kind]} ${logicalId} · stage ${g.api.stage}`;
+      const head = h('div.nb-lambda-api-head', {}, h('strong', {}, title), h('span.nb-lambda-api-template', {}, template));
+      if (this.opts.isOwner) {
+        const toggle = h('input.nb-lambda-api-public', { type: 'checkbox', 'aria-label': `Public: anyone may call ${title}` });
+        toggle.checked = g.public;
+        toggle.addEventListener('change', () => {
+          toggle.disabled = true;
+          this.opts.api.put(`${base(this.opts.workspaceId)}/apis/public`, { apiId: g.api.id, public: toggle.checked }).then(
+            () => {
+              toggle.disabled = false;
+            },
+            (err: unknown) => {
+              toggle.disabled = false;
+              toggle.checked = !toggle.checked;
+              head.title = `Not changed: ${errorMessage(err)}`;
+            },
+          );
+        });
+        head.append(
+          h('label.nb-lambda-api-public-label', { title: 'Callable without signing in (a phone, a webhook)' }, toggle, ' Public'),
+        );
+      } else if (g.public) head.append(h('span.nb-lambda-api-badge', {}, 'public'));
+      const routes = g.routes.map((r) => {
+        const href = `${location.origin}${r.url}`;
+        const link = h(
+          'a.nb-lambda-route-url',
+          { href, target: '_blank', rel: 'noopener noreferrer', title: `Open ${href} in a new tab` },
+          r.url,
+        );
+        return h(
+          'li.nb-lambda-route',
+          { 'data-route': `${r.method} ${r.path}`, ...(r.shadowedBy ? { title: `served by ${r.shadowedBy} instead` } : {}) },
+          h('span.nb-lambda-route-method', {}, r.method),
+          link,
+          h('span.nb-lambda-route-fn', {}, `→ ${r.fn}`),
+        );
+      });
+      return h('div.nb-lambda-api', { 'data-api': g.api.id }, head, h('ul.nb-lambda-routes', {}, ...routes));
+    });
+    this.apis.replaceChildren(h('div.nb-lambda-label', {}, 'HTTP APIs'), ...groups);
   }
 
   /** A function that cannot run here: its name, where it is defined, and why. */
