@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaFunctionList, LambdaInvocation } from '../shared/lambda.js';
 import { eventually, writeFiles } from './helpers/lambda.js';
@@ -65,5 +67,20 @@ describe('each runtime runs on the interpreter configured for it, or the closest
 
     const warm = await run('Py312');
     expect(warm.log).not.toContain('INIT_START');
+  });
+
+  it("Python's own bytecode cache (__pycache__) is not a code change: the environment stays warm", async () => {
+    const root = server.workspaces.rootOf('default');
+    await run('Py39');
+    await expect.poll(() => fs.existsSync(path.join(root, 'src/__pycache__'))).toBe(true);
+    fs.writeFileSync(path.join(root, 'src/__pycache__/extra.cpython-311.pyc'), 'bytecode');
+    // A later change that shows in the list: file events come in order, so the .pyc's has been handled.
+    const template = fs.readFileSync(path.join(root, 'template.yaml'), 'utf8');
+    fs.writeFileSync(path.join(root, 'template.yaml'), `${template}${fn('Later', 'nodejs20.x', 'index.handler')}`);
+    await eventually(async () => {
+      const l = (await (await server.api('/api/workspaces/default/lambda/functions')).json()) as LambdaFunctionList;
+      return l.functions.some((f) => f.name === 'Later') ? true : undefined;
+    });
+    expect((await run('Py39')).log).not.toContain('INIT_START');
   });
 });

@@ -542,6 +542,9 @@ export class WorkspaceLambda {
         if (c.kind === 'unlink' || c.kind === 'unlinkDir') buildOutputRemoved = true;
         continue;
       }
+      // Python caches what it compiled beside the sources as it imports them (a function's first run
+      // writes them): derived from the sources, whose own changes are reported.
+      if (c.path.endsWith('.pyc') || c.path.split('/').includes('__pycache__')) continue;
       if (
         isTemplatePath(c.path) ||
         isTemplateConfigPath(c.path) ||
