@@ -4,7 +4,9 @@
  *     in-process (the floor) and the service call without HTTP;
  *  2. cold starts, Node.js and Python hello-world;
  *  3. the concurrency article's experiment: 5000 requests, 50 at a time, a handler sleeping 20–50 ms,
- *     unreserved, then with reserved concurrency 25 (asserts concurrent executions never exceed 25).
+ *     unreserved, then with reserved concurrency 25 (asserts concurrent executions never exceed 25);
+ *  4. the local HTTP API: a hello-world route at 1 and 50 concurrent clients, next to the same handler
+ *     through the Invoke API (target: the HTTP API adds under 0.3 ms at p50).
  */
 import http from 'node:http';
 import os from 'node:os';
@@ -314,6 +316,40 @@ async function concurrencyExperiment(server: TestServer): Promise<boolean> {
   return ok;
 }
 
+/** The local HTTP API (an HttpApi route, payload 2.0) against the Invoke API, same handler, same clients. */
+async function httpApi(server: TestServer): Promise<boolean> {
+  const invoke = await sign(server, 'POST', '/2015-03-31/functions/Hello/invocations', '{"n":1}');
+  const route: Signed = {
+    method: 'GET',
+    path: '/api-gw/default/$default/hello',
+    headers: { authorization: `Bearer ${TEST_TOKEN}` },
+    body: '',
+  };
+  console.log(`\n### Local HTTP API vs Invoke API (a Node.js hello-world; ${WARM_N} requests per run; HTTP client in a worker thread)\n`);
+  console.log('| path | clients | requests/s | p50 | p99 |');
+  console.log('|---|---|---|---|---|');
+  const p50s = new Map<string, number>();
+  for (const c of [1, HEY_C]) {
+    // Both paths measured with as many warm environments as clients (their cold starts are another table).
+    if (c > 1) await runClient(server, invoke, 500, c, 0);
+    for (const [name, req] of [
+      ['Invoke API (SigV4)', invoke],
+      ['HTTP API route (GET /hello, payload 2.0)', route],
+    ] as const) {
+      const run = await runClient(server, req, WARM_N, c, 300);
+      const bad = Object.entries(run.statuses).filter(([status]) => status !== '200');
+      if (bad.length) throw new Error(`${name}: answers ${JSON.stringify(run.statuses)}`);
+      const s = stats(run.latencies);
+      if (c === 1) p50s.set(name, s.p50);
+      console.log(`| ${name} | ${c} | ${Math.round((WARM_N / run.totalMs) * 1000)} | ${ms(s.p50)} | ${ms(s.p99)} |`);
+    }
+  }
+  const added = (p50s.get('HTTP API route (GET /hello, payload 2.0)') ?? 0) - (p50s.get('Invoke API (SigV4)') ?? 0);
+  const ok = added < 0.3;
+  console.log(`\nThe HTTP API adds ${ms(added)} at p50 to the Invoke path (1 client); target < 0.3 ms: ${ok ? 'met' : 'NOT met'}.`);
+  return ok;
+}
+
 async function main(): Promise<void> {
   const server = await startTestServer({}, ['--lambda-idle-seconds', '600']);
   const root = server.workspaces.rootOf('default');
@@ -321,7 +357,12 @@ async function main(): Promise<void> {
     'template.yaml': `Resources:
   Hello:
     Type: AWS::Serverless::Function
-    Properties: { Runtime: nodejs20.x, CodeUri: node, Handler: hello.handler }
+    Properties:
+      Runtime: nodejs20.x
+      CodeUri: node
+      Handler: hello.handler
+      Events:
+        Hi: { Type: HttpApi, Properties: { Path: /hello, Method: get } }
   PyHello:
     Type: AWS::Serverless::Function
     Properties: { Runtime: python3.12, CodeUri: py, Handler: hello.handler }
@@ -343,13 +384,14 @@ def handler(event, context):
     `## Lambda benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
   );
   try {
-    // `npm run bench:lambda -- warm cold concurrency` runs some parts only (all by default).
+    // `npm run bench:lambda -- warm cold concurrency http` runs some parts only (all by default).
     const parts = process.argv.slice(2);
     const wanted = (part: string): boolean => parts.length === 0 || parts.includes(part);
     const results = [
       wanted('warm') ? await warmLatency(server, root) : true,
       wanted('cold') ? await coldStarts(server) : true,
       wanted('concurrency') ? await concurrencyExperiment(server) : true,
+      wanted('http') ? await httpApi(server) : true,
     ];
     if (results.some((r) => !r)) process.exitCode = 1;
   } finally {
