@@ -70,6 +70,9 @@ export interface LambdaPublicApiRequest {
 
 export interface LambdaFunctionList {
   functions: LambdaFunctionSummary[];
+  /** The workspace's region and 12-digit account id (in its ARNs). */
+  region: string;
+  accountId: string;
   problems: TemplateProblem[];
   /** Account-level concurrency of this workspace. */
   concurrency: { limit: number; unreserved: number };

@@ -53,6 +53,8 @@ afterAll(async () => {
 });
 
 const fn = (name: string): string => `.nb-lambda-function[data-function="${name}"]`;
+/** In the run view shown in the editor area (other functions' run views may be open in hidden tabs). */
+const run = (selector: string): string => `.nb-lambda-run:not([hidden]) ${selector}`;
 
 describe('the Lambda sidebar lists the workspace functions and runs them', () => {
   it('lists the functions of the templates', async () => {
@@ -63,42 +65,42 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
 
   it('invokes a function with a JSON event and shows the response, the log, duration and memory', async () => {
     await page.click(fn('HelloFunction'));
-    await page.fill('.nb-lambda-payload', '{ "name": "Nimbus" }');
-    await page.click('.lambda-invoke');
-    await page.waitForSelector('.nb-lambda-status.nb-succeeded', { timeout: 15_000 });
-    expect(JSON.parse((await page.textContent('.nb-lambda-response')) as string)).toEqual({ message: 'Hello Nimbus' });
-    const log = (await page.textContent('.nb-lambda-log')) as string;
+    await page.fill(run('.nb-lambda-payload'), '{ "name": "Nimbus" }');
+    await page.click(run('.lambda-invoke'));
+    await page.waitForSelector(run('.nb-lambda-status.nb-succeeded'), { timeout: 15_000 });
+    expect(JSON.parse((await page.textContent(run('.nb-lambda-response'))) as string)).toEqual({ message: 'Hello Nimbus' });
+    const log = (await page.textContent(run('.nb-lambda-log'))) as string;
     expect(log).toMatch(/START RequestId: [0-9a-f-]{36} Version: \$LATEST/);
     expect(log).toMatch(/INFO\tgreeting Nimbus/);
     expect(log).toMatch(/REPORT RequestId: .*Init Duration/);
-    expect(await page.textContent('.nb-lambda-figures')).toMatch(
+    expect(await page.textContent(run('.nb-lambda-figures'))).toMatch(
       /Duration [\d.]+ ms · Billed \d+ ms · Memory \d+\/256 MB · Init [\d.]+ ms/,
     );
     await page.waitForSelector(`${fn('HelloFunction')} .nb-lambda-warm`);
   });
 
   it('Ctrl+Enter in the event invokes; the palette’s Lambda: Invoke Function… picks a function and runs it', async () => {
-    expect(await page.getAttribute('.lambda-invoke', 'title')).toBe('Invoke (Ctrl+Enter)');
-    await page.fill('.nb-lambda-payload', '{ "name": "keys" }');
-    await page.focus('.nb-lambda-payload');
+    expect(await page.getAttribute(run('.lambda-invoke'), 'title')).toBe('Invoke (Ctrl+Enter)');
+    await page.fill(run('.nb-lambda-payload'), '{ "name": "keys" }');
+    await page.focus(run('.nb-lambda-payload'));
     await page.keyboard.press('Control+Enter');
-    await expect.poll(() => page.textContent('.nb-lambda-response'), { timeout: 15_000 }).toContain('Hello keys');
-    await page.fill('.nb-lambda-payload', '{ "name": "palette" }');
+    await expect.poll(() => page.textContent(run('.nb-lambda-response')), { timeout: 15_000 }).toContain('Hello keys');
+    await page.fill(run('.nb-lambda-payload'), '{ "name": "palette" }');
     await page.click('.nb-lambda-summary'); // the focus leaves the event editor
     await new IdePage(page).runCommand('Lambda: Invoke Function…');
     await expect.poll(() => page.locator('.nb-quick-item').allTextContents()).toEqual([expect.stringContaining('HelloFunction')]);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.textContent('.nb-lambda-response'), { timeout: 15_000 }).toContain('Hello palette');
+    await expect.poll(() => page.textContent(run('.nb-lambda-response')), { timeout: 15_000 }).toContain('Hello palette');
   });
 
   it('refuses an event that is not JSON before sending it', async () => {
-    await page.fill('.nb-lambda-payload', '{ nope');
-    await page.click('.lambda-invoke');
-    await expect.poll(() => page.textContent('.nb-lambda-payload-error')).toMatch(/Not JSON/);
+    await page.fill(run('.nb-lambda-payload'), '{ nope');
+    await page.click(run('.lambda-invoke'));
+    await expect.poll(() => page.textContent(run('.nb-lambda-payload-error'))).toMatch(/Not JSON/);
     // A list reload (file events, invocations) keeps the message and the typed text.
     await page.click('.nb-lambda-refresh');
-    await expect.poll(() => page.inputValue('.nb-lambda-payload')).toBe('{ nope');
-    expect(await page.textContent('.nb-lambda-payload-error')).toMatch(/Not JSON/);
+    await expect.poll(() => page.inputValue(run('.nb-lambda-payload'))).toBe('{ nope');
+    expect(await page.textContent(run('.nb-lambda-payload-error'))).toMatch(/Not JSON/);
   });
 
   it('shows a function error with its type', async () => {
@@ -107,15 +109,15 @@ describe('the Lambda sidebar lists the workspace functions and runs them', () =>
     await expect
       .poll(
         async () => {
-          await page.fill('.nb-lambda-payload', '{}');
-          await page.click('.lambda-invoke');
-          await page.waitForSelector('.lambda-invoke:not([disabled])');
-          return page.textContent('.nb-lambda-status');
+          await page.fill(run('.nb-lambda-payload'), '{}');
+          await page.click(run('.lambda-invoke'));
+          await page.waitForSelector(run('.lambda-invoke:not([disabled])'));
+          return page.textContent(run('.nb-lambda-status'));
         },
         { timeout: 15_000 },
       )
       .toMatch(/Failed: RangeError/);
-    expect(await page.textContent('.nb-lambda-response')).toContain('out of range');
+    expect(await page.textContent(run('.nb-lambda-response'))).toContain('out of range');
   });
 
   it('shows template problems with file and line, live, and a badge', async () => {
@@ -157,15 +159,17 @@ Resources:
     expect(await page.textContent(problem)).toMatch(/params\/template\.yaml:2:3.*parameter Greeting has no Default/);
     // The empty value the missing parameter leaves is flagged on the function.
     await page.click(fn('ParamFunction'));
-    await expect.poll(() => page.textContent('.nb-lambda-warnings')).toMatch(/GREETING: !Ref Greeting \(parameter Greeting has no value/);
+    await expect
+      .poll(() => page.textContent(run('.nb-lambda-warnings')))
+      .toMatch(/GREETING: !Ref Greeting \(parameter Greeting has no value/);
     await page.fill(`${problem} .nb-lambda-parameter-input`, 'hi from the sidebar');
     await page.click(`${problem} .nb-lambda-parameter-save`);
     await page.waitForSelector(problem, { state: 'detached', timeout: 15_000 });
     const settings = JSON.parse(fs.readFileSync(path.join(root, '.nimbus/settings.json'), 'utf8')) as Record<string, unknown>;
     expect(settings['lambda.parameterOverrides']).toEqual(['Greeting=hi from the sidebar']);
     await page.click(fn('ParamFunction'));
-    await page.click('.lambda-invoke');
-    await expect.poll(() => page.textContent('.nb-lambda-response'), { timeout: 15_000 }).toContain('"hi from the sidebar"');
+    await page.click(run('.lambda-invoke'));
+    await expect.poll(() => page.textContent(run('.nb-lambda-response')), { timeout: 15_000 }).toContain('"hi from the sidebar"');
     fs.rmSync(path.join(root, 'params'), { recursive: true });
     await page.waitForSelector(fn('ParamFunction'), { state: 'detached', timeout: 15_000 });
   });
@@ -181,6 +185,48 @@ Resources:
     expect(await page.textContent('.nb-lambda-credentials summary')).toBe('AWS credentials: profile dev');
     const view = (await (await server.api('/api/workspaces/default/lambda/credentials')).json()) as { choice: unknown };
     expect(view.choice).toEqual({ profile: 'dev', forShares: false });
+  });
+
+  it('runs in the editor area with a sample event; a saved event is shared in the workspace and picked again after a reload', async () => {
+    fs.writeFileSync(
+      path.join(root, 'hello/src/app.js'),
+      `exports.handler = async (event) => ({ records: event.Records.length, source: event.Records[0].eventSource });`,
+    );
+    // The name card (asked once, at the top right) would cover the run view's Save button.
+    if (await page.locator('.nb-name-card').count()) await page.click('.nb-name-card >> text=Later');
+    await page.click(fn('HelloFunction'));
+    await page.waitForSelector('.nb-tab.nb-active[data-path="lambda-run:HelloFunction"]');
+    await page.selectOption(run('.nb-lambda-event-select'), 'sample:sqs-receive-message');
+    await expect.poll(() => page.inputValue(run('.nb-lambda-payload'))).toContain('"eventSource": "aws:sqs"');
+    await page.fill(run('.nb-lambda-event-name'), 'one-message');
+    await page.click(run('.nb-lambda-event-save'));
+    await expect.poll(() => page.textContent(run('.nb-lambda-event-message'))).toBe('Saved.');
+    const saved = JSON.parse(fs.readFileSync(path.join(root, '.nimbus/events/HelloFunction/one-message.json'), 'utf8')) as {
+      Records: { eventSource: string }[];
+    };
+    expect(saved.Records[0]?.eventSource).toBe('aws:sqs');
+    await expect
+      .poll(
+        async () => {
+          await page.click(run('.lambda-invoke'));
+          await page.waitForSelector(run('.lambda-invoke:not([disabled])'));
+          return page.textContent(run('.nb-lambda-response'));
+        },
+        { timeout: 15_000 },
+      )
+      .toContain('"source": "aws:sqs"');
+    expect(await page.textContent(run('.nb-lambda-figures'))).toMatch(
+      /Duration [\d.]+ ms · Billed \d+ ms · Memory \d+\/256 MB · (warm|Init [\d.]+ ms \(cold start\))/,
+    );
+
+    // After a reload the run view comes back with the layout, the saved event picked again.
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await page.waitForSelector(run('.nb-lambda-payload'), { timeout: 15_000 });
+    await expect.poll(() => page.inputValue(run('.nb-lambda-event-select'))).toBe('saved:one-message');
+    await expect.poll(() => page.inputValue(run('.nb-lambda-payload'))).toContain('"eventSource": "aws:sqs"');
+    await page.click('.nb-activity-button[data-view="lambda"]');
+    await page.waitForSelector(fn('HelloFunction'));
   });
 
   it('lists the HTTP APIs with their URLs: one opens in a new tab, sandboxed; the owner can make an API public', async () => {
@@ -231,7 +277,7 @@ Resources:
     readOnlyPage = await openIde(browser, server, { token: share.token, workspace: 'default', context });
     await readOnlyPage.click('.nb-activity-button[data-view="lambda"]');
     await readOnlyPage.click(fn('HelloFunction'));
-    expect(await readOnlyPage.isDisabled('.lambda-invoke')).toBe(true);
+    expect(await readOnlyPage.isDisabled(run('.lambda-invoke'))).toBe(true);
     // The credentials are the owner's business alone.
     expect(await readOnlyPage.locator('.nb-lambda-credentials').count()).toBe(0);
     const refused = await readOnlyPage.evaluate(async () => {

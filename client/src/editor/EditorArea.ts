@@ -1,9 +1,17 @@
 import { Emitter } from '../platform/event.js';
-import { DisposableStore, type Disposable } from '../platform/lifecycle.js';
+import { DisposableStore, toDisposable, type Disposable } from '../platform/lifecycle.js';
 import { h } from '../ui/dom.js';
 import { DocumentService } from './DocumentService.js';
 import type { DocumentProvider, OpenDocument } from './documents.js';
-import { EditorGroup, type BlobLoader, type EditorSettings, type GroupLayout, type OpenOptions, type TabDrag } from './EditorGroup.js';
+import {
+  EditorGroup,
+  type BlobLoader,
+  type EditorSettings,
+  type GroupLayout,
+  type OpenOptions,
+  type TabDrag,
+  type ViewProvider,
+} from './EditorGroup.js';
 import type { monaco } from './monaco.js';
 
 export { IMAGE_TYPES, imageTypeOf, type BlobLoader, type EditorSettings } from './EditorGroup.js';
@@ -68,6 +76,7 @@ export class EditorArea implements Disposable {
   onRevealFolder: (path: string) => void = () => undefined;
   /** A pane beside the groups that a feature fills (the Markdown preview); hidden while empty. */
   readonly side: HTMLElement;
+  private readonly views = new Map<string, ViewProvider>();
 
   constructor(
     host: HTMLElement,
@@ -215,6 +224,22 @@ export class EditorArea implements Disposable {
     this.setActiveGroup(activeGroup);
   }
 
+  /**
+   * A feature's views: paths `<scheme>:…` open its view in a tab instead of a file (a Lambda function's run
+   * view is `lambda-run:<function>`). They take part in groups, splits, drag and drop and the saved layout.
+   */
+  registerView(scheme: string, provider: ViewProvider): Disposable {
+    this.views.set(scheme, provider);
+    return toDisposable(() => {
+      if (this.views.get(scheme) === provider) this.views.delete(scheme);
+    });
+  }
+
+  private viewFor(path: string): ViewProvider | undefined {
+    const scheme = /^([a-z][a-z-]*):/.exec(path)?.[1];
+    return scheme ? this.views.get(scheme) : undefined;
+  }
+
   deleted(path: string): void {
     for (const group of this.groups) {
       for (const p of group.openPaths) if (p === path || p.startsWith(`${path}/`)) group.close(p, { force: true });
@@ -343,6 +368,7 @@ export class EditorArea implements Disposable {
       hint: () => this.hint,
       revealFolder: (path) => this.onRevealFolder(path),
       drop: (drag, target, before) => void this.move(drag, target, before),
+      viewFor: (path) => this.viewFor(path),
     });
     if (this.editorOptions) group.applyOptions(this.editorOptions);
     const node: GroupNode = { kind: 'group', group, size: 1 };

@@ -50,11 +50,28 @@ export interface TabDrag {
   path: string;
 }
 
+/**
+ * What a tab shows instead of a text document: an image, or a feature's own view (a Lambda function's run
+ * view) for a path of a scheme the feature registered (`lambda-run:<function>`).
+ */
+export interface TabView {
+  element: HTMLElement;
+  focus(): void;
+  dispose(): void;
+}
+
+/** A feature's view for the paths of its scheme: the tab's label, its tooltip, and the view itself. */
+export interface ViewProvider {
+  label(path: string): string;
+  title(path: string): string;
+  open(path: string): Promise<TabView>;
+}
+
 interface Tab {
   path: string;
-  /** A text file's document; images have `image` instead. */
+  /** A text file's document; images and features' views have `view` instead. */
   ref?: DocumentReference;
-  image?: { element: HTMLElement; url: string };
+  view?: TabView;
   el: HTMLElement;
   viewState: monaco.editor.ICodeEditorViewState | null;
   store: DisposableStore;
@@ -110,6 +127,8 @@ export class EditorGroup implements Disposable {
       revealFolder: (path: string) => void;
       /** A tab of any group was dropped here (before `before`, or at the end). */
       drop: (drag: TabDrag, target: EditorGroup, before?: string) => void;
+      /** The provider of a path that is not a file (`scheme:…`), if a feature registered its scheme. */
+      viewFor: (path: string) => ViewProvider | undefined;
     },
   ) {
     this.tabStrip = h('div.nb-tabs', { role: 'tablist', 'aria-label': 'Open files' });
@@ -190,7 +209,7 @@ export class EditorGroup implements Disposable {
   }
 
   focus(): void {
-    if (this.active?.image) this.active.image.element.focus();
+    if (this.active?.view) this.active.view.focus();
     else this.editor.focus();
     this.focused.fire();
   }
@@ -324,10 +343,12 @@ export class EditorGroup implements Disposable {
   private async createTab(path: string, quiet: boolean, before?: string): Promise<Tab | undefined> {
     const store = new DisposableStore();
     let ref: DocumentReference | undefined;
-    let image: Tab['image'];
-    const type = imageTypeOf(path);
+    let view: TabView | undefined;
+    const provider = this.ui.viewFor(path);
+    const type = provider ? undefined : imageTypeOf(path);
     try {
-      if (type) image = await this.openImage(path, type);
+      if (provider) view = await provider.open(path);
+      else if (type) view = await this.openImage(path, type);
       else {
         ref = await this.documents.acquire(path);
         store.add(ref);
@@ -343,18 +364,30 @@ export class EditorGroup implements Disposable {
       if (!quiet) toast(`Cannot open ${path}: ${errorMessage(err)}`, 'error');
       return undefined;
     }
+    if (view) {
+      const v = view;
+      this.row.append(v.element);
+      v.element.hidden = true;
+      store.add(
+        toDisposable(() => {
+          v.dispose();
+          v.element.remove();
+        }),
+      );
+    }
     if (this.store.isDisposed) {
       store.dispose();
       return undefined;
     }
-    const closeButton = h('button.nb-tab-close', { title: 'Close (Alt+W)', 'aria-label': `Close ${path}` }, '×');
+    const label = provider ? provider.label(path) : baseName(path);
+    const closeButton = h('button.nb-tab-close', { title: 'Close (Alt+W)', 'aria-label': `Close ${label}` }, '×');
     const el = h(
       'div.nb-tab',
-      { role: 'tab', title: path, 'data-path': path, draggable: 'true' },
-      h('span.nb-tab-label', {}, baseName(path)),
+      { role: 'tab', title: provider ? provider.title(path) : path, 'data-path': path, draggable: 'true' },
+      h('span.nb-tab-label', {}, label),
       closeButton,
     );
-    const tab: Tab = { path, ...(ref ? { ref } : {}), ...(image ? { image } : {}), el, viewState: null, store };
+    const tab: Tab = { path, ...(ref ? { ref } : {}), ...(view ? { view } : {}), el, viewState: null, store };
     if (ref) {
       const doc = ref.doc;
       el.classList.toggle('nb-dirty', doc.isDirty());
@@ -368,15 +401,6 @@ export class EditorGroup implements Disposable {
           ),
         );
       }
-    }
-    if (image) {
-      const { element, url } = image;
-      store.add(
-        toDisposable(() => {
-          URL.revokeObjectURL(url);
-          element.remove();
-        }),
-      );
     }
     store.add(
       listen<MouseEvent>(el, 'mousedown', (e) => {
@@ -447,22 +471,21 @@ export class EditorGroup implements Disposable {
   }
 
   /** An image viewer: the bytes as a Blob of the image's type, shown from an object URL. */
-  private async openImage(path: string, type: string): Promise<{ element: HTMLElement; url: string }> {
+  private async openImage(path: string, type: string): Promise<TabView> {
     const url = URL.createObjectURL(await this.loadBlob(path, type));
     const img = h('img.nb-image', { src: url, alt: baseName(path) });
     const info = h('div.nb-image-info');
     img.addEventListener('load', () => (info.textContent = `${img.naturalWidth} × ${img.naturalHeight}`));
     img.addEventListener('error', () => (info.textContent = 'This image could not be decoded.'));
     const element = h('div.nb-image-view', { hidden: true, tabindex: '0', 'data-path': path }, img, info);
-    this.row.append(element);
-    return { element, url };
+    return { element, focus: () => element.focus(), dispose: () => URL.revokeObjectURL(url) };
   }
 
   private activate(tab: Tab): void {
     if (this.active === tab) return;
     if (this.active?.ref) this.active.viewState = this.editor.saveViewState();
     this.active = tab;
-    for (const t of this.tabs) if (t.image) t.image.element.hidden = t !== tab;
+    for (const t of this.tabs) if (t.view) t.view.element.hidden = t !== tab;
     this.host.hidden = !tab.ref;
     const doc = tab.ref?.doc;
     if (!doc) this.editor.setModel(null);
@@ -480,7 +503,8 @@ export class EditorGroup implements Disposable {
 
   /** The active file's path as folder › folder › file; a folder reveals itself in the tree. */
   private renderBreadcrumbs(): void {
-    const path = this.active?.path;
+    // A feature's view has no place in the file tree.
+    const path = this.active && this.ui.viewFor(this.active.path) ? undefined : this.active?.path;
     this.breadcrumbs.hidden = !path;
     if (!path) return this.breadcrumbs.replaceChildren();
     const parts = path.split('/');

@@ -1,9 +1,12 @@
+import fs from 'node:fs';
 import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { LambdaCredentialsView, LambdaFunctionList } from '../../../shared/lambda.js';
 import { PROFILE_NAME } from '../credentials.js';
 import { allows, principalOf, type Need, workspaceOfRoute } from '../../auth/index.js';
+import { resolveInside } from '../../files/index.js';
 import { HttpError, validate } from '../../http/index.js';
+import { FUNCTION_NAME } from '../types.js';
 import { LambdaError } from '../errors.js';
 import type { LambdaFeature } from '../LambdaFeature.js';
 import type { WorkspaceLambda } from '../WorkspaceLambda.js';
@@ -50,6 +53,8 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     const svc = await serviceFor(req, 'read');
     const list: LambdaFunctionList = {
       functions: svc.list().map((e) => functionSummary(svc, e, feature.publicApis.list(svc.workspaceId))),
+      region: svc.region,
+      accountId: svc.accountId,
       problems: svc.templateProblems(),
       concurrency: { limit: svc.concurrency.accountLimit, unreserved: svc.concurrency.unreservedLimit },
     };
@@ -69,6 +74,26 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     if (!svc.get(name)) throw new HttpError(`function ${name} not found`, 404, 'ResourceNotFoundException');
     const inv = await asHttp(() => svc.invoke(name, Buffer.from(text), { asOwner: principalOf(req).role === 'owner' }));
     res.json(invocationView(inv));
+  });
+
+  // Saved test events (`.nimbus/events/<function>/<name>.json`): their names, none when the folder is absent.
+  router.get('/api/workspaces/:id/lambda/functions/:name/events', async (req, res) => {
+    const id = workspaceOfRoute(req, 'read', feature.deps.workspaces.exists);
+    const name = String(req.params.name);
+    if (!FUNCTION_NAME.test(name)) throw new HttpError('not a function name', 400, 'invalid_name');
+    let dir: string;
+    try {
+      dir = resolveInside(feature.deps.workspaces.rootOf(id), `.nimbus/events/${name}`).abs;
+    } catch {
+      return void res.json({ events: [] });
+    }
+    const entries = await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+    const events = entries
+      .filter((e) => e.isFile() && e.name.endsWith('.json'))
+      .map((e) => e.name.slice(0, -'.json'.length))
+      .sort((a, b) => a.localeCompare(b))
+      .slice(0, 500);
+    res.json({ events });
   });
 
   // Opening an API to anyone is the owner's call alone (a share's user could otherwise expose the workspace).

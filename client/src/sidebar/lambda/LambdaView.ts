@@ -4,12 +4,12 @@ import type {
   LambdaFunctionList,
   LambdaFunctionSummary,
   LambdaHttpRoute,
-  LambdaInvocation,
   TemplateProblem,
 } from '../../../../shared/lambda.js';
 import type { Api } from '../../net/api.js';
 import { errorMessage } from '../../ui/toast.js';
 import { h, icon } from '../../ui/dom.js';
+import { Runs, RunView } from './RunView.js';
 
 export interface LambdaViewOptions {
   api: Api;
@@ -24,30 +24,23 @@ export interface LambdaViewOptions {
   invokeKeyLabel(): string | undefined;
   /** Gives a template parameter a value (kept in the workspace's settings, shared with collaborators). */
   setParameter(name: string, value: string): Promise<void>;
+  /** Opens a function's run view in the editor area (resolves once it shows). */
+  openRun(name: string): Promise<void>;
 }
 
 const base = (workspaceId: string): string => `/api/workspaces/${encodeURIComponent(workspaceId)}/lambda`;
 
-function pretty(text: string): string {
-  try {
-    return JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    return text;
-  }
-}
-
 const invokeTitle = (key: string | undefined): string => (key ? `Invoke (${key})` : 'Invoke');
 
 /**
- * The Lambda sidebar: the workspace's functions (and what is wrong with its templates), a JSON payload
- * editor per function, and the last invocation's result, log, duration and memory.
+ * The Lambda sidebar: the workspace's functions (and what is wrong with its templates) and their HTTP
+ * APIs. Selecting a function opens its run view in the editor area (see RunView).
  */
 export class LambdaView {
   readonly el = h('div.nb-lambda-view');
   private readonly summary = h('div.nb-lambda-summary');
   private readonly problems = h('ul.nb-lambda-problems', { 'aria-label': 'Template problems' });
   private readonly list = h('ul.nb-lambda-functions', { role: 'listbox', 'aria-label': 'Functions' });
-  private readonly detail = h('div.nb-lambda-detail');
   /** Every HTTP route of the functions, by API, with its URL on this server. */
   private readonly apis = h('section.nb-lambda-apis', { 'aria-label': 'HTTP APIs' });
   private apisKey: string | undefined;
@@ -55,15 +48,24 @@ export class LambdaView {
   private selected: string | undefined;
   private loading: Promise<void> | undefined;
   private reloadAgain = false;
-  private readonly payloads = new Map<string, string>();
-  private readonly results = new Map<string, LambdaInvocation | { error: string }>();
-  /** The detail shown: the selected function's event editor and its invoke. */
-  private current: { name: string; editor: HTMLTextAreaElement; invoke(): Promise<void> } | undefined;
+  /** Events, results and the open run views of every function. */
+  readonly runs: Runs;
+  private readonly runViews = new Set<RunView>();
 
   constructor(private readonly opts: LambdaViewOptions) {
     const refresh = h('button.nb-lambda-refresh', { title: 'Reload functions', 'aria-label': 'Reload functions' }, icon('refresh'));
     refresh.addEventListener('click', () => void this.load());
-    this.el.append(h('div.nb-lambda-toolbar', {}, this.summary, refresh), this.problems, this.list, this.apis, this.detail);
+    this.el.append(h('div.nb-lambda-toolbar', {}, this.summary, refresh), this.problems, this.list, this.apis);
+    this.runs = new Runs({
+      api: opts.api,
+      workspaceId: opts.workspaceId,
+      canInvoke: opts.canInvoke,
+      region: 'us-east-1',
+      accountId: '000000000000',
+      openFile: (path) => opts.openFile(path),
+      invoked: () => void this.load(),
+      invokeTitle: () => invokeTitle(opts.invokeKeyLabel()),
+    });
     if (opts.isOwner) this.el.append(this.credentials);
   }
 
@@ -150,6 +152,9 @@ export class LambdaView {
       });
     }
     this.functions = data.functions;
+    this.runs.functions = new Map(data.functions.map((f) => [f.name, f]));
+    this.runs.opts.region = data.region;
+    this.runs.opts.accountId = data.accountId;
     const n = data.functions.length;
     this.summary.textContent = `${n} function${n === 1 ? '' : 's'} · concurrency ${data.concurrency.limit} (${data.concurrency.unreserved} unreserved)`;
     // Rebuilt only when they changed: a reload must not take a parameter's field away from someone typing in it.
@@ -174,20 +179,11 @@ export class LambdaView {
       this.renderApis(data.functions);
     }
     if (this.selected && !data.functions.some((f) => f.name === this.selected)) this.selected = undefined;
-    // Rebuild the detail only when what it shows changed: a reload (after any invoke or file change) must not
-    // take the event editor away from someone typing in it, nor clear its message.
-    if (this.detailKeyOf(this.selected) !== this.detailKey) this.renderDetail();
+    // The run views' heads follow the configuration (never their event editors: someone may be typing).
+    for (const view of this.runViews) view.renderHead();
   }
 
-  private detailKey: string | undefined;
   private problemsKey: string | undefined;
-
-  private detailKeyOf(name: string | undefined): string | undefined {
-    const f = this.functions.find((x) => x.name === name);
-    if (!f) return undefined;
-    const { environments: _environments, busy: _busy, build: _build, ...config } = f;
-    return JSON.stringify(config);
-  }
 
   private problemItem(p: TemplateProblem): HTMLElement {
     const where = `${p.file}${p.line ? `:${p.line}` : ''}${p.column ? `:${p.column}` : ''}`;
@@ -256,7 +252,7 @@ export class LambdaView {
       h('div.nb-lambda-function-name', {}, icon('zap'), h('span', {}, f.name), warn, build, warm),
       h('div.nb-lambda-function-meta', {}, meta.join(' · ')),
     );
-    const select = (): void => this.select(f.name);
+    const select = (): void => void this.select(f.name);
     item.addEventListener('click', select);
     item.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') select();
@@ -346,125 +342,41 @@ export class LambdaView {
     return this.selected;
   }
 
-  /** Selects a function and shows its event editor and last result. */
-  select(name: string): void {
+  /** Selects a function and opens its run view (its event editor and last result) in the editor area. */
+  async select(name: string): Promise<void> {
     this.selected = name;
     for (const el of this.list.querySelectorAll<HTMLElement>('.nb-lambda-function'))
       el.setAttribute('aria-selected', String(el.dataset.function === name));
-    this.renderDetail();
+    await this.opts.openRun(name);
   }
 
-  /** Invokes the selected function with the event in its editor (does nothing without one, or read-only). */
+  /** Invokes the selected function with the event of its run view (nothing without one, or read-only). */
   invokeSelected(): Promise<void> {
-    return this.current?.invoke() ?? Promise.resolve();
+    const view = [...this.runViews].find((v) => v.name === this.selected);
+    if (view) return view.invoke();
+    return this.selected ? this.runs.invoke(this.selected) : Promise.resolve();
   }
 
   /** Puts the cursor in the selected function's event editor. */
   focusEvent(): void {
-    this.current?.editor.focus();
+    [...this.runViews].find((v) => v.name === this.selected)?.focus();
   }
 
-  private renderDetail(): void {
-    const f = this.functions.find((x) => x.name === this.selected);
-    this.detailKey = this.detailKeyOf(this.selected);
-    if (!f) {
-      this.current = undefined;
-      this.detail.replaceChildren();
-      return;
-    }
-    const template = h('button.nb-lambda-link', { title: 'Open the template' }, `${f.template}:${f.line}`);
-    template.addEventListener('click', () => this.opts.openFile(f.template));
-    const editor = h('textarea.nb-lambda-payload', {
-      spellcheck: 'false',
-      'aria-label': `Event for ${f.name}`,
-      rows: '6',
-      // Ctrl/Cmd+Enter invokes through the "Invoke Function" command, bound while this has the focus.
-      'data-nb-focus': 'lambdaEventFocus',
-    });
-    editor.value = this.payloads.get(f.name) ?? '{\n  \n}';
-    const check = h('div.nb-lambda-payload-error', { role: 'alert' });
-    const validate = (): boolean => {
-      this.payloads.set(f.name, editor.value);
-      try {
-        if (editor.value.trim()) JSON.parse(editor.value);
-        check.textContent = '';
-        return true;
-      } catch (err) {
-        check.textContent = `Not JSON: ${errorMessage(err)}`;
-        return false;
-      }
-    };
-    editor.addEventListener('input', () => void validate());
-    const run = h(
-      'button.nb-primary.lambda-invoke',
-      {
-        disabled: !this.opts.canInvoke,
-        title: this.opts.canInvoke ? invokeTitle(this.opts.invokeKeyLabel()) : 'Read-only: this share link cannot run functions',
+  /** A run view for a tab of the editor area (`lambda-run:<name>`); the tab disposes it. */
+  runView(name: string): { element: HTMLElement; focus(): void; dispose(): void } {
+    const view = new RunView(this.runs, name);
+    this.runViews.add(view);
+    this.selected ??= name;
+    return {
+      element: view.element,
+      focus: () => {
+        this.selected = name;
+        view.focus();
       },
-      'Invoke',
-    );
-    const result = h('div.lambda-result', { 'aria-live': 'polite' });
-    const invoke = async (): Promise<void> => {
-      if (!this.opts.canInvoke || run.disabled || !validate()) return;
-      run.disabled = true;
-      run.textContent = 'Running…';
-      try {
-        const inv = await this.opts.api.post<LambdaInvocation>(
-          `${base(this.opts.workspaceId)}/functions/${encodeURIComponent(f.name)}/invoke`,
-          { payload: editor.value },
-        );
-        this.results.set(f.name, inv);
-      } catch (err) {
-        this.results.set(f.name, { error: errorMessage(err) });
-      } finally {
-        run.disabled = false;
-        run.textContent = 'Invoke';
-      }
-      this.renderResult(result, f.name);
-      void this.load();
+      dispose: () => {
+        this.runViews.delete(view);
+        view.dispose();
+      },
     };
-    run.addEventListener('click', () => void invoke());
-    this.current = { name: f.name, editor, invoke };
-    const details = [
-      `Handler ${f.handler || '(bootstrap)'}`,
-      f.codeUri !== undefined ? `code ${f.codeUri || '.'}` : 'inline code',
-      ...f.events.map((e) => `${e.type} event ${e.name}`),
-    ];
-    this.detail.replaceChildren(
-      h('div.nb-lambda-detail-head', {}, h('strong', {}, f.name), template),
-      h('div.nb-lambda-function-meta', {}, details.join(' · ')),
-      ...(f.warnings.length ? [h('ul.nb-lambda-warnings', {}, ...f.warnings.map((w) => h('li', {}, w)))] : []),
-      h('label.nb-lambda-label', {}, 'Event (JSON)'),
-      editor,
-      check,
-      h('div.nb-lambda-actions', {}, run),
-      result,
-    );
-    this.renderResult(result, f.name);
-    if (this.payloads.has(f.name)) validate();
-  }
-
-  private renderResult(container: HTMLElement, name: string): void {
-    const r = this.results.get(name);
-    if (!r) return void container.replaceChildren();
-    if ('error' in r) return void container.replaceChildren(h('div.nb-lambda-status.nb-failed', {}, icon('error'), r.error));
-    const status = r.functionError
-      ? h('div.nb-lambda-status.nb-failed', {}, icon('error'), `Failed: ${r.errorType ?? r.functionError}`)
-      : h('div.nb-lambda-status.nb-succeeded', {}, icon('pass'), 'Succeeded');
-    const figures = [
-      `Duration ${r.durationMs.toFixed(2)} ms`,
-      `Billed ${r.billedDurationMs} ms`,
-      `Memory ${r.maxMemoryUsedMb}/${r.memorySizeMb} MB`,
-    ];
-    if (r.initDurationMs !== undefined) figures.push(`Init ${r.initDurationMs.toFixed(2)} ms`);
-    container.replaceChildren(
-      status,
-      h('div.nb-lambda-figures', {}, figures.join(' · ')),
-      h('label.nb-lambda-label', {}, 'Response'),
-      h('pre.nb-lambda-response', {}, pretty(r.payload)),
-      h('label.nb-lambda-label', {}, 'Log'),
-      // Lambda turns newlines inside one log call into \r; show them as lines.
-      h('pre.nb-lambda-log', {}, r.log.replace(/\r/g, '\n')),
-    );
   }
 }

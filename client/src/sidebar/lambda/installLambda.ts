@@ -5,6 +5,10 @@ import { toDisposable } from '../../platform/lifecycle.js';
 import type { LambdaView } from './LambdaView.js';
 
 const INVOKE = 'nimbus.lambda.invoke';
+/** A function's run view opens in the editor area as the path `lambda-run:<function>`. */
+const RUN_SCHEME = 'lambda-run';
+const runPath = (name: string): string => `${RUN_SCHEME}:${name}`;
+const runName = (path: string): string => path.slice(RUN_SCHEME.length + 1);
 const TEMPLATES = LAMBDA_TEMPLATES_SETTING;
 const PARAMETERS = LAMBDA_PARAMETERS_SETTING;
 
@@ -52,6 +56,10 @@ export function installLambda(ctx: IdeContext): void {
         openFile: (path) => void shell.whenEditor().then((editor) => editor.openFile(path)),
         problemCount: (n) => handle.setBadge(n || undefined),
         invokeKeyLabel: () => ctx.services.keybindings.labelFor(INVOKE),
+        openRun: async (name) => {
+          const editor = await shell.whenEditor();
+          await editor.openFile(runPath(name));
+        },
         setParameter: async (name, value) => {
           const { settings } = ctx.services;
           const current = settings.inspect(PARAMETERS, 'workspace');
@@ -84,6 +92,16 @@ export function installLambda(ctx: IdeContext): void {
       );
       return view;
     }));
+  // Run views are tabs of the editor area: they come back with the layout after a reload, split and move.
+  void shell.whenEditor().then((editor) =>
+    disposables.add(
+      editor.registerView(RUN_SCHEME, {
+        label: (path) => `Run: ${runName(path)}`,
+        title: (path) => `Run ${runName(path)} (Lambda function)`,
+        open: async (path) => (await load()).runView(runName(path)),
+      }),
+    ),
+  );
   disposables.add(
     toDisposable(
       shell.onViewShown((id) => {
@@ -133,7 +151,7 @@ export function installLambda(ctx: IdeContext): void {
           .sort((a, b) => Number(b.id === selected) - Number(a.id === selected));
         const chosen = await ctx.services.quickInput.pick(items, names.length ? 'Function to invoke' : 'No functions in this workspace');
         if (!chosen) return;
-        view.select(chosen.id);
+        await view.select(chosen.id);
         await view.invokeSelected();
       },
     }),

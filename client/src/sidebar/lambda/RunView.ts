@@ -1,0 +1,348 @@
+import type { LambdaFunctionSummary, LambdaInvocation } from '../../../../shared/lambda.js';
+import { fileUrl, type Api } from '../../net/api.js';
+import { Emitter } from '../../platform/event.js';
+import { DisposableStore, listen } from '../../platform/lifecycle.js';
+import { h, icon } from '../../ui/dom.js';
+import { errorMessage } from '../../ui/toast.js';
+import { SAMPLE_EVENTS } from './samples.js';
+
+/** Where a function's saved test events live in the workspace (shared with collaborators, like the code). */
+export const eventsDir = (functionName: string): string => `.nimbus/events/${functionName}`;
+const EVENT_NAME = /^[\w.-]{1,64}$/;
+
+export type RunResult = LambdaInvocation | { error: string };
+
+export interface RunsOptions {
+  api: Api;
+  workspaceId: string;
+  canInvoke: boolean;
+  /** The workspace's region and account (sample events' ARNs), known once the functions are listed. */
+  region: string;
+  accountId: string;
+  openFile(path: string): void;
+  /** After an invocation: the function list is read again (warm environments, recent runs). */
+  invoked(): void;
+  invokeTitle(): string;
+}
+
+const base = (workspaceId: string): string => `/api/workspaces/${encodeURIComponent(workspaceId)}/lambda`;
+
+function pretty(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * What every run view of a workspace shares: each function's event text (one per function, whichever
+ * view edits it), its last result, and which event was used last (kept in the browser across reloads).
+ */
+export class Runs {
+  private readonly payloads = new Map<string, string>();
+  private readonly results = new Map<string, RunResult>();
+  private readonly running = new Set<string>();
+  private readonly changed = new Emitter<string>();
+  /** A function's result or running state changed (its name). */
+  readonly onDidChange = this.changed.event;
+  functions = new Map<string, LambdaFunctionSummary>();
+
+  constructor(readonly opts: RunsOptions) {}
+
+  payloadOf(name: string): string | undefined {
+    return this.payloads.get(name);
+  }
+
+  setPayload(name: string, text: string): void {
+    this.payloads.set(name, text);
+  }
+
+  resultOf(name: string): RunResult | undefined {
+    return this.results.get(name);
+  }
+
+  isRunning(name: string): boolean {
+    return this.running.has(name);
+  }
+
+  private lastUsedKey = (name: string): string => `nimbus.lambda.lastEvent.${this.opts.workspaceId}.${name}`;
+
+  /** `saved:<name>` or `sample:<id>`: what the event was last taken from. */
+  lastUsed(name: string): string | undefined {
+    try {
+      return localStorage.getItem(this.lastUsedKey(name)) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  setLastUsed(name: string, source: string): void {
+    try {
+      localStorage.setItem(this.lastUsedKey(name), source);
+    } catch {
+      // storage full or disabled: only the selection after a reload is lost
+    }
+  }
+
+  async invoke(name: string): Promise<void> {
+    const payload = this.payloads.get(name) ?? '{}';
+    if (!this.opts.canInvoke || this.running.has(name)) return;
+    this.running.add(name);
+    this.changed.fire(name);
+    try {
+      const inv = await this.opts.api.post<LambdaInvocation>(
+        `${base(this.opts.workspaceId)}/functions/${encodeURIComponent(name)}/invoke`,
+        {
+          payload: payload.trim() ? payload : '{}',
+        },
+      );
+      this.results.set(name, inv);
+    } catch (err) {
+      this.results.set(name, { error: errorMessage(err) });
+    } finally {
+      this.running.delete(name);
+    }
+    this.changed.fire(name);
+    this.opts.invoked();
+  }
+
+  /** The saved events of a function (names, without `.json`), sorted. */
+  async savedEvents(name: string): Promise<string[]> {
+    const answer = await this.opts.api.get<{ events: string[] }>(
+      `${base(this.opts.workspaceId)}/functions/${encodeURIComponent(name)}/events`,
+    );
+    return answer.events;
+  }
+
+  readSaved(name: string, event: string): Promise<string> {
+    return this.opts.api.readText(fileUrl(this.opts.workspaceId, `${eventsDir(name)}/${event}.json`));
+  }
+
+  async save(name: string, event: string, text: string): Promise<void> {
+    await this.opts.api.request('PUT', fileUrl(this.opts.workspaceId, `${eventsDir(name)}/${event}.json`), text, {
+      headers: { 'content-type': 'application/json' },
+    });
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/**
+ * A function's run view, in the editor area: its event (typed, picked from the saved events of the
+ * workspace or from the sample events of each AWS service, saved for collaborators), Invoke, and the
+ * result — status, duration, billed duration, memory, init duration (a cold start) or warm, the response
+ * and the log.
+ */
+export class RunView {
+  readonly element: HTMLElement;
+  private readonly store = new DisposableStore();
+  private readonly editor: HTMLTextAreaElement;
+  private readonly result = h('div.lambda-result', { 'aria-live': 'polite' });
+  private readonly run: HTMLButtonElement;
+  private readonly picker: HTMLSelectElement;
+  private readonly check = h('div.nb-lambda-payload-error', { role: 'alert' });
+  private readonly head = h('div.nb-lambda-run-head');
+
+  constructor(
+    private readonly runs: Runs,
+    readonly name: string,
+  ) {
+    const { canInvoke } = runs.opts;
+    this.editor = h('textarea.nb-lambda-payload', {
+      spellcheck: 'false',
+      'aria-label': `Event for ${name}`,
+      rows: '12',
+      // Ctrl/Cmd+Enter invokes through the "Invoke Function" command, bound while this has the focus.
+      'data-nb-focus': 'lambdaEventFocus',
+    });
+    this.run = h(
+      'button.nb-primary.lambda-invoke',
+      { disabled: !canInvoke, title: canInvoke ? runs.opts.invokeTitle() : 'Read-only: this share link cannot run functions' },
+      'Invoke',
+    );
+    this.picker = h('select.nb-lambda-event-select', { 'aria-label': `Event source for ${name}` });
+    const eventName = h('input.nb-lambda-event-name', {
+      type: 'text',
+      placeholder: 'event name',
+      'aria-label': 'Name of the saved event',
+      spellcheck: 'false',
+      disabled: !canInvoke,
+    });
+    const save = h(
+      'button.nb-lambda-event-save',
+      { type: 'submit', disabled: !canInvoke, title: `Save the event as ${eventsDir(name)}/<name>.json, for everyone in the workspace` },
+      'Save event',
+    );
+    const saveMessage = h('span.nb-lambda-event-message', { role: 'status' });
+    const saveForm = h('form.nb-lambda-event-save-form', {}, eventName, save, saveMessage);
+    this.element = h(
+      'section.nb-lambda-run',
+      { 'data-function': name, 'aria-label': `Run ${name}`, tabindex: '-1' },
+      this.head,
+      h('div.nb-lambda-run-events', {}, h('label.nb-lambda-label', {}, 'Event'), this.picker, saveForm),
+      this.editor,
+      this.check,
+      h('div.nb-lambda-actions', {}, this.run),
+      this.result,
+    );
+
+    this.editor.value = runs.payloadOf(name) ?? '{\n  \n}';
+    this.store.add(listen(this.editor, 'input', () => void this.validate()));
+    this.store.add(listen(this.run, 'click', () => void this.invoke()));
+    this.store.add(listen(this.picker, 'change', () => void this.pick(this.picker.value)));
+    // Collaborators may have saved events meanwhile: the list is read again when someone opens it.
+    this.store.add(listen(this.picker, 'focus', () => void this.fillPicker(this.picker.value)));
+    this.store.add(
+      listen(saveForm, 'submit', (e) => {
+        e.preventDefault();
+        const named = eventName.value.trim();
+        saveMessage.textContent = '';
+        if (!EVENT_NAME.test(named)) return void (saveMessage.textContent = 'A name of letters, digits, - _ or .');
+        if (!this.validate()) return;
+        save.disabled = true;
+        runs.save(name, named, this.editor.value).then(
+          async () => {
+            save.disabled = false;
+            saveMessage.textContent = 'Saved.';
+            runs.setLastUsed(name, `saved:${named}`);
+            await this.fillPicker(`saved:${named}`);
+          },
+          (err: unknown) => {
+            save.disabled = false;
+            saveMessage.textContent = `Not saved: ${errorMessage(err)}`;
+          },
+        );
+      }),
+    );
+    this.store.add(
+      runs.onDidChange((changed) => {
+        if (changed === name) this.renderResult();
+      }),
+    );
+    this.renderHead();
+    this.renderResult();
+    void this.restoreEvent();
+  }
+
+  /** The function's configuration changed (the list was read again). */
+  renderHead(): void {
+    const f = this.runs.functions.get(this.name);
+    if (!f) {
+      this.head.replaceChildren(h('strong', {}, this.name), h('span.nb-lambda-function-meta', {}, 'not in the templates any more'));
+      return;
+    }
+    const template = h('button.nb-lambda-link', { title: 'Open the template' }, `${f.template}:${f.line}`);
+    template.addEventListener('click', () => this.runs.opts.openFile(f.template));
+    const details = [
+      f.runtime,
+      `${f.memorySize} MB`,
+      `${f.timeout} s`,
+      `Handler ${f.handler || '(bootstrap)'}`,
+      f.codeUri !== undefined ? `code ${f.codeUri || '.'}` : 'inline code',
+      ...f.events.map((e) => `${e.type} event ${e.name}`),
+    ];
+    this.head.replaceChildren(
+      h('div.nb-lambda-detail-head', {}, icon('zap'), h('strong', {}, f.name), template),
+      h('div.nb-lambda-function-meta', {}, details.join(' · ')),
+      ...(f.warnings.length ? [h('ul.nb-lambda-warnings', {}, ...f.warnings.map((w) => h('li', {}, w)))] : []),
+    );
+  }
+
+  focus(): void {
+    this.editor.focus();
+  }
+
+  invoke(): Promise<void> {
+    if (!this.validate()) return Promise.resolve();
+    return this.runs.invoke(this.name);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+
+  private validate(): boolean {
+    this.runs.setPayload(this.name, this.editor.value);
+    try {
+      if (this.editor.value.trim()) JSON.parse(this.editor.value);
+      this.check.textContent = '';
+      return true;
+    } catch (err) {
+      this.check.textContent = `Not JSON: ${errorMessage(err)}`;
+      return false;
+    }
+  }
+
+  /** The event used last (a saved one, or a sample) is taken again when the view opens after a reload. */
+  private async restoreEvent(): Promise<void> {
+    const last = this.runs.lastUsed(this.name);
+    await this.fillPicker(last ?? '');
+    if (last && this.runs.payloadOf(this.name) === undefined) await this.pick(last);
+  }
+
+  private async fillPicker(selected: string): Promise<void> {
+    let saved: string[] = [];
+    try {
+      saved = await this.runs.savedEvents(this.name);
+    } catch {
+      // the folder cannot be read: samples still work
+    }
+    const typed = h('option', { value: '' }, 'Typed here');
+    const savedGroup = h('optgroup', { label: saved.length ? 'Saved in the workspace' : 'Saved in the workspace: none yet' });
+    for (const event of saved) savedGroup.append(h('option', { value: `saved:${event}` }, event));
+    const samples = h('optgroup', { label: 'Sample events' });
+    for (const sample of SAMPLE_EVENTS) samples.append(h('option', { value: `sample:${sample.id}` }, sample.label));
+    this.picker.replaceChildren(typed, savedGroup, samples);
+    this.picker.value = [...this.picker.options].some((o) => o.value === selected) ? selected : '';
+  }
+
+  private async pick(source: string): Promise<void> {
+    if (!source) return;
+    let text: string;
+    try {
+      if (source.startsWith('saved:')) text = await this.runs.readSaved(this.name, source.slice('saved:'.length));
+      else {
+        const sample = SAMPLE_EVENTS.find((s) => s.id === source.slice('sample:'.length));
+        if (!sample) return;
+        const { region, accountId } = this.runs.opts;
+        text = JSON.stringify(await sample.build({ region, accountId, functionName: this.name }), null, 2);
+      }
+    } catch (err) {
+      this.check.textContent = `Cannot read that event: ${errorMessage(err)}`;
+      return;
+    }
+    this.editor.value = text;
+    this.runs.setLastUsed(this.name, source);
+    this.validate();
+  }
+
+  private renderResult(): void {
+    const running = this.runs.isRunning(this.name);
+    this.run.disabled = running || !this.runs.opts.canInvoke;
+    this.run.textContent = running ? 'Running…' : 'Invoke';
+    const r = this.runs.resultOf(this.name);
+    if (!r) return void this.result.replaceChildren();
+    if ('error' in r) return void this.result.replaceChildren(h('div.nb-lambda-status.nb-failed', {}, icon('error'), r.error));
+    const status = r.functionError
+      ? h('div.nb-lambda-status.nb-failed', {}, icon('error'), `Failed: ${r.errorType ?? r.functionError}`)
+      : h('div.nb-lambda-status.nb-succeeded', {}, icon('pass'), 'Succeeded');
+    const figures = [
+      `Duration ${r.durationMs.toFixed(2)} ms`,
+      `Billed ${r.billedDurationMs} ms`,
+      `Memory ${r.maxMemoryUsedMb}/${r.memorySizeMb} MB`,
+    ];
+    figures.push(r.initDurationMs !== undefined ? `Init ${r.initDurationMs.toFixed(2)} ms (cold start)` : 'warm');
+    this.result.replaceChildren(
+      status,
+      h('div.nb-lambda-figures', {}, figures.join(' · ')),
+      h('label.nb-lambda-label', {}, 'Response'),
+      h('pre.nb-lambda-response', {}, pretty(r.payload)),
+      h('label.nb-lambda-label', {}, 'Log'),
+      // Lambda turns newlines inside one log call into \r; show them as lines.
+      h('pre.nb-lambda-log', {}, r.log.replace(/\r/g, '\n')),
+    );
+  }
+}
