@@ -62,6 +62,14 @@ export interface LambdaHttpRoute {
   shadowedBy?: string;
 }
 
+/** One run in a function's history (the last 50 are kept on the server): the invocation, who, and the event. */
+export interface LambdaRun extends LambdaInvocation {
+  /** Who ran it: a person's name and role (`Ann (owner)`), or what did (`Lambda API`, `HTTP API`, an event source). */
+  by: string;
+  /** The event, as sent (its first 64 KB). */
+  event: string;
+}
+
 /** `PUT /api/workspaces/:id/lambda/apis/public` (owner only). */
 export interface LambdaPublicApiRequest {
   apiId: string;
@@ -89,6 +97,8 @@ export interface LambdaCredentialsView {
 export interface LambdaInvokeRequest {
   /** The event as JSON text (validated as JSON by the server, like Lambda does). */
   payload: string;
+  /** The person's name (shown in the run history, next to their role). */
+  by?: string;
 }
 
 export interface LambdaInvocation {

@@ -229,6 +229,37 @@ Resources:
     await page.waitForSelector(fn('HelloFunction'));
   });
 
+  it("a run shows up at once in a collaborator's run history, with who ran it", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const other = await openIde(browser, server, { context });
+    try {
+      if (await other.locator('.nb-name-card').count()) await other.click('.nb-name-card >> text=Later');
+      await other.click('.nb-activity-button[data-view="lambda"]');
+      await other.click(fn('HelloFunction'));
+      await other.waitForSelector(run('.nb-lambda-history-item'));
+      const before = await other
+        .locator(run('.nb-lambda-history-item'))
+        .evaluateAll((items) => items.map((i) => i.getAttribute('data-request')));
+      await page.click(fn('HelloFunction'));
+      await page.click(run('.lambda-invoke'));
+      await expect
+        .poll(
+          async () => {
+            const first = other.locator(run('.nb-lambda-history-item')).first();
+            return before.includes(await first.getAttribute('data-request')) ? undefined : await first.textContent();
+          },
+          { timeout: 15_000 },
+        )
+        .toMatch(/Succeeded.*\(owner\)/);
+      // Picking a run shows its event and result.
+      await other.click(`${run('.nb-lambda-history-item')} >> nth=0`);
+      await expect.poll(() => other.inputValue(run('.nb-lambda-payload'))).toContain('aws:sqs');
+      expect(await other.textContent(run('.nb-lambda-status'))).toMatch(/Succeeded/);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('lists the HTTP APIs with their URLs: one opens in a new tab, sandboxed; the owner can make an API public', async () => {
     writeFiles(root, {
       'web/template.yaml': `Transform: AWS::Serverless-2016-10-31

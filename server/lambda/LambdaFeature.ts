@@ -9,6 +9,7 @@ import type { Db } from '../store/index.js';
 import type { WorkspaceEvents, WorkspaceService } from '../workspaces/index.js';
 import { CredentialStore, ServerCredentials, type AwsCredentials } from './credentials.js';
 import { PublicApis } from './apigw/PublicApis.js';
+import { RunHistory } from './RunHistory.js';
 import { LambdaError } from './errors.js';
 import { ReservationStore } from './ReservationStore.js';
 import { Interpreters } from './runtime/interpreters.js';
@@ -39,6 +40,7 @@ export class LambdaFeature {
   private readonly reservations: ReservationStore;
   readonly credentialChoices: CredentialStore;
   readonly publicApis: PublicApis;
+  readonly history: RunHistory;
   readonly serverCredentials = new ServerCredentials();
   /** Per-process key for Code.Location URLs: they live ten minutes, so a restart may void them. */
   private readonly urlKey = randomBytes(32);
@@ -49,6 +51,7 @@ export class LambdaFeature {
     this.reservations = new ReservationStore(deps.db);
     this.credentialChoices = new CredentialStore(deps.db);
     this.publicApis = new PublicApis(deps.db);
+    this.history = new RunHistory(deps.db);
     this.interpreters = new Interpreters(deps.settings.interpreters);
     // The template reader is ready before the first function list is asked for.
     this.templates.warm();
@@ -94,6 +97,7 @@ export class LambdaFeature {
             return { stop: watcher.onChange((changes) => listener(changes)), ready: watcher.ready };
           },
           publish: (event) => this.deps.events.publish(workspaceId, event),
+          history: this.history,
           // Invocations keep the workspace awake (touch writes the database at most once a second).
           onActivity: () => workspaces.touch(workspaceId),
           credentials: (asOwner) => this.credentialsFor(workspaceId, asOwner),
@@ -135,6 +139,7 @@ export class LambdaFeature {
 
   /** Ends the template thread (after the workspaces are shut down). */
   dispose(): Promise<void> {
+    this.history.dispose();
     return this.templates.dispose();
   }
 

@@ -18,6 +18,7 @@ import type { Interpreters } from './runtime/interpreters.js';
 import { CFN_RESPONSE_NODE, CFN_RESPONSE_PYTHON } from './runtime/launch.js';
 import { descendants, toMb } from './runtime/memory.js';
 import { RouteTable } from './apigw/routeTable.js';
+import type { RunHistory } from './RunHistory.js';
 import { isTemplateConfigPath, isTemplatePath } from './template/discover.js';
 import type { AwsCredentials } from './credentials.js';
 import type { DiscoveryResult, FunctionSpec, Invocation, LambdaSettings, PseudoParameters, TemplateProblem } from './types.js';
@@ -48,6 +49,8 @@ export interface WorkspaceLambdaDeps {
    */
   watch(listener: (changes: FileChange[]) => void): { stop: () => void; ready: Promise<void> };
   publish(event: WorkspaceEvent): void;
+  /** Where every run is kept (the last ones per function). */
+  history: RunHistory;
   /** An invocation started or ended: the workspace is in use. */
   onActivity(): void;
   /** The AWS credentials an invocation gets (by the owner, or by a share's user), if any. */
@@ -64,6 +67,8 @@ export interface InvokeOptions {
   tenantId?: string;
   /** Invoked by the workspace's owner (not a share's user): decides which AWS credentials it may get. */
   asOwner?: boolean;
+  /** Who invokes, for the run history (`Ann (owner)`, `Lambda API`, `HTTP API`). */
+  by?: string;
   onChunk?: (chunk: Buffer, contentType: string) => void;
 }
 
@@ -92,8 +97,7 @@ export interface FunctionBuildState {
   at: string;
 }
 
-const RECENT = 50;
-/** Most of each payload and log kept in the recent list. */
+/** Most of each event, response and build log kept (the run history, the build state). */
 const RECENT_BYTES = 64 * 1024;
 const MAX_QUEUED_EVENTS = 1000;
 
@@ -114,7 +118,6 @@ export class WorkspaceLambda {
   private readonly builder: Builder;
   /** The last build of each function (the sidebar shows it while it runs and what it printed). */
   private readonly builds = new Map<string, FunctionBuildState>();
-  private readonly recent: Invocation[] = [];
   private readonly inlineDir: string;
   private routes: RouteTable | undefined;
   private reloading: Promise<void> | undefined;
@@ -247,10 +250,6 @@ export class WorkspaceLambda {
     return this.problems;
   }
 
-  recentInvocations(): Invocation[] {
-    return [...this.recent];
-  }
-
   /** Re-reads every template (serialised: a change during a reload triggers one more). */
   reload(): Promise<void> {
     if (this.reloading) {
@@ -357,7 +356,7 @@ export class WorkspaceLambda {
     } catch (err) {
       release();
       if (!(err instanceof BuildFailure)) throw err;
-      return this.record({
+      return this.record(inv, {
         requestId: inv.requestId,
         functionName: spec.name,
         invocationType: inv.invocationType,
@@ -416,17 +415,18 @@ export class WorkspaceLambda {
       ...(outcome.initDurationMs !== undefined ? { initDurationMs: outcome.initDurationMs } : {}),
       ...(outcome.streamedContentType !== undefined ? { streamedContentType: outcome.streamedContentType } : {}),
     };
-    return this.record(invocation);
+    return this.record(inv, invocation);
   }
 
-  /** Keeps an invocation in the recent list and tells the workspace. */
-  private record(invocation: Invocation): Invocation {
-    // Copies, cut: a view into a 6 MB response would keep all of it alive.
-    const payload =
-      invocation.payload.length > RECENT_BYTES ? Buffer.from(invocation.payload.subarray(0, RECENT_BYTES)) : invocation.payload;
-    const log = invocation.log.length > RECENT_BYTES ? invocation.log.slice(-RECENT_BYTES) : invocation.log;
-    this.recent.unshift({ ...invocation, payload, log });
-    this.recent.length = Math.min(this.recent.length, RECENT);
+  /** Keeps an invocation in the run history, and tells the workspace. */
+  private record(inv: Execution, invocation: Invocation): Invocation {
+    this.deps.history.add(this.deps.workspaceId, {
+      ...invocation,
+      // Cut before decoding: a 6 MB response is not turned into text to keep 64 KB of it.
+      payload: invocation.payload.subarray(0, RECENT_BYTES).toString('utf8'),
+      event: inv.payload.subarray(0, RECENT_BYTES).toString('utf8'),
+      by: inv.by ?? (inv.invocationType === 'Event' ? 'asynchronous invocation' : 'Lambda API'),
+    });
     this.deps.publish({ type: 'lambda', change: 'invocation', functionName: invocation.functionName });
     return invocation;
   }

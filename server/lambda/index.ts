@@ -10,8 +10,9 @@ export { LambdaFeature, LAMBDA_SERVICE } from './LambdaFeature.js';
 import { credentialMigrations } from './credentials.js';
 import { reservationMigrations } from './ReservationStore.js';
 import { publicApiMigrations } from './apigw/PublicApis.js';
+import { runHistoryMigrations } from './RunHistory.js';
 /** Runs after the workspaces migration (what they store belongs to a workspace). */
-export const lambdaMigrations = [...reservationMigrations, ...credentialMigrations, ...publicApiMigrations];
+export const lambdaMigrations = [...reservationMigrations, ...credentialMigrations, ...publicApiMigrations, ...runHistoryMigrations];
 export { API_GATEWAY_PREFIX, FUNCTION_URL_PREFIX } from './apigw/gateway.js';
 export type { Invocation, LambdaSettings, WorkspaceLambda } from './WorkspaceLambda.js';
 export type { FunctionSpec } from './types.js';

@@ -14,7 +14,7 @@ import { SYNC_PAYLOAD_BYTES } from './awsRoutes.js';
 import { functionSummary, invocationView } from './shapes.js';
 
 const publicApiBody = z.object({ apiId: z.string().min(1).max(1200), public: z.boolean() }).strict();
-const invokeBody = z.object({ payload: z.string().max(SYNC_PAYLOAD_BYTES) }).strict();
+const invokeBody = z.object({ payload: z.string().max(SYNC_PAYLOAD_BYTES), by: z.string().max(40).optional() }).strict();
 const credentialsBody = z
   .object({
     choice: z
@@ -63,7 +63,7 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
 
   router.post('/api/workspaces/:id/lambda/functions/:name/invoke', async (req, res) => {
     const svc = await serviceFor(req, 'write');
-    const { payload } = validate(invokeBody, req.body);
+    const { payload, by } = validate(invokeBody, req.body);
     const text = payload.trim() === '' ? '{}' : payload;
     try {
       JSON.parse(text);
@@ -72,7 +72,10 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     }
     const name = String(req.params.name);
     if (!svc.get(name)) throw new HttpError(`function ${name} not found`, 404, 'ResourceNotFoundException');
-    const inv = await asHttp(() => svc.invoke(name, Buffer.from(text), { asOwner: principalOf(req).role === 'owner' }));
+    const principal = principalOf(req);
+    const role = principal.role === 'owner' ? 'owner' : `${principal.role} link`;
+    const who = by?.trim() ? `${by.trim()} (${role})` : role;
+    const inv = await asHttp(() => svc.invoke(name, Buffer.from(text), { asOwner: principal.role === 'owner', by: who }));
     res.json(invocationView(inv));
   });
 
@@ -114,15 +117,11 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     res.json({ apiId: body.apiId, public: body.public });
   });
 
-  router.get('/api/workspaces/:id/lambda/invocations', async (req, res) => {
-    const svc = await serviceFor(req, 'read');
+  // The run history: the last 50 runs of a function (or of the workspace), kept across restarts.
+  router.get('/api/workspaces/:id/lambda/invocations', (req, res) => {
+    const id = workspaceOfRoute(req, 'read', feature.deps.workspaces.exists);
     const fn = typeof req.query.function === 'string' ? req.query.function : undefined;
-    res.json(
-      svc
-        .recentInvocations()
-        .filter((i) => !fn || i.functionName === fn)
-        .map(invocationView),
-    );
+    res.json(feature.history.list(id, fn));
   });
 
   // Which of the server's AWS credentials functions get: the owner's choice alone (a share cannot see or

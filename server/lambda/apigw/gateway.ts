@@ -152,7 +152,13 @@ export function apiGatewayHandler(deps: GatewayDeps): RawHandler {
     });
     let response: GatewayResponse;
     try {
-      const outcome = await Promise.race([svc.invoke(match.functionName, payload, { asOwner: principal?.role === 'owner' }), timedOut]);
+      const outcome = await Promise.race([
+        svc.invoke(match.functionName, payload, {
+          asOwner: principal?.role === 'owner',
+          by: `HTTP API ${method} ${route.path === '$default' ? path : route.path}${member ? '' : ' (public)'}`,
+        }),
+        timedOut,
+      ]);
       response = outcome === 'timeout' ? gatewayErrors.timeout() : gatewayResponse(route.api, route.payloadFormat, outcome);
     } catch (err) {
       if (!(err instanceof LambdaError)) throw err;

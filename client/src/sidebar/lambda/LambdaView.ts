@@ -26,6 +26,8 @@ export interface LambdaViewOptions {
   setParameter(name: string, value: string): Promise<void>;
   /** Opens a function's run view in the editor area (resolves once it shows). */
   openRun(name: string): Promise<void>;
+  /** The person's name (the run history says who ran what). */
+  userName(): string;
 }
 
 const base = (workspaceId: string): string => `/api/workspaces/${encodeURIComponent(workspaceId)}/lambda`;
@@ -65,6 +67,7 @@ export class LambdaView {
       openFile: (path) => opts.openFile(path),
       invoked: () => void this.load(),
       invokeTitle: () => invokeTitle(opts.invokeKeyLabel()),
+      userName: () => opts.userName(),
     });
     if (opts.isOwner) this.el.append(this.credentials);
   }
@@ -179,8 +182,12 @@ export class LambdaView {
       this.renderApis(data.functions);
     }
     if (this.selected && !data.functions.some((f) => f.name === this.selected)) this.selected = undefined;
-    // The run views' heads follow the configuration (never their event editors: someone may be typing).
-    for (const view of this.runViews) view.renderHead();
+    // The run views' heads follow the configuration (never their event editors: someone may be typing);
+    // their histories show runs anyone made since.
+    for (const view of this.runViews) {
+      view.renderHead();
+      void view.refreshHistory();
+    }
   }
 
   private problemsKey: string | undefined;

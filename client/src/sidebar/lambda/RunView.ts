@@ -1,4 +1,4 @@
-import type { LambdaFunctionSummary, LambdaInvocation } from '../../../../shared/lambda.js';
+import type { LambdaFunctionSummary, LambdaInvocation, LambdaRun } from '../../../../shared/lambda.js';
 import { fileUrl, type Api } from '../../net/api.js';
 import { Emitter } from '../../platform/event.js';
 import { DisposableStore, listen } from '../../platform/lifecycle.js';
@@ -23,6 +23,8 @@ export interface RunsOptions {
   /** After an invocation: the function list is read again (warm environments, recent runs). */
   invoked(): void;
   invokeTitle(): string;
+  /** The person's name, shown in the run history. */
+  userName(): string;
 }
 
 const base = (workspaceId: string): string => `/api/workspaces/${encodeURIComponent(workspaceId)}/lambda`;
@@ -95,6 +97,7 @@ export class Runs {
         `${base(this.opts.workspaceId)}/functions/${encodeURIComponent(name)}/invoke`,
         {
           payload: payload.trim() ? payload : '{}',
+          by: this.opts.userName().slice(0, 40),
         },
       );
       this.results.set(name, inv);
@@ -105,6 +108,17 @@ export class Runs {
     }
     this.changed.fire(name);
     this.opts.invoked();
+  }
+
+  /** A past run shown as the result (picked in the history). */
+  showRun(name: string, run: LambdaRun): void {
+    this.results.set(name, run);
+    this.changed.fire(name);
+  }
+
+  /** The function's last runs (everyone's, newest first), kept by the server. */
+  history(name: string): Promise<LambdaRun[]> {
+    return this.opts.api.get<LambdaRun[]>(`${base(this.opts.workspaceId)}/invocations?function=${encodeURIComponent(name)}`);
   }
 
   /** The saved events of a function (names, without `.json`), sorted. */
@@ -145,6 +159,8 @@ export class RunView {
   private readonly picker: HTMLSelectElement;
   private readonly check = h('div.nb-lambda-payload-error', { role: 'alert' });
   private readonly head = h('div.nb-lambda-run-head');
+  private readonly historyList = h('ol.nb-lambda-history', { 'aria-label': 'Recent runs' });
+  private historyKey = '';
 
   constructor(
     private readonly runs: Runs,
@@ -187,6 +203,8 @@ export class RunView {
       this.check,
       h('div.nb-lambda-actions', {}, this.run),
       this.result,
+      h('label.nb-lambda-label', {}, 'Recent runs'),
+      this.historyList,
     );
 
     this.editor.value = runs.payloadOf(name) ?? '{\n  \n}';
@@ -225,6 +243,48 @@ export class RunView {
     this.renderHead();
     this.renderResult();
     void this.restoreEvent();
+    void this.refreshHistory();
+  }
+
+  /** Reads the function's run history again (after anyone's run: it shows up for everyone). */
+  async refreshHistory(): Promise<void> {
+    let runs: LambdaRun[];
+    try {
+      runs = await this.runs.history(this.name);
+    } catch {
+      return;
+    }
+    const key = runs.map((r) => r.requestId).join(',');
+    if (key === this.historyKey) return;
+    this.historyKey = key;
+    if (runs.length === 0) return void this.historyList.replaceChildren(h('li.nb-lambda-history-empty', {}, 'No runs yet.'));
+    this.historyList.replaceChildren(
+      ...runs.map((r) => {
+        const failed = r.functionError !== undefined;
+        const item = h(
+          'li.nb-lambda-history-item',
+          { tabindex: '0', 'data-request': r.requestId, title: 'Show this run and its event' },
+          h('span.nb-lambda-history-time', {}, new Date(r.startedAt).toLocaleTimeString()),
+          h(
+            `span.nb-lambda-history-status${failed ? '.nb-failed' : '.nb-succeeded'}`,
+            {},
+            failed ? `Failed: ${r.errorType ?? 'error'}` : 'Succeeded',
+          ),
+          h('span.nb-lambda-history-duration', {}, `${r.durationMs.toFixed(1)} ms${r.initDurationMs !== undefined ? ' · cold' : ''}`),
+          h('span.nb-lambda-history-by', {}, r.by),
+        );
+        const show = (): void => {
+          this.editor.value = pretty(r.event);
+          this.validate();
+          this.runs.showRun(this.name, r);
+        };
+        item.addEventListener('click', show);
+        item.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter') show();
+        });
+        return item;
+      }),
+    );
   }
 
   /** The function's configuration changed (the list was read again). */

@@ -56,6 +56,7 @@ export function installLambda(ctx: IdeContext): void {
         openFile: (path) => void shell.whenEditor().then((editor) => editor.openFile(path)),
         problemCount: (n) => handle.setBadge(n || undefined),
         invokeKeyLabel: () => ctx.services.keybindings.labelFor(INVOKE),
+        userName: () => ctx.user.name,
         openRun: async (name) => {
           const editor = await shell.whenEditor();
           await editor.openFile(runPath(name));

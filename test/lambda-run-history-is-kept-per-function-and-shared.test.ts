@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LambdaRun } from '../shared/lambda.js';
+import { writeFiles } from './helpers/lambda.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let dataDir: string;
+
+const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Adder:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      InlineCode: "exports.handler = async (e) => ({ sum: e.a + e.b });"
+      Handler: index.handler
+      Events:
+        Get: { Type: HttpApi, Properties: { Path: /add, Method: get } }
+  Other:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs20.x, InlineCode: "exports.handler = async () => 1;", Handler: index.handler }
+`;
+
+const invoke = (name: string, payload: unknown, by?: string, token?: string): Promise<Response> =>
+  server.api(`/api/workspaces/default/lambda/functions/${name}/invoke`, {
+    method: 'POST',
+    body: JSON.stringify({ payload: JSON.stringify(payload), ...(by ? { by } : {}) }),
+    ...(token ? { token } : {}),
+  });
+
+const history = async (name: string): Promise<LambdaRun[]> =>
+  (await (await server.api(`/api/workspaces/default/lambda/invocations?function=${name}`)).json()) as LambdaRun[];
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-runs-'));
+  server = await startTestServer({ dataDir });
+  writeFiles(server.workspaces.rootOf('default'), { 'template.yaml': TEMPLATE });
+  await server.api('/api/workspaces/default/wake', { method: 'POST' });
+});
+afterAll(async () => {
+  await server?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the run history: the last 50 runs of each function, who ran them, kept on the server', () => {
+  it('keeps each run with its event, outcome and who ran it, newest first, 50 per function', async () => {
+    for (let i = 0; i < 55; i++) expect((await invoke('Adder', { a: i, b: 1 }, 'Ann')).status).toBe(200);
+    const runs = await history('Adder');
+    expect(runs).toHaveLength(50);
+    expect(runs[0]).toMatchObject({ functionName: 'Adder', by: 'Ann (owner)', event: '{"a":54,"b":1}', payload: '{"sum":55}' });
+    expect(runs[49]?.event).toBe('{"a":5,"b":1}');
+    expect(runs[0]?.log).toMatch(/REPORT RequestId/);
+    expect(await history('Other')).toEqual([]);
+  });
+
+  it('says who: a share link’s user, the HTTP API, the Lambda API', async () => {
+    const share = (await (
+      await server.api('/api/workspaces/default/shares', { method: 'POST', body: JSON.stringify({ role: 'write' }) })
+    ).json()) as {
+      token: string;
+    };
+    await invoke('Adder', { a: 1, b: 1 }, 'Bob', share.token);
+    expect((await history('Adder'))[0]).toMatchObject({ by: 'Bob (write link)' });
+    expect((await server.api('/api/workspaces/default/lambda/invocations?function=Adder', { token: share.token })).status).toBe(200);
+    await server.api('/api-gw/default/$default/add');
+    expect((await history('Adder'))[0]).toMatchObject({ by: 'HTTP API GET /add' });
+  });
+
+  it('is still there after a restart', async () => {
+    const before = await history('Adder');
+    await server.stop();
+    server = await startTestServer({ dataDir });
+    expect(await history('Adder')).toEqual(before);
+  });
+});
