@@ -44,6 +44,8 @@ export interface LambdaFunctionSummary {
   build?: { state: 'building' | 'built' | 'failed'; log: string; at: string };
   /** Its HTTP routes, served locally (`Api`, `HttpApi` events, a function URL). */
   routes: LambdaHttpRoute[];
+  /** Its environment variables: the template's, with the workspace's `.nimbus/env.json` over them. */
+  environment: Record<string, string>;
 }
 
 /** A route of a local HTTP API, or a function URL. */

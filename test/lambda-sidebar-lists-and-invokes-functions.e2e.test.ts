@@ -260,6 +260,31 @@ Resources:
     }
   });
 
+  it('sets environment variables for the next runs, and saves them in .nimbus/env.json for everyone', async () => {
+    fs.writeFileSync(path.join(root, 'hello/src/app.js'), `exports.handler = async () => ({ myVar: process.env.MY_VAR ?? null });`);
+    await page.click(fn('HelloFunction'));
+    await page.click(run('.nb-lambda-env summary'));
+    await page.click(run('.nb-lambda-env-add'));
+    await page.fill(run('.nb-lambda-env-key'), 'MY_VAR');
+    await page.fill(run('.nb-lambda-env-value'), 'from-the-ui');
+    await page.click(run('.nb-lambda-env-use'));
+    await expect
+      .poll(
+        async () => {
+          await page.click(run('.lambda-invoke'));
+          await page.waitForSelector(run('.lambda-invoke:not([disabled])'));
+          return page.textContent(run('.nb-lambda-response'));
+        },
+        { timeout: 15_000 },
+      )
+      .toContain('"myVar": "from-the-ui"');
+    await page.click(run('.nb-lambda-env-save'));
+    await expect.poll(() => page.textContent(run('.nb-lambda-env-message'))).toMatch(/Saved in \.nimbus\/env\.json/);
+    expect(JSON.parse(fs.readFileSync(path.join(root, '.nimbus/env.json'), 'utf8'))).toEqual({ HelloFunction: { MY_VAR: 'from-the-ui' } });
+    // The function's own variables now list it (the templates are read again).
+    await expect.poll(() => page.textContent(run('.nb-lambda-env-current')), { timeout: 15_000 }).toContain('MY_VAR = from-the-ui');
+  });
+
   it('lists the HTTP APIs with their URLs: one opens in a new tab, sandboxed; the owner can make an API public', async () => {
     writeFiles(root, {
       'web/template.yaml': `Transform: AWS::Serverless-2016-10-31

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Launcher } from '../sandbox/index.js';
 import type { Prepared } from './build/Builder.js';
-import { Environment } from './runtime/Environment.js';
+import { Environment, environmentKeyOf } from './runtime/Environment.js';
 import type { Interpreters } from './runtime/interpreters.js';
 import { credentialKeyOf, type AwsCredentials } from './credentials.js';
 import type { FunctionSpec } from './types.js';
@@ -54,13 +54,25 @@ export class FunctionPool {
    * A warm idle environment, or a new (cold) one whose init runs as the invocation waits. With tenant
    * isolation an environment only ever serves the tenant it was started for, as on Lambda.
    */
-  async acquire(tenantId?: string, credentials?: AwsCredentials, prepared?: Prepared): Promise<Environment> {
+  async acquire(
+    tenantId?: string,
+    credentials?: AwsCredentials,
+    prepared?: Prepared,
+    environment?: Record<string, string>,
+  ): Promise<Environment> {
     if (this.retired) throw new Error('function pool retired');
     // Credentials are environment variables of the process: one started with others (or none) is not reused.
     const credentialKey = credentialKeyOf(credentials);
+    const environmentKey = environmentKeyOf(environment);
     for (let i = this.idle.length - 1; i >= 0; i--) {
       const env = this.idle[i] as Environment;
-      if (env.tenantId !== tenantId || env.credentialKey !== credentialKey || env.buildKey !== (prepared?.key ?? '')) continue;
+      if (
+        env.tenantId !== tenantId ||
+        env.credentialKey !== credentialKey ||
+        env.buildKey !== (prepared?.key ?? '') ||
+        env.environmentKey !== environmentKey
+      )
+        continue;
       this.idle.splice(i, 1);
       if (env.phase === 'idle' && env.codeVersion === this.codeVersion) return env;
       env.kill();
@@ -71,6 +83,7 @@ export class FunctionPool {
       ...(tenantId !== undefined ? { tenantId } : {}),
       ...(credentials ? { credentials } : {}),
       ...(prepared ? { prepared } : {}),
+      ...(environment && Object.keys(environment).length ? { environment } : {}),
       region: this.deps.region,
       launcher: this.deps.launcher,
       interpreters: this.deps.interpreters,

@@ -69,6 +69,8 @@ export interface InvokeOptions {
   asOwner?: boolean;
   /** Who invokes, for the run history (`Ann (owner)`, `Lambda API`, `HTTP API`). */
   by?: string;
+  /** Environment variables for this run, over the function's (new names too): the run view's overrides. */
+  environment?: Record<string, string>;
   onChunk?: (chunk: Buffer, contentType: string) => void;
 }
 
@@ -374,7 +376,7 @@ export class WorkspaceLambda {
     }
     try {
       if (this.disposed) throw new Error('the workspace is stopping');
-      env = await pool.acquire(inv.tenantId, credentials, prepared);
+      env = await pool.acquire(inv.tenantId, credentials, prepared, inv.environment);
     } catch (err) {
       release();
       throw new LambdaError('ServiceException', 500, `could not start an execution environment: ${(err as Error).message}`);

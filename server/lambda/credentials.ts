@@ -100,15 +100,33 @@ export function credentialKeyOf(c: AwsCredentials | undefined): string {
 
 /** A function's log never shows the secrets it was given: a function that prints them sees them masked. */
 export function maskCredentials(text: string, c: AwsCredentials | undefined): string {
-  if (!c) return text;
-  let out = text;
-  for (const secret of [c.secretAccessKey, c.sessionToken]) if (secret && secret.length >= 8) out = out.split(secret).join('****');
-  return out;
+  return maskSecrets(text, credentialSecrets(c));
 }
 
 /** The same for a response (shown in the run history to everyone in the workspace); other bytes stay as they are. */
 export function maskCredentialsIn(payload: Buffer, c: AwsCredentials | undefined): Buffer {
-  if (!c) return payload;
-  const secrets = [c.secretAccessKey, c.sessionToken].filter((s): s is string => !!s && s.length >= 8);
-  return secrets.some((s) => payload.includes(s)) ? Buffer.from(maskCredentials(payload.toString('utf8'), c)) : payload;
+  return maskSecretsIn(payload, credentialSecrets(c));
+}
+
+const credentialSecrets = (c: AwsCredentials | undefined): string[] =>
+  c ? [c.secretAccessKey, c.sessionToken].filter((s): s is string => !!s && s.length >= 8) : [];
+
+/** Environment variable names whose values are secrets (masked in the run view and in logs). */
+export const SECRET_NAME = /secret|passw(or)?d|pwd|token|api[-_]?key|private[-_]?key|credential|auth/i;
+
+/** The values of secret-looking variables (long enough that masking them does not mask ordinary text). */
+export const secretValues = (env: Record<string, string>): string[] =>
+  Object.entries(env)
+    .filter(([k, v]) => SECRET_NAME.test(k) && v.length >= 6)
+    .map(([, v]) => v);
+
+/** Every occurrence of each secret replaced by `****`. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join('****');
+  return out;
+}
+
+export function maskSecretsIn(payload: Buffer, secrets: readonly string[]): Buffer {
+  return secrets.some((s) => payload.includes(s)) ? Buffer.from(maskSecrets(payload.toString('utf8'), secrets)) : payload;
 }

@@ -97,6 +97,7 @@ export function functionSummary(svc: WorkspaceLambda, entry: FunctionEntry, publ
     events: spec.events,
     warnings: spec.warnings,
     ...(build ? { build } : {}),
+    environment: spec.environment,
     routes: spec.routes.map((r) => {
       const shadowedBy = shadowed.get(r);
       return {

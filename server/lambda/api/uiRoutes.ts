@@ -14,7 +14,19 @@ import { SYNC_PAYLOAD_BYTES } from './awsRoutes.js';
 import { functionSummary, invocationView } from './shapes.js';
 
 const publicApiBody = z.object({ apiId: z.string().min(1).max(1200), public: z.boolean() }).strict();
-const invokeBody = z.object({ payload: z.string().max(SYNC_PAYLOAD_BYTES), by: z.string().max(40).optional() }).strict();
+/** Names Lambda reserves for itself (its own variables cannot be set by a function's configuration either). */
+const RESERVED_VARIABLE =
+  /^(_HANDLER|_X_AMZN_TRACE_ID|AWS_REGION|AWS_EXECUTION_ENV|AWS_LAMBDA_.*|AWS_ACCESS_KEY(_ID)?|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|LAMBDA_TASK_ROOT|LAMBDA_RUNTIME_DIR)$/;
+const environmentOverrides = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(4096))
+  .refine((env) => Object.keys(env).length <= 100, 'at most 100 variables')
+  .refine(
+    (env) => !Object.keys(env).some((k) => RESERVED_VARIABLE.test(k)),
+    'a variable Lambda reserves cannot be set (AWS_REGION, AWS_LAMBDA_*, …)',
+  );
+const invokeBody = z
+  .object({ payload: z.string().max(SYNC_PAYLOAD_BYTES), by: z.string().max(40).optional(), environment: environmentOverrides.optional() })
+  .strict();
 const credentialsBody = z
   .object({
     choice: z
@@ -63,7 +75,7 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
 
   router.post('/api/workspaces/:id/lambda/functions/:name/invoke', async (req, res) => {
     const svc = await serviceFor(req, 'write');
-    const { payload, by } = validate(invokeBody, req.body);
+    const { payload, by, environment } = validate(invokeBody, req.body);
     const text = payload.trim() === '' ? '{}' : payload;
     try {
       JSON.parse(text);
@@ -75,7 +87,9 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     const principal = principalOf(req);
     const role = principal.role === 'owner' ? 'owner' : `${principal.role} link`;
     const who = by?.trim() ? `${by.trim()} (${role})` : role;
-    const inv = await asHttp(() => svc.invoke(name, Buffer.from(text), { asOwner: principal.role === 'owner', by: who }));
+    const inv = await asHttp(() =>
+      svc.invoke(name, Buffer.from(text), { asOwner: principal.role === 'owner', by: who, ...(environment ? { environment } : {}) }),
+    );
     res.json(invocationView(inv));
   });
 

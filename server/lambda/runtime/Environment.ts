@@ -7,7 +7,11 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../logger.js';
 import type { Launcher } from '../../sandbox/index.js';
 import type { FunctionSpec } from '../types.js';
-import { credentialKeyOf, maskCredentials, maskCredentialsIn, type AwsCredentials } from '../credentials.js';
+import { credentialKeyOf, maskSecrets, maskSecretsIn, secretValues, type AwsCredentials } from '../credentials.js';
+
+/** Environments started with other variables are not reused for a run with these. */
+export const environmentKeyOf = (env: Record<string, string> | undefined): string =>
+  env && Object.keys(env).length ? JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) : '';
 import type { Prepared } from '../build/Builder.js';
 import type { InterpreterChoice, Interpreters } from './interpreters.js';
 import { InitFailure, launchPlan } from './launch.js';
@@ -69,6 +73,8 @@ export interface EnvironmentOptions {
   credentials?: AwsCredentials;
   /** What its builds made: where the code is, installed packages, built layers. */
   prepared?: Prepared;
+  /** Variables set for the runs it serves, over the template's (the run view's overrides). */
+  environment?: Record<string, string>;
   region: string;
   /** Starts the runtime in the workspace's sandbox. */
   launcher: Launcher;
@@ -105,7 +111,18 @@ export class Environment {
 
   private constructor(private readonly opts: EnvironmentOptions) {
     this.credentialKey = credentialKeyOf(opts.credentials);
+    this.environmentKey = environmentKeyOf(opts.environment);
+    // Never in a log or a response: the credentials' secrets, and the values of secret-looking variables.
+    this.secrets = [
+      ...(opts.credentials
+        ? [opts.credentials.secretAccessKey, opts.credentials.sessionToken].filter((x): x is string => !!x && x.length >= 8)
+        : []),
+      ...secretValues({ ...opts.spec.environment, ...opts.environment }),
+    ];
   }
+
+  private readonly secrets: string[];
+  readonly environmentKey: string;
 
   get spec(): FunctionSpec {
     return this.opts.spec;
@@ -224,6 +241,7 @@ export class Environment {
         logStreamName,
         tmpDir,
         ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
+        ...(this.opts.environment ? { environment: this.opts.environment } : {}),
         ...(this.interpreter ? { interpreter: this.interpreter } : {}),
         ...(prepared ? { nodePaths: prepared.nodePaths, pythonPaths: prepared.pythonPaths } : {}),
       });
@@ -324,11 +342,11 @@ export class Environment {
     // Output written before the runtime posted its result is in the pipes already; one turn of the
     // event loop lets it arrive so that it lands in this invocation's log, not the next one's.
     setImmediate(() => {
-      const mask = (text: string): string => maskCredentials(text, this.opts.credentials);
+      const mask = (text: string): string => maskSecrets(text, this.secrets);
       const log = mask(p.strayLog + this.logs.take());
       p.resolve({
         ...outcome,
-        payload: maskCredentialsIn(outcome.payload, this.opts.credentials),
+        payload: maskSecretsIn(outcome.payload, this.secrets),
         durationMs,
         ...(p.cold && this.initDurationMs !== undefined ? { initDurationMs: this.initDurationMs } : {}),
         initLog: mask(p.initLog),

@@ -56,6 +56,8 @@ export interface EnvironmentIdentity {
   /** Packages its build installed: node_modules folders, and folders for Python's path. */
   nodePaths?: string[];
   pythonPaths?: string[];
+  /** Variables set for this run (the run view's overrides, `sam local invoke --env-vars`): over the template's. */
+  environment?: Record<string, string>;
 }
 
 /** Command, arguments and the exact environment variables Lambda gives a function of this runtime. */
@@ -63,6 +65,7 @@ export async function launchPlan(spec: FunctionSpec, id: EnvironmentIdentity): P
   const layerDirs = spec.layers.map((l) => l.dir);
   const env: Record<string, string> = {
     ...spec.environment,
+    ...id.environment,
     PATH: [...layerDirs.map((d) => path.join(d, 'bin')), path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',

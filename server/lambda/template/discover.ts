@@ -7,7 +7,7 @@ import type { DiscoveryResult, FunctionSpec, PseudoParameters, TemplateProblem }
 import { functionsOf } from './functions.js';
 import { duplicateKeys, indentFlowContinuations } from './lenientYaml.js';
 import { namesOfUnnamed, stackIdFor, stackNameFor, unnamedKey, type UnnamedFunction } from './naming.js';
-import { readSamConfig, readWorkspaceLambdaSettings } from './projectConfig.js';
+import { ENV_OVERRIDES_PATH, readEnvOverrides, readSamConfig, readWorkspaceLambdaSettings } from './projectConfig.js';
 import { FUNCTION_TYPES } from './scope.js';
 import { readQuickly } from './fastYaml.js';
 import { ParseCache } from './parseCache.js';
@@ -24,6 +24,7 @@ export const isTemplatePath = (rel: string): boolean => TEMPLATE_NAMES.has(path.
 /** Files the templates are read with: the workspace's settings (extra templates, parameter values) and samconfig files. */
 export const isTemplateConfigPath = (rel: string): boolean =>
   rel === WORKSPACE_SETTINGS_PATH ||
+  rel === ENV_OVERRIDES_PATH ||
   // The settings' folder appearing: a file made with it may come without an event of its own.
   rel === path.posix.dirname(WORKSPACE_SETTINGS_PATH) ||
   /^samconfig\.(toml|ya?ml)$/.test(path.posix.basename(rel));
@@ -200,10 +201,12 @@ function readTemplateText(root: string, file: string): string | TemplateProblem 
  */
 export async function discoverFunctions(root: string, pseudo: PseudoParameters, cacheFile?: string): Promise<DiscoveryResult> {
   const settings = await readWorkspaceLambdaSettings(root);
+  const envOverrides = await readEnvOverrides(root);
   const { templates: found, samconfigs } = findProjectFiles(root);
   const templates = [...new Set([...found, ...settings.templates])].sort();
   const functions: FunctionSpec[] = [];
   const problems: TemplateProblem[] = [];
+  if (envOverrides.problem) problems.push(envOverrides.problem);
   const read: { file: string; parsed: ParsedTemplate; stackName: string; overrides: Record<string, string> }[] = [];
   const configs = await Promise.all(
     templates.map((file) => (samconfigBeside(file, samconfigs) ? readSamConfig(root, file) : Promise.resolve({ overrides: {} }))),
@@ -275,6 +278,10 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters, 
         continue;
       }
       byName.set(fn.name, fn);
+      // The workspace's .nimbus/env.json: for every function, then by logical ID, then by name.
+      const own = { ...envOverrides.byFunction.get(fn.logicalId), ...envOverrides.byFunction.get(fn.name) };
+      if (Object.keys(envOverrides.all).length || Object.keys(own).length)
+        fn.environment = { ...fn.environment, ...envOverrides.all, ...own };
       functions.push(fn);
     }
   }

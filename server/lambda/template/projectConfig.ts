@@ -135,3 +135,50 @@ export async function readSamConfig(root: string, templateFile: string): Promise
   }
   return { overrides: {} };
 }
+
+/** Where a workspace keeps environment variables for its functions, in the SAM CLI's `--env-vars` format. */
+export const ENV_OVERRIDES_PATH = '.nimbus/env.json';
+
+export interface EnvOverrides {
+  /** For every function (the file's `Parameters`). */
+  all: Record<string, string>;
+  /** By function logical ID or name. */
+  byFunction: Map<string, Record<string, string>>;
+  problem?: TemplateProblem;
+}
+
+/**
+ * `.nimbus/env.json`: `{ "Parameters": { "KEY": "value" }, "<LogicalId or name>": { "KEY": "value" } }`, as
+ * `sam local invoke --env-vars env.json` reads it; unlike the SAM CLI, it may add variables the template
+ * does not have. Numbers and booleans become text; anything else is a problem of the file.
+ */
+export async function readEnvOverrides(root: string): Promise<EnvOverrides> {
+  const none: EnvOverrides = { all: {}, byFunction: new Map() };
+  let text: string | undefined;
+  try {
+    text = await readSmall(resolveInside(root, ENV_OVERRIDES_PATH).abs);
+  } catch {
+    return none;
+  }
+  if (text === undefined) return none;
+  const problem = (message: string): EnvOverrides => ({ ...none, problem: { file: ENV_OVERRIDES_PATH, severity: 'warning', message } });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    return problem(`not JSON: ${(err as Error).message}; its variables are not used`);
+  }
+  if (!isObject(data)) return problem('must be a map of function names (or Parameters) to variables');
+  const out: EnvOverrides = { all: {}, byFunction: new Map() };
+  for (const [fn, vars] of Object.entries(data)) {
+    if (!isObject(vars)) return problem(`${fn} must be a map of variable names to values`);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(vars)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') env[k] = String(v);
+      else return problem(`${fn}.${k} must be a string, a number or a boolean`);
+    }
+    if (fn === 'Parameters') out.all = env;
+    else out.byFunction.set(fn, env);
+  }
+  return out;
+}

@@ -9,6 +9,10 @@ import { SAMPLE_EVENTS } from './samples.js';
 /** Where a function's saved test events live in the workspace (shared with collaborators, like the code). */
 export const eventsDir = (functionName: string): string => `.nimbus/events/${functionName}`;
 const EVENT_NAME = /^[\w.-]{1,64}$/;
+const ENV_FILE = '.nimbus/env.json';
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Variables whose values are secrets: shown as dots (the server masks them in logs too). */
+const SECRET_NAME = /secret|passw(or)?d|pwd|token|api[-_]?key|private[-_]?key|credential|auth/i;
 
 export type RunResult = LambdaInvocation | { error: string };
 
@@ -43,6 +47,8 @@ function pretty(text: string): string {
  */
 export class Runs {
   private readonly payloads = new Map<string, string>();
+  /** Variables each function's runs get over its own (this browser's, until saved to .nimbus/env.json). */
+  readonly environments = new Map<string, Record<string, string>>();
   private readonly results = new Map<string, RunResult>();
   private readonly running = new Set<string>();
   private readonly changed = new Emitter<string>();
@@ -98,6 +104,7 @@ export class Runs {
         {
           payload: payload.trim() ? payload : '{}',
           by: this.opts.userName().slice(0, 40),
+          ...(Object.keys(this.environments.get(name) ?? {}).length ? { environment: this.environments.get(name) } : {}),
         },
       );
       this.results.set(name, inv);
@@ -108,6 +115,20 @@ export class Runs {
     }
     this.changed.fire(name);
     this.opts.invoked();
+  }
+
+  /** Writes a function's variables into the workspace's .nimbus/env.json (the SAM CLI's --env-vars file). */
+  async saveEnvironment(name: string, env: Record<string, string>): Promise<void> {
+    const url = fileUrl(this.opts.workspaceId, ENV_FILE);
+    let data: Record<string, unknown> = {};
+    try {
+      data = JSON.parse(await this.opts.api.readText(url)) as Record<string, unknown>;
+    } catch {
+      // none yet (or not JSON: it is replaced by a valid one)
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) data = {};
+    data[name] = { ...(data[name] as Record<string, string> | undefined), ...env };
+    await this.opts.api.request('PUT', url, `${JSON.stringify(data, null, 2)}\n`, { headers: { 'content-type': 'application/json' } });
   }
 
   /** A past run shown as the result (picked in the history). */
@@ -160,6 +181,7 @@ export class RunView {
   private readonly check = h('div.nb-lambda-payload-error', { role: 'alert' });
   private readonly head = h('div.nb-lambda-run-head');
   private readonly historyList = h('ol.nb-lambda-history', { 'aria-label': 'Recent runs' });
+  private readonly envSection = h('details.nb-lambda-env');
   private historyKey = '';
 
   constructor(
@@ -199,6 +221,7 @@ export class RunView {
       { 'data-function': name, 'aria-label': `Run ${name}`, tabindex: '-1' },
       this.head,
       h('div.nb-lambda-run-events', {}, h('label.nb-lambda-label', {}, 'Event'), this.picker, saveForm),
+      this.envSection,
       this.editor,
       this.check,
       h('div.nb-lambda-actions', {}, this.run),
@@ -241,6 +264,7 @@ export class RunView {
       }),
     );
     this.renderHead();
+    this.renderEnvironment();
     this.renderResult();
     void this.restoreEvent();
     void this.refreshHistory();
@@ -289,6 +313,17 @@ export class RunView {
 
   /** The function's configuration changed (the list was read again). */
   renderHead(): void {
+    const list = this.envSection.querySelector('.nb-lambda-env-current');
+    const f0 = this.runs.functions.get(this.name);
+    if (list && f0) {
+      list.replaceChildren(
+        ...Object.entries(f0.environment).map(([k, v]) =>
+          h('li', {}, h('code', {}, k), ' = ', h('code', {}, SECRET_NAME.test(k) ? '••••••' : v)),
+        ),
+      );
+      const summary = this.envSection.querySelector('summary');
+      if (summary) summary.textContent = this.envSummary();
+    }
     const f = this.runs.functions.get(this.name);
     if (!f) {
       this.head.replaceChildren(h('strong', {}, this.name), h('span.nb-lambda-function-meta', {}, 'not in the templates any more'));
@@ -309,6 +344,105 @@ export class RunView {
       h('div.nb-lambda-function-meta', {}, details.join(' · ')),
       ...(f.warnings.length ? [h('ul.nb-lambda-warnings', {}, ...f.warnings.map((w) => h('li', {}, w)))] : []),
     );
+  }
+
+  /**
+   * The function's variables (template and .nimbus/env.json) and this view's own for the next runs:
+   * new names too, secret-looking values as dots; "Save" writes them into .nimbus/env.json for everyone.
+   */
+  private renderEnvironment(): void {
+    const f = this.runs.functions.get(this.name);
+    const own = this.runs.environments.get(this.name) ?? {};
+    const rows = h('div.nb-lambda-env-rows');
+    const row = (key = '', value = ''): HTMLElement => {
+      const k = h('input.nb-lambda-env-key', {
+        type: 'text',
+        value: key,
+        placeholder: 'NAME',
+        'aria-label': 'Variable name',
+        spellcheck: 'false',
+      });
+      const v = h('input.nb-lambda-env-value', {
+        type: SECRET_NAME.test(key) ? 'password' : 'text',
+        value,
+        placeholder: 'value',
+        'aria-label': 'Variable value',
+        spellcheck: 'false',
+      });
+      k.addEventListener('input', () => (v.type = SECRET_NAME.test(k.value) ? 'password' : 'text'));
+      const remove = h('button.nb-lambda-env-remove', { type: 'button', title: 'Remove', 'aria-label': 'Remove variable' }, '×');
+      const el = h('div.nb-lambda-env-row', {}, k, v, remove);
+      remove.addEventListener('click', () => el.remove());
+      return el;
+    };
+    for (const [k, v] of Object.entries(own)) rows.append(row(k, v));
+    const message = h('span.nb-lambda-env-message', { role: 'status' });
+    const collect = (): Record<string, string> | undefined => {
+      const env: Record<string, string> = {};
+      for (const el of rows.querySelectorAll('.nb-lambda-env-row')) {
+        const key = (el.querySelector('.nb-lambda-env-key') as HTMLInputElement).value.trim();
+        const value = (el.querySelector('.nb-lambda-env-value') as HTMLInputElement).value;
+        if (!key) continue;
+        if (!VARIABLE_NAME.test(key)) {
+          message.textContent = `${key} is not a variable name`;
+          return undefined;
+        }
+        env[key] = value;
+      }
+      return env;
+    };
+    const add = h('button.nb-lambda-env-add', { type: 'button', disabled: !this.runs.opts.canInvoke }, '+ Variable');
+    add.addEventListener('click', () => rows.append(row()));
+    const use = h(
+      'button.nb-lambda-env-use',
+      { type: 'button', disabled: !this.runs.opts.canInvoke, title: 'Sent with each run of this function from this browser' },
+      'Use for runs',
+    );
+    use.addEventListener('click', () => {
+      const env = collect();
+      if (!env) return;
+      this.runs.environments.set(this.name, env);
+      message.textContent = Object.keys(env).length
+        ? `The next runs get ${Object.keys(env).length} variable(s) of their own.`
+        : 'The next runs get the function’s variables only.';
+      summary.textContent = this.envSummary();
+    });
+    const save = h(
+      'button.nb-lambda-env-save',
+      { type: 'button', disabled: !this.runs.opts.canInvoke, title: `Kept in ${ENV_FILE}, for everyone in the workspace` },
+      `Save to ${ENV_FILE}`,
+    );
+    save.addEventListener('click', () => {
+      const env = collect();
+      if (!env) return;
+      save.disabled = true;
+      this.runs.saveEnvironment(this.name, env).then(
+        () => {
+          save.disabled = false;
+          message.textContent = `Saved in ${ENV_FILE}: every run gets them now.`;
+        },
+        (err: unknown) => {
+          save.disabled = false;
+          message.textContent = `Not saved: ${errorMessage(err)}`;
+        },
+      );
+    });
+    const current = Object.entries(f?.environment ?? {}).map(([k, v]) =>
+      h('li', {}, h('code', {}, k), ' = ', h('code', {}, SECRET_NAME.test(k) ? '••••••' : v)),
+    );
+    const summary = h('summary', {}, this.envSummary());
+    this.envSection.replaceChildren(
+      summary,
+      h('ul.nb-lambda-env-current', { 'aria-label': 'The function’s variables' }, ...current),
+      rows,
+      h('div.nb-lambda-actions', {}, add, use, save, message),
+    );
+  }
+
+  private envSummary(): string {
+    const f = this.runs.functions.get(this.name);
+    const own = Object.keys(this.runs.environments.get(this.name) ?? {}).length;
+    return `Environment variables: ${Object.keys(f?.environment ?? {}).length}${own ? ` (+${own} for these runs)` : ''}`;
   }
 
   focus(): void {

@@ -22,12 +22,19 @@ Resources:
   Other:
     Type: AWS::Serverless::Function
     Properties: { Runtime: nodejs20.x, InlineCode: "exports.handler = async () => 1;", Handler: index.handler }
+  Env:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      InlineCode: "exports.handler = async () => { console.log('token is', process.env.API_TOKEN); const { A, B, NEW, API_TOKEN } = process.env; return { A, B, NEW, API_TOKEN }; };"
+      Environment: { Variables: { A: template-a, B: template-b } }
 `;
 
-const invoke = (name: string, payload: unknown, by?: string, token?: string): Promise<Response> =>
+const invoke = (name: string, payload: unknown, by?: string, token?: string, environment?: Record<string, string>): Promise<Response> =>
   server.api(`/api/workspaces/default/lambda/functions/${name}/invoke`, {
     method: 'POST',
-    body: JSON.stringify({ payload: JSON.stringify(payload), ...(by ? { by } : {}) }),
+    body: JSON.stringify({ payload: JSON.stringify(payload), ...(by ? { by } : {}), ...(environment ? { environment } : {}) }),
     ...(token ? { token } : {}),
   });
 
@@ -74,5 +81,39 @@ describe('the run history: the last 50 runs of each function, who ran them, kept
     await server.stop();
     server = await startTestServer({ dataDir });
     expect(await history('Adder')).toEqual(before);
+  });
+});
+
+describe('environment variables per run and per function (the SAM CLI’s --env-vars)', () => {
+  const envOf = async (environment?: Record<string, string>): Promise<{ body: Record<string, string>; log: string }> => {
+    const res = await invoke('Env', {}, undefined, undefined, environment);
+    expect(res.status).toBe(200);
+    const inv = (await res.json()) as { payload: string; log: string };
+    return { body: JSON.parse(inv.payload) as Record<string, string>, log: inv.log };
+  };
+
+  it('.nimbus/env.json sets variables for every function and for one, new ones too', async () => {
+    expect((await envOf()).body).toEqual({ A: 'template-a', B: 'template-b' });
+    writeFiles(server.workspaces.rootOf('default'), {
+      '.nimbus/env.json': JSON.stringify({ Parameters: { B: 'all-b' }, Env: { NEW: 'from-file', A: 7 } }),
+    });
+    await expect.poll(async () => (await envOf()).body, { timeout: 10_000 }).toEqual({ A: '7', B: 'all-b', NEW: 'from-file' });
+  });
+
+  it('a run’s own variables win for that run only; secret-looking values are masked in the log and the response', async () => {
+    const run = await envOf({ A: 'run-a', API_TOKEN: 'supersecret123' });
+    expect(run.body).toEqual({ A: 'run-a', B: 'all-b', NEW: 'from-file', API_TOKEN: '****' });
+    expect(run.log).toContain('token is ****');
+    expect(run.log).not.toContain('supersecret123');
+    expect((await history('Env'))[0]?.payload).not.toContain('supersecret123');
+    // The next run without them gets an environment without them.
+    expect((await envOf()).body).toEqual({ A: '7', B: 'all-b', NEW: 'from-file' });
+  });
+
+  it('refuses the variables Lambda reserves, and names that are not variable names', async () => {
+    const refused: Record<string, string>[] = [{ AWS_REGION: 'x' }, { AWS_LAMBDA_FUNCTION_NAME: 'x' }, { 'NOT-A-NAME': 'x' }];
+    for (const environment of refused) {
+      expect((await invoke('Env', {}, undefined, undefined, environment)).status).toBe(400);
+    }
   });
 });
