@@ -285,6 +285,21 @@ Resources:
     await expect.poll(() => page.textContent(run('.nb-lambda-env-current')), { timeout: 15_000 }).toContain('MY_VAR = from-the-ui');
   });
 
+  it('creates a function from a blueprint: its handler and run view open, with a sample event that runs', async () => {
+    await page.click('.nb-lambda-new summary');
+    await page.selectOption('.nb-lambda-new-blueprint', 'sqs');
+    await page.selectOption('.nb-lambda-new-runtime', 'python3.12');
+    await page.fill('.nb-lambda-new-name', 'Orders');
+    await page.click('.nb-lambda-new-create');
+    // The handler in front, the run view beside it.
+    await page.waitForSelector('.nb-tab.nb-active[data-path="Orders/app.py"]', { timeout: 15_000 });
+    await page.click('.nb-tab[data-path="lambda-run:Orders"]');
+    await expect.poll(() => page.inputValue(run('.nb-lambda-payload'))).toContain('"eventSource": "aws:sqs"');
+    await page.click(run('.lambda-invoke'));
+    await expect.poll(() => page.textContent(run('.nb-lambda-response')), { timeout: 15_000 }).toContain('"batchItemFailures": []');
+    expect(fs.readFileSync(path.join(root, 'template.yaml'), 'utf8')).toMatch(/ {2}Orders:\n {4}Type: AWS::Serverless::Function/);
+  });
+
   it('lists the HTTP APIs with their URLs: one opens in a new tab, sandboxed; the owner can make an API public', async () => {
     writeFiles(root, {
       'web/template.yaml': `Transform: AWS::Serverless-2016-10-31

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { LambdaCredentialsView, LambdaFunctionList } from '../../../shared/lambda.js';
 import { PROFILE_NAME } from '../credentials.js';
 import { allows, principalOf, type Need, workspaceOfRoute } from '../../auth/index.js';
-import { resolveInside } from '../../files/index.js';
+import path from 'node:path';
+import { resolveInside, writeFileAtomic } from '../../files/index.js';
+import { addResource, TemplateEditError } from '../create/addResource.js';
+import { BLUEPRINTS, blueprintFiles, CREATE_RUNTIMES } from '../create/blueprints.js';
 import { HttpError, validate } from '../../http/index.js';
 import { FUNCTION_NAME } from '../types.js';
 import { LambdaError } from '../errors.js';
@@ -13,6 +16,19 @@ import type { WorkspaceLambda } from '../WorkspaceLambda.js';
 import { SYNC_PAYLOAD_BYTES } from './awsRoutes.js';
 import { functionSummary, invocationView } from './shapes.js';
 
+const createBody = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'a name of letters and digits, starting with a letter (it is also the logical ID)'),
+    runtime: z.enum(CREATE_RUNTIMES),
+    blueprint: z.enum(BLUEPRINTS),
+    event: z
+      .string()
+      .max(256 * 1024)
+      .optional(),
+  })
+  .strict();
 const publicApiBody = z.object({ apiId: z.string().min(1).max(1200), public: z.boolean() }).strict();
 /** Names Lambda reserves for itself (its own variables cannot be set by a function's configuration either). */
 const RESERVED_VARIABLE =
@@ -91,6 +107,54 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
       svc.invoke(name, Buffer.from(text), { asOwner: principal.role === 'owner', by: who, ...(environment ? { environment } : {}) }),
     );
     res.json(invocationView(inv));
+  });
+
+  // New function from a blueprint: its code in a folder of its own, its resource in template.yaml (nothing
+  // else of the template changes), and a sample event saved for it.
+  router.post('/api/workspaces/:id/lambda/functions', async (req, res) => {
+    const svc = await serviceFor(req, 'write');
+    const body = validate(createBody, req.body);
+    if (body.event !== undefined) {
+      try {
+        JSON.parse(body.event);
+      } catch {
+        throw new HttpError('the sample event is not JSON', 400, 'invalid_event');
+      }
+    }
+    const root = feature.deps.workspaces.rootOf(svc.workspaceId);
+    const folder = resolveInside(root, body.name);
+    if (fs.existsSync(folder.abs)) throw new HttpError(`${body.name} exists already in the workspace: choose another name`, 409, 'exists');
+    if (svc.get(body.name)) throw new HttpError(`a function ${body.name} exists already`, 409, 'exists');
+    const templatePath = resolveInside(root, 'template.yaml');
+    let template: string | undefined;
+    try {
+      const st = await fs.promises.stat(templatePath.abs);
+      if (st.size > 1024 * 1024) throw new HttpError('template.yaml is larger than 1 MB', 409, 'template_too_large');
+      template = await fs.promises.readFile(templatePath.abs, 'utf8');
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      template = undefined;
+    }
+    const files = blueprintFiles(body.blueprint, body.runtime, body.name);
+    const resource = `    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ${body.name}/\n      Handler: ${files.handler}\n      Runtime: ${body.runtime}\n      Timeout: 10\n${files.properties}`;
+    let next: string;
+    try {
+      next = addResource(template, body.name, resource);
+    } catch (err) {
+      if (err instanceof TemplateEditError) throw new HttpError(`template.yaml: ${err.message}`, 409, 'template_not_editable');
+      throw err;
+    }
+    const handlerPath = `${body.name}/${files.file}`;
+    await fs.promises.mkdir(folder.abs, { recursive: true });
+    await writeFileAtomic(root, resolveInside(root, handlerPath).abs, files.code);
+    if (body.event !== undefined) {
+      const eventFile = resolveInside(root, `.nimbus/events/${body.name}/sample.json`).abs;
+      await fs.promises.mkdir(path.dirname(eventFile), { recursive: true });
+      await writeFileAtomic(root, eventFile, body.event);
+    }
+    await writeFileAtomic(root, templatePath.abs, next);
+    await svc.reload();
+    res.status(201).json({ name: body.name, handler: handlerPath, template: 'template.yaml' });
   });
 
   // Saved test events (`.nimbus/events/<function>/<name>.json`): their names, none when the folder is absent.

@@ -10,6 +10,7 @@ import type { Api } from '../../net/api.js';
 import { errorMessage } from '../../ui/toast.js';
 import { h, icon } from '../../ui/dom.js';
 import { Runs, RunView } from './RunView.js';
+import { SAMPLE_EVENTS } from './samples.js';
 
 export interface LambdaViewOptions {
   api: Api;
@@ -57,7 +58,9 @@ export class LambdaView {
   constructor(private readonly opts: LambdaViewOptions) {
     const refresh = h('button.nb-lambda-refresh', { title: 'Reload functions', 'aria-label': 'Reload functions' }, icon('refresh'));
     refresh.addEventListener('click', () => void this.load());
-    this.el.append(h('div.nb-lambda-toolbar', {}, this.summary, refresh), this.problems, this.list, this.apis);
+    this.el.append(h('div.nb-lambda-toolbar', {}, this.summary, refresh));
+    if (opts.canInvoke) this.el.append(this.newFunctionForm());
+    this.el.append(this.problems, this.list, this.apis);
     this.runs = new Runs({
       api: opts.api,
       workspaceId: opts.workspaceId,
@@ -70,6 +73,86 @@ export class LambdaView {
       userName: () => opts.userName(),
     });
     if (opts.isOwner) this.el.append(this.credentials);
+  }
+
+  /** Opens (and focuses) the New function form. */
+  showNewFunction(): void {
+    const form = this.el.querySelector<HTMLDetailsElement>('.nb-lambda-new');
+    if (!form) return;
+    form.open = true;
+    form.querySelector<HTMLInputElement>('.nb-lambda-new-name')?.focus();
+  }
+
+  /**
+   * New function: a blueprint (hello, HTTP API route, S3 notifications, SQS batch with partial failures)
+   * in Node.js or Python, made into code, a resource of template.yaml and a sample event; then its handler
+   * and its run view open.
+   */
+  private newFunctionForm(): HTMLElement {
+    const blueprint = h(
+      'select.nb-lambda-new-blueprint',
+      { 'aria-label': 'Blueprint' },
+      h('option', { value: 'hello' }, 'Hello world'),
+      h('option', { value: 'http' }, 'HTTP API handler'),
+      h('option', { value: 's3' }, 'S3 event handler'),
+      h('option', { value: 'sqs' }, 'SQS batch handler (partial failures)'),
+    );
+    const runtime = h(
+      'select.nb-lambda-new-runtime',
+      { 'aria-label': 'Runtime' },
+      h('option', { value: 'nodejs22.x' }, 'Node.js 22'),
+      h('option', { value: 'nodejs20.x' }, 'Node.js 20'),
+      h('option', { value: 'python3.13' }, 'Python 3.13'),
+      h('option', { value: 'python3.12' }, 'Python 3.12'),
+    );
+    const name = h('input.nb-lambda-new-name', {
+      type: 'text',
+      placeholder: 'Name (letters and digits)',
+      'aria-label': 'Function name',
+      spellcheck: 'false',
+    });
+    const create = h('button.nb-primary.nb-lambda-new-create', { type: 'submit' }, 'Create');
+    const message = h('p.nb-lambda-new-message', { role: 'status' });
+    const form = h('form', {}, blueprint, runtime, name, create, message);
+    const SAMPLE_OF: Record<string, string | undefined> = { http: 'apigateway-http-api-proxy', s3: 's3-put', sqs: 'sqs-receive-message' };
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const fn = name.value.trim();
+      message.textContent = '';
+      if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(fn))
+        return void (message.textContent = 'A name of letters and digits, starting with a letter.');
+      create.disabled = true;
+      void (async () => {
+        try {
+          const sample = SAMPLE_EVENTS.find((x) => x.id === SAMPLE_OF[blueprint.value]);
+          const event = sample
+            ? JSON.stringify(
+                await sample.build({ region: this.runs.opts.region, accountId: this.runs.opts.accountId, functionName: fn }),
+                null,
+                2,
+              )
+            : '{\n  "key": "value"\n}';
+          const made = await this.opts.api.post<{ handler: string }>(`${base(this.opts.workspaceId)}/functions`, {
+            name: fn,
+            runtime: runtime.value,
+            blueprint: blueprint.value,
+            event,
+          });
+          this.runs.setLastUsed(fn, 'saved:sample');
+          name.value = '';
+          message.textContent = `Created ${fn}.`;
+          await this.load();
+          // Its run view (with the sample event) beside, its handler in front.
+          await this.select(fn);
+          this.opts.openFile(made.handler);
+        } catch (err) {
+          message.textContent = `Not created: ${errorMessage(err)}`;
+        } finally {
+          create.disabled = false;
+        }
+      })();
+    });
+    return h('details.nb-lambda-new', {}, h('summary', {}, 'New function…'), form);
   }
 
   /** Owner only: which of the server's AWS credentials (a profile) functions run with, and for whom. */

@@ -126,6 +126,15 @@ export function installLambda(ctx: IdeContext): void {
   );
   disposables.add(
     ctx.services.registerAction({
+      id: 'nimbus.lambda.new',
+      title: 'New Function…',
+      category: 'Lambda',
+      when: 'canWrite',
+      run: async () => (await show()).showNewFunction(),
+    }),
+  );
+  disposables.add(
+    ctx.services.registerAction({
       id: 'nimbus.lambda.refresh',
       title: 'Refresh Functions',
       category: 'Lambda',
