@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { decodeWorkspaceEvent, type WorkspaceEvent } from '../shared/protocol/events.js';
 import type { LambdaRun } from '../shared/lambda.js';
 import { writeFiles } from './helpers/lambda.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let dataDir: string;
@@ -29,6 +31,13 @@ Resources:
       Handler: index.handler
       InlineCode: "exports.handler = async () => { console.log('token is', process.env.API_TOKEN); const { A, B, NEW, API_TOKEN } = process.env; return { A, B, NEW, API_TOKEN }; };"
       Environment: { Variables: { A: template-a, B: template-b } }
+  Ticker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Timeout: 10
+      InlineCode: "exports.handler = async (e) => { console.log('tick one'); await new Promise((r) => setTimeout(r, Number(e.wait))); console.log('tick two'); return 'done'; };"
 `;
 
 const invoke = (name: string, payload: unknown, by?: string, token?: string, environment?: Record<string, string>): Promise<Response> =>
@@ -114,6 +123,38 @@ describe('environment variables per run and per function (the SAM CLI’s --env-
     const refused: Record<string, string>[] = [{ AWS_REGION: 'x' }, { AWS_LAMBDA_FUNCTION_NAME: 'x' }, { 'NOT-A-NAME': 'x' }];
     for (const environment of refused) {
       expect((await invoke('Env', {}, undefined, undefined, environment)).status).toBe(400);
+    }
+  });
+});
+
+describe('a run view sees the output while the function runs', () => {
+  it('publishes what the function prints as it prints it, to the workspace’s clients', async () => {
+    const events: WorkspaceEvent[] = [];
+    const ws = new WebSocket(server.wsUrl(`/ws/workspaces/default/events?token=${TEST_TOKEN}`));
+    ws.on('message', (data) => {
+      const event = decodeWorkspaceEvent(data.toString());
+      if (event) events.push(event);
+    });
+    await new Promise((resolve) => ws.once('message', resolve));
+    try {
+      const logged = (text: string): boolean => events.some((e) => e.type === 'lambda-log' && e.runId === 'run-1' && e.text.includes(text));
+      let answered = false;
+      const running = server
+        .api('/api/workspaces/default/lambda/functions/Ticker/invoke', {
+          method: 'POST',
+          body: JSON.stringify({ payload: JSON.stringify({ wait: 3000 }), runId: 'run-1' }),
+        })
+        .then(async (res) => {
+          answered = true;
+          return (await res.json()) as { payload: string };
+        });
+      // The first line arrives while the function still waits (three seconds).
+      await expect.poll(() => logged('tick one'), { timeout: 2500 }).toBe(true);
+      expect(answered).toBe(false);
+      expect(JSON.parse((await running).payload)).toBe('done');
+      expect(events.find((e) => e.type === 'lambda-log')).toMatchObject({ functionName: 'Ticker', runId: 'run-1' });
+    } finally {
+      ws.close();
     }
   });
 });

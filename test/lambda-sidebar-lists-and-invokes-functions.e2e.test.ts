@@ -300,6 +300,21 @@ Resources:
     expect(fs.readFileSync(path.join(root, 'template.yaml'), 'utf8')).toMatch(/ {2}Orders:\n {4}Type: AWS::Serverless::Function/);
   });
 
+  it('shows the log live while the function runs', async () => {
+    fs.rmSync(path.join(root, 'hello/src/gate'), { force: true });
+    fs.writeFileSync(
+      path.join(root, 'hello/src/app.js'),
+      `exports.handler = async () => { console.log('step one'); while (!require('fs').existsSync(__dirname + '/gate')) await new Promise((r) => setTimeout(r, 20)); return 'opened'; };`,
+    );
+    await page.click(fn('HelloFunction'));
+    // The code change is noticed (the warm environment retired) before this run starts: wait for the list to say so.
+    await expect.poll(() => page.locator(`${fn('HelloFunction')} .nb-lambda-warm`).count(), { timeout: 15_000 }).toBe(0);
+    await page.click(run('.lambda-invoke'));
+    await expect.poll(() => page.textContent(run('.nb-lambda-log-live')), { timeout: 15_000 }).toContain('step one');
+    fs.writeFileSync(path.join(root, 'hello/src/gate'), '');
+    await expect.poll(() => page.textContent(run('.nb-lambda-response')), { timeout: 15_000 }).toContain('"opened"');
+  });
+
   it('lists the HTTP APIs with their URLs: one opens in a new tab, sandboxed; the owner can make an API public', async () => {
     writeFiles(root, {
       'web/template.yaml': `Transform: AWS::Serverless-2016-10-31

@@ -71,6 +71,8 @@ export interface InvokeOptions {
   by?: string;
   /** Environment variables for this run, over the function's (new names too): the run view's overrides. */
   environment?: Record<string, string>;
+  /** Told the function's output while it runs (the run view's live log). */
+  onLog?: (text: string) => void;
   onChunk?: (chunk: Buffer, contentType: string) => void;
 }
 
@@ -393,6 +395,7 @@ export class WorkspaceLambda {
         ...(inv.clientContext ? { clientContext: inv.clientContext } : {}),
         ...(inv.tenantId !== undefined ? { tenantId: inv.tenantId } : {}),
         ...(inv.onChunk ? { onChunk: inv.onChunk } : {}),
+        ...(inv.onLog ? { onLog: inv.onLog } : {}),
       });
     } finally {
       pool.release(env);

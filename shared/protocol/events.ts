@@ -33,6 +33,8 @@ export const workspaceEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('terminals'), terminals: z.array(terminalInfo) }),
   /** Lambda: the functions changed (templates re-read, code changed) or an invocation finished. */
   z.object({ type: z.literal('lambda'), change: z.enum(['functions', 'invocation']), functionName: z.string().optional() }),
+  /** Lambda: what a running function printed since the last such event (a run view's live log; `runId` is the run view's). */
+  z.object({ type: z.literal('lambda-log'), functionName: z.string(), runId: z.string(), text: z.string() }),
 ]);
 export type WorkspaceEvent = z.infer<typeof workspaceEvent>;
 

@@ -41,7 +41,16 @@ const environmentOverrides = z
     'a variable Lambda reserves cannot be set (AWS_REGION, AWS_LAMBDA_*, …)',
   );
 const invokeBody = z
-  .object({ payload: z.string().max(SYNC_PAYLOAD_BYTES), by: z.string().max(40).optional(), environment: environmentOverrides.optional() })
+  .object({
+    payload: z.string().max(SYNC_PAYLOAD_BYTES),
+    by: z.string().max(40).optional(),
+    environment: environmentOverrides.optional(),
+    /** The run view's id for this run: its output is published as it comes (`lambda-log` events). */
+    runId: z
+      .string()
+      .regex(/^[\w-]{1,64}$/)
+      .optional(),
+  })
   .strict();
 const credentialsBody = z
   .object({
@@ -91,7 +100,7 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
 
   router.post('/api/workspaces/:id/lambda/functions/:name/invoke', async (req, res) => {
     const svc = await serviceFor(req, 'write');
-    const { payload, by, environment } = validate(invokeBody, req.body);
+    const { payload, by, environment, runId } = validate(invokeBody, req.body);
     const text = payload.trim() === '' ? '{}' : payload;
     try {
       JSON.parse(text);
@@ -103,9 +112,32 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     const principal = principalOf(req);
     const role = principal.role === 'owner' ? 'owner' : `${principal.role} link`;
     const who = by?.trim() ? `${by.trim()} (${role})` : role;
-    const inv = await asHttp(() =>
-      svc.invoke(name, Buffer.from(text), { asOwner: principal.role === 'owner', by: who, ...(environment ? { environment } : {}) }),
-    );
+    // The output while it runs goes to the workspace's clients every 100 ms (the run view shows it live).
+    let pending = '';
+    let timer: NodeJS.Timeout | undefined;
+    const flush = (): void => {
+      timer = undefined;
+      if (!pending || !runId) return;
+      feature.deps.events.publish(svc.workspaceId, { type: 'lambda-log', functionName: name, runId, text: pending });
+      pending = '';
+    };
+    const onLog = (chunk: string): void => {
+      pending = (pending + chunk).slice(-64 * 1024);
+      timer ??= setTimeout(flush, 100);
+    };
+    let inv;
+    try {
+      inv = await asHttp(() =>
+        svc.invoke(name, Buffer.from(text), {
+          asOwner: principal.role === 'owner',
+          by: who,
+          ...(environment ? { environment } : {}),
+          ...(runId ? { onLog } : {}),
+        }),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
     res.json(invocationView(inv));
   });
 

@@ -168,6 +168,8 @@ export class Environment {
     return new Promise((resolve) => {
       const cold = this.initDurationMs === undefined;
       this.pending = { delivery, resolve, cold, initLog: '', strayLog: '' };
+      const onLog = delivery.onLog;
+      this.logs.listener = onLog ? (text) => onLog(maskSecrets(text, this.secrets)) : undefined;
       if (this.initFailure) return this.failInit();
       if (wasDead) {
         // Killed between being handed out and being used (the workspace stopping).
@@ -342,6 +344,7 @@ export class Environment {
     // Output written before the runtime posted its result is in the pipes already; one turn of the
     // event loop lets it arrive so that it lands in this invocation's log, not the next one's.
     setImmediate(() => {
+      this.logs.listener = undefined;
       const mask = (text: string): string => maskSecrets(text, this.secrets);
       const log = mask(p.strayLog + this.logs.take());
       p.resolve({

@@ -18,8 +18,12 @@ export class LogCapture {
     stream.on('error', () => undefined);
   }
 
+  /** Told of the output as it comes (a run view's live log), until set to undefined. */
+  listener: ((text: string) => void) | undefined;
+
   push(text: string): void {
     if (!text) return;
+    this.listener?.(text);
     this.chunks.push(text);
     this.size += text.length;
     while (this.size > MAX_CHARS && this.chunks.length > 1) {

@@ -22,6 +22,8 @@ export interface Delivery {
   tenantId?: string;
   /** Told each piece of a streamed response as the function writes it. */
   onChunk?: (chunk: Buffer, contentType: string) => void;
+  /** Told the function's output as it writes it (secrets already masked). */
+  onLog?: (text: string) => void;
 }
 
 /** What the runtime answered for one invocation. */

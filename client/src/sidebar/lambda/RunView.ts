@@ -51,6 +51,8 @@ export class Runs {
   readonly environments = new Map<string, Record<string, string>>();
   private readonly results = new Map<string, RunResult>();
   private readonly running = new Set<string>();
+  /** The output of each function's run under way from this browser, as it comes. */
+  private readonly live = new Map<string, { runId: string; text: string }>();
   private readonly changed = new Emitter<string>();
   /** A function's result or running state changed (its name). */
   readonly onDidChange = this.changed.event;
@@ -97,6 +99,8 @@ export class Runs {
     const payload = this.payloads.get(name) ?? '{}';
     if (!this.opts.canInvoke || this.running.has(name)) return;
     this.running.add(name);
+    const runId = crypto.randomUUID();
+    this.live.set(name, { runId, text: '' });
     this.changed.fire(name);
     try {
       const inv = await this.opts.api.post<LambdaInvocation>(
@@ -104,6 +108,7 @@ export class Runs {
         {
           payload: payload.trim() ? payload : '{}',
           by: this.opts.userName().slice(0, 40),
+          runId,
           ...(Object.keys(this.environments.get(name) ?? {}).length ? { environment: this.environments.get(name) } : {}),
         },
       );
@@ -112,9 +117,22 @@ export class Runs {
       this.results.set(name, { error: errorMessage(err) });
     } finally {
       this.running.delete(name);
+      this.live.delete(name);
     }
     this.changed.fire(name);
     this.opts.invoked();
+  }
+
+  /** What a run printed so far (the server sends it while the run goes on). */
+  appendLog(name: string, runId: string, text: string): void {
+    const live = this.live.get(name);
+    if (!live || live.runId !== runId) return;
+    live.text = (live.text + text).slice(-256 * 1024);
+    this.changed.fire(name);
+  }
+
+  liveLog(name: string): string | undefined {
+    return this.live.get(name)?.text;
   }
 
   /** Writes a function's variables into the workspace's .nimbus/env.json (the SAM CLI's --env-vars file). */
@@ -517,6 +535,14 @@ export class RunView {
     const running = this.runs.isRunning(this.name);
     this.run.disabled = running || !this.runs.opts.canInvoke;
     this.run.textContent = running ? 'Running…' : 'Invoke';
+    if (running) {
+      const text = this.runs.liveLog(this.name) ?? '';
+      return void this.result.replaceChildren(
+        h('div.nb-lambda-status.nb-running', {}, icon('loading'), 'Running…'),
+        h('label.nb-lambda-label', {}, 'Log (live)'),
+        h('pre.nb-lambda-log.nb-lambda-log-live', {}, text.replace(/\r/g, '\n')),
+      );
+    }
     const r = this.runs.resultOf(this.name);
     if (!r) return void this.result.replaceChildren();
     if ('error' in r) return void this.result.replaceChildren(h('div.nb-lambda-status.nb-failed', {}, icon('error'), r.error));

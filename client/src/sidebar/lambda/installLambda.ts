@@ -77,6 +77,7 @@ export function installLambda(ctx: IdeContext): void {
       disposables.add(
         toDisposable(
           ctx.events.on((event) => {
+            if (event.type === 'lambda-log') return view.runs.appendLog(event.functionName, event.runId, event.text);
             if (event.type !== 'lambda') return;
             clearTimeout(timer);
             timer = setTimeout(() => void view.load(), 150);
