@@ -70,16 +70,24 @@ const linesOf = (file: string): string[] => (fs.existsSync(file) ? fs.readFileSy
 
 describe('concurrency: reservations reserve and cap, the account limit is shared, throttles are immediate', () => {
   it('beyond its reserved concurrency a synchronous invoke fails at once with 429 TooManyRequestsException', async () => {
-    const busy = invoke(client, 'Capped', { ms: 800 });
+    const busy = invoke(client, 'Capped', { ms: 1500 });
+    let busyDone = false;
+    void busy.then(() => (busyDone = true));
     await eventually(() => (running('Capped') === 1 ? true : undefined), 5000, 'Capped to be running');
-    const throttle = await throttleOf('Capped');
-    expect(throttle).toMatchObject({
-      name: 'TooManyRequestsException',
-      status: 429,
-      reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
-    });
-    expect(throttle.ms).toBeLessThan(300);
-    expect((await busy).body).toEqual({ ok: true });
+    try {
+      const throttle = await throttleOf('Capped');
+      expect(throttle).toMatchObject({
+        name: 'TooManyRequestsException',
+        status: 429,
+        reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      });
+      // At once: while the running invocation still holds the slot, not once it frees it. (A bound in
+      // milliseconds failed on a loaded CI machine at 307 ms, though nothing waited.)
+      expect(busyDone).toBe(false);
+    } finally {
+      // The next tests start with the slot free, whatever happened here.
+      expect((await busy).body).toEqual({ ok: true });
+    }
   });
 
   it('unreserved functions share what reservations leave of the account limit', async () => {
