@@ -21,6 +21,8 @@ export interface Config {
   /** Where the built client lives; undefined when running without one (API-only tests). */
   clientDir: string | undefined;
   logLevel: string;
+  /** `json`: every log line also on stdout, as JSON (for a service manager); `text`: warnings on stderr. */
+  logFormat: 'text' | 'json';
   /** Seconds a terminal nobody is watching keeps running before it is killed. */
   terminalGraceSeconds: number;
   /** Terminals with new output are saved this often, so a crash (kill -9) still restores them. */
@@ -76,6 +78,7 @@ Options:
   --upload-limit <bytes> largest file upload (env NIMBUS_UPLOAD_LIMIT, default 52428800)
   --collab-max-message <bytes> largest document socket frame (env NIMBUS_COLLAB_MAX_MESSAGE, default 16777216)
   --log-level <level>   pino level (env NIMBUS_LOG_LEVEL, default info)
+  --log-format <fmt>    text (warnings on stderr) or json (every line on stdout too; env NIMBUS_LOG_FORMAT)
   --terminal-grace <s>  seconds a terminal with no viewer keeps running (env NIMBUS_TERMINAL_GRACE, default 3600)
   --terminal-scrollback <lines> scrollback kept for terminal restores (env NIMBUS_TERMINAL_SCROLLBACK, default 1000)
   --terminal-checkpoint <s>     how often terminals with new output are saved, so that they are restored
@@ -136,6 +139,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
       'json-limit': { type: 'string' },
       'upload-limit': { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       'terminal-grace': { type: 'string' },
       'terminal-scrollback': { type: 'string' },
       'terminal-checkpoint': { type: 'string' },
@@ -197,6 +201,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
     uploadLimitBytes: intOption(values['upload-limit'] ?? env.NIMBUS_UPLOAD_LIMIT, 50 * 1024 * 1024, '--upload-limit'),
     clientDir: values['client-dir'] ?? env.NIMBUS_CLIENT_DIR,
     logLevel: values['log-level'] ?? env.NIMBUS_LOG_LEVEL ?? 'info',
+    logFormat: logFormatOf(values['log-format'] ?? env.NIMBUS_LOG_FORMAT),
     terminalGraceSeconds: intOption(values['terminal-grace'] ?? env.NIMBUS_TERMINAL_GRACE, 3600, '--terminal-grace'),
     terminalCheckpointSeconds: Math.max(
       1,
@@ -230,3 +235,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string)
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const isLoopbackHost = (host: string): boolean => loopback.has(host) || host.startsWith('127.');
+
+function logFormatOf(value: string | undefined): 'text' | 'json' {
+  if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
+  throw new ConfigError(`--log-format must be text or json, got "${value}"`);
+}

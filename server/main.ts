@@ -24,7 +24,7 @@ import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './
 import { createFilesFeature, protectDataDir } from './files/index.js';
 import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard } from './http/index.js';
 import { API_GATEWAY_PREFIX, FUNCTION_URL_PREFIX, createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, reopenLogFiles, type Logger } from './logger.js';
 import { Sandbox } from './sandbox/index.js';
 import { DEFAULT_HIBERNATE_SETTINGS, HibernateService } from './hibernate/index.js';
 import { openDatabase } from './store/index.js';
@@ -60,7 +60,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   fs.mkdirSync(config.dataDir, { recursive: true });
   // A workspace opened from a folder that holds the data dir never reaches into it through the API.
   protectDataDir(config.dataDir);
-  const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir });
+  const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir, format: config.logFormat });
   const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [
     ...workspaceMigrations,
     ...authMigrations,
@@ -278,8 +278,11 @@ export async function runCli(argv: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  // The one place the owner token is printed: the person who started the server needs it to get in.
-  process.stdout.write(`\nNimbus is running: ${nimbus.url}/?token=${nimbus.ownerToken}\nData: ${config.dataDir}\n\n`);
+  // The one place the owner token is printed: the person who started the server needs it to get in. With
+  // JSON logs on stdout it goes to stderr, so that stdout holds JSON lines only (and no log has the token).
+  const banner = `\nNimbus is running: ${nimbus.url}/?token=${nimbus.ownerToken}\nData: ${config.dataDir}\n\n`;
+  (config.logFormat === 'json' ? process.stderr : process.stdout).write(banner);
+  nimbus.log.info({ url: nimbus.url, dataDir: config.dataDir }, 'Nimbus is running');
   const stop = (signal: string): void => {
     nimbus.log.info({ signal }, 'shutting down');
     void nimbus.close().then(() => process.exit(0));
@@ -287,4 +290,9 @@ export async function runCli(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // After logrotate (or anyone) moved the log file: write to a new one at its path.
+  process.on('SIGHUP', () => {
+    reopenLogFiles();
+    nimbus.log.info('log file reopened (SIGHUP)');
+  });
 }
