@@ -124,3 +124,6 @@ export interface LambdaInvocation {
   /** Set on cold starts. */
   initDurationMs?: number;
 }
+
+/** Environment variable names whose values are secrets: masked in logs and responses, shown as dots. */
+export const SECRET_NAME = /secret|passw(or)?d|pwd|token|api[-_]?key|private[-_]?key|credential|auth/i;

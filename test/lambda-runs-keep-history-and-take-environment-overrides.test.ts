@@ -37,7 +37,7 @@ Resources:
       Runtime: nodejs20.x
       Handler: index.handler
       Timeout: 10
-      InlineCode: "exports.handler = async (e) => { console.log('tick one'); await new Promise((r) => setTimeout(r, Number(e.wait))); console.log('tick two'); return 'done'; };"
+      InlineCode: "exports.handler = async (e) => { console.log('tick one'); while (!require('fs').existsSync(e.gate)) await new Promise((r) => setTimeout(r, 20)); console.log('tick two'); return 'done'; };"
 `;
 
 const invoke = (name: string, payload: unknown, by?: string, token?: string, environment?: Record<string, string>): Promise<Response> =>
@@ -138,19 +138,22 @@ describe('a run view sees the output while the function runs', () => {
     await new Promise((resolve) => ws.once('message', resolve));
     try {
       const logged = (text: string): boolean => events.some((e) => e.type === 'lambda-log' && e.runId === 'run-1' && e.text.includes(text));
+      // The function waits for this file: the test writes it once the first line has arrived.
+      const gate = path.join(server.workspaces.rootOf('default'), 'ticker-gate');
       let answered = false;
       const running = server
         .api('/api/workspaces/default/lambda/functions/Ticker/invoke', {
           method: 'POST',
-          body: JSON.stringify({ payload: JSON.stringify({ wait: 3000 }), runId: 'run-1' }),
+          body: JSON.stringify({ payload: JSON.stringify({ gate }), runId: 'run-1' }),
         })
         .then(async (res) => {
           answered = true;
           return (await res.json()) as { payload: string };
         });
-      // The first line arrives while the function still waits (three seconds).
-      await expect.poll(() => logged('tick one'), { timeout: 2500 }).toBe(true);
+      // The first line arrives while the function still waits.
+      await expect.poll(() => logged('tick one'), { timeout: 8000 }).toBe(true);
       expect(answered).toBe(false);
+      fs.writeFileSync(gate, '');
       expect(JSON.parse((await running).payload)).toBe('done');
       expect(events.find((e) => e.type === 'lambda-log')).toMatchObject({ functionName: 'Ticker', runId: 'run-1' });
     } finally {

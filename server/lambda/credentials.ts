@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { SECRET_NAME } from '../../shared/lambda.js';
 import type { Db, Migration } from '../store/index.js';
 
 export const credentialMigrations: Migration[] = [
@@ -108,11 +109,8 @@ export function maskCredentialsIn(payload: Buffer, c: AwsCredentials | undefined
   return maskSecretsIn(payload, credentialSecrets(c));
 }
 
-const credentialSecrets = (c: AwsCredentials | undefined): string[] =>
+export const credentialSecrets = (c: AwsCredentials | undefined): string[] =>
   c ? [c.secretAccessKey, c.sessionToken].filter((s): s is string => !!s && s.length >= 8) : [];
-
-/** Environment variable names whose values are secrets (masked in the run view and in logs). */
-export const SECRET_NAME = /secret|passw(or)?d|pwd|token|api[-_]?key|private[-_]?key|credential|auth/i;
 
 /** The values of secret-looking variables (long enough that masking them does not mask ordinary text). */
 export const secretValues = (env: Record<string, string>): string[] =>

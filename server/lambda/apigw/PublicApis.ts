@@ -17,23 +17,34 @@ export const publicApiMigrations: Migration[] = [
  * owner decides. By API id (`<template>#<logical id>`).
  */
 export class PublicApis {
-  constructor(private readonly db: Db) {}
+  private readonly listStmt;
+  private readonly hasStmt;
+  private readonly anyStmt;
+  private readonly addStmt;
+  private readonly removeStmt;
+
+  constructor(db: Db) {
+    // Prepared once: the gateway asks on every request that comes without the workspace's credentials.
+    this.listStmt = db.prepare('SELECT api_id FROM lambda_public_apis WHERE workspace_id = ?');
+    this.hasStmt = db.prepare('SELECT 1 FROM lambda_public_apis WHERE workspace_id = ? AND api_id = ?');
+    this.anyStmt = db.prepare('SELECT 1 FROM lambda_public_apis WHERE workspace_id = ? LIMIT 1');
+    this.addStmt = db.prepare('INSERT OR IGNORE INTO lambda_public_apis (workspace_id, api_id) VALUES (?, ?)');
+    this.removeStmt = db.prepare('DELETE FROM lambda_public_apis WHERE workspace_id = ? AND api_id = ?');
+  }
 
   list(workspaceId: string): Set<string> {
-    const rows = this.db.prepare('SELECT api_id FROM lambda_public_apis WHERE workspace_id = ?').all(workspaceId) as { api_id: string }[];
-    return new Set(rows.map((r) => r.api_id));
+    return new Set((this.listStmt.all(workspaceId) as { api_id: string }[]).map((r) => r.api_id));
   }
 
   has(workspaceId: string, apiId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM lambda_public_apis WHERE workspace_id = ? AND api_id = ?').get(workspaceId, apiId) !== undefined;
+    return this.hasStmt.get(workspaceId, apiId) !== undefined;
   }
 
   any(workspaceId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM lambda_public_apis WHERE workspace_id = ? LIMIT 1').get(workspaceId) !== undefined;
+    return this.anyStmt.get(workspaceId) !== undefined;
   }
 
   set(workspaceId: string, apiId: string, open: boolean): void {
-    if (open) this.db.prepare('INSERT OR IGNORE INTO lambda_public_apis (workspace_id, api_id) VALUES (?, ?)').run(workspaceId, apiId);
-    else this.db.prepare('DELETE FROM lambda_public_apis WHERE workspace_id = ? AND api_id = ?').run(workspaceId, apiId);
+    (open ? this.addStmt : this.removeStmt).run(workspaceId, apiId);
   }
 }

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../logger.js';
 import type { Launcher } from '../../sandbox/index.js';
 import type { FunctionSpec } from '../types.js';
-import { credentialKeyOf, maskSecrets, maskSecretsIn, secretValues, type AwsCredentials } from '../credentials.js';
+import { credentialKeyOf, credentialSecrets, maskSecrets, maskSecretsIn, secretValues, type AwsCredentials } from '../credentials.js';
 
 /** Environments started with other variables are not reused for a run with these. */
 export const environmentKeyOf = (env: Record<string, string> | undefined): string =>
@@ -113,12 +113,7 @@ export class Environment {
     this.credentialKey = credentialKeyOf(opts.credentials);
     this.environmentKey = environmentKeyOf(opts.environment);
     // Never in a log or a response: the credentials' secrets, and the values of secret-looking variables.
-    this.secrets = [
-      ...(opts.credentials
-        ? [opts.credentials.secretAccessKey, opts.credentials.sessionToken].filter((x): x is string => !!x && x.length >= 8)
-        : []),
-      ...secretValues({ ...opts.spec.environment, ...opts.environment }),
-    ];
+    this.secrets = [...credentialSecrets(opts.credentials), ...secretValues({ ...opts.spec.environment, ...opts.environment })];
   }
 
   private readonly secrets: string[];

@@ -1,4 +1,4 @@
-import type { LambdaFunctionSummary, LambdaInvocation, LambdaRun } from '../../../../shared/lambda.js';
+import { SECRET_NAME, type LambdaFunctionSummary, type LambdaInvocation, type LambdaRun } from '../../../../shared/lambda.js';
 import { fileUrl, type Api } from '../../net/api.js';
 import { Emitter } from '../../platform/event.js';
 import { DisposableStore, listen } from '../../platform/lifecycle.js';
@@ -11,8 +11,9 @@ export const eventsDir = (functionName: string): string => `.nimbus/events/${fun
 const EVENT_NAME = /^[\w.-]{1,64}$/;
 const ENV_FILE = '.nimbus/env.json';
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-/** Variables whose values are secrets: shown as dots (the server masks them in logs too). */
-const SECRET_NAME = /secret|passw(or)?d|pwd|token|api[-_]?key|private[-_]?key|credential|auth/i;
+/** The function's variables as listed: secret-looking values as dots (the server masks them in logs too). */
+const variableItems = (env: Record<string, string>): HTMLElement[] =>
+  Object.entries(env).map(([k, v]) => h('li', {}, h('code', {}, k), ' = ', h('code', {}, SECRET_NAME.test(k) ? '••••••' : v)));
 
 export type RunResult = LambdaInvocation | { error: string };
 
@@ -334,11 +335,7 @@ export class RunView {
     const list = this.envSection.querySelector('.nb-lambda-env-current');
     const f0 = this.runs.functions.get(this.name);
     if (list && f0) {
-      list.replaceChildren(
-        ...Object.entries(f0.environment).map(([k, v]) =>
-          h('li', {}, h('code', {}, k), ' = ', h('code', {}, SECRET_NAME.test(k) ? '••••••' : v)),
-        ),
-      );
+      list.replaceChildren(...variableItems(f0.environment));
       const summary = this.envSection.querySelector('summary');
       if (summary) summary.textContent = this.envSummary();
     }
@@ -445,9 +442,7 @@ export class RunView {
         },
       );
     });
-    const current = Object.entries(f?.environment ?? {}).map(([k, v]) =>
-      h('li', {}, h('code', {}, k), ' = ', h('code', {}, SECRET_NAME.test(k) ? '••••••' : v)),
-    );
+    const current = variableItems(f?.environment ?? {});
     const summary = h('summary', {}, this.envSummary());
     this.envSection.replaceChildren(
       summary,
