@@ -33,7 +33,7 @@ describe('logs for a service manager', () => {
       await expect
         .poll(() => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''), { timeout: 10_000 })
         .toContain('log file reopened');
-      expect(out).toContain('log file reopened');
+      await expect.poll(() => out).toContain('log file reopened');
       expect(child.exitCode).toBeNull(); // SIGHUP does not stop it
     } finally {
       child.kill('SIGTERM');
