@@ -127,3 +127,44 @@ export interface LambdaInvocation {
 
 /** Environment variable names whose values are secrets: masked in logs and responses, shown as dots. */
 export const SECRET_NAME = /secret|passw(or)?d|pwd|token|api[-_]?key|private[-_]?key|credential|auth/i;
+
+/** Where the Remote section lists functions: a region, a profile of the server's AWS configuration, an endpoint. */
+export interface LambdaRemoteTarget {
+  region: string;
+  profile: string;
+  /** A Lambda-compatible API instead of AWS's (LocalStack, another Nimbus workspace's `/lambda/<id>`). */
+  endpoint?: string;
+}
+
+/** `GET /api/workspaces/:id/lambda/remote/functions` (owner only): one page of ListFunctions. */
+export interface LambdaRemotePage {
+  functions: LambdaRemoteFunction[];
+  /** Pass back as `marker` for the next page; absent on the last. */
+  nextMarker?: string;
+}
+
+export interface LambdaRemoteFunction {
+  name: string;
+  runtime?: string;
+  memorySize?: number;
+  lastModified?: string;
+  description?: string;
+  /** `Image` functions cannot be imported (their code is a container image). */
+  packageType: 'Zip' | 'Image';
+}
+
+/** `POST /api/workspaces/:id/lambda/remote/import` (owner only). */
+export interface LambdaImportRequest extends LambdaRemoteTarget {
+  name: string;
+  /** When the folder (or the function) exists: refuse (409 `exists`), replace it, or import as a copy. */
+  conflict?: 'fail' | 'overwrite' | 'copy';
+}
+
+/** The import's answer is a stream of JSON lines: progress, then `done` or `error`. */
+export type LambdaImportProgress =
+  | { stage: 'function'; name: string }
+  | { stage: 'download'; bytes: number; total?: number }
+  | { stage: 'unzip'; entries: number; totalEntries: number; bytes: number }
+  | { stage: 'template'; file: string }
+  | { stage: 'done'; name: string; folder: string; logicalId: string; template: string; handler?: string }
+  | { stage: 'error'; code: string; message: string };

@@ -49,6 +49,7 @@ async function boot(): Promise<void> {
   const disposables = new DisposableStore();
   const services = disposables.add(createServices(settingsStorage(api, workspace.id)));
   services.contextKeys.set('canWrite', !readOnly);
+  services.contextKeys.set('isOwner', session.role === 'owner');
   const shell = new Shell(document.getElementById('app')!, workspace);
   shell.titleBar.append(workspaceSwitcher(api, session, workspace, workspaces, services, disposables));
   const ctx: IdeContext = {

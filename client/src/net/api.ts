@@ -23,21 +23,39 @@ export class Api {
       headers.set('content-type', 'application/json');
     }
     const res = await fetch(path, { ...init, method, headers, body: payload ?? null, credentials: 'same-origin' });
-    if (!res.ok) {
-      let code = 'http_error';
-      let message = `${method} ${path} failed with ${res.status}`;
-      try {
-        const err = (await res.json()) as ApiErrorBody;
-        code = err.error.code;
-        message = err.error.message;
-      } catch {
-        // not our JSON error shape: keep the generic message
-      }
-      throw new ApiError(res.status, code, message);
-    }
+    if (!res.ok) throw await errorOf(res, method, path);
     if (res.status === 204) return undefined as T;
     const type = res.headers.get('content-type') ?? '';
     return (type.includes('application/json') ? await res.json() : await res.text()) as T;
+  }
+
+  /**
+   * A POST answered with JSON lines as the work goes (an import's progress): each line is handed to
+   * `onLine` as it arrives. A refusal before the work starts is an ApiError, as for any request.
+   */
+  async postLines<T>(path: string, body: unknown, onLine: (line: T) => void): Promise<void> {
+    const res = await fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+    if (!res.ok) throw await errorOf(res, 'POST', path);
+    if (!res.body) return;
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let pending = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (value) pending += value;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        if (line) onLine(JSON.parse(line) as T);
+      }
+      if (done) break;
+    }
+    if (pending.trim()) onLine(JSON.parse(pending) as T);
   }
 
   get = <T>(path: string): Promise<T> => this.request<T>('GET', path);
@@ -59,6 +77,20 @@ export class Api {
     if (!res.ok) throw new ApiError(res.status, 'http_error', `reading failed with ${res.status}`);
     return res.text();
   }
+}
+
+/** The error of a failed answer: our JSON error's code and message, or a generic one. */
+async function errorOf(res: Response, method: string, path: string): Promise<ApiError> {
+  let code = 'http_error';
+  let message = `${method} ${path} failed with ${res.status}`;
+  try {
+    const err = (await res.json()) as ApiErrorBody;
+    code = err.error.code;
+    message = err.error.message;
+  } catch {
+    // not our JSON error shape: keep the generic message
+  }
+  return new ApiError(res.status, code, message);
 }
 
 /** URL helpers for one workspace's file API. */

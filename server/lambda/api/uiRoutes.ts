@@ -14,6 +14,7 @@ import { LambdaError } from '../errors.js';
 import type { LambdaFeature } from '../LambdaFeature.js';
 import type { WorkspaceLambda } from '../WorkspaceLambda.js';
 import { SYNC_PAYLOAD_BYTES } from './awsRoutes.js';
+import { lambdaRemoteRoutes, readWorkspaceTemplate } from './remoteRoutes.js';
 import { functionSummary, invocationView } from './shapes.js';
 
 const createBody = z
@@ -77,6 +78,7 @@ async function asHttp<T>(work: () => Promise<T>): Promise<T> {
 /** The sidebar's routes (browser session auth): list functions, invoke one, see recent invocations. */
 export function lambdaUiRoutes(feature: LambdaFeature): Router {
   const router = express.Router();
+  router.use(lambdaRemoteRoutes(feature));
 
   const serviceFor = async (req: Request, need: Need): Promise<WorkspaceLambda> => {
     const id = workspaceOfRoute(req, need, feature.deps.workspaces.exists);
@@ -158,15 +160,7 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     if (fs.existsSync(folder.abs)) throw new HttpError(`${body.name} exists already in the workspace: choose another name`, 409, 'exists');
     if (svc.get(body.name)) throw new HttpError(`a function ${body.name} exists already`, 409, 'exists');
     const templatePath = resolveInside(root, 'template.yaml');
-    let template: string | undefined;
-    try {
-      const st = await fs.promises.stat(templatePath.abs);
-      if (st.size > 1024 * 1024) throw new HttpError('template.yaml is larger than 1 MB', 409, 'template_too_large');
-      template = await fs.promises.readFile(templatePath.abs, 'utf8');
-    } catch (err) {
-      if (err instanceof HttpError) throw err;
-      template = undefined;
-    }
+    const template = await readWorkspaceTemplate(templatePath.abs);
     const files = blueprintFiles(body.blueprint, body.runtime, body.name);
     const resource = `    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ${body.name}/\n      Handler: ${files.handler}\n      Runtime: ${body.runtime}\n      Timeout: 10\n${files.properties}`;
     let next: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTemplate } from '../template/discover.js';
-import { addResource, TemplateEditError } from './addResource.js';
+import { addResource, putResource, TemplateEditError } from './addResource.js';
 
 const BODY =
   '    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: New/\n      Handler: app.handler\n      Runtime: nodejs22.x\n';
@@ -63,5 +63,24 @@ Outputs:
     expect(() => addResource(TEMPLATE, 'Fn', BODY)).toThrow(TemplateEditError);
     expect(() => addResource('Resources: { A: { Type: X } }\n', 'New', BODY)).toThrow(/flow style/);
     expect(() => addResource('Resources: [\n', 'New', BODY)).toThrow(/YAML error/);
+  });
+
+  it('puts a resource in place of the one with its logical ID, keeping the comments around it and the rest', () => {
+    const replaced = putResource(TEMPLATE, 'Table', BODY);
+    expect(Object.keys(resourcesOf(replaced))).toEqual(['Table', 'Fn']);
+    expect(resourcesOf(replaced).Table).toEqual(resourcesOf(addResource('', 'Table', BODY)).Table);
+    const [before, after] = TEMPLATE.split(/ {2}Table:\n[\s\S]*?(?= {2}Fn:)/);
+    expect(replaced).toBe(`${before}  Table:\n${BODY}${after}`);
+    // The last resource, before a comment and the next section.
+    const last = putResource(TEMPLATE, 'Fn', BODY);
+    expect(last.endsWith('\n# outputs follow\nOutputs:\n  Name: { Value: !Ref Fn }\n')).toBe(true);
+    expect(resourcesOf(last).Table).toEqual(resourcesOf(TEMPLATE).Table);
+    expect((resourcesOf(last).Fn as { Properties: unknown }).Properties).toEqual({
+      CodeUri: 'New/',
+      Handler: 'app.handler',
+      Runtime: 'nodejs22.x',
+    });
+    // Absent: added.
+    expect(Object.keys(resourcesOf(putResource(TEMPLATE, 'New', BODY)))).toEqual(['Table', 'Fn', 'New']);
   });
 });

@@ -9,6 +9,7 @@ import type {
 import type { Api } from '../../net/api.js';
 import { errorMessage } from '../../ui/toast.js';
 import { h, icon } from '../../ui/dom.js';
+import { RemoteSection } from './RemoteSection.js';
 import { Runs, RunView } from './RunView.js';
 import { SAMPLE_EVENTS } from './samples.js';
 
@@ -72,7 +73,30 @@ export class LambdaView {
       invokeTitle: () => invokeTitle(opts.invokeKeyLabel()),
       userName: () => opts.userName(),
     });
-    if (opts.isOwner) this.el.append(this.credentials);
+    if (opts.isOwner) {
+      this.remote = new RemoteSection({
+        api: opts.api,
+        workspaceId: opts.workspaceId,
+        region: () => this.runs.opts.region,
+        profiles: async () => (await opts.api.get<LambdaCredentialsView>(`${base(opts.workspaceId)}/credentials`)).profiles,
+        imported: async (done) => {
+          await this.load();
+          await this.select(done.name);
+          if (done.handler) opts.openFile(done.handler);
+        },
+      });
+      this.el.append(this.remote.el, this.credentials);
+    }
+  }
+
+  /** Owner only: importing deployed functions (see RemoteSection). */
+  readonly remote: RemoteSection | undefined;
+
+  /** Opens the Remote section and puts the cursor in its first field. */
+  showRemote(): void {
+    if (!this.remote) return;
+    this.remote.el.open = true;
+    this.remote.el.querySelector<HTMLInputElement>('.nb-lambda-remote-region')?.focus();
   }
 
   /** Opens (and focuses) the New function form. */
@@ -90,7 +114,7 @@ export class LambdaView {
    */
   private newFunctionForm(): HTMLElement {
     const blueprint = h(
-      'select.nb-lambda-new-blueprint',
+      'select.nb-lambda-input.nb-lambda-new-blueprint',
       { 'aria-label': 'Blueprint' },
       h('option', { value: 'hello' }, 'Hello world'),
       h('option', { value: 'http' }, 'HTTP API handler'),
@@ -98,14 +122,14 @@ export class LambdaView {
       h('option', { value: 'sqs' }, 'SQS batch handler (partial failures)'),
     );
     const runtime = h(
-      'select.nb-lambda-new-runtime',
+      'select.nb-lambda-input.nb-lambda-new-runtime',
       { 'aria-label': 'Runtime' },
       h('option', { value: 'nodejs22.x' }, 'Node.js 22'),
       h('option', { value: 'nodejs20.x' }, 'Node.js 20'),
       h('option', { value: 'python3.13' }, 'Python 3.13'),
       h('option', { value: 'python3.12' }, 'Python 3.12'),
     );
-    const name = h('input.nb-lambda-new-name', {
+    const name = h('input.nb-lambda-input.nb-lambda-new-name', {
       type: 'text',
       placeholder: 'Name (letters and digits)',
       'aria-label': 'Function name',

@@ -220,8 +220,8 @@ export class RunView {
       { disabled: !canInvoke, title: canInvoke ? runs.opts.invokeTitle() : 'Read-only: this share link cannot run functions' },
       'Invoke',
     );
-    this.picker = h('select.nb-lambda-event-select', { 'aria-label': `Event source for ${name}` });
-    const eventName = h('input.nb-lambda-event-name', {
+    this.picker = h('select.nb-lambda-input.nb-lambda-event-select', { 'aria-label': `Event source for ${name}` });
+    const eventName = h('input.nb-lambda-input.nb-lambda-event-name', {
       type: 'text',
       placeholder: 'event name',
       'aria-label': 'Name of the saved event',
@@ -370,14 +370,14 @@ export class RunView {
     const own = this.runs.environments.get(this.name) ?? {};
     const rows = h('div.nb-lambda-env-rows');
     const row = (key = '', value = ''): HTMLElement => {
-      const k = h('input.nb-lambda-env-key', {
+      const k = h('input.nb-lambda-input.nb-lambda-env-key', {
         type: 'text',
         value: key,
         placeholder: 'NAME',
         'aria-label': 'Variable name',
         spellcheck: 'false',
       });
-      const v = h('input.nb-lambda-env-value', {
+      const v = h('input.nb-lambda-input.nb-lambda-env-value', {
         type: SECRET_NAME.test(key) ? 'password' : 'text',
         value,
         placeholder: 'value',

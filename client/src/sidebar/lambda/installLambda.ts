@@ -136,6 +136,15 @@ export function installLambda(ctx: IdeContext): void {
   );
   disposables.add(
     ctx.services.registerAction({
+      id: 'nimbus.lambda.importRemote',
+      title: 'Import Remote Function…',
+      category: 'Lambda',
+      when: 'isOwner',
+      run: async () => (await show()).showRemote(),
+    }),
+  );
+  disposables.add(
+    ctx.services.registerAction({
       id: 'nimbus.lambda.refresh',
       title: 'Refresh Functions',
       category: 'Lambda',
