@@ -46,6 +46,21 @@ export interface LambdaFunctionSummary {
   routes: LambdaHttpRoute[];
   /** Its environment variables: the template's, with the workspace's `.nimbus/env.json` over them. */
   environment: Record<string, string>;
+  /** Its template's parameters and the values they have (the run view changes them). */
+  parameters: TemplateParameterView[];
+}
+
+/** A template parameter, its value and where the value comes from. */
+export interface TemplateParameterView {
+  name: string;
+  type: string;
+  /** Absent when nothing gives it a value; `****` for `NoEcho` parameters. */
+  value?: string;
+  /** The workspace setting `lambda.parameterOverrides`, the samconfig file beside the template, the template's `Default`. */
+  from: 'setting' | 'samconfig' | 'default' | 'none';
+  description?: string;
+  allowedValues?: string[];
+  noEcho?: boolean;
 }
 
 /** A route of a local HTTP API, or a function URL. */

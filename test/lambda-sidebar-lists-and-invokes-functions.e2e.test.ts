@@ -170,6 +170,27 @@ Resources:
     await page.click(fn('ParamFunction'));
     await page.click(run('.lambda-invoke'));
     await expect.poll(() => page.textContent(run('.nb-lambda-response')), { timeout: 15_000 }).toContain('"hi from the sidebar"');
+
+    // The run view shows the template's parameters: one can be changed (for everyone) and reset.
+    const param = run('.nb-lambda-param[data-parameter="Greeting"]');
+    await page.click(run('.nb-lambda-params summary'));
+    expect(await page.inputValue(`${param} .nb-lambda-param-value`)).toBe('hi from the sidebar');
+    expect(await page.textContent(`${param} .nb-lambda-param-from`)).toBe('String · workspace override');
+    await page.fill(`${param} .nb-lambda-param-value`, 'changed in the run view');
+    await page.click(`${param} .nb-lambda-param-set`);
+    await expect
+      .poll(
+        async () => {
+          await page.click(run('.lambda-invoke'));
+          await page.waitForSelector(run('.lambda-invoke:not([disabled])'));
+          return page.textContent(run('.nb-lambda-response'));
+        },
+        { timeout: 15_000 },
+      )
+      .toContain('"changed in the run view"');
+    await page.click(`${param} .nb-lambda-param-reset`);
+    await page.waitForSelector('.nb-lambda-problem[data-parameter="Greeting"]', { timeout: 15_000 });
+    expect(JSON.parse(fs.readFileSync(path.join(root, '.nimbus/settings.json'), 'utf8'))['lambda.parameterOverrides']).toEqual([]);
     fs.rmSync(path.join(root, 'params'), { recursive: true });
     await page.waitForSelector(fn('ParamFunction'), { state: 'detached', timeout: 15_000 });
   });

@@ -1,3 +1,4 @@
+import type { TemplateParameterView } from '../../shared/lambda.js';
 import type { LambdaInvocation, TemplateProblem } from '../../shared/lambda.js';
 
 export type { TemplateProblem };
@@ -52,6 +53,8 @@ export interface FunctionSpec {
   maxRetryAttempts: number;
   maxEventAgeSeconds: number;
   warnings: string[];
+  /** Its template's parameters with their values (set by discovery, for the run view). */
+  parameters?: TemplateParameterView[];
 }
 
 /** CORS as the template configures it (an Api's `Cors`, an HttpApi's `CorsConfiguration`, a function URL's `Cors`). */

@@ -98,6 +98,7 @@ export function functionSummary(svc: WorkspaceLambda, entry: FunctionEntry, publ
     warnings: spec.warnings,
     ...(build ? { build } : {}),
     environment: spec.environment,
+    parameters: spec.parameters ?? [],
     routes: spec.routes.map((r) => {
       const shadowedBy = shadowed.get(r);
       return {

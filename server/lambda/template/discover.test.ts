@@ -402,6 +402,17 @@ describe('functions are discovered from SAM and CloudFormation templates', () =>
       // Its Condition needs Stage, which has no value here: kept, as it cannot be told.
       ['infra-Skipped', 128, {}],
     ]);
+    // Each function carries its template's parameters, with where each value comes from.
+    expect(functions[0]?.parameters).toEqual([
+      { name: 'Stage', type: 'String', from: 'samconfig', value: 'from samconfig' },
+      { name: 'Memory', type: 'Number', from: 'setting', value: '1024' },
+      { name: 'Zones', type: 'CommaDelimitedList', from: 'samconfig', value: 'a,b' },
+    ]);
+    expect(functions[1]?.parameters?.map((p) => [p.name, p.from, p.value])).toEqual([
+      ['Stage', 'none', undefined],
+      ['Memory', 'setting', '1024'],
+      ['Zones', 'none', undefined],
+    ]);
     const summary = problems.map((p) => `${p.file}:${p.line ?? ''} ${p.severity ?? 'error'} ${p.parameter ?? p.logicalId ?? ''}`);
     expect(summary).toEqual([
       'missing.yaml: error ',

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import { WORKSPACE_SETTINGS_PATH } from '../../../shared/settings.js';
+import type { TemplateParameterView } from '../../../shared/lambda.js';
 import { resolveInside } from '../../files/pathGuard.js';
 import type { DiscoveryResult, FunctionSpec, PseudoParameters, TemplateProblem } from '../types.js';
 import { functionsOf } from './functions.js';
@@ -207,7 +208,13 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters, 
   const functions: FunctionSpec[] = [];
   const problems: TemplateProblem[] = [];
   if (envOverrides.problem) problems.push(envOverrides.problem);
-  const read: { file: string; parsed: ParsedTemplate; stackName: string; overrides: Record<string, string> }[] = [];
+  const read: {
+    file: string;
+    parsed: ParsedTemplate;
+    stackName: string;
+    overrides: Record<string, string>;
+    samconfig: Record<string, string>;
+  }[] = [];
   const configs = await Promise.all(
     templates.map((file) => (samconfigBeside(file, samconfigs) ? readSamConfig(root, file) : Promise.resolve({ overrides: {} }))),
   );
@@ -230,6 +237,7 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters, 
       parsed,
       stackName: stackNameFor(file, samconfig.stackName),
       overrides: { ...samconfig.overrides, ...settings.overrides },
+      samconfig: samconfig.overrides,
     });
   }
   parsedTemplates.save(root, templates, cacheFile);
@@ -246,7 +254,8 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters, 
   }
   const names = namesOfUnnamed(unnamed, taken);
   const byName = new Map<string, FunctionSpec>();
-  for (const { file, parsed, stackName, overrides } of read) {
+  for (const { file, parsed, stackName, overrides, samconfig } of read) {
+    const parameters = parametersOf(parsed.template, settings.overrides, samconfig);
     let result: ReturnType<typeof functionsOf>;
     try {
       result = functionsOf({
@@ -278,6 +287,7 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters, 
         continue;
       }
       byName.set(fn.name, fn);
+      if (parameters.length) fn.parameters = parameters;
       // The workspace's .nimbus/env.json: for every function, then by logical ID, then by name.
       const own = { ...envOverrides.byFunction.get(fn.logicalId), ...envOverrides.byFunction.get(fn.name) };
       if (Object.keys(envOverrides.all).length || Object.keys(own).length)
@@ -288,4 +298,37 @@ export async function discoverFunctions(root: string, pseudo: PseudoParameters, 
   // Code-unit order: ListFunctions pages with `name > marker`, which must agree with this order.
   functions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { functions, problems, templates };
+}
+
+/** A template's parameters with their values and where each comes from (NoEcho values are not shown). */
+function parametersOf(
+  template: Record<string, unknown>,
+  setting: Record<string, string>,
+  samconfig: Record<string, string>,
+): TemplateParameterView[] {
+  const params = isObject(template.Parameters) ? template.Parameters : {};
+  return Object.entries(params).map(([name, raw]) => {
+    const def = isObject(raw) ? raw : {};
+    const noEcho = def.NoEcho === true || def.NoEcho === 'true';
+    const given = setting[name] ?? samconfig[name];
+    const from =
+      setting[name] !== undefined
+        ? 'setting'
+        : samconfig[name] !== undefined
+          ? 'samconfig'
+          : def.Default !== undefined
+            ? 'default'
+            : 'none';
+    const value =
+      given ?? (def.Default === undefined ? undefined : Array.isArray(def.Default) ? def.Default.join(',') : String(def.Default));
+    return {
+      name,
+      type: typeof def.Type === 'string' ? def.Type : 'String',
+      from,
+      ...(value !== undefined ? { value: noEcho ? '****' : value } : {}),
+      ...(typeof def.Description === 'string' ? { description: def.Description } : {}),
+      ...(Array.isArray(def.AllowedValues) ? { allowedValues: def.AllowedValues.map(String) } : {}),
+      ...(noEcho ? { noEcho } : {}),
+    };
+  });
 }

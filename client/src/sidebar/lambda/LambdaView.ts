@@ -24,8 +24,8 @@ export interface LambdaViewOptions {
   problemCount(n: number): void;
   /** The key of the invoke command, for the button's tooltip (the label comes from the keybindings). */
   invokeKeyLabel(): string | undefined;
-  /** Gives a template parameter a value (kept in the workspace's settings, shared with collaborators). */
-  setParameter(name: string, value: string): Promise<void>;
+  /** Gives a template parameter a value (kept in the workspace's settings, shared with collaborators), or removes it. */
+  setParameter(name: string, value: string | undefined): Promise<void>;
   /** Opens a function's run view in the editor area (resolves once it shows). */
   openRun(name: string): Promise<void>;
   /** The person's name (the run history says who ran what). */
@@ -72,6 +72,7 @@ export class LambdaView {
       invoked: () => void this.load(),
       invokeTitle: () => invokeTitle(opts.invokeKeyLabel()),
       userName: () => opts.userName(),
+      setParameter: (name, value) => opts.setParameter(name, value),
     });
     if (opts.isOwner) {
       this.remote = new RemoteSection({

@@ -1,4 +1,10 @@
-import { SECRET_NAME, type LambdaFunctionSummary, type LambdaInvocation, type LambdaRun } from '../../../../shared/lambda.js';
+import {
+  SECRET_NAME,
+  type LambdaFunctionSummary,
+  type LambdaInvocation,
+  type LambdaRun,
+  type TemplateParameterView,
+} from '../../../../shared/lambda.js';
 import { fileUrl, type Api } from '../../net/api.js';
 import { Emitter } from '../../platform/event.js';
 import { DisposableStore, listen } from '../../platform/lifecycle.js';
@@ -30,6 +36,8 @@ export interface RunsOptions {
   invokeTitle(): string;
   /** The person's name, shown in the run history. */
   userName(): string;
+  /** Gives a template parameter a value for everyone (the workspace's `lambda.parameterOverrides`), or takes it away. */
+  setParameter(name: string, value: string | undefined): Promise<void>;
 }
 
 const base = (workspaceId: string): string => `/api/workspaces/${encodeURIComponent(workspaceId)}/lambda`;
@@ -201,6 +209,9 @@ export class RunView {
   private readonly head = h('div.nb-lambda-run-head');
   private readonly historyList = h('ol.nb-lambda-history', { 'aria-label': 'Recent runs' });
   private readonly envSection = h('details.nb-lambda-env');
+  /** The template's parameters (rebuilt only when they change: someone may be typing a value). */
+  private readonly paramSection = h('details.nb-lambda-env.nb-lambda-params', { hidden: '' });
+  private paramsKey = '';
   private historyKey = '';
 
   constructor(
@@ -241,6 +252,7 @@ export class RunView {
       this.head,
       h('div.nb-lambda-run-events', {}, h('label.nb-lambda-label', {}, 'Event'), this.picker, saveForm),
       this.envSection,
+      this.paramSection,
       this.editor,
       this.check,
       h('div.nb-lambda-actions', {}, this.run),
@@ -340,6 +352,7 @@ export class RunView {
       if (summary) summary.textContent = this.envSummary();
     }
     const f = this.runs.functions.get(this.name);
+    this.renderParameters(f?.parameters ?? []);
     if (!f) {
       this.head.replaceChildren(h('strong', {}, this.name), h('span.nb-lambda-function-meta', {}, 'not in the templates any more'));
       return;
@@ -358,6 +371,83 @@ export class RunView {
       h('div.nb-lambda-detail-head', {}, icon('zap'), h('strong', {}, f.name), template),
       h('div.nb-lambda-function-meta', {}, details.join(' · ')),
       ...(f.warnings.length ? [h('ul.nb-lambda-warnings', {}, ...f.warnings.map((w) => h('li', {}, w)))] : []),
+    );
+  }
+
+  /**
+   * The template's parameters (`--parameter-overrides`): each value and where it comes from; a new value is
+   * kept in the workspace's settings for everyone and the templates are read again; Reset goes back to the
+   * samconfig's or the template's default.
+   */
+  private renderParameters(params: TemplateParameterView[]): void {
+    const key = JSON.stringify(params);
+    if (key === this.paramsKey) return;
+    this.paramsKey = key;
+    this.paramSection.hidden = params.length === 0;
+    if (!params.length) return void this.paramSection.replaceChildren();
+    const { canInvoke } = this.runs.opts;
+    const fromText = { setting: 'workspace override', samconfig: 'samconfig', default: 'default', none: 'no value' } as const;
+    const rows = params.map((p) => {
+      const input = h('input.nb-lambda-input.nb-lambda-param-value', {
+        type: p.noEcho ? 'password' : 'text',
+        'aria-label': `Value of parameter ${p.name}`,
+        spellcheck: 'false',
+        disabled: !canInvoke,
+        ...(p.allowedValues ? { title: `One of: ${p.allowedValues.join(', ')}` } : {}),
+      });
+      input.value = p.noEcho ? '' : (p.value ?? '');
+      if (p.noEcho) input.placeholder = p.value ? 'hidden (NoEcho)' : 'no value';
+      const set = h('button.nb-lambda-param-set', { type: 'submit', disabled: !canInvoke }, 'Set');
+      const reset = h(
+        'button.nb-lambda-param-reset',
+        { type: 'button', disabled: !canInvoke || p.from !== 'setting', title: 'Back to the samconfig value or the template default' },
+        'Reset',
+      );
+      const message = h('span.nb-lambda-param-message', { role: 'status' });
+      const form = h(
+        'form.nb-lambda-param',
+        { 'data-parameter': p.name, ...(p.description ? { title: p.description } : {}) },
+        h('code.nb-lambda-param-name', {}, p.name),
+        input,
+        set,
+        reset,
+        h('span.nb-lambda-param-from', {}, `${p.type} · ${fromText[p.from]}`),
+        message,
+      );
+      const change = (value: string | undefined): void => {
+        if (value !== undefined && p.allowedValues && !p.allowedValues.includes(value)) {
+          message.textContent = `Not one of: ${p.allowedValues.join(', ')}`;
+          return;
+        }
+        set.disabled = reset.disabled = true;
+        message.textContent = '';
+        this.runs.opts.setParameter(p.name, value).then(
+          () => {
+            message.textContent = 'Saved: reading the templates again…';
+          },
+          (err: unknown) => {
+            set.disabled = false;
+            reset.disabled = p.from !== 'setting';
+            message.textContent = `Not saved: ${errorMessage(err)}`;
+          },
+        );
+      };
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        change(input.value);
+      });
+      reset.addEventListener('click', () => change(undefined));
+      return form;
+    });
+    const overridden = params.filter((p) => p.from === 'setting').length;
+    this.paramSection.replaceChildren(
+      h('summary', {}, `Template parameters (${params.length}${overridden ? `, ${overridden} overridden` : ''})`),
+      h(
+        'p.nb-lambda-env-help',
+        {},
+        'Values for the whole workspace (lambda.parameterOverrides, like sam’s --parameter-overrides), for everyone: the templates are read again.',
+      ),
+      ...rows,
     );
   }
 

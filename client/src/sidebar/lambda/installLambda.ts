@@ -67,7 +67,7 @@ export function installLambda(ctx: IdeContext): void {
           const others = (Array.isArray(current) ? current : []).filter(
             (item): item is string => typeof item === 'string' && !item.startsWith(`${name}=`),
           );
-          await settings.update(PARAMETERS, [...others, `${name}=${value}`], 'workspace');
+          await settings.update(PARAMETERS, value === undefined ? others : [...others, `${name}=${value}`], 'workspace');
         },
       });
       container?.append(view.el);
