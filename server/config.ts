@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import type { SearchLimits } from './search/index.js';
 import type { CollabOptions } from './collab/index.js';
 import type { ConnectionLimits } from './http/index.js';
@@ -63,6 +65,9 @@ export interface Config {
   connectionLimits?: ConnectionLimits;
   /** Lambda API bodies read before their signature is checked (not on the command line; tests tune them). */
   lambdaBodyLimits?: BodyLimits;
+  /** Where each setting came from (flag, environment, config file, default), and the file read if any. */
+  sources?: Record<string, ConfigSource>;
+  configFile?: string;
 }
 
 export const usage = `Usage: nimbus [options]
@@ -98,6 +103,9 @@ Options:
   --sandbox-home <mode>           what terminals see of your home folder: private (default: an empty home kept per
                                   workspace), read-only or read-write (env NIMBUS_SANDBOX_HOME)
   --allow-unsandboxed             where bubblewrap cannot run, still let shares be granted terminal input (env NIMBUS_ALLOW_UNSANDBOXED=1)
+  --config <file>       settings file (env NIMBUS_CONFIG; default <data-dir>/config.yaml when it exists): every option
+                        above by its name (port: 8080, allowed-host: [a.example]); flags and environment win over it
+  --print-config        print the settings in effect and where each came from (secrets masked), then exit
   -h, --help            show this help
 `;
 
@@ -126,40 +134,186 @@ function interpreterOptions(pairs: string[]): Record<string, string> {
   return out;
 }
 
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Config | 'help' {
-  const { values } = parseArgs({
+const OPTIONS = {
+  port: { type: 'string', env: 'PORT' },
+  host: { type: 'string', env: 'NIMBUS_HOST' },
+  'data-dir': { type: 'string', env: 'NIMBUS_DATA_DIR' },
+  open: { type: 'string', multiple: true },
+  token: { type: 'string', env: 'NIMBUS_TOKEN', secret: true },
+  'allowed-host': { type: 'string', multiple: true, env: 'NIMBUS_ALLOWED_HOSTS' },
+  'json-limit': { type: 'string', env: 'NIMBUS_JSON_LIMIT' },
+  'upload-limit': { type: 'string', env: 'NIMBUS_UPLOAD_LIMIT' },
+  'log-level': { type: 'string', env: 'NIMBUS_LOG_LEVEL' },
+  'log-format': { type: 'string', env: 'NIMBUS_LOG_FORMAT' },
+  'terminal-grace': { type: 'string', env: 'NIMBUS_TERMINAL_GRACE' },
+  'terminal-scrollback': { type: 'string', env: 'NIMBUS_TERMINAL_SCROLLBACK' },
+  'terminal-checkpoint': { type: 'string', env: 'NIMBUS_TERMINAL_CHECKPOINT' },
+  'collab-max-message': { type: 'string', env: 'NIMBUS_COLLAB_MAX_MESSAGE' },
+  'client-dir': { type: 'string', env: 'NIMBUS_CLIENT_DIR' },
+  'lambda-concurrency': { type: 'string', env: 'NIMBUS_LAMBDA_CONCURRENCY' },
+  'lambda-unreserved-minimum': { type: 'string', env: 'NIMBUS_LAMBDA_UNRESERVED_MINIMUM' },
+  'lambda-idle-seconds': { type: 'string', env: 'NIMBUS_LAMBDA_IDLE_SECONDS' },
+  'lambda-retry-delays': { type: 'string', env: 'NIMBUS_LAMBDA_RETRY_DELAYS' },
+  'lambda-region': { type: 'string', env: 'NIMBUS_LAMBDA_REGION' },
+  'lambda-interpreter': { type: 'string', multiple: true, env: 'NIMBUS_LAMBDA_INTERPRETERS' },
+  'sandbox-home': { type: 'string', env: 'NIMBUS_SANDBOX_HOME' },
+  'hibernate-after': { type: 'string', env: 'NIMBUS_HIBERNATE_AFTER' },
+  'hibernate-warning': { type: 'string', env: 'NIMBUS_HIBERNATE_WARNING' },
+  'allow-unsandboxed': { type: 'boolean', env: 'NIMBUS_ALLOW_UNSANDBOXED' },
+} as const satisfies Record<string, { type: 'string' | 'boolean'; multiple?: boolean; env?: string; secret?: boolean }>;
+
+type OptionName = keyof typeof OPTIONS;
+type OptionValues = {
+  [K in OptionName]?: (typeof OPTIONS)[K] extends { type: 'boolean' }
+    ? boolean
+    : (typeof OPTIONS)[K] extends { multiple: true }
+      ? string[]
+      : string;
+};
+/** Where each setting's value came from (`nimbus --print-config` shows it). */
+export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
+
+/**
+ * The command line, the environment and the config file, in that order of precedence: a flag wins over its
+ * environment variable, which wins over the file (`--config PATH`, `NIMBUS_CONFIG`, or
+ * `<data-dir>/config.yaml`), which wins over the default. Only the file's values are put into `values`
+ * here; the environment is read where each option is built (so `values.x ?? env.X ?? default` holds).
+ */
+function configLayers(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { values: OptionValues; sources: Record<string, ConfigSource>; file: string | undefined } | 'help' {
+  const { values: flags } = parseArgs({
     args: argv,
     options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-      open: { type: 'string', multiple: true },
-      token: { type: 'string' },
-      'allowed-host': { type: 'string', multiple: true },
-      'json-limit': { type: 'string' },
-      'upload-limit': { type: 'string' },
-      'log-level': { type: 'string' },
-      'log-format': { type: 'string' },
-      'terminal-grace': { type: 'string' },
-      'terminal-scrollback': { type: 'string' },
-      'terminal-checkpoint': { type: 'string' },
-      'collab-max-message': { type: 'string' },
-      'client-dir': { type: 'string' },
-      'lambda-concurrency': { type: 'string' },
-      'lambda-unreserved-minimum': { type: 'string' },
-      'lambda-idle-seconds': { type: 'string' },
-      'lambda-retry-delays': { type: 'string' },
-      'lambda-region': { type: 'string' },
-      'lambda-interpreter': { type: 'string', multiple: true },
-      'sandbox-home': { type: 'string' },
-      'hibernate-after': { type: 'string' },
-      'hibernate-warning': { type: 'string' },
-      'allow-unsandboxed': { type: 'boolean' },
+      ...OPTIONS,
+      config: { type: 'string' },
+      'print-config': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) return 'help';
+  if (flags.help) return 'help';
+  const values: OptionValues = {};
+  const sources: Record<string, ConfigSource> = {};
+  for (const name of Object.keys(OPTIONS) as OptionName[]) {
+    const spec = OPTIONS[name] as { env?: string };
+    if (flags[name] !== undefined) {
+      (values as Record<string, unknown>)[name] = flags[name];
+      sources[name] = 'flag';
+    } else if (spec.env && env[spec.env]) sources[name] = 'env';
+    else sources[name] = 'default';
+  }
+  const explicit = flags.config ?? (env.NIMBUS_CONFIG || undefined);
+  const dataDir = path.resolve(cwd, values['data-dir'] ?? env.NIMBUS_DATA_DIR ?? '.nimbus');
+  const file = explicit ? path.resolve(cwd, explicit) : path.join(dataDir, 'config.yaml');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !explicit) return { values, sources, file: undefined };
+    throw new ConfigError(`${file}: cannot be read: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return { values, sources, file };
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${file}: must be a map of settings (port: 8080, …)`);
+  for (const [key, raw] of Object.entries(doc as Record<string, unknown>)) {
+    if (!(key in OPTIONS)) {
+      const near = Object.keys(OPTIONS).find((k) => k.replace(/-/g, '') === key.replace(/[-_]/g, '').toLowerCase());
+      throw new ConfigError(`${file}: ${key}: unknown setting${near ? ` (did you mean ${near}?)` : ''}`);
+    }
+    const name = key as OptionName;
+    if (name === 'data-dir' && !explicit) throw new ConfigError(`${file}: data-dir: only a file given with --config can set the data dir`);
+    const spec = OPTIONS[name] as { type: string; multiple?: boolean };
+    const value = fileValue(raw, spec);
+    if (value === undefined) {
+      const wanted = spec.type === 'boolean' ? 'true or false' : spec.multiple ? 'a string or a list of strings' : 'a string or a number';
+      throw new ConfigError(`${file}: ${key}: must be ${wanted}, got ${JSON.stringify(raw)}`);
+    }
+    if (sources[name] !== 'default') continue; // a flag or the environment wins
+    (values as Record<string, unknown>)[name] = value;
+    sources[name] = 'file';
+  }
+  if (explicit && values['data-dir'] !== undefined && sources['data-dir'] === 'file') {
+    values['data-dir'] = path.resolve(path.dirname(file), values['data-dir']);
+  }
+  return { values, sources, file };
+}
+
+function fileValue(raw: unknown, spec: { type: string; multiple?: boolean }): string | string[] | boolean | undefined {
+  const scalar = (v: unknown): string | undefined =>
+    typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
+  if (spec.type === 'boolean') return typeof raw === 'boolean' ? raw : undefined;
+  if (spec.multiple) {
+    const list = Array.isArray(raw) ? raw.map(scalar) : [scalar(raw)];
+    return list.every((v): v is string => v !== undefined) ? list : undefined;
+  }
+  if (Array.isArray(raw) && raw.every((v) => scalar(v) !== undefined)) return raw.map(scalar).join(','); // lambda-retry-delays: [60000, 120000]
+  return scalar(raw);
+}
+
+/** The effective settings and where each came from, secrets masked: what `nimbus --print-config` prints. */
+export function describeConfig(config: Config): string {
+  const shown: Record<OptionName, unknown> = {
+    port: config.port,
+    host: config.host,
+    'data-dir': config.dataDir,
+    open: config.open,
+    token: config.token === undefined ? '(generated, kept in the data dir)' : '****',
+    'allowed-host': config.allowedHosts,
+    'json-limit': config.jsonLimitBytes,
+    'upload-limit': config.uploadLimitBytes,
+    'log-level': config.logLevel,
+    'log-format': config.logFormat,
+    'terminal-grace': config.terminalGraceSeconds,
+    'terminal-scrollback': config.terminalScrollback,
+    'terminal-checkpoint': config.terminalCheckpointSeconds,
+    'collab-max-message': config.collabMaxMessageBytes,
+    'client-dir': config.clientDir ?? '(the built client)',
+    'lambda-concurrency': config.lambdaConcurrency,
+    'lambda-unreserved-minimum': config.lambdaUnreservedMinimum,
+    'lambda-idle-seconds': config.lambdaIdleSeconds,
+    'lambda-retry-delays': config.lambdaRetryDelaysMs,
+    'lambda-region': config.lambdaRegion,
+    'lambda-interpreter': Object.entries(config.lambdaInterpreters).map(([k, v]) => `${k}=${v}`),
+    'sandbox-home': config.sandboxHome,
+    'hibernate-after': config.hibernateAfterSeconds,
+    'hibernate-warning': config.hibernateWarningSeconds,
+    'allow-unsandboxed': config.allowUnsandboxed,
+  };
+  const lines = [`# config file: ${config.configFile ?? '(none)'}`, '# precedence: flag > environment > file > default'];
+  for (const [name, value] of Object.entries(shown)) {
+    const text = Array.isArray(value)
+      ? `[${value.map((v) => JSON.stringify(v)).join(', ')}]`
+      : typeof value === 'string'
+        ? JSON.stringify(value)
+        : String(value);
+    lines.push(`${name}: ${text}  # ${config.sources?.[name] ?? 'default'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Config | 'help' {
+  const layers = configLayers(argv, env, cwd);
+  if (layers === 'help') return 'help';
+  const { values, sources, file } = layers;
+  try {
+    return { ...buildConfig(values, env, cwd), sources, ...(file ? { configFile: file } : {}) };
+  } catch (err) {
+    // A bad value from the config file names the file and the key, not a flag nobody typed.
+    const m = err instanceof ConfigError ? /^--([a-z-]+) (.*)$/s.exec(err.message) : null;
+    if (m && file && sources[m[1] as string] === 'file') throw new ConfigError(`${file}: ${m[1]}: ${m[2]}`);
+    throw err;
+  }
+}
+
+function buildConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string): Omit<Config, 'sources' | 'configFile'> {
   const port = intOption(values.port ?? env.PORT, 8080, '--port');
   if (port > 65535) throw new ConfigError(`--port must be at most 65535, got ${port}`);
   // An empty variable counts as unset (e.g. `NIMBUS_TOKEN= nimbus`).

@@ -20,7 +20,7 @@ import {
   tokenExchange,
 } from './auth/index.js';
 import { collabMigrations, createCollabFeature } from './collab/index.js';
-import { ConfigError, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
+import { ConfigError, describeConfig, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
 import { createFilesFeature, protectDataDir } from './files/index.js';
 import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard } from './http/index.js';
 import { API_GATEWAY_PREFIX, FUNCTION_URL_PREFIX, createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
@@ -265,6 +265,10 @@ export async function runCli(argv: string[]): Promise<void> {
       return;
     }
     config = parsed;
+    if (argv.includes('--print-config')) {
+      process.stdout.write(describeConfig(config));
+      return;
+    }
   } catch (err) {
     process.stderr.write(`nimbus: ${(err as Error).message}\n\n${usage}`);
     process.exitCode = 2;
