@@ -44,6 +44,11 @@ ensurePackage(
   () => onPath('bwrap'),
   'bubblewrap (bwrap) is needed: every process of a workspace runs in its sandbox, and the tests check that.',
 );
+ensurePackage(
+  'python3-prometheus-client',
+  () => fs.existsSync('/usr/lib/python3/dist-packages/prometheus_client'),
+  "The metrics test parses /metrics with the official Prometheus client's parser (Debian's python3-prometheus-client).",
+);
 const steps = [
   ['npx', ['tsc', '-b']],
   ['npx', ['eslint', '.']],

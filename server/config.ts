@@ -14,6 +14,8 @@ export interface Config {
   dataDir: string;
   /** Owner token from --token / NIMBUS_TOKEN; undefined means "generate and keep one in the data dir". */
   token: string | undefined;
+  /** A token that may read GET /metrics (besides the owner token), for a Prometheus scraper. */
+  metricsToken: string | undefined;
   /** Folders given with --open, registered as workspaces. */
   open: string[];
   /** Extra names accepted in the Host header (DNS-rebinding guard), from --allowed-host / NIMBUS_ALLOWED_HOSTS. */
@@ -78,6 +80,7 @@ Options:
   --data-dir <dir>      database, workspaces and logs (env NIMBUS_DATA_DIR, default ./.nimbus)
   --open <dir>          open an existing folder as a workspace (repeatable)
   --token <token>       owner token (env NIMBUS_TOKEN; default: generated once, kept in the data dir)
+  --metrics-token <t>   a token for GET /metrics besides the owner token (env NIMBUS_METRICS_TOKEN)
   --allowed-host <name> also accept this name in the Host header (repeatable; env NIMBUS_ALLOWED_HOSTS, comma-separated)
   --json-limit <bytes>  largest JSON request body (env NIMBUS_JSON_LIMIT, default 1048576)
   --upload-limit <bytes> largest file upload (env NIMBUS_UPLOAD_LIMIT, default 52428800)
@@ -140,6 +143,7 @@ const OPTIONS = {
   'data-dir': { type: 'string', env: 'NIMBUS_DATA_DIR' },
   open: { type: 'string', multiple: true },
   token: { type: 'string', env: 'NIMBUS_TOKEN', secret: true },
+  'metrics-token': { type: 'string', env: 'NIMBUS_METRICS_TOKEN', secret: true },
   'allowed-host': { type: 'string', multiple: true, env: 'NIMBUS_ALLOWED_HOSTS' },
   'json-limit': { type: 'string', env: 'NIMBUS_JSON_LIMIT' },
   'upload-limit': { type: 'string', env: 'NIMBUS_UPLOAD_LIMIT' },
@@ -266,6 +270,7 @@ export function describeConfig(config: Config): string {
     'data-dir': config.dataDir,
     open: config.open,
     token: config.token === undefined ? '(generated, kept in the data dir)' : '****',
+    'metrics-token': config.metricsToken === undefined ? '(none: the owner token only)' : '****',
     'allowed-host': config.allowedHosts,
     'json-limit': config.jsonLimitBytes,
     'upload-limit': config.uploadLimitBytes,
@@ -347,6 +352,7 @@ function buildConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string):
     port,
     dataDir: path.resolve(cwd, values['data-dir'] ?? env.NIMBUS_DATA_DIR ?? '.nimbus'),
     token: token || undefined,
+    metricsToken: metricsTokenOf(values['metrics-token'] ?? (env.NIMBUS_METRICS_TOKEN || undefined)),
     open: (values.open ?? []).map((p) => path.resolve(cwd, p)),
     allowedHosts: [...(values['allowed-host'] ?? []), ...(env.NIMBUS_ALLOWED_HOSTS?.split(',') ?? [])]
       .map((h) => h.trim().toLowerCase())
@@ -389,6 +395,11 @@ function buildConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string):
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const isLoopbackHost = (host: string): boolean => loopback.has(host) || host.startsWith('127.');
+
+function metricsTokenOf(value: string | undefined): string | undefined {
+  if (value !== undefined && value.length < 16) throw new ConfigError('--metrics-token must be at least 16 characters long');
+  return value || undefined;
+}
 
 function logFormatOf(value: string | undefined): 'text' | 'json' {
   if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';

@@ -25,6 +25,7 @@ import { createFilesFeature, protectDataDir } from './files/index.js';
 import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard } from './http/index.js';
 import { API_GATEWAY_PREFIX, FUNCTION_URL_PREFIX, createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, reopenLogFiles, type Logger } from './logger.js';
+import { createMetrics } from './metrics/index.js';
 import { Sandbox } from './sandbox/index.js';
 import { DEFAULT_HIBERNATE_SETTINGS, HibernateService } from './hibernate/index.js';
 import { openDatabase } from './store/index.js';
@@ -107,6 +108,18 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     log: log.child({ module: 'ws' }),
   });
 
+  const metrics = createMetrics({
+    workspaceStates: () => {
+      const counts: Record<string, number> = {};
+      for (const w of workspaces.list()) counts[w.state] = (counts[w.state] ?? 0) + 1;
+      return counts;
+    },
+    connections: () => wsRouter.connectionCounts(),
+    openDocuments: () => workspaces.runningIds().reduce((n, id) => n + collab.openDocuments(id), 0),
+    terminals: () => workspaces.runningIds().reduce((n, id) => n + (terminals.managerOf(id, false)?.list().length ?? 0), 0),
+    tokens: () => [ownerToken, ...(config.metricsToken ? [config.metricsToken] : [])],
+  });
+
   const events = new WorkspaceEvents(workspaces);
   wsRouter.add(events.route());
   const hibernation = new HibernateService({
@@ -157,6 +170,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       principalForSession: (session) => auth.principalForSession(session),
       sandbox,
       onAuthenticated,
+      observer: metrics.lambda,
       settings: {
         region: config.lambdaRegion,
         accountConcurrency: config.lambdaConcurrency,
@@ -178,7 +192,9 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     hostAllowed,
     log: log.child({ module: 'http' }),
     jsonLimitBytes: config.jsonLimitBytes,
+    observeRequest: metrics.observeRequest,
     rawRoutes: [
+      { prefix: '/metrics', handle: metrics.handle },
       { prefix: '/lambda/', handle: lambda.awsApi },
       { prefix: API_GATEWAY_PREFIX, handle: lambda.apiGateway },
       { prefix: FUNCTION_URL_PREFIX, handle: lambda.apiGateway },

@@ -22,6 +22,8 @@ export interface AppDeps {
   rawBodyRouters: Router[];
   /** Answered before express (see RawRoute). */
   rawRoutes: RawRoute[];
+  /** Told of every request first (the metrics time it). */
+  observeRequest?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Authenticated routers, after the JSON parser. */
   routers: Router[];
   clientDir: string | undefined;
@@ -60,6 +62,7 @@ export function createApp(deps: AppDeps): RequestListener {
   const app = expressApp(deps);
   const { log, hostAllowed, rawRoutes } = deps;
   return (req, res) => {
+    deps.observeRequest?.(req, res);
     const url = req.url ?? '/';
     if (log.isLevelEnabled('debug')) {
       const started = performance.now();

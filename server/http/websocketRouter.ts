@@ -99,6 +99,17 @@ export class WebSocketRouter {
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
+  /** Open sockets by kind: the last literal segment of each route's pattern (`yjs` is `documents`). */
+  connectionCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const { route, wss } of this.routes) {
+      const literal = route.pattern.split('/').filter((s) => s && !s.startsWith(':') && !s.startsWith('*'));
+      const kind = literal[0] === 'yjs' ? 'documents' : (literal.at(-1) ?? route.pattern);
+      counts[kind] = (counts[kind] ?? 0) + wss.clients.size;
+    }
+    return counts;
+  }
+
   /** Closes every socket of every route (shutdown). */
   closeAll(): void {
     for (const { wss } of this.routes) {

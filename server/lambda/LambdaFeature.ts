@@ -14,7 +14,7 @@ import { LambdaError } from './errors.js';
 import { ReservationStore } from './ReservationStore.js';
 import { Interpreters } from './runtime/interpreters.js';
 import { TemplateThread } from './template/TemplateThread.js';
-import { WorkspaceLambda, type LambdaSettings } from './WorkspaceLambda.js';
+import { WorkspaceLambda, type LambdaObserver, type LambdaSettings } from './WorkspaceLambda.js';
 
 export const LAMBDA_SERVICE = 'lambda';
 const CODE_URL_SECONDS = 600;
@@ -32,6 +32,8 @@ export interface LambdaFeatureDeps {
   principalForSession(sessionId: string): Principal | undefined;
   /** Told of every Lambda API request whose signature checked out. */
   onAuthenticated?: (req: IncomingMessage) => void;
+  /** Told of every invocation and throttle (metrics). */
+  observer?: LambdaObserver;
   log: Logger;
 }
 
@@ -102,6 +104,7 @@ export class LambdaFeature {
           onActivity: () => workspaces.touch(workspaceId),
           credentials: (asOwner) => this.credentialsFor(workspaceId, asOwner),
           interpreters: this.interpreters,
+          ...(this.deps.observer ? { observer: this.deps.observer } : {}),
           log,
         }),
     );

@@ -57,7 +57,14 @@ export interface WorkspaceLambdaDeps {
   credentials(asOwner: boolean): Promise<AwsCredentials | undefined>;
   /** Which node or python serves each runtime. */
   interpreters: Interpreters;
+  /** Told of every finished invocation and every throttle (the server's metrics). */
+  observer?: LambdaObserver;
   log: Logger;
+}
+
+export interface LambdaObserver {
+  invoked(invocation: Invocation): void;
+  throttled(functionName: string): void;
 }
 
 export interface InvokeOptions {
@@ -280,7 +287,10 @@ export class WorkspaceLambda {
     if (!entry) throw notFound(this.functionArn(nameOrId));
     checkTenant(entry.spec, options.tenantId);
     const slice = this.concurrency.tryAcquire(entry.spec.name);
-    if (!slice.ok) throw throttled(slice.reason);
+    if (!slice.ok) {
+      this.deps.observer?.throttled(entry.spec.name);
+      throw throttled(slice.reason);
+    }
     return this.execute(
       entry,
       { requestId: randomUUID(), payload, invocationType: 'RequestResponse', attempt: 1, ...options },
@@ -296,8 +306,10 @@ export class WorkspaceLambda {
     const requestId = randomUUID();
     if (
       !this.queue.enqueue({ requestId, functionName: entry.spec.name, payload, asOwner, ...(tenantId !== undefined ? { tenantId } : {}) })
-    )
+    ) {
+      this.deps.observer?.throttled(entry.spec.name);
       throw throttled('FunctionInvocationRateLimitExceeded');
+    }
     return requestId;
   }
 
@@ -433,6 +445,7 @@ export class WorkspaceLambda {
       by: inv.by ?? (inv.invocationType === 'Event' ? 'asynchronous invocation' : 'Lambda API'),
     });
     this.deps.publish({ type: 'lambda', change: 'invocation', functionName: invocation.functionName });
+    this.deps.observer?.invoked(invocation);
     return invocation;
   }
 

@@ -14,7 +14,7 @@ import { runHistoryMigrations } from './RunHistory.js';
 /** Runs after the workspaces migration (what they store belongs to a workspace). */
 export const lambdaMigrations = [...reservationMigrations, ...credentialMigrations, ...publicApiMigrations, ...runHistoryMigrations];
 export { API_GATEWAY_PREFIX, FUNCTION_URL_PREFIX } from './apigw/gateway.js';
-export type { Invocation, LambdaSettings, WorkspaceLambda } from './WorkspaceLambda.js';
+export type { Invocation, LambdaObserver, LambdaSettings, WorkspaceLambda } from './WorkspaceLambda.js';
 export type { FunctionSpec } from './types.js';
 export type { BodyLimits } from './api/UnauthenticatedBodies.js';
 
