@@ -73,6 +73,8 @@ export interface Config {
 }
 
 export const usage = `Usage: nimbus [options]
+       nimbus backup <folder> [--data-dir <dir>]    a consistent snapshot, also while the server runs
+       nimbus restore <folder> [--data-dir <dir>]   into a new or empty data dir
 
 Options:
   --port <n>            port to listen on (env PORT, default 8080; 0 picks a free one)

@@ -28,7 +28,7 @@ import { createLogger, reopenLogFiles, type Logger } from './logger.js';
 import { createMetrics } from './metrics/index.js';
 import { Sandbox } from './sandbox/index.js';
 import { DEFAULT_HIBERNATE_SETTINGS, HibernateService } from './hibernate/index.js';
-import { openDatabase } from './store/index.js';
+import { backupDataDir, openDatabase, restoreDataDir } from './store/index.js';
 import { searchRoutes } from './search/index.js';
 import { settingsMigrations, settingsRoutes, UserSettingsStore } from './settings/index.js';
 import { createTerminalsFeature, terminalMigrations } from './terminals/index.js';
@@ -272,7 +272,53 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   };
 }
 
+/** `nimbus backup DEST` and `nimbus restore SRC`, with the data dir the other options name. */
+async function runDataCommand(command: 'backup' | 'restore', argv: string[]): Promise<void> {
+  const [target, ...rest] = argv;
+  let dataDir: string;
+  try {
+    if (!target || target.startsWith('-'))
+      throw new ConfigError(`nimbus ${command} needs a folder: nimbus ${command} <folder> [--data-dir <dir>]`);
+    const parsed = parseConfig(rest, process.env, process.cwd());
+    if (parsed === 'help') {
+      process.stdout.write(usage);
+      return;
+    }
+    dataDir = parsed.dataDir;
+  } catch (err) {
+    process.stderr.write(`nimbus: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const folder = path.resolve(target);
+  try {
+    const manifest = command === 'backup' ? await backupDataDir(dataDir, folder, version) : await restoreDataDir(folder, dataDir);
+    const included = manifest.workspaces.filter((w) => w.included);
+    const elsewhere = manifest.workspaces.filter((w) => !w.included);
+    const lines =
+      command === 'backup'
+        ? [
+            `Backed up ${dataDir} into ${folder}:`,
+            `  the database (${manifest.migrations.length} migrations), ${included.length} workspace(s)`,
+          ]
+        : [
+            `Restored ${folder} (made ${manifest.createdAt} by Nimbus ${manifest.nimbusVersion}) into ${dataDir}:`,
+            `  ${included.length} workspace(s)`,
+          ];
+    if (elsewhere.length) {
+      lines.push(
+        `  not included, opened from folders of their own: ${elsewhere.map((w) => `${w.name} (${w.openedPath ?? ''})`).join(', ')}`,
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (err) {
+    process.stderr.write(`nimbus ${command}: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
 export async function runCli(argv: string[]): Promise<void> {
+  if (argv[0] === 'backup' || argv[0] === 'restore') return runDataCommand(argv[0], argv.slice(1));
   let config: Config;
   try {
     const parsed = parseConfig(argv, process.env, process.cwd());
