@@ -16,6 +16,8 @@ export interface Config {
   token: string | undefined;
   /** A token that may read GET /metrics (besides the owner token), for a Prometheus scraper. */
   metricsToken: string | undefined;
+  /** HTTPS: a certificate (and its key; without one, a self-signed certificate is kept at `cert`), and the names a made one is for. */
+  tls: { cert: string; key: string | undefined; hosts: string[] } | undefined;
   /** Folders given with --open, registered as workspaces. */
   open: string[];
   /** Extra names accepted in the Host header (DNS-rebinding guard), from --allowed-host / NIMBUS_ALLOWED_HOSTS. */
@@ -82,6 +84,11 @@ Options:
   --data-dir <dir>      database, workspaces and logs (env NIMBUS_DATA_DIR, default ./.nimbus)
   --open <dir>          open an existing folder as a workspace (repeatable)
   --token <token>       owner token (env NIMBUS_TOKEN; default: generated once, kept in the data dir)
+  --cert <file>         serve HTTPS with this certificate (env NIMBUS_CERT); without --cert-key, Nimbus makes a
+                        self-signed one there (key beside it) for the --cert-host names and keeps it
+  --cert-key <file>     the certificate's private key (env NIMBUS_CERT_KEY)
+  --cert-host <name>    a name the made certificate is for (repeatable; env NIMBUS_CERT_HOST, comma-separated;
+                        default localhost, 127.0.0.1, --host and the --allowed-host names)
   --metrics-token <t>   a token for GET /metrics besides the owner token (env NIMBUS_METRICS_TOKEN)
   --allowed-host <name> also accept this name in the Host header (repeatable; env NIMBUS_ALLOWED_HOSTS, comma-separated)
   --json-limit <bytes>  largest JSON request body (env NIMBUS_JSON_LIMIT, default 1048576)
@@ -166,6 +173,9 @@ const OPTIONS = {
   'hibernate-after': { type: 'string', env: 'NIMBUS_HIBERNATE_AFTER' },
   'hibernate-warning': { type: 'string', env: 'NIMBUS_HIBERNATE_WARNING' },
   'allow-unsandboxed': { type: 'boolean', env: 'NIMBUS_ALLOW_UNSANDBOXED' },
+  cert: { type: 'string', env: 'NIMBUS_CERT' },
+  'cert-key': { type: 'string', env: 'NIMBUS_CERT_KEY' },
+  'cert-host': { type: 'string', multiple: true, env: 'NIMBUS_CERT_HOST' },
 } as const satisfies Record<string, { type: 'string' | 'boolean'; multiple?: boolean; env?: string; secret?: boolean }>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -293,6 +303,9 @@ export function describeConfig(config: Config): string {
     'hibernate-after': config.hibernateAfterSeconds,
     'hibernate-warning': config.hibernateWarningSeconds,
     'allow-unsandboxed': config.allowUnsandboxed,
+    cert: config.tls?.cert ?? '(none: plain HTTP)',
+    'cert-key': config.tls ? (config.tls.key ?? '(beside the made certificate)') : '(none)',
+    'cert-host': config.tls?.hosts ?? [],
   };
   const lines = [`# config file: ${config.configFile ?? '(none)'}`, '# precedence: flag > environment > file > default'];
   for (const [name, value] of Object.entries(shown)) {
@@ -354,11 +367,10 @@ function buildConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string):
     port,
     dataDir: path.resolve(cwd, values['data-dir'] ?? env.NIMBUS_DATA_DIR ?? '.nimbus'),
     token: token || undefined,
+    tls: tlsOf(values, env, cwd, allowedHostsOf(values, env), values.host ?? env.NIMBUS_HOST ?? '127.0.0.1'),
     metricsToken: metricsTokenOf(values['metrics-token'] ?? (env.NIMBUS_METRICS_TOKEN || undefined)),
     open: (values.open ?? []).map((p) => path.resolve(cwd, p)),
-    allowedHosts: [...(values['allowed-host'] ?? []), ...(env.NIMBUS_ALLOWED_HOSTS?.split(',') ?? [])]
-      .map((h) => h.trim().toLowerCase())
-      .filter(Boolean),
+    allowedHosts: allowedHostsOf(values, env),
     jsonLimitBytes: intOption(values['json-limit'] ?? env.NIMBUS_JSON_LIMIT, 1024 * 1024, '--json-limit'),
     uploadLimitBytes: intOption(values['upload-limit'] ?? env.NIMBUS_UPLOAD_LIMIT, 50 * 1024 * 1024, '--upload-limit'),
     clientDir: values['client-dir'] ?? env.NIMBUS_CLIENT_DIR,
@@ -397,6 +409,31 @@ function buildConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string):
 
 const loopback = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const isLoopbackHost = (host: string): boolean => loopback.has(host) || host.startsWith('127.');
+
+const allowedHostsOf = (values: OptionValues, env: NodeJS.ProcessEnv): string[] =>
+  [...(values['allowed-host'] ?? []), ...(env.NIMBUS_ALLOWED_HOSTS?.split(',') ?? [])].map((h) => h.trim().toLowerCase()).filter(Boolean);
+
+/** `--cert` (with `--cert-key`, or alone for a kept self-signed one) and the names a made certificate covers. */
+function tlsOf(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string, allowedHosts: string[], host: string): Config['tls'] {
+  const cert = values.cert ?? (env.NIMBUS_CERT || undefined);
+  const key = values['cert-key'] ?? (env.NIMBUS_CERT_KEY || undefined);
+  if (!cert) {
+    if (key) throw new ConfigError('--cert-key needs --cert');
+    return undefined;
+  }
+  const given = [...(values['cert-host'] ?? []), ...(env.NIMBUS_CERT_HOST?.split(',') ?? [])]
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  const hosts = given.length
+    ? given
+    : [...new Set(['localhost', '127.0.0.1', ...(wildcard || isLoopbackHost(host) ? [] : [host]), ...allowedHosts])];
+  for (const h of hosts) {
+    if (!/^[a-z0-9.*-]{1,253}$/.test(h) && !/^[0-9a-f:]+$/.test(h))
+      throw new ConfigError(`--cert-host must be a host name or an IP address, got "${h}"`);
+  }
+  return { cert: path.resolve(cwd, cert), key: key ? path.resolve(cwd, key) : undefined, hosts };
+}
 
 function metricsTokenOf(value: string | undefined): string | undefined {
   if (value !== undefined && value.length < 16) throw new ConfigError('--metrics-token must be at least 16 characters long');

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +23,7 @@ import {
 import { collabMigrations, createCollabFeature } from './collab/index.js';
 import { ConfigError, describeConfig, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
 import { createFilesFeature, protectDataDir } from './files/index.js';
-import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard } from './http/index.js';
+import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard, loadTls } from './http/index.js';
 import { API_GATEWAY_PREFIX, FUNCTION_URL_PREFIX, createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, reopenLogFiles, type Logger } from './logger.js';
 import { createMetrics } from './metrics/index.js';
@@ -58,6 +59,9 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
         'so that nobody on the network can reach the workspaces with a token they could guess or read from disk',
     );
   }
+  // HTTPS with the administrator's certificate, or one Nimbus made and keeps (self-signed): read first,
+  // so that a bad certificate stops the start before anything is opened.
+  const tls = config.tls ? await loadTls(config.tls.cert, config.tls.key, config.tls.hosts) : undefined;
   fs.mkdirSync(config.dataDir, { recursive: true });
   // A workspace opened from a folder that holds the data dir never reaches into it through the API.
   protectDataDir(config.dataDir);
@@ -229,7 +233,19 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     version,
   });
 
-  const server = http.createServer(app);
+  // HTTP/1.1 and WebSockets (the `upgrade` event) are the same on HTTPS.
+  if (tls) {
+    log.info(
+      {
+        cert: tls.certPath,
+        selfSigned: tls.selfSigned,
+        fingerprint: tls.fingerprint,
+        hosts: tls.selfSigned ? config.tls?.hosts : undefined,
+      },
+      tls.selfSigned ? 'HTTPS with a self-signed certificate (browsers ask once before trusting it)' : 'HTTPS',
+    );
+  }
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, app) : http.createServer(app);
   connectionGuard.attach(server);
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // uploads and downloads may take long; headersTimeout guards slowloris
@@ -240,7 +256,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   });
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  const url = `http://${hostForUrl}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

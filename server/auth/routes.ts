@@ -50,7 +50,7 @@ export function tokenExchange(auth: AuthService) {
         return;
       }
     }
-    res.setHeader('Set-Cookie', auth.createSession(principal).cookie);
+    res.setHeader('Set-Cookie', secureIfTls(req, auth.createSession(principal).cookie));
     res.redirect(303, target);
   };
 }
@@ -83,14 +83,14 @@ export function loginRoutes(auth: AuthService): Router {
       res.status(401).type('html').send(loginPage('That link or token is not valid (it may have been revoked or expired).'));
       return;
     }
-    res.setHeader('Set-Cookie', auth.createSession(principal).cookie);
+    res.setHeader('Set-Cookie', secureIfTls(req, auth.createSession(principal).cookie));
     res.redirect(303, localPath(body.next));
   });
   router.post('/api/login', express.json({ limit: 4096 }), (req, res) => {
     const { token } = validate(z.object({ token: z.string().min(1).max(512) }), req.body);
     const principal = auth.principalForToken(token);
     if (!principal) throw new HttpError('invalid token', 401);
-    res.setHeader('Set-Cookie', auth.createSession(principal).cookie);
+    res.setHeader('Set-Cookie', secureIfTls(req, auth.createSession(principal).cookie));
     res.json(sessionOf(principal));
   });
   return router;
@@ -136,7 +136,7 @@ export function sessionAndShareRoutes({ auth, connections, workspaceExists, sand
   router.post('/api/logout', (req, res) => {
     const id = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     if (id) auth.deleteSession(id);
-    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.setHeader('Set-Cookie', secureIfTls(req, `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`));
     res.status(204).end();
   });
 
@@ -169,4 +169,12 @@ export function sessionAndShareRoutes({ auth, connections, workspaceExists, sand
     res.status(204).end();
   });
   return router;
+}
+
+/**
+ * Under TLS (served directly, or by a trusted proxy that says `X-Forwarded-Proto: https`) the session
+ * cookie is `Secure`: a browser never sends it over plain HTTP.
+ */
+function secureIfTls(req: Request, cookie: string): string {
+  return req.secure ? `${cookie}; Secure` : cookie;
 }

@@ -6,3 +6,4 @@ export { createHostGuard, hostName, isOwnOrigin } from './hostGuard.js';
 export { HttpError } from './HttpError.js';
 export { validate } from './validate.js';
 export { WebSocketRouter, matchPattern, type WsContext, type WsRoute } from './websocketRouter.js';
+export { loadTls, keyPathFor, TlsError, type TlsFiles } from './tls.js';
