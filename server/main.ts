@@ -352,29 +352,39 @@ export async function runCli(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  let nimbus: NimbusServer;
+  // Signals are taken from the start: one that comes while the server starts (a service manager restarting
+  // it at once) stops it as soon as it is up, and one right after the URL is printed is never missed (Node's
+  // default for SIGTERM would end the process without closing anything).
+  let nimbus: NimbusServer | undefined;
+  let stopSignal: string | undefined;
+  const stop = (signal: string): void => {
+    stopSignal ??= signal;
+    if (!nimbus) return;
+    const running = nimbus;
+    running.log.info({ signal }, 'shutting down');
+    void running.close().then(() => process.exit(0));
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  // After logrotate (or anyone) moved the log file: write to a new one at its path (never the default, which ends the process).
+  const reopen = (): void => {
+    reopenLogFiles();
+    nimbus?.log.info('log file reopened (SIGHUP)');
+  };
+  process.on('SIGHUP', reopen);
   try {
     nimbus = await startNimbus(config);
   } catch (err) {
     process.stderr.write(`nimbus: ${(err as Error).message}\n`);
     process.exitCode = 1;
+    process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM').off('SIGHUP', reopen);
     return;
   }
+  if (stopSignal) return stop(stopSignal);
   // The one place the owner token is printed: the person who started the server needs it to get in. With
   // JSON logs on stdout it goes to stderr, so that stdout holds JSON lines only (and no log has the token).
   const banner = `\nNimbus is running: ${nimbus.url}/?token=${nimbus.ownerToken}\nData: ${config.dataDir}\n\n`;
   (config.logFormat === 'json' ? process.stderr : process.stdout).write(banner);
   nimbus.log.info({ url: nimbus.url, dataDir: config.dataDir }, 'Nimbus is running');
-  const stop = (signal: string): void => {
-    nimbus.log.info({ signal }, 'shutting down');
-    void nimbus.close().then(() => process.exit(0));
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  // After logrotate (or anyone) moved the log file: write to a new one at its path.
-  process.on('SIGHUP', () => {
-    reopenLogFiles();
-    nimbus.log.info('log file reopened (SIGHUP)');
-  });
 }
