@@ -52,7 +52,7 @@ function preloadEditorStage(): Plugin {
         }
         return [...files].map((file) => ({
           tag: 'link',
-          attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
+          attrs: { rel: 'modulepreload', crossorigin: true, href: `./${file}` },
           injectTo: 'head' as const,
         }));
       },
@@ -62,7 +62,9 @@ function preloadEditorStage(): Plugin {
 
 export default defineConfig({
   root: 'client',
-  base: '/',
+  // Relative: the server puts the base path in front (`/ide/assets/…` behind a proxy), and chunks find each
+  // other from their own URL.
+  base: './',
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,

@@ -49,6 +49,8 @@ ensurePackage(
   () => fs.existsSync('/usr/lib/python3/dist-packages/prometheus_client'),
   "The metrics test parses /metrics with the official Prometheus client's parser (Debian's python3-prometheus-client).",
 );
+ensurePackage('nginx', () => fs.existsSync('/usr/sbin/nginx'), 'The reverse-proxy test runs a real nginx in front of Nimbus.');
+ensurePackage('caddy', () => onPath('caddy'), 'The reverse-proxy test runs a real Caddy in front of Nimbus.');
 const steps = [
   ['npx', ['tsc', '-b']],
   ['npx', ['eslint', '.']],

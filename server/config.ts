@@ -6,6 +6,7 @@ import type { SearchLimits } from './search/index.js';
 import type { CollabOptions } from './collab/index.js';
 import type { ConnectionLimits } from './http/index.js';
 import type { BodyLimits } from './lambda/index.js';
+import { normalizeBasePath } from './http/publicUrls.js';
 import { HOME_ACCESS, type HomeAccess } from './sandbox/index.js';
 
 export interface Config {
@@ -18,6 +19,10 @@ export interface Config {
   metricsToken: string | undefined;
   /** HTTPS: a certificate (and its key; without one, a self-signed certificate is kept at `cert`), and the names a made one is for. */
   tls: { cert: string; key: string | undefined; hosts: string[] } | undefined;
+  /** The path Nimbus is served under behind a reverse proxy (`/ide`), or `''`. */
+  basePath: string;
+  /** Proxies whose X-Forwarded-Proto/Host/For are believed (addresses, subnets, or loopback/linklocal/uniquelocal). */
+  trustProxy: string[];
   /** Folders given with --open, registered as workspaces. */
   open: string[];
   /** Extra names accepted in the Host header (DNS-rebinding guard), from --allowed-host / NIMBUS_ALLOWED_HOSTS. */
@@ -84,6 +89,9 @@ Options:
   --data-dir <dir>      database, workspaces and logs (env NIMBUS_DATA_DIR, default ./.nimbus)
   --open <dir>          open an existing folder as a workspace (repeatable)
   --token <token>       owner token (env NIMBUS_TOKEN; default: generated once, kept in the data dir)
+  --base-path <path>    serve everything under this path, behind a reverse proxy (e.g. /ide; env NIMBUS_BASE_PATH)
+  --trust-proxy <addr>  believe X-Forwarded-Proto/Host/For from this proxy: an address, a subnet or loopback
+                        (repeatable; env NIMBUS_TRUST_PROXY, comma-separated)
   --cert <file>         serve HTTPS with this certificate (env NIMBUS_CERT); without --cert-key, Nimbus makes a
                         self-signed one there (key beside it) for the --cert-host names and keeps it
   --cert-key <file>     the certificate's private key (env NIMBUS_CERT_KEY)
@@ -173,6 +181,8 @@ const OPTIONS = {
   'hibernate-after': { type: 'string', env: 'NIMBUS_HIBERNATE_AFTER' },
   'hibernate-warning': { type: 'string', env: 'NIMBUS_HIBERNATE_WARNING' },
   'allow-unsandboxed': { type: 'boolean', env: 'NIMBUS_ALLOW_UNSANDBOXED' },
+  'base-path': { type: 'string', env: 'NIMBUS_BASE_PATH' },
+  'trust-proxy': { type: 'string', multiple: true, env: 'NIMBUS_TRUST_PROXY' },
   cert: { type: 'string', env: 'NIMBUS_CERT' },
   'cert-key': { type: 'string', env: 'NIMBUS_CERT_KEY' },
   'cert-host': { type: 'string', multiple: true, env: 'NIMBUS_CERT_HOST' },
@@ -303,6 +313,8 @@ export function describeConfig(config: Config): string {
     'hibernate-after': config.hibernateAfterSeconds,
     'hibernate-warning': config.hibernateWarningSeconds,
     'allow-unsandboxed': config.allowUnsandboxed,
+    'base-path': config.basePath,
+    'trust-proxy': config.trustProxy,
     cert: config.tls?.cert ?? '(none: plain HTTP)',
     'cert-key': config.tls ? (config.tls.key ?? '(beside the made certificate)') : '(none)',
     'cert-host': config.tls?.hosts ?? [],
@@ -368,6 +380,8 @@ function buildConfig(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string):
     dataDir: path.resolve(cwd, values['data-dir'] ?? env.NIMBUS_DATA_DIR ?? '.nimbus'),
     token: token || undefined,
     tls: tlsOf(values, env, cwd, allowedHostsOf(values, env), values.host ?? env.NIMBUS_HOST ?? '127.0.0.1'),
+    basePath: basePathOf(values['base-path'] ?? env.NIMBUS_BASE_PATH),
+    trustProxy: trustProxyOf([...(values['trust-proxy'] ?? []), ...(env.NIMBUS_TRUST_PROXY?.split(',') ?? [])]),
     metricsToken: metricsTokenOf(values['metrics-token'] ?? (env.NIMBUS_METRICS_TOKEN || undefined)),
     open: (values.open ?? []).map((p) => path.resolve(cwd, p)),
     allowedHosts: allowedHostsOf(values, env),
@@ -433,6 +447,24 @@ function tlsOf(values: OptionValues, env: NodeJS.ProcessEnv, cwd: string, allowe
       throw new ConfigError(`--cert-host must be a host name or an IP address, got "${h}"`);
   }
   return { cert: path.resolve(cwd, cert), key: key ? path.resolve(cwd, key) : undefined, hosts };
+}
+
+function basePathOf(value: string | undefined): string {
+  try {
+    return normalizeBasePath(value ?? '');
+  } catch (err) {
+    throw new ConfigError(`--base-path ${(err as Error).message}`);
+  }
+}
+
+function trustProxyOf(values: string[]): string[] {
+  const list = values.map((v) => v.trim()).filter(Boolean);
+  for (const v of list) {
+    if (!['loopback', 'linklocal', 'uniquelocal'].includes(v) && !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(v)) {
+      throw new ConfigError(`--trust-proxy must be an address, a subnet (10.0.0.0/8) or loopback/linklocal/uniquelocal, got "${v}"`);
+    }
+  }
+  return list;
 }
 
 function metricsTokenOf(value: string | undefined): string | undefined {

@@ -23,7 +23,7 @@ import {
 import { collabMigrations, createCollabFeature } from './collab/index.js';
 import { ConfigError, describeConfig, isLoopbackHost, parseConfig, usage, type Config } from './config.js';
 import { createFilesFeature, protectDataDir } from './files/index.js';
-import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard, loadTls } from './http/index.js';
+import { ConnectionGuard, WebSocketRouter, createApp, createHostGuard, createPublicUrls, loadTls } from './http/index.js';
 import { API_GATEWAY_PREFIX, FUNCTION_URL_PREFIX, createLambdaFeature, lambdaMigrations, type LambdaFeature } from './lambda/index.js';
 import { createLogger, reopenLogFiles, type Logger } from './logger.js';
 import { createMetrics } from './metrics/index.js';
@@ -75,7 +75,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     ...settingsMigrations,
   ]);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
-  const auth = new AuthService(db, ownerToken, loadShareSealKey(config.dataDir));
+  const auth = new AuthService(db, ownerToken, loadShareSealKey(config.dataDir), config.basePath);
   const connections = new ShareConnections();
   const workspaces = new WorkspaceService(db, config.dataDir, log.child({ module: 'workspaces' }), config.hibernateAfterSeconds);
 
@@ -99,6 +99,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   }
 
   const hostAllowed = createHostGuard(config.host, config.allowedHosts);
+  const publicUrls = createPublicUrls(config.basePath, config.trustProxy);
   const connectionGuard = new ConnectionGuard(config.connectionLimits);
   const onAuthenticated = (req: http.IncomingMessage): void => connectionGuard.authenticated(req.socket);
   const wsRouter = new WebSocketRouter({
@@ -109,6 +110,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     onAuthenticated,
     onSocket: (principal, ws) => connections.add(principal, ws),
     hostAllowed,
+    stripBasePath: (req) => publicUrls.strip(req),
     log: log.child({ module: 'ws' }),
   });
 
@@ -175,6 +177,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
       sandbox,
       onAuthenticated,
       observer: metrics.lambda,
+      publicUrls,
       settings: {
         region: config.lambdaRegion,
         accountConcurrency: config.lambdaConcurrency,
@@ -197,6 +200,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
     log: log.child({ module: 'http' }),
     jsonLimitBytes: config.jsonLimitBytes,
     observeRequest: metrics.observeRequest,
+    publicUrls,
     rawRoutes: [
       { prefix: '/metrics', handle: metrics.handle },
       { prefix: '/lambda/', handle: lambda.awsApi },
@@ -210,6 +214,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
         auth,
         connections,
         workspaceExists: workspaces.exists,
+        publicOrigin: (req) => publicUrls.origin(req),
         sandbox: {
           available: sandbox.available,
           ...(sandbox.unavailableReason ? { reason: sandbox.unavailableReason } : {}),

@@ -16,11 +16,12 @@ import { restoreLayout } from './workbench/layout.js';
 import { installCoreSettings } from './workbench/coreSettings.js';
 import { installKeyboardShortcuts } from './workbench/keyboardShortcuts.js';
 import { settingsStorage, WORKSPACE_SETTINGS_PATH } from './workbench/settingsStorage.js';
+import { pagePath, withBase } from './net/basePath.js';
 
 async function boot(): Promise<void> {
   const api = new Api();
   const [session, workspaces] = await Promise.all([api.get<Session>('/api/session'), api.get<Workspace[]>('/api/workspaces')]);
-  const fromPath = /^\/w\/([^/]+)/.exec(location.pathname)?.[1];
+  const fromPath = /^\/w\/([^/]+)/.exec(pagePath())?.[1];
   const wanted = fromPath
     ? decodeURIComponent(fromPath)
     : (session.workspaceId ?? localStorage.getItem('nimbus.lastWorkspace') ?? undefined);
@@ -32,13 +33,13 @@ async function boot(): Promise<void> {
         ? {
             title: 'No such workspace',
             message: `There is no workspace “${wanted}” here${workspaces.length ? ' that you can open. Yours:' : '.'}`,
-            links: workspaces.map((w) => ({ label: w.name, href: `/w/${encodeURIComponent(w.id)}` })),
+            links: workspaces.map((w) => ({ label: w.name, href: withBase(`/w/${encodeURIComponent(w.id)}`) })),
           }
         : { title: 'No workspace', message: 'No workspace is available to you.' },
     );
     return;
   }
-  if (!fromPath) history.replaceState(null, '', `/w/${encodeURIComponent(workspace.id)}`);
+  if (!fromPath) history.replaceState(null, '', withBase(`/w/${encodeURIComponent(workspace.id)}`));
   localStorage.setItem('nimbus.lastWorkspace', workspace.id);
   // Opening the IDE is using the workspace: it wakes it (someone who may only read waits for that).
   if (workspace.state === 'hibernated' && session.role !== 'read') {

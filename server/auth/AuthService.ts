@@ -145,6 +145,8 @@ export class AuthService {
     private readonly ownerToken: string,
     /** Seals write-share tokens so the Lambda API can verify SigV4 with them; without it they cannot sign. */
     private readonly sealKey?: Buffer,
+    /** Where Nimbus is served (`/ide` behind a proxy): the session cookie's Path, redirects and pages. */
+    readonly basePath = '',
   ) {
     this.ownerTokenHash = hashToken(ownerToken);
   }
@@ -253,7 +255,7 @@ export class AuthService {
     this.db
       .prepare('INSERT INTO sessions (id_hash, share_id, owner_token_hash, created_at) VALUES (?, ?, ?, ?)')
       .run(hashToken(id), principal.shareId ?? null, principal.shareId ? null : this.ownerTokenHash, new Date().toISOString());
-    const cookie = `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MAX_AGE_SECONDS}`;
+    const cookie = `${SESSION_COOKIE}=${id}; Path=${this.basePath || '/'}; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MAX_AGE_SECONDS}`;
     return { id, cookie };
   }
 

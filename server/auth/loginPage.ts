@@ -1,10 +1,11 @@
 import { contentSecurityPolicy } from '../http/index.js';
 
 const LOGIN_SCRIPT = `// A cookie set during a cross-site navigation is not sent back on it (SameSite=Strict): check once from here.
-fetch('/api/session').then(function (r) { if (r.ok) location.replace(location.pathname); });
+var base = document.documentElement.getAttribute('data-base') || '';
+fetch(base + '/api/session').then(function (r) { if (r.ok) location.replace(location.pathname); });
 document.getElementById('login').addEventListener('submit', function (e) {
   e.preventDefault();
-  fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' },
+  fetch(base + '/api/login', { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token: document.getElementById('token').value }) })
     .then(function (r) { if (r.ok) location.replace(location.pathname); else alert('That token is not valid.'); });
 });
@@ -21,11 +22,11 @@ button{margin-top:12px;padding:8px 14px;background:#0e639c;color:#fff;border:0;b
 a.secondary{display:inline-block;margin:12px 0 0 8px;padding:8px 14px;background:#3c3c3c;color:#fff;border-radius:4px;text-decoration:none}
 form[hidden]{display:none}`;
 
-/** The only page served without a token: self-contained, no external assets. */
-export function loginPage(message: string | undefined): string {
+/** The only page served without a token: self-contained, no external assets. `basePath`: where Nimbus is served. */
+export function loginPage(message: string | undefined, basePath = ''): string {
   const note = message ? `<p class="err">${escapeHtml(message)}</p>` : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Nimbus — sign in</title>
+<html lang="en" data-base="${escapeHtml(basePath)}"><head><meta charset="utf-8"><title>Nimbus — sign in</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${STYLE}</style></head><body>
 <form id="login"><h1>Nimbus</h1><p>Paste the access token printed by the server, or open a share link.</p>${note}
@@ -37,7 +38,7 @@ ${LOGIN_SCRIPT}</script></body></html>`;
 
 const SHARE_SCRIPT = `// Sent here by a link from elsewhere: the owner's cookie did not come along (SameSite=Strict), so ask
 // from this page, where it does, whether following the link would sign the owner out.
-fetch('/api/session').then(function (r) { return r.ok ? r.json() : undefined; }).then(function (s) {
+fetch((document.documentElement.getAttribute('data-base') || '') + '/api/session').then(function (r) { return r.ok ? r.json() : undefined; }).then(function (s) {
   var form = document.getElementById('switch');
   if (s && s.role === 'owner') form.hidden = false; else form.submit();
 });
@@ -52,12 +53,12 @@ export const SHARE_PAGE_CSP = contentSecurityPolicy(SHARE_SCRIPT);
  * owner's session and the page asks at once (no script); otherwise the page finds out itself and goes
  * straight on for anyone who is not the owner.
  */
-export function sharePage(token: string, next: string, what: string, ask: boolean): string {
+export function sharePage(token: string, next: string, what: string, ask: boolean, basePath = ''): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Nimbus — open a share link</title>
+<html lang="en" data-base="${escapeHtml(basePath)}"><head><meta charset="utf-8"><title>Nimbus — open a share link</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${STYLE}</style></head><body>
-<form id="switch" method="post" action="/login/share"${ask ? '' : ' hidden'}><h1>Open this share link?</h1>
+<form id="switch" method="post" action="${escapeHtml(basePath)}/login/share"${ask ? '' : ' hidden'}><h1>Open this share link?</h1>
 <p>You are signed in as the owner. This link opens ${escapeHtml(what)}. Opening it signs you out as the owner in this browser.</p>
 <input type="hidden" name="token" value="${escapeHtml(token)}"><input type="hidden" name="next" value="${escapeHtml(next)}">
 <button type="submit">Open as the link's guest</button><a class="secondary" href="${escapeHtml(next)}">Stay the owner</a></form>

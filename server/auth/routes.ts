@@ -16,8 +16,8 @@ const describeShare = (p: Principal): string =>
   `workspace ${p.workspaceId ?? ''} as a guest who ${p.role === 'write' ? 'can edit' : 'can view'}${p.terminal === 'write' ? ' and type in terminals' : ''}`;
 
 /** A local path to go to after signing in (never another site: `//evil.example` is refused). */
-const localPath = (next: unknown): string =>
-  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+const localPath = (next: unknown, basePath: string): string =>
+  typeof next === 'string' && next.startsWith(`${basePath}/`) && !next.startsWith('//') && !next.startsWith('/\\') ? next : `${basePath}/`;
 
 /**
  * `?token=` on a page: trade it for an HttpOnly session cookie and redirect to the same URL without it,
@@ -32,13 +32,15 @@ export function tokenExchange(auth: AuthService) {
     res.setHeader('Cache-Control', 'no-store');
     if (!principal) {
       res.setHeader('Content-Security-Policy', LOGIN_PAGE_CSP);
-      res.status(401).type('html').send(loginPage('That link or token is not valid (it may have been revoked or expired).'));
+      res.status(401).type('html').send(loginPage('That link or token is not valid (it may have been revoked or expired).', auth.basePath));
       return;
     }
     const url = new URL(req.originalUrl, 'http://x');
     url.searchParams.delete('token');
     const target =
-      (principal.workspaceId && url.pathname === '/' ? `/w/${encodeURIComponent(principal.workspaceId)}` : url.pathname) + url.search;
+      auth.basePath +
+      (principal.workspaceId && url.pathname === '/' ? `/w/${encodeURIComponent(principal.workspaceId)}` : url.pathname) +
+      url.search;
     if (principal.role !== 'owner') {
       const current = auth.resolve(req, { allowQueryToken: false });
       const site = req.headers['sec-fetch-site'];
@@ -46,7 +48,7 @@ export function tokenExchange(auth: AuthService) {
       const fromElsewhere = site === 'cross-site' || site === 'same-site';
       if (current?.role === 'owner' || fromElsewhere) {
         res.setHeader('Content-Security-Policy', SHARE_PAGE_CSP);
-        res.type('html').send(sharePage(token, target, describeShare(principal), current?.role === 'owner'));
+        res.type('html').send(sharePage(token, target, describeShare(principal), current?.role === 'owner', auth.basePath));
         return;
       }
     }
@@ -65,7 +67,7 @@ export function authenticate(auth: AuthService) {
     }
     if (isApi(req) || req.method !== 'GET') return next(new HttpError('authentication required', 401));
     res.setHeader('Content-Security-Policy', LOGIN_PAGE_CSP);
-    res.status(401).type('html').setHeader('Cache-Control', 'no-store').send(loginPage(undefined));
+    res.status(401).type('html').setHeader('Cache-Control', 'no-store').send(loginPage(undefined, auth.basePath));
   };
 }
 
@@ -80,11 +82,11 @@ export function loginRoutes(auth: AuthService): Router {
     res.setHeader('Cache-Control', 'no-store');
     if (!principal) {
       res.setHeader('Content-Security-Policy', LOGIN_PAGE_CSP);
-      res.status(401).type('html').send(loginPage('That link or token is not valid (it may have been revoked or expired).'));
+      res.status(401).type('html').send(loginPage('That link or token is not valid (it may have been revoked or expired).', auth.basePath));
       return;
     }
     res.setHeader('Set-Cookie', secureIfTls(req, auth.createSession(principal).cookie));
-    res.redirect(303, localPath(body.next));
+    res.redirect(303, localPath(body.next, auth.basePath));
   });
   router.post('/api/login', express.json({ limit: 4096 }), (req, res) => {
     const { token } = validate(z.object({ token: z.string().min(1).max(512) }), req.body);
@@ -126,9 +128,11 @@ export interface ShareRoutesDeps {
   connections: ShareConnections;
   workspaceExists: (id: string) => boolean;
   sandbox: SandboxStatus;
+  /** The browser's origin for this request (behind a trusted proxy, what it says). */
+  publicOrigin: (req: Request) => string;
 }
 
-export function sessionAndShareRoutes({ auth, connections, workspaceExists, sandbox }: ShareRoutesDeps): Router {
+export function sessionAndShareRoutes({ auth, connections, workspaceExists, sandbox, publicOrigin }: ShareRoutesDeps): Router {
   const router = express.Router();
   router.get('/api/session', (req, res) => {
     res.json(sessionOf(principalOf(req), sandbox));
@@ -136,7 +140,7 @@ export function sessionAndShareRoutes({ auth, connections, workspaceExists, sand
   router.post('/api/logout', (req, res) => {
     const id = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     if (id) auth.deleteSession(id);
-    res.setHeader('Set-Cookie', secureIfTls(req, `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`));
+    res.setHeader('Set-Cookie', secureIfTls(req, `${SESSION_COOKIE}=; Path=${auth.basePath || '/'}; HttpOnly; SameSite=Strict; Max-Age=0`));
     res.status(204).end();
   });
 
@@ -154,7 +158,7 @@ export function sessionAndShareRoutes({ auth, connections, workspaceExists, sand
       );
     }
     const { share, token } = auth.createShare(id, body.role, body.terminal, body.expiresInSeconds);
-    const url = `${req.protocol}://${req.get('host')}/w/${encodeURIComponent(id)}?token=${token}`;
+    const url = `${publicOrigin(req)}${auth.basePath}/w/${encodeURIComponent(id)}?token=${token}`;
     const created: CreatedShare = { ...share, token, url };
     res.status(201).json(created);
   });

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { contentSecurityPolicy, crossSiteAllowed } from './crossSite.js';
 import { errorHandler, notFoundHandler } from './errorHandler.js';
 import { HttpError } from './HttpError.js';
+import type { createPublicUrls } from './publicUrls.js';
 
 export interface AppDeps {
   /** Auth pieces, passed in so that http/ stays below auth/ in the layering. */
@@ -22,6 +23,8 @@ export interface AppDeps {
   rawBodyRouters: Router[];
   /** Answered before express (see RawRoute). */
   rawRoutes: RawRoute[];
+  /** The base path and what a trusted proxy says; requests outside the base path are not Nimbus's. */
+  publicUrls: ReturnType<typeof createPublicUrls>;
   /** Told of every request first (the metrics time it). */
   observeRequest?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Authenticated routers, after the JSON parser. */
@@ -61,9 +64,21 @@ function refuse(res: ServerResponse, error: HttpError): void {
 export function createApp(deps: AppDeps): RequestListener {
   const app = expressApp(deps);
   const { log, hostAllowed, rawRoutes } = deps;
+  const { publicUrls } = deps;
   return (req, res) => {
     deps.observeRequest?.(req, res);
-    const url = req.url ?? '/';
+    // Under a base path (behind a proxy), everything is served below it, and routed without it.
+    const stripped = publicUrls.strip(req);
+    if (stripped === undefined) {
+      if ((req.url ?? '/').split('?')[0] === '/') {
+        res.writeHead(302, { location: `${publicUrls.basePath}/` });
+        return void res.end();
+      }
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end(`Nimbus is served under ${publicUrls.basePath}/\n`);
+    }
+    req.url = stripped;
+    const url = stripped;
     if (log.isLevelEnabled('debug')) {
       const started = performance.now();
       res.on('finish', () =>
@@ -91,6 +106,8 @@ export function createApp(deps: AppDeps): RequestListener {
 function expressApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.secure, req.protocol and req.ip believe X-Forwarded-* from the trusted proxies only.
+  app.set('trust proxy', deps.publicUrls.expressTrust);
   app.set('etag', false);
   app.set('query parser', 'simple');
 
@@ -122,12 +139,26 @@ function expressApp(deps: AppDeps): Express {
       }),
     );
     app.use(express.static(clientDir, { index: false, maxAge: '1h', fallthrough: true }));
+    // The page, with its assets' paths under the base path and the base path told to the client.
+    let page: { mtimeMs: number; html: string } | undefined;
     app.get(['/', '/w/:workspaceId'], (_req, res) => {
+      const mtimeMs = fs.statSync(index).mtimeMs;
+      if (page?.mtimeMs !== mtimeMs) page = { mtimeMs, html: pageHtml(fs.readFileSync(index, 'utf8'), deps.publicUrls.basePath) };
       res.setHeader('Cache-Control', 'no-store');
-      res.sendFile(index);
+      res.type('html').send(page.html);
     });
   }
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;
+}
+
+/**
+ * The built index.html (its asset paths are relative, `./assets/…`) for a base path: assets from
+ * `<base>/assets/`, and `<meta name="nimbus-base-path">` for the client's API and socket URLs.
+ */
+export function pageHtml(html: string, basePath: string): string {
+  return html
+    .replace(/(\s(?:src|href))="\.\//g, `$1="${basePath}/`)
+    .replace('<head>', `<head>\n    <meta name="nimbus-base-path" content="${basePath}">`);
 }

@@ -7,3 +7,4 @@ export { HttpError } from './HttpError.js';
 export { validate } from './validate.js';
 export { WebSocketRouter, matchPattern, type WsContext, type WsRoute } from './websocketRouter.js';
 export { loadTls, keyPathFor, TlsError, type TlsFiles } from './tls.js';
+export { createPublicUrls, normalizeBasePath, type PublicUrls } from './publicUrls.js';

@@ -79,6 +79,8 @@ export interface WebSocketRouterDeps {
   /** Told of every accepted socket (share revocation closes them). */
   onSocket: (principal: Principal, ws: WebSocket) => void;
   hostAllowed: (host: string | undefined) => boolean;
+  /** Takes the base path off the URL (undefined: not under it). */
+  stripBasePath: (req: IncomingMessage) => string | undefined;
   log: Logger;
 }
 
@@ -122,6 +124,9 @@ export class WebSocketRouter {
     socket.on('error', () => socket.destroy());
     const { resolvePrincipal, canRead, isAsleep, onSocket, hostAllowed, log } = this.deps;
     if (!hostAllowed(req.headers.host)) return reject(socket, 403, 'Forbidden host');
+    const stripped = this.deps.stripBasePath(req);
+    if (stripped === undefined) return reject(socket, 404, 'Not Found');
+    req.url = stripped;
     const origin = req.headers.origin;
     if (origin !== undefined && !isOwnOrigin(origin, req.headers.host)) return reject(socket, 403, 'Forbidden origin');
     let url: URL;

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Principal } from '../auth/index.js';
+import type { PublicUrls } from '../http/index.js';
 import { fileWatcherOf } from '../files/index.js';
 import type { Logger } from '../logger.js';
 import type { Sandbox } from '../sandbox/index.js';
@@ -34,6 +35,8 @@ export interface LambdaFeatureDeps {
   onAuthenticated?: (req: IncomingMessage) => void;
   /** Told of every invocation and throttle (metrics). */
   observer?: LambdaObserver;
+  /** Where browsers and SDKs reach the server (base path, a trusted proxy's origin); plain `http://<Host>/` without. */
+  publicUrls?: Pick<PublicUrls, 'basePath' | 'origin' | 'originalUrl'>;
   log: Logger;
 }
 
@@ -149,6 +152,17 @@ export class LambdaFeature {
   /** The running service, if any, without starting one (tests and benchmarks look inside). */
   peek(workspaceId: string): WorkspaceLambda | undefined {
     return this.deps.workspaces.peekRuntime(workspaceId)?.peekService<WorkspaceLambda>(LAMBDA_SERVICE);
+  }
+
+  /** The server's URL for this request, base path included (`https://ide.example.com/ide`). */
+  publicBase(req: IncomingMessage): string {
+    const urls = this.deps.publicUrls;
+    return urls ? `${urls.origin(req)}${urls.basePath}` : `http://${req.headers.host ?? 'localhost'}`;
+  }
+
+  /** The URL as the client sent it (a SigV4 signature covers the base path too). */
+  originalUrl(req: IncomingMessage): string {
+    return this.deps.publicUrls?.originalUrl(req) ?? req.url ?? '/';
   }
 
   /** GetFunction's Code.Location: a URL that downloads the code as a zip for ten minutes, no signing needed. */

@@ -9,6 +9,7 @@ import type { OpenDocument } from '../editor/documents.js';
 import type { Disposable } from '../platform/lifecycle.js';
 import { languageFor, monaco, uriFor } from '../editor/monaco.js';
 import type { AwarenessUser, RemoteCursorStyles } from './remoteCursors.js';
+import { socketUrl } from '../net/basePath.js';
 
 export type SyncStatus = 'connecting' | 'connected' | 'disconnected' | 'closed';
 
@@ -62,9 +63,8 @@ export class CollabDocument implements OpenDocument {
   closeReason: string | undefined;
 
   constructor(private readonly options: CollabDocumentOptions) {
-    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
     const room = `${options.workspaceId}/${encodeURIComponent(options.path)}`;
-    this.provider = new WebsocketProvider(`${proto}://${location.host}/yjs`, room, this.doc, { disableBc: true, connect: false });
+    this.provider = new WebsocketProvider(socketUrl('/yjs'), room, this.doc, { disableBc: true, connect: false });
     this.provider.awareness.setLocalState({ user: options.user, cursor: null });
     this.provider.messageHandlers[YMessage.save] = (_encoder, decoder) => this.onSaveMessage(decoder);
     this.provider.on('status', ({ status }: { status: 'connecting' | 'connected' | 'disconnected' }) => {

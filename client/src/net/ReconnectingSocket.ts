@@ -1,4 +1,5 @@
 import { CloseCode } from '../../../shared/protocol/closeCodes.js';
+import { socketUrl } from './basePath.js';
 /** Close code the server uses when a share link is revoked: reconnecting cannot succeed. */
 export const REVOKED = CloseCode.revoked;
 
@@ -41,8 +42,7 @@ export class ReconnectingSocket {
   }
 
   private connect(): void {
-    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${proto}://${location.host}${this.path}`);
+    const ws = new WebSocket(socketUrl(this.path));
     this.ws = ws;
     ws.onopen = () => {
       this.retry = 0;

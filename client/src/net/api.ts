@@ -1,4 +1,5 @@
 import type { ApiErrorBody } from '../../../shared/api.js';
+import { BASE_PATH, withBase } from './basePath.js';
 
 export class ApiError extends Error {
   constructor(
@@ -22,7 +23,7 @@ export class Api {
       payload = JSON.stringify(body);
       headers.set('content-type', 'application/json');
     }
-    const res = await fetch(path, { ...init, method, headers, body: payload ?? null, credentials: 'same-origin' });
+    const res = await fetch(withBase(path), { ...init, method, headers, body: payload ?? null, credentials: 'same-origin' });
     if (!res.ok) throw await errorOf(res, method, path);
     if (res.status === 204) return undefined as T;
     const type = res.headers.get('content-type') ?? '';
@@ -34,7 +35,7 @@ export class Api {
    * `onLine` as it arrives. A refusal before the work starts is an ApiError, as for any request.
    */
   async postLines<T>(path: string, body: unknown, onLine: (line: T) => void): Promise<void> {
-    const res = await fetch(path, {
+    const res = await fetch(withBase(path), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -66,14 +67,14 @@ export class Api {
 
   /** Raw file bytes as a Blob of the given type (images shown from an object URL). */
   async readBlob(path: string, type: string): Promise<Blob> {
-    const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+    const res = await fetch(withBase(path), { credentials: 'same-origin', cache: 'no-store' });
     if (!res.ok) throw new ApiError(res.status, 'http_error', `reading failed with ${res.status}`);
     return new Blob([await res.arrayBuffer()], { type });
   }
 
   /** Raw file bytes as text (UTF-8). */
   async readText(path: string): Promise<string> {
-    const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+    const res = await fetch(withBase(path), { credentials: 'same-origin', cache: 'no-store' });
     if (!res.ok) throw new ApiError(res.status, 'http_error', `reading failed with ${res.status}`);
     return res.text();
   }
@@ -99,4 +100,4 @@ export const fileUrl = (workspaceId: string, path: string): string =>
 export const filesUrl = (workspaceId: string, dir: string): string =>
   `/api/workspaces/${encodeURIComponent(workspaceId)}/files?path=${encodeURIComponent(dir)}`;
 export const downloadUrl = (workspaceId: string, path: string): string =>
-  `/api/workspaces/${encodeURIComponent(workspaceId)}/download?path=${encodeURIComponent(path)}`;
+  `${BASE_PATH}/api/workspaces/${encodeURIComponent(workspaceId)}/download?path=${encodeURIComponent(path)}`;

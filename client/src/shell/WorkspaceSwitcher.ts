@@ -6,6 +6,7 @@ import { errorMessage, toast } from '../ui/toast.js';
 import type { DisposableStore } from '../platform/lifecycle.js';
 import type { Services } from '../platform/services.js';
 import { openWorkspaceSettings } from './workspaceSettings.js';
+import { withBase } from '../net/basePath.js';
 
 const NEW = '__new__';
 const SETTINGS = '__settings__';
@@ -36,7 +37,7 @@ export function workspaceSwitcher(
   const owner = session.role === 'owner';
   const go = (id: string): void => {
     localStorage.setItem('nimbus.lastWorkspace', id);
-    location.assign(`/w/${encodeURIComponent(id)}`);
+    location.assign(withBase(`/w/${encodeURIComponent(id)}`));
   };
   const commands = [
     {

@@ -7,6 +7,7 @@ import { TerminalSearch } from './TerminalSearch.js';
 import { TerminalTabs, type TerminalTab } from './TerminalTabs.js';
 import { TerminalView, type TerminalViewOptions } from './TerminalView.js';
 import './terminal.css';
+import { socketUrl } from '../net/basePath.js';
 
 /**
  * The terminal panel: tabs in the bottom panel, "+" (and Alt+T) to open one, double-click to rename,
@@ -28,9 +29,8 @@ export function installTerminals(ctx: IdeContext): void {
     return;
   }
   const base = `/api/workspaces/${encodeURIComponent(workspaceId)}/terminals`;
-  const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-  const socketUrl = (id: string): string =>
-    `${proto}://${location.host}/ws/workspaces/${encodeURIComponent(workspaceId)}/terminals/${encodeURIComponent(id)}`;
+  const terminalUrl = (id: string): string =>
+    socketUrl(`/ws/workspaces/${encodeURIComponent(workspaceId)}/terminals/${encodeURIComponent(id)}`);
 
   const body = h('div.nb-terminal-body', { 'data-nb-focus': 'terminalFocus' });
   const terminalOptions = (): TerminalViewOptions => ({
@@ -95,7 +95,7 @@ export function installTerminals(ctx: IdeContext): void {
       return existing;
     }
     const tab = tabs.add(info);
-    const view = new TerminalView(socketUrl(info.id), !canWrite, {
+    const view = new TerminalView(terminalUrl(info.id), !canWrite, {
       onStatus: (status, detail) => {
         tabs.setStatus(info.id, status);
         if (status === 'ended' && detail === 'not_found' && !tab.ended) remove(info.id); // gone while we were away

@@ -3,6 +3,7 @@ import { marked } from 'marked';
 import { normalizeRelPath, parentOf } from '../../../shared/paths.js';
 import type { IdeContext } from '../context.js';
 import { fileUrl } from '../net/api.js';
+import { withBase } from '../net/basePath.js';
 import { DisposableStore, listen, toDisposable, type Disposable } from '../platform/lifecycle.js';
 import { h, icon } from '../ui/dom.js';
 
@@ -91,7 +92,7 @@ export function installMarkdownPreview(ctx: IdeContext): void {
       for (const img of body.querySelectorAll('img')) {
         const src = img.getAttribute('src') ?? '';
         const inside = src && !/^[a-z][a-z0-9+.-]*:|^\/\//i.test(src) ? resolveRel(base, src) : undefined;
-        if (inside) img.src = fileUrl(ctx.workspaceId, inside);
+        if (inside) img.src = withBase(fileUrl(ctx.workspaceId, inside));
       }
       for (const a of body.querySelectorAll('a')) {
         const href = a.getAttribute('href') ?? '';

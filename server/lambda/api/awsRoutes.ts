@@ -148,7 +148,7 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
     const limit = !invokes ? OTHER_BODY_BYTES : invocationType === 'Event' ? ASYNC_PAYLOAD_BYTES : SYNC_PAYLOAD_BYTES;
     const body = await bodies.read(req, limit);
     const signer = await verifySignature(
-      { method, rawUrl, headers: req.headers, body },
+      { method, rawUrl: feature.originalUrl(req), headers: req.headers, body },
       auth,
       date,
       feature.deps.signingSecrets(workspaceId),
@@ -204,7 +204,7 @@ export function awsLambdaHandler(feature: LambdaFeature, bodyLimits?: BodyLimits
         const reserved = svc.concurrency.reservedFor(e.spec.name);
         return sendJson(res, 200, requestId, {
           Configuration: await functionConfiguration(svc, e),
-          Code: { RepositoryType: 'S3', Location: feature.codeUrl(`http://${req.headers.host}`, workspaceId, e.spec.name) },
+          Code: { RepositoryType: 'S3', Location: feature.codeUrl(feature.publicBase(req), workspaceId, e.spec.name) },
           ...(reserved !== undefined ? { Concurrency: { ReservedConcurrentExecutions: reserved } } : {}),
         });
       }

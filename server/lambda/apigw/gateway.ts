@@ -91,7 +91,7 @@ export function apiGatewayHandler(deps: GatewayDeps): RawHandler {
     const svc = await deps.feature.service(workspaceId);
     const table = svc.routeTable();
     const method = (req.method ?? 'GET').toUpperCase();
-    const prefix = `${url ? FUNCTION_URL_PREFIX : API_GATEWAY_PREFIX}${workspaceId}/${rawStage}`;
+    const prefix = `${deps.feature.deps.publicUrls?.basePath ?? ''}${url ? FUNCTION_URL_PREFIX : API_GATEWAY_PREFIX}${workspaceId}/${rawStage}`;
 
     // A CORS preflight the API's configuration answers (the function is not called).
     const origin = req.headers.origin;

@@ -12,6 +12,7 @@ import { h, icon } from '../../ui/dom.js';
 import { RemoteSection } from './RemoteSection.js';
 import { Runs, RunView } from './RunView.js';
 import { SAMPLE_EVENTS } from './samples.js';
+import { withBase } from '../../net/basePath.js';
 
 export interface LambdaViewOptions {
   api: Api;
@@ -416,7 +417,7 @@ export class LambdaView {
         );
       } else if (g.public) head.append(h('span.nb-lambda-api-badge', {}, 'public'));
       const routes = g.routes.map((r) => {
-        const href = `${location.origin}${r.url}`;
+        const href = `${location.origin}${withBase(r.url)}`;
         const link = h(
           'a.nb-lambda-route-url',
           { href, target: '_blank', rel: 'noopener noreferrer', title: `Open ${href} in a new tab` },

@@ -7,6 +7,7 @@ import { confirmDialog } from '../../ui/dialog.js';
 import { h, icon } from '../../ui/dom.js';
 import { errorMessage, toast } from '../../ui/toast.js';
 import './search.css';
+import { withBase } from '../../net/basePath.js';
 
 interface Match {
   line: number;
@@ -120,7 +121,7 @@ export function installSearch(ctx: IdeContext): void {
     summary.textContent = 'Searching…';
     root.dataset.state = 'searching';
     try {
-      const res = await fetch(`/api/workspaces/${encodeURIComponent(ctx.workspaceId)}/search?${params}`, {
+      const res = await fetch(withBase(`/api/workspaces/${encodeURIComponent(ctx.workspaceId)}/search?${params}`), {
         credentials: 'same-origin',
         signal: abort.signal,
       });
