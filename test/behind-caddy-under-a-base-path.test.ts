@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { CreatedShare } from '../shared/api.js';
+import { freePort, waitForProxy } from './helpers/proxy.js';
 import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/server.js';
 import { yClient } from './helpers/yjs.js';
 
@@ -16,16 +16,6 @@ let server: TestServer;
 let caddy: ChildProcess;
 let proxied: string;
 let log = '';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
 
 beforeAll(async () => {
   server = await startTestServer({}, ['--base-path', '/ide', '--trust-proxy', 'loopback']);
@@ -53,12 +43,7 @@ http://127.0.0.1:${port} {
   caddy.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   caddy.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   proxied = `http://127.0.0.1:${port}/ide`;
-  for (let deadline = Date.now() + 15_000; ;) {
-    const status = (await fetch(`${proxied}/api/health`).catch(() => undefined))?.status;
-    if (status === 200) break;
-    if (Date.now() > deadline || caddy.exitCode !== null) throw new Error(`Caddy did not come up (${String(status)}):\n${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForProxy(proxied, caddy, () => log);
 }, 30_000);
 
 afterAll(async () => {

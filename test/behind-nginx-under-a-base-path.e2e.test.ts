@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -10,6 +9,7 @@ import type { CreatedShare } from '../shared/api.js';
 import { launchBrowser, screenshotOnFailure } from './helpers/browser.js';
 import { IdePage } from './helpers/ide.js';
 import { writeFiles } from './helpers/lambda.js';
+import { freePort, waitForProxy } from './helpers/proxy.js';
 import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/server.js';
 
 // A real nginx (Debian's) on loopback in front of Nimbus, which is served under /ide: the snippet of
@@ -23,16 +23,6 @@ let browser: Browser;
 let owner: IdePage;
 let guest: Page | undefined;
 screenshotOnFailure(() => [owner?.page, guest]);
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
 
 function nginxConfig(port: number, upstream: number): string {
   const tmp = (name: string): string => path.join(dir, name);
@@ -91,17 +81,9 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(port, server.port));
   nginx = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] });
   proxied = `http://127.0.0.1:${port}/ide`;
-  // nginx is up when it answers (beforeAll cannot use expect.poll).
-  for (let deadline = Date.now() + 15_000; ;) {
-    const status = (await fetch(`${proxied}/api/health`).catch(() => undefined))?.status;
-    if (status === 200) break;
-    if (Date.now() > deadline || nginx.exitCode !== null) {
-      throw new Error(
-        `nginx did not come up (${String(status)}): ${fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForProxy(proxied, nginx, () =>
+    fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : '',
+  );
   browser = await launchBrowser();
   owner = await IdePage.open(browser, { ...server, url: proxied });
 }, 60_000);

@@ -55,6 +55,12 @@ afterAll(async () => {
 const fn = (name: string): string => `.nb-lambda-function[data-function="${name}"]`;
 /** In the run view shown in the editor area (other functions' run views may be open in hidden tabs). */
 const run = (selector: string): string => `.nb-lambda-run:not([hidden]) ${selector}`;
+/** Invokes from the run view shown and waits for the run to end: its response (for expect.poll while a change lands). */
+const invokeForResponse = async (): Promise<string | null> => {
+  await page.click(run('.lambda-invoke'));
+  await page.waitForSelector(run('.lambda-invoke:not([disabled])'));
+  return page.textContent(run('.nb-lambda-response'));
+};
 
 describe('the Lambda sidebar lists the workspace functions and runs them', () => {
   it('lists the functions of the templates', async () => {
@@ -178,16 +184,7 @@ Resources:
     expect(await page.textContent(`${param} .nb-lambda-param-from`)).toBe('String · workspace override');
     await page.fill(`${param} .nb-lambda-param-value`, 'changed in the run view');
     await page.click(`${param} .nb-lambda-param-set`);
-    await expect
-      .poll(
-        async () => {
-          await page.click(run('.lambda-invoke'));
-          await page.waitForSelector(run('.lambda-invoke:not([disabled])'));
-          return page.textContent(run('.nb-lambda-response'));
-        },
-        { timeout: 15_000 },
-      )
-      .toContain('"changed in the run view"');
+    await expect.poll(invokeForResponse, { timeout: 15_000 }).toContain('"changed in the run view"');
     await page.click(`${param} .nb-lambda-param-reset`);
     await page.waitForSelector('.nb-lambda-problem[data-parameter="Greeting"]', { timeout: 15_000 });
     expect(JSON.parse(fs.readFileSync(path.join(root, '.nimbus/settings.json'), 'utf8'))['lambda.parameterOverrides']).toEqual([]);
@@ -226,16 +223,7 @@ Resources:
       Records: { eventSource: string }[];
     };
     expect(saved.Records[0]?.eventSource).toBe('aws:sqs');
-    await expect
-      .poll(
-        async () => {
-          await page.click(run('.lambda-invoke'));
-          await page.waitForSelector(run('.lambda-invoke:not([disabled])'));
-          return page.textContent(run('.nb-lambda-response'));
-        },
-        { timeout: 15_000 },
-      )
-      .toContain('"source": "aws:sqs"');
+    await expect.poll(invokeForResponse, { timeout: 15_000 }).toContain('"source": "aws:sqs"');
     expect(await page.textContent(run('.nb-lambda-figures'))).toMatch(
       /Duration [\d.]+ ms · Billed \d+ ms · Memory \d+\/256 MB · (warm|Init [\d.]+ ms \(cold start\))/,
     );
@@ -289,16 +277,7 @@ Resources:
     await page.fill(run('.nb-lambda-env-key'), 'MY_VAR');
     await page.fill(run('.nb-lambda-env-value'), 'from-the-ui');
     await page.click(run('.nb-lambda-env-use'));
-    await expect
-      .poll(
-        async () => {
-          await page.click(run('.lambda-invoke'));
-          await page.waitForSelector(run('.lambda-invoke:not([disabled])'));
-          return page.textContent(run('.nb-lambda-response'));
-        },
-        { timeout: 15_000 },
-      )
-      .toContain('"myVar": "from-the-ui"');
+    await expect.poll(invokeForResponse, { timeout: 15_000 }).toContain('"myVar": "from-the-ui"');
     await page.click(run('.nb-lambda-env-save'));
     await expect.poll(() => page.textContent(run('.nb-lambda-env-message'))).toMatch(/Saved in \.nimbus\/env\.json/);
     expect(JSON.parse(fs.readFileSync(path.join(root, '.nimbus/env.json'), 'utf8'))).toEqual({ HelloFunction: { MY_VAR: 'from-the-ui' } });
