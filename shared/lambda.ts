@@ -183,3 +183,10 @@ export type LambdaImportProgress =
   | { stage: 'template'; file: string }
   | { stage: 'done'; name: string; folder: string; logicalId: string; template: string; handler?: string }
   | { stage: 'error'; code: string; message: string };
+
+/** API Gateway's time format in events (`requestContext.requestTime`, `time`): `12/Mar/2020:19:03:58 +0000`. */
+export function gatewayTime(d: Date): string {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+}

@@ -1,12 +1,5 @@
-import {
-  decodeLoosely,
-  gatewayTime,
-  isTextMediaType,
-  mediaTypeMatches,
-  mediaTypeOf,
-  type GatewayRequest,
-  type RouteContext,
-} from './request.js';
+import { gatewayTime } from '../../../shared/lambda.js';
+import { decodeLoosely, isTextMediaType, mediaTypeMatches, mediaTypeOf, type GatewayRequest, type RouteContext } from './request.js';
 
 /** The request's query string: every value of every key, decoded, in order. */
 function queryOf(rawQuery: string): Map<string, string[]> {

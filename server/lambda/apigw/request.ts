@@ -27,13 +27,6 @@ export interface RouteContext {
   pathParameters: Record<string, string> | undefined;
 }
 
-/** `12/Mar/2020:19:03:58 +0000`, API Gateway's request time. */
-export function gatewayTime(d: Date): string {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
-}
-
 /** Decodes percent-escapes, leaving a malformed one as it was sent. */
 export function decodeLoosely(s: string): string {
   try {

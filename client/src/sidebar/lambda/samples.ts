@@ -3,6 +3,7 @@
  * the fields it really sends (from the services' documentation of their Lambda events). Values name this
  * workspace's region and account, so ARNs look like the function's own.
  */
+import { gatewayTime } from '../../../../shared/lambda.js';
 
 export interface SampleContext {
   region: string;
@@ -19,13 +20,6 @@ export interface SampleEvent {
 const uuid = (): string => crypto.randomUUID();
 const nowIso = (): string => new Date().toISOString();
 const b64 = (text: string): string => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
-
-/** API Gateway's time format: `12/Mar/2020:19:03:58 +0000`. */
-function gatewayTime(d: Date): string {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
 
 async function gzipBase64(text: string): Promise<string> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
