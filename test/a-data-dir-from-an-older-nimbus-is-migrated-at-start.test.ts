@@ -78,8 +78,13 @@ describe('a data dir made by Nimbus 0.1.0 opens in this Nimbus', () => {
     const runs = (await (await server.api('/api/workspaces/default/lambda/invocations?function=hello')).json()) as LambdaRun[];
     expect(runs.map((r) => [r.by, r.event])).toEqual([['Ann (owner)', '{"from":"fixture"}']]);
     expect(await (await server.api('/api/settings')).json()).toMatchObject({ 'editor.fontSize': 15 });
-    // And the function still runs.
+    // And the function still runs, although the empty workspace "team" has no folder in the fixture (git
+    // keeps no empty folders; a backup of an empty workspace has none either): it is made again when needed.
+    expect(fs.existsSync(path.join(FIXTURE, 'workspaces/team'))).toBe(false);
     const inv = await server.api('/api/workspaces/default/lambda/functions/hello/invoke', { method: 'POST', body: '{"payload":"{}"}' });
-    expect(((await inv.json()) as { payload: string }).payload).toBe('"hi"');
+    const body = await inv.text();
+    expect(inv.status, body).toBe(200);
+    expect((JSON.parse(body) as { payload: string }).payload, body).toBe('"hi"');
+    expect((await server.api('/api/workspaces/team/files?path=')).status).toBe(200);
   });
 });

@@ -171,7 +171,8 @@ export class Sandbox {
       ...(spec.tmp ? { tmp: spec.tmp } : {}),
       ...(home ? { home } : {}),
       extraReadOnly: [...this.systemExtras, ...(spec.readOnly ?? []).filter((p) => !isInside(spec.workspaceRoot, p))],
-      hiddenDirs: [this.settings.dataDir, ...roots.filter((r) => r !== spec.workspaceRoot)],
+      // Other workspaces' folders that exist (an opened folder may have been removed since): hidden.
+      hiddenDirs: [this.settings.dataDir, ...roots.filter((r) => r !== spec.workspaceRoot && lstat(r)?.isDirectory())],
       hiddenFiles: this.hiddenFiles,
     });
     const isRoot = process.getuid?.() === 0;

@@ -186,7 +186,12 @@ export class WorkspaceService {
   rootOf(id: string): string {
     const ws = this.get(id);
     if (!ws) throw new Error(`workspace ${id} not found`);
-    return ws.openedPath ?? fs.realpathSync(this.managedRoot(id));
+    if (ws.openedPath) return ws.openedPath;
+    // A managed folder is Nimbus's own: one that went missing (an empty workspace restored from a backup,
+    // a folder removed by hand) is made again, empty, rather than failing everything that needs the root.
+    const managed = this.managedRoot(id);
+    fs.mkdirSync(managed, { recursive: true });
+    return fs.realpathSync(managed);
   }
 
   /** The running side of a workspace, created (and the workspace marked running: woken) on first use. */
