@@ -22,9 +22,13 @@ it('changes made on disk by other programs reach every open IDE over the workspa
   });
   await new Promise((resolve) => ws.once('message', resolve));
   expect(events[0]).toEqual({ type: 'hello', workspaceId: 'default', role: 'owner' });
-  // Give chokidar its initial scan before changing things.
-  await new Promise((r) => setTimeout(r, 300));
+  // A file made while the watcher takes its first walk is not reported by it: once ready, the watcher
+  // tells every IDE to read its tree again (where that file then is).
   const root = server.workspaces.rootOf('default');
+  fs.writeFileSync(path.join(root, 'during-the-walk.txt'), 'x');
+  await expect
+    .poll(() => events.some((e) => e.type === 'files' && e.truncated === true && e.changes.length === 0), { timeout: 10_000 })
+    .toBe(true);
   fs.mkdirSync(path.join(root, 'made-by-shell'));
   fs.writeFileSync(path.join(root, 'made-by-shell', 'a.txt'), 'x');
   const seen = (kind: string, p: string): boolean =>

@@ -50,6 +50,12 @@ export function createFilesFeature({ workspaces, events, uploadLimitBytes, log }
         events.publish(workspaceId, { type: 'files', changes: marked, ...(truncated ? { truncated } : {}) });
       });
     });
+    // Until its first walk is done the watcher reports nothing, and a file made meanwhile (a woken workspace
+    // whose terminal or function writes at once) would never reach the trees listed before: once it is
+    // ready, every open IDE reads its tree again.
+    void watcher.ready.then(() => {
+      previous = previous.then(() => events.publish(workspaceId, { type: 'files', changes: [], truncated: true }));
+    });
   });
   return fileRoutes({ workspaces, uploadLimitBytes, log });
 }
