@@ -375,5 +375,17 @@ Resources:
       return r.status;
     });
     expect(refused).toBe(403);
+
+    // The owner's run shows up live in the collaborator's run view, with who started it, until it ends.
+    fs.rmSync(path.join(root, 'hello/src/gate'), { force: true });
+    await page.click(fn('HelloFunction'));
+    await page.click(run('.lambda-invoke'));
+    await expect
+      .poll(() => readOnlyPage?.textContent(run('.nb-lambda-others-status')), { timeout: 15_000 })
+      .toMatch(/Running, started by .+ \(owner\)/);
+    await expect.poll(() => readOnlyPage?.textContent(run('.nb-lambda-others-log')), { timeout: 15_000 }).toContain('step one');
+    fs.writeFileSync(path.join(root, 'hello/src/gate'), '');
+    await expect.poll(() => page.textContent(run('.nb-lambda-response')), { timeout: 15_000 }).toContain('"opened"');
+    await expect.poll(() => readOnlyPage?.locator(run('.nb-lambda-others-run')).count(), { timeout: 15_000 }).toBe(0);
   });
 });

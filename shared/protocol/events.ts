@@ -34,7 +34,15 @@ export const workspaceEvent = z.discriminatedUnion('type', [
   /** Lambda: the functions changed (templates re-read, code changed) or an invocation finished. */
   z.object({ type: z.literal('lambda'), change: z.enum(['functions', 'invocation']), functionName: z.string().optional() }),
   /** Lambda: what a running function printed since the last such event (a run view's live log; `runId` is the run view's). */
-  z.object({ type: z.literal('lambda-log'), functionName: z.string(), runId: z.string(), text: z.string() }),
+  /** What a run started from a run view prints, as it comes (`by`: who runs it); `done` once it has ended. */
+  z.object({
+    type: z.literal('lambda-log'),
+    functionName: z.string(),
+    runId: z.string(),
+    by: z.string().optional(),
+    text: z.string(),
+    done: z.boolean().optional(),
+  }),
 ]);
 export type WorkspaceEvent = z.infer<typeof workspaceEvent>;
 

@@ -120,7 +120,7 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
     const flush = (): void => {
       timer = undefined;
       if (!pending || !runId) return;
-      feature.deps.events.publish(svc.workspaceId, { type: 'lambda-log', functionName: name, runId, text: pending });
+      feature.deps.events.publish(svc.workspaceId, { type: 'lambda-log', functionName: name, runId, by: who, text: pending });
       pending = '';
     };
     const onLog = (chunk: string): void => {
@@ -139,6 +139,9 @@ export function lambdaUiRoutes(feature: LambdaFeature): Router {
       );
     } finally {
       clearTimeout(timer);
+      // Collaborators who watched the run live take it off their view (its result is in the history now).
+      if (runId)
+        feature.deps.events.publish(svc.workspaceId, { type: 'lambda-log', functionName: name, runId, by: who, text: '', done: true });
     }
     res.json(invocationView(inv));
   });

@@ -132,12 +132,44 @@ export class Runs {
     this.opts.invoked();
   }
 
-  /** What a run printed so far (the server sends it while the run goes on). */
-  appendLog(name: string, runId: string, text: string): void {
+  /** Runs of a function that collaborators started and that are under way: by run id, who and their output so far. */
+  private readonly othersLive = new Map<string, Map<string, { by: string; text: string }>>();
+
+  /**
+   * What a run printed so far (the server sends it while the run goes on): this browser's own run, or a
+   * collaborator's, shown live in the run view until it is done.
+   */
+  appendLog(name: string, runId: string, text: string, by?: string, done = false): void {
     const live = this.live.get(name);
-    if (!live || live.runId !== runId) return;
-    live.text = (live.text + text).slice(-256 * 1024);
+    if (live?.runId === runId) {
+      if (done) return;
+      live.text = (live.text + text).slice(-256 * 1024);
+      return void this.changed.fire(name);
+    }
+    const runs = this.othersLive.get(name) ?? new Map<string, { by: string; text: string }>();
+    if (done) runs.delete(runId);
+    else {
+      const run = runs.get(runId) ?? { by: by ?? 'someone', text: '' };
+      run.text = (run.text + text).slice(-64 * 1024);
+      runs.set(runId, run);
+      // A handful at once is plenty to watch; the oldest make way.
+      while (runs.size > 4) runs.delete(runs.keys().next().value as string);
+    }
+    if (runs.size) this.othersLive.set(name, runs);
+    else this.othersLive.delete(name);
     this.changed.fire(name);
+  }
+
+  /** After a reconnect: a collaborator's run may have ended unseen; what is under way shows again as it prints. */
+  forgetOthersRuns(): void {
+    const names = [...this.othersLive.keys()];
+    this.othersLive.clear();
+    for (const name of names) this.changed.fire(name);
+  }
+
+  /** Collaborators' runs of a function under way, with their output so far. */
+  othersRunning(name: string): { by: string; text: string }[] {
+    return [...(this.othersLive.get(name)?.values() ?? [])];
   }
 
   liveLog(name: string): string | undefined {
@@ -628,9 +660,20 @@ export class RunView {
         h('pre.nb-lambda-log.nb-lambda-log-live', {}, text.replace(/\r/g, '\n')),
       );
     }
+    // Collaborators' runs under way, live, above this view's last result.
+    const others = this.runs
+      .othersRunning(this.name)
+      .map((o) =>
+        h(
+          'div.nb-lambda-others-run',
+          {},
+          h('div.nb-lambda-others-status', {}, icon('loading'), `Running, started by ${o.by}…`),
+          h('pre.nb-lambda-log.nb-lambda-others-log', {}, o.text.replace(/\r/g, '\n')),
+        ),
+      );
     const r = this.runs.resultOf(this.name);
-    if (!r) return void this.result.replaceChildren();
-    if ('error' in r) return void this.result.replaceChildren(h('div.nb-lambda-status.nb-failed', {}, icon('error'), r.error));
+    if (!r) return void this.result.replaceChildren(...others);
+    if ('error' in r) return void this.result.replaceChildren(...others, h('div.nb-lambda-status.nb-failed', {}, icon('error'), r.error));
     const status = r.functionError
       ? h('div.nb-lambda-status.nb-failed', {}, icon('error'), `Failed: ${r.errorType ?? r.functionError}`)
       : h('div.nb-lambda-status.nb-succeeded', {}, icon('pass'), 'Succeeded');
@@ -641,6 +684,7 @@ export class RunView {
     ];
     figures.push(r.initDurationMs !== undefined ? `Init ${r.initDurationMs.toFixed(2)} ms (cold start)` : 'warm');
     this.result.replaceChildren(
+      ...others,
       status,
       h('div.nb-lambda-figures', {}, figures.join(' · ')),
       h('label.nb-lambda-label', {}, 'Response'),

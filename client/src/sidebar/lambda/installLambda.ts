@@ -77,7 +77,9 @@ export function installLambda(ctx: IdeContext): void {
       disposables.add(
         toDisposable(
           ctx.events.on((event) => {
-            if (event.type === 'lambda-log') return view.runs.appendLog(event.functionName, event.runId, event.text);
+            if (event.type === 'lambda-log') {
+              return view.runs.appendLog(event.functionName, event.runId, event.text, event.by, event.done === true);
+            }
             if (event.type !== 'lambda') return;
             clearTimeout(timer);
             timer = setTimeout(() => void view.load(), 150);
@@ -88,7 +90,9 @@ export function installLambda(ctx: IdeContext): void {
       disposables.add(
         toDisposable(
           ctx.events.onState((state) => {
-            if (state === 'online') void view.load();
+            if (state !== 'online') return;
+            view.runs.forgetOthersRuns();
+            void view.load();
           }),
         ),
       );
