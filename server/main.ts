@@ -39,6 +39,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 const version = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
+/** Every feature's schema changes, in the order they are applied (a data dir of any older Nimbus gets the rest). */
+export const MIGRATIONS = [
+  ...workspaceMigrations,
+  ...authMigrations,
+  ...lambdaMigrations,
+  ...collabMigrations,
+  ...terminalMigrations,
+  ...settingsMigrations,
+];
+
 export interface NimbusServer {
   url: string;
   port: number;
@@ -66,14 +76,7 @@ export async function startNimbus(config: Config, options: { log?: Logger } = {}
   // A workspace opened from a folder that holds the data dir never reaches into it through the API.
   protectDataDir(config.dataDir);
   const log = options.log ?? createLogger({ level: config.logLevel, dataDir: config.dataDir, format: config.logFormat });
-  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), [
-    ...workspaceMigrations,
-    ...authMigrations,
-    ...lambdaMigrations,
-    ...collabMigrations,
-    ...terminalMigrations,
-    ...settingsMigrations,
-  ]);
+  const db = openDatabase(path.join(config.dataDir, 'nimbus.db'), MIGRATIONS);
   const ownerToken = loadOwnerToken(config.dataDir, config.token);
   const auth = new AuthService(db, ownerToken, loadShareSealKey(config.dataDir), config.basePath);
   const connections = new ShareConnections();

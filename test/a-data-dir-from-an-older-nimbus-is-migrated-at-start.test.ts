@@ -6,12 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { decodePeopleServerMessage } from '../shared/protocol/collab.js';
 import type { LambdaRun } from '../shared/lambda.js';
-import { authMigrations } from '../server/auth/index.js';
-import { collabMigrations } from '../server/collab/index.js';
-import { lambdaMigrations } from '../server/lambda/index.js';
-import { settingsMigrations } from '../server/settings/index.js';
-import { terminalMigrations } from '../server/terminals/index.js';
-import { workspaceMigrations } from '../server/workspaces/index.js';
+import { MIGRATIONS } from '../server/main.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { yClient } from './helpers/yjs.js';
 
@@ -39,15 +34,7 @@ describe('a data dir made by Nimbus 0.1.0 opens in this Nimbus', () => {
     const db = new Database(path.join(dataDir, 'nimbus.db'), { readonly: true });
     const applied = new Set(db.prepare('SELECT name FROM migrations').pluck().all() as string[]);
     db.close();
-    const all = [
-      ...workspaceMigrations,
-      ...authMigrations,
-      ...lambdaMigrations,
-      ...collabMigrations,
-      ...terminalMigrations,
-      ...settingsMigrations,
-    ];
-    expect(all.map((m) => m.name).filter((name) => !applied.has(name))).toEqual([]);
+    expect(MIGRATIONS.map((m) => m.name).filter((name) => !applied.has(name))).toEqual([]);
   });
 
   it('keeps its workspaces, files, documents, share links, chat, run history and settings', async () => {

@@ -8,13 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedShare } from '../shared/api.js';
 import type { LambdaImportProgress, LambdaInvocation, LambdaRemotePage } from '../shared/lambda.js';
 import { parseTemplate } from '../server/lambda/template/discover.js';
-import { writeFiles } from './helpers/lambda.js';
+import { useServerAwsConfig, writeFiles } from './helpers/lambda.js';
 import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let standIn: http.Server;
 let standInUrl: string;
 let home: string;
+let aws: { restore(): void } | undefined;
 let peerId: string;
 let root: string;
 /** The access key ids requests to the stand-in endpoint were signed with. */
@@ -171,13 +172,9 @@ beforeAll(async () => {
   ).id;
   // The server's AWS configuration: one profile signs for the other workspace (its id and the owner's
   // token are that workspace's access key), another for the stand-in endpoint.
-  fs.writeFileSync(
-    path.join(home, 'credentials'),
+  aws = useServerAwsConfig(
     `[peer]\naws_access_key_id = ${peerId}\naws_secret_access_key = ${TEST_TOKEN}\n[fixture]\naws_access_key_id = ${FIXTURE_KEY}\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n`,
   );
-  fs.writeFileSync(path.join(home, 'config'), '');
-  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(home, 'credentials');
-  process.env.AWS_CONFIG_FILE = path.join(home, 'config');
 
   // The "deployed account": another workspace with 120 functions.
   const fns = Array.from({ length: 120 }, (_, i) => {
@@ -225,6 +222,7 @@ afterAll(async () => {
   await server?.stop();
   await new Promise((resolve) => standIn?.close(resolve));
   fs.rmSync(home, { recursive: true, force: true });
+  aws?.restore();
 });
 
 describe('Remote functions: listed from a Lambda API, imported into the workspace, never changed there', () => {

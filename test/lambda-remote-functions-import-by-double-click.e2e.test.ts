@@ -1,17 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
 import { IdePage } from './helpers/ide.js';
-import { writeFiles } from './helpers/lambda.js';
+import { useServerAwsConfig, writeFiles } from './helpers/lambda.js';
 import { startTestServer, TEST_TOKEN, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let browser: Browser;
 let page: Page;
-let awsHome: string;
+let aws: { restore(): void } | undefined;
 let peerId: string;
 screenshotOnFailure(() => [page]);
 
@@ -21,10 +20,7 @@ beforeAll(async () => {
     (await (await server.api('/api/workspaces', { method: 'POST', body: JSON.stringify({ name: 'deployed' }) })).json()) as { id: string }
   ).id;
   // The server's AWS configuration: a profile that signs for the other workspace's Lambda API.
-  awsHome = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-aws-'));
-  fs.writeFileSync(path.join(awsHome, 'credentials'), `[deployed]\naws_access_key_id = ${peerId}\naws_secret_access_key = ${TEST_TOKEN}\n`);
-  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(awsHome, 'credentials');
-  process.env.AWS_CONFIG_FILE = path.join(awsHome, 'config');
+  aws = useServerAwsConfig(`[deployed]\naws_access_key_id = ${peerId}\naws_secret_access_key = ${TEST_TOKEN}\n`);
   writeFiles(server.workspaces.rootOf(peerId), {
     'template.yaml': `Resources:
   Orders:
@@ -41,9 +37,7 @@ beforeAll(async () => {
   page = await openIde(browser, server);
 });
 afterAll(async () => {
-  delete process.env.AWS_SHARED_CREDENTIALS_FILE;
-  delete process.env.AWS_CONFIG_FILE;
-  fs.rmSync(awsHome, { recursive: true, force: true });
+  aws?.restore();
   await browser?.close();
   await server?.stop();
 });

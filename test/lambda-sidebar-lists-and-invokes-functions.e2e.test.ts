@@ -1,11 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedShare } from '../shared/api.js';
 import { consoleErrors, launchBrowser, openIde, screenshotOnFailure } from './helpers/browser.js';
-import { writeFiles } from './helpers/lambda.js';
+import { useServerAwsConfig, writeFiles } from './helpers/lambda.js';
 import { IdePage } from './helpers/ide.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -16,16 +15,10 @@ let readOnlyPage: Page | undefined;
 let root: string;
 screenshotOnFailure(() => [page, readOnlyPage]);
 
-let awsHome: string;
+let aws: { restore(): void } | undefined;
 beforeAll(async () => {
   // The server's AWS configuration has one profile the owner can give functions.
-  awsHome = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-aws-'));
-  fs.writeFileSync(
-    path.join(awsHome, 'credentials'),
-    '[dev]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = not-a-real-secret-0123\n',
-  );
-  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(awsHome, 'credentials');
-  process.env.AWS_CONFIG_FILE = path.join(awsHome, 'config');
+  aws = useServerAwsConfig('[dev]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = not-a-real-secret-0123\n');
   server = await startTestServer();
   root = server.workspaces.rootOf('default');
   writeFiles(root, {
@@ -45,9 +38,7 @@ Resources:
   page = await openIde(browser, server);
 });
 afterAll(async () => {
-  delete process.env.AWS_SHARED_CREDENTIALS_FILE;
-  delete process.env.AWS_CONFIG_FILE;
-  fs.rmSync(awsHome, { recursive: true, force: true });
+  aws?.restore();
   await browser?.close();
   await server?.stop();
 });

@@ -12,10 +12,6 @@ export interface PublicUrls {
   readonly basePath: string;
   /** `https://ide.example.com` (no base path). */
   origin(req: IncomingMessage): string;
-  /** Whether the browser's connection is HTTPS (here, or at a trusted proxy). */
-  secure(req: IncomingMessage): boolean;
-  /** The client's address (the proxy's `X-Forwarded-For` when trusted). */
-  clientAddress(req: IncomingMessage): string;
   /** The URL as the client sent it, base path included (a SigV4 signature covers it). */
   originalUrl(req: IncomingMessage): string;
 }
@@ -56,21 +52,18 @@ export function createPublicUrls(
   return {
     basePath,
     expressTrust: trustProxy.length ? trustProxy : false,
-    secure,
     origin(req) {
       const host = (trusted(req) ? first(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? 'localhost';
       return `${secure(req) ? 'https' : 'http'}://${host}`;
     },
-    clientAddress(req) {
-      return trust ? proxyaddr(req, trust) : (req.socket.remoteAddress ?? '');
-    },
+    // Without a base path nothing is taken off: the URL is the one sent.
     originalUrl(req) {
       return originals.get(req) ?? req.url ?? '/';
     },
     strip(req) {
       const url = req.url ?? '/';
-      originals.set(req, url);
       if (!basePath) return url;
+      originals.set(req, url);
       if (url === basePath || url.startsWith(`${basePath}?`)) return `/${url.slice(basePath.length)}`;
       if (url.startsWith(`${basePath}/`)) return url.slice(basePath.length);
       return undefined;

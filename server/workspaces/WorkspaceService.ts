@@ -190,8 +190,13 @@ export class WorkspaceService {
     // A managed folder is Nimbus's own: one that went missing (an empty workspace restored from a backup,
     // a folder removed by hand) is made again, empty, rather than failing everything that needs the root.
     const managed = this.managedRoot(id);
-    fs.mkdirSync(managed, { recursive: true });
-    return fs.realpathSync(managed);
+    try {
+      return fs.realpathSync(managed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fs.mkdirSync(managed, { recursive: true });
+      return fs.realpathSync(managed);
+    }
   }
 
   /** The running side of a workspace, created (and the workspace marked running: woken) on first use. */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { InvokeCommand, LambdaClient, type InvocationType } from '@aws-sdk/client-lambda';
 import type { TestServer } from './server.js';
@@ -7,6 +8,26 @@ import { TEST_TOKEN } from './server.js';
 
 // The SDK warns on Node 20 about its releases of 2027; the noise would bury test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/**
+ * Gives the server (it runs in the test's process) an AWS configuration of its own: a credentials file (and
+ * a config file) in a temporary folder, named by AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE.
+ * `restore()` takes them away again.
+ */
+export function useServerAwsConfig(credentials: string, config = ''): { restore(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-aws-'));
+  fs.writeFileSync(path.join(dir, 'credentials'), credentials);
+  fs.writeFileSync(path.join(dir, 'config'), config);
+  process.env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, 'credentials');
+  process.env.AWS_CONFIG_FILE = path.join(dir, 'config');
+  return {
+    restore() {
+      delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+      delete process.env.AWS_CONFIG_FILE;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** Writes files (creating folders) under a workspace root; `#!` scripts are made executable. */
 export function writeFiles(root: string, files: Record<string, string>): void {

@@ -1,5 +1,5 @@
 import type { ApiErrorBody } from '../../../shared/api.js';
-import { BASE_PATH, withBase } from './basePath.js';
+import { withBase } from './basePath.js';
 
 export class ApiError extends Error {
   constructor(
@@ -100,4 +100,4 @@ export const fileUrl = (workspaceId: string, path: string): string =>
 export const filesUrl = (workspaceId: string, dir: string): string =>
   `/api/workspaces/${encodeURIComponent(workspaceId)}/files?path=${encodeURIComponent(dir)}`;
 export const downloadUrl = (workspaceId: string, path: string): string =>
-  `${BASE_PATH}/api/workspaces/${encodeURIComponent(workspaceId)}/download?path=${encodeURIComponent(path)}`;
+  `/api/workspaces/${encodeURIComponent(workspaceId)}/download?path=${encodeURIComponent(path)}`;

@@ -6,6 +6,7 @@ import { confirmDialog, promptDialog } from '../../ui/dialog.js';
 import { h, icon } from '../../ui/dom.js';
 import { errorMessage, toast } from '../../ui/toast.js';
 import type { FileActions } from './fileActions.js';
+import { withBase } from '../../net/basePath.js';
 
 export interface FileTreeHost {
   workspaceId: string;
@@ -291,7 +292,7 @@ export class FileTree {
   }
 
   private download(path: string): void {
-    const a = h('a', { href: downloadUrl(this.host.workspaceId, path), download: '' });
+    const a = h('a', { href: withBase(downloadUrl(this.host.workspaceId, path)), download: '' });
     document.body.append(a);
     a.click();
     a.remove();
