@@ -163,7 +163,8 @@ describe('behind nginx under /ide: the IDE, its sockets, share links and the Lam
     expect(answer).toBe('hello /hello');
   });
 
-  it('takes the AWS SDK at the proxied Lambda endpoint: SigV4 over the base path, Code.Location under it', async () => {
+  it('takes the AWS SDK at the proxied Lambda endpoint the view shows: SigV4 over the base path, Code.Location under it', async () => {
+    expect(await owner.page.textContent('.nb-lambda-endpoint-url')).toBe(`${proxied}/lambda/default`);
     const lambda = new LambdaClient({
       region: 'us-east-1',
       endpoint: `${proxied}/lambda/default`,

@@ -355,8 +355,10 @@ Resources:
     await readOnlyPage.click('.nb-activity-button[data-view="lambda"]');
     await readOnlyPage.click(fn('HelloFunction'));
     expect(await readOnlyPage.isDisabled(run('.lambda-invoke'))).toBe(true);
-    // The credentials are the owner's business alone.
+    // The credentials are the owner's business alone, and a read link cannot sign for the Lambda API.
     expect(await readOnlyPage.locator('.nb-lambda-credentials').count()).toBe(0);
+    expect(await readOnlyPage.locator('.nb-lambda-endpoint').count()).toBe(0);
+    expect(await page.textContent('.nb-lambda-endpoint-url')).toBe(`${server.url}/lambda/default`);
     const refused = await readOnlyPage.evaluate(async () => {
       const r = await fetch('/api/workspaces/default/lambda/functions/HelloFunction/invoke', {
         method: 'POST',

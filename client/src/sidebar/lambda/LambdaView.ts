@@ -61,6 +61,7 @@ export class LambdaView {
     const refresh = h('button.nb-lambda-refresh', { title: 'Reload functions', 'aria-label': 'Reload functions' }, icon('refresh'));
     refresh.addEventListener('click', () => void this.load());
     this.el.append(h('div.nb-lambda-toolbar', {}, this.summary, refresh));
+    if (opts.canInvoke) this.el.append(this.endpoint());
     if (opts.canInvoke) this.el.append(this.newFunctionForm());
     this.el.append(this.problems, this.list, this.apis);
     this.runs = new Runs({
@@ -99,6 +100,35 @@ export class LambdaView {
     if (!this.remote) return;
     this.remote.el.open = true;
     this.remote.el.querySelector<HTMLInputElement>('.nb-lambda-remote-region')?.focus();
+  }
+
+  /**
+   * The workspace's AWS Lambda-compatible API, for the AWS CLI and SDKs (`--endpoint-url`): its URL on this
+   * server, base path included, with a copy button. Signing needs the workspace id and a token that may run
+   * functions, so read-only links do not see it.
+   */
+  private endpoint(): HTMLElement {
+    const url = `${location.origin}${withBase(`/lambda/${encodeURIComponent(this.opts.workspaceId)}`)}`;
+    const copy = h(
+      'button.nb-lambda-endpoint-copy',
+      { type: 'button', title: 'Copy the endpoint URL', 'aria-label': 'Copy the endpoint URL' },
+      icon('copy'),
+    );
+    copy.addEventListener('click', () => {
+      void navigator.clipboard?.writeText(url).then(
+        () => (copy.title = 'Copied'),
+        () => (copy.title = 'Could not copy: select the URL instead'),
+      );
+    });
+    return h(
+      'div.nb-lambda-endpoint',
+      {
+        title: `aws lambda invoke --endpoint-url ${url} --function-name <name> out.json\n(access key id: ${this.opts.workspaceId}; secret access key: your token or a write link's token)`,
+      },
+      h('span.nb-lambda-endpoint-label', {}, 'Lambda API'),
+      h('code.nb-lambda-endpoint-url', {}, url),
+      copy,
+    );
   }
 
   /** Opens (and focuses) the New function form. */
