@@ -255,8 +255,12 @@ export class AuthService {
     this.db
       .prepare('INSERT INTO sessions (id_hash, share_id, owner_token_hash, created_at) VALUES (?, ?, ?, ?)')
       .run(hashToken(id), principal.shareId ?? null, principal.shareId ? null : this.ownerTokenHash, new Date().toISOString());
-    const cookie = `${SESSION_COOKIE}=${id}; Path=${this.basePath || '/'}; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MAX_AGE_SECONDS}`;
-    return { id, cookie };
+    return { id, cookie: this.sessionCookie(id, SESSION_MAX_AGE_SECONDS) };
+  }
+
+  /** The session cookie's header value (`''` and 0 clear it): under the base path, never readable by scripts. */
+  sessionCookie(value: string, maxAgeSeconds: number): string {
+    return `${SESSION_COOKIE}=${value}; Path=${this.basePath || '/'}; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}`;
   }
 
   deleteSession(sessionId: string): void {

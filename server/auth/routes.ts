@@ -140,7 +140,7 @@ export function sessionAndShareRoutes({ auth, connections, workspaceExists, sand
   router.post('/api/logout', (req, res) => {
     const id = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     if (id) auth.deleteSession(id);
-    res.setHeader('Set-Cookie', secureIfTls(req, `${SESSION_COOKIE}=; Path=${auth.basePath || '/'}; HttpOnly; SameSite=Strict; Max-Age=0`));
+    res.setHeader('Set-Cookie', secureIfTls(req, auth.sessionCookie('', 0)));
     res.status(204).end();
   });
 
